@@ -1,0 +1,20 @@
+//! # wasm-dtls
+//!
+//! A sans-IO DTLS 1.2 engine (RFC 6347) for the RFC 7925 IoT profile, with the service
+//! names and status codes of NetX Secure DTLS. It does no I/O and reads no clock: the
+//! caller hands in datagrams and the time, and pulls out datagrams to send, the next
+//! timer deadline and events.
+#![forbid(unsafe_code)]
+
+pub mod alert;
+pub mod codec;
+pub mod error;
+pub mod rng;
+pub mod suite;
+pub mod time;
+
+pub use alert::{Alert, AlertDescription, AlertLevel};
+pub use error::{Error, Status};
+pub use rng::{OsRandom, Random, SeededRandom};
+pub use suite::{AeadAlgorithm, CipherSuite, KeyExchange};
+pub use time::Instant;
