@@ -163,6 +163,9 @@ pub enum Error {
     HandshakeFailure(&'static str),
     /// A required extension is missing; the text names it.
     ExtensionNotFound(&'static str),
+    /// The record carrying the peer's Finished failed authentication: the two sides
+    /// derived different keys (usually a wrong pre-shared key).
+    BadRecordMac,
     /// The peer's Finished message did not match the handshake we saw (wrong key or tampering).
     FinishedHashFailure,
     /// No configured PSK matches the identity the peer asked for.
@@ -225,6 +228,7 @@ impl Error {
             Error::ProtocolVersionChanged(_) => Status::ProtocolVersionChanged,
             Error::HandshakeFailure(_) => Status::HandshakeFailure,
             Error::ExtensionNotFound(_) => Status::ExtensionNotFound,
+            Error::BadRecordMac => Status::HashMacVerifyFailure,
             Error::FinishedHashFailure => Status::FinishedHashFailure,
             Error::NoMatchingPsk => Status::NoMatchingPsk,
             Error::AlertReceived(_) => Status::AlertReceived,
@@ -261,6 +265,7 @@ impl Error {
                 AlertDescription::PROTOCOL_VERSION
             }
             Error::FinishedHashFailure => AlertDescription::DECRYPT_ERROR,
+            Error::BadRecordMac => AlertDescription::BAD_RECORD_MAC,
             Error::NoMatchingPsk => AlertDescription::UNKNOWN_PSK_IDENTITY,
             Error::NoRenegotiation => AlertDescription::NO_RENEGOTIATION,
             Error::MessageTooLarge { .. } | Error::RecordOverflow(_) => {
@@ -317,6 +322,9 @@ impl fmt::Display for Error {
             Error::ExtensionNotFound(name) => {
                 write!(f, "the peer did not send the required {name} extension")
             }
+            Error::BadRecordMac => f.write_str(
+                "the peer's Finished could not be decrypted: the two sides derived different keys (wrong PSK?)",
+            ),
             Error::FinishedHashFailure => f.write_str(
                 "the peer's Finished message does not match: the keys differ (wrong PSK?) or the handshake was tampered with",
             ),

@@ -8,13 +8,21 @@
 
 pub mod alert;
 pub mod codec;
+pub mod config;
+pub mod crypto;
 pub mod error;
+pub mod handshake;
+pub mod record;
 pub mod rng;
+pub mod session;
+pub mod sim;
 pub mod suite;
 pub mod time;
 
 pub use alert::{Alert, AlertDescription, AlertLevel};
+pub use config::{Config, Psk, RetransmitPolicy};
 pub use error::{Error, Status};
 pub use rng::{OsRandom, Random, SeededRandom};
+pub use session::{Event, Output, Role, Session, SessionState, Stats};
 pub use suite::{AeadAlgorithm, CipherSuite, KeyExchange};
 pub use time::Instant;

@@ -1,0 +1,349 @@
+//! What a session is allowed to do: its keys, suites, MTU, timers and bounds.
+//!
+//! One `Config` is shared (behind an `Arc`) by every session made from it, the way NetX
+//! replicates `server_psk_add` into every session of a server's pool.
+
+use core::time::Duration;
+
+use zeroize::Zeroizing;
+
+use crate::error::Error;
+use crate::handshake::ReassemblyLimits;
+use crate::suite::{CipherSuite, KeyExchange};
+
+/// The largest pre-shared key we accept, in bytes (RFC 4279 §5.3: at least 64 must work).
+pub const MAX_PSK_LEN: usize = 64;
+/// The longest PSK identity we accept, in bytes (RFC 4279 §5.3: at least 128 must work).
+pub const MAX_PSK_IDENTITY_LEN: usize = 128;
+/// The smallest MTU we can fragment a handshake to and still make progress.
+pub const MIN_MTU: usize = 128;
+/// The largest UDP payload over IPv4.
+pub const MAX_MTU: usize = 65_507;
+
+/// One pre-shared key with the identity that names it and the hint a server sends.
+#[derive(Clone)]
+pub struct Psk {
+    key: Zeroizing<Vec<u8>>,
+    identity: Vec<u8>,
+    hint: Vec<u8>,
+}
+
+impl Psk {
+    /// The secret key.
+    pub fn key(&self) -> &[u8] {
+        &self.key
+    }
+
+    /// The identity the client sends in ClientKeyExchange.
+    pub fn identity(&self) -> &[u8] {
+        &self.identity
+    }
+
+    /// The identity hint the server sends in ServerKeyExchange (may be empty).
+    pub fn hint(&self) -> &[u8] {
+        &self.hint
+    }
+}
+
+impl core::fmt::Debug for Psk {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Never print the key.
+        f.debug_struct("Psk")
+            .field("identity", &String::from_utf8_lossy(&self.identity))
+            .field("hint", &String::from_utf8_lossy(&self.hint))
+            .finish_non_exhaustive()
+    }
+}
+
+/// The handshake retransmission timer of RFC 6347 §4.2.4.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetransmitPolicy {
+    /// The first timeout after a flight is sent (RFC 6347: 1 s).
+    pub initial: Duration,
+    /// The timeout doubles after each retransmission up to this cap (RFC 6347: 60 s).
+    pub max: Duration,
+    /// How many times a flight is sent in all before the handshake fails (NetX: 11).
+    pub max_transmissions: u32,
+}
+
+impl Default for RetransmitPolicy {
+    fn default() -> Self {
+        RetransmitPolicy {
+            initial: Duration::from_secs(1),
+            max: Duration::from_secs(60),
+            max_transmissions: 11,
+        }
+    }
+}
+
+/// The configuration of a session or of a server's pool of sessions.
+#[derive(Clone, Debug)]
+pub struct Config {
+    psks: Vec<Psk>,
+    psk_capacity: usize,
+    cipher_suites: Vec<CipherSuite>,
+    mtu: usize,
+    retransmit: RetransmitPolicy,
+    reassembly: ReassemblyLimits,
+    require_extended_master_secret: bool,
+    idle_timeout: Option<Duration>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config::new()
+    }
+}
+
+impl Config {
+    /// The default PSK table capacity.
+    pub const DEFAULT_PSK_CAPACITY: usize = 8;
+    /// The default MTU: bytes of UDP payload per datagram, safe on almost any path.
+    pub const DEFAULT_MTU: usize = 1200;
+
+    /// A configuration with no keys, every implemented PSK suite, MTU 1200 and the RFC
+    /// 6347 timers.
+    pub fn new() -> Config {
+        Config {
+            psks: Vec::new(),
+            psk_capacity: Self::DEFAULT_PSK_CAPACITY,
+            cipher_suites: CipherSuite::ALL
+                .into_iter()
+                .filter(|s| s.key_exchange() == KeyExchange::Psk)
+                .collect(),
+            mtu: Self::DEFAULT_MTU,
+            retransmit: RetransmitPolicy::default(),
+            reassembly: ReassemblyLimits::default(),
+            require_extended_master_secret: false,
+            idle_timeout: None,
+        }
+    }
+
+    /// Adds a pre-shared key (NetX `psk_add`). The server looks keys up by `identity`;
+    /// the client uses the key whose `hint` matches the server's, or the first one.
+    ///
+    /// Fails with NX_SECURE_TLS_NO_MORE_PSK_SPACE (0x125) when the table is full and
+    /// NX_INVALID_PARAMETERS (0x4D) for an empty or oversized key or identity.
+    pub fn psk_add(&mut self, key: &[u8], identity: &[u8], hint: &[u8]) -> Result<(), Error> {
+        if key.is_empty() || key.len() > MAX_PSK_LEN {
+            return Err(Error::InvalidParameters(
+                "a pre-shared key must be 1 to 64 bytes long",
+            ));
+        }
+        if identity.is_empty() || identity.len() > MAX_PSK_IDENTITY_LEN {
+            return Err(Error::InvalidParameters(
+                "a PSK identity must be 1 to 128 bytes long",
+            ));
+        }
+        if hint.len() > MAX_PSK_IDENTITY_LEN {
+            return Err(Error::InvalidParameters(
+                "a PSK identity hint must be at most 128 bytes long",
+            ));
+        }
+        if self.psks.len() >= self.psk_capacity {
+            return Err(Error::NoMorePskSpace {
+                capacity: self.psk_capacity,
+            });
+        }
+        self.psks.push(Psk {
+            key: Zeroizing::new(key.to_vec()),
+            identity: identity.to_vec(),
+            hint: hint.to_vec(),
+        });
+        Ok(())
+    }
+
+    /// Removes the key with this identity; returns whether one was there.
+    pub fn psk_remove(&mut self, identity: &[u8]) -> bool {
+        let before = self.psks.len();
+        self.psks.retain(|p| p.identity != identity);
+        self.psks.len() != before
+    }
+
+    /// Sets how many keys the PSK table holds (NetX sizes it at compile time; default 8).
+    pub fn set_psk_capacity(&mut self, capacity: usize) -> Result<(), Error> {
+        if capacity == 0 || capacity < self.psks.len() {
+            return Err(Error::InvalidParameters(
+                "the PSK capacity must be at least 1 and at least the number of keys held",
+            ));
+        }
+        self.psk_capacity = capacity;
+        Ok(())
+    }
+
+    /// The configured pre-shared keys.
+    pub fn psks(&self) -> &[Psk] {
+        &self.psks
+    }
+
+    /// The key a server uses for a client that names `identity`.
+    pub fn psk_by_identity(&self, identity: &[u8]) -> Option<&Psk> {
+        self.psks.iter().find(|p| p.identity == identity)
+    }
+
+    /// The key a client uses after the server sent `hint` (empty when it sent none).
+    pub fn psk_for_hint(&self, hint: &[u8]) -> Option<&Psk> {
+        self.psks
+            .iter()
+            .find(|p| !hint.is_empty() && p.hint == hint)
+            .or_else(|| self.psks.first())
+    }
+
+    /// Enables exactly these suites, in this order of preference.
+    pub fn set_cipher_suites(&mut self, suites: &[CipherSuite]) -> Result<(), Error> {
+        if suites.is_empty() {
+            return Err(Error::InvalidParameters(
+                "at least one cipher suite must be enabled",
+            ));
+        }
+        if suites.iter().any(|s| s.key_exchange() != KeyExchange::Psk) {
+            return Err(Error::InvalidParameters(
+                "certificate (ECDHE-ECDSA) suites are not implemented yet; enable PSK suites",
+            ));
+        }
+        let mut unique = Vec::with_capacity(suites.len());
+        for s in suites {
+            if !unique.contains(s) {
+                unique.push(*s);
+            }
+        }
+        self.cipher_suites = unique;
+        Ok(())
+    }
+
+    /// The enabled suites, most preferred first.
+    pub fn cipher_suites(&self) -> &[CipherSuite] {
+        &self.cipher_suites
+    }
+
+    /// Sets the largest UDP payload the session sends (handshake messages are
+    /// fragmented to fit; application data larger than one record is refused).
+    pub fn set_mtu(&mut self, mtu: usize) -> Result<(), Error> {
+        if !(MIN_MTU..=MAX_MTU).contains(&mtu) {
+            return Err(Error::InvalidParameters(
+                "the MTU must be between 128 and 65507 bytes",
+            ));
+        }
+        self.mtu = mtu;
+        Ok(())
+    }
+
+    /// The largest UDP payload the session sends.
+    pub fn mtu(&self) -> usize {
+        self.mtu
+    }
+
+    /// Sets the handshake retransmission timer.
+    pub fn set_retransmit(&mut self, policy: RetransmitPolicy) -> Result<(), Error> {
+        if policy.initial.is_zero() || policy.max < policy.initial || policy.max_transmissions == 0
+        {
+            return Err(Error::InvalidParameters(
+                "retransmission needs 0 < initial <= max and at least one transmission",
+            ));
+        }
+        self.retransmit = policy;
+        Ok(())
+    }
+
+    /// The handshake retransmission timer.
+    pub fn retransmit(&self) -> RetransmitPolicy {
+        self.retransmit
+    }
+
+    /// Sets the bounds on handshake reassembly (largest message, most buffered bytes).
+    pub fn set_reassembly_limits(&mut self, limits: ReassemblyLimits) -> Result<(), Error> {
+        if limits.max_message_len < 256 || limits.max_buffered_bytes < limits.max_message_len {
+            return Err(Error::InvalidParameters(
+                "reassembly needs max_message_len >= 256 and max_buffered_bytes >= max_message_len",
+            ));
+        }
+        self.reassembly = limits;
+        Ok(())
+    }
+
+    /// The bounds on handshake reassembly.
+    pub fn reassembly_limits(&self) -> ReassemblyLimits {
+        self.reassembly
+    }
+
+    /// Refuse peers that do not support the extended master secret (RFC 7627 §5.2,
+    /// §5.3). It is always offered and used when both sides support it; by default
+    /// legacy peers without it are still accepted.
+    pub fn set_require_extended_master_secret(&mut self, require: bool) {
+        self.require_extended_master_secret = require;
+    }
+
+    /// Whether peers without the extended master secret are refused.
+    pub fn require_extended_master_secret(&self) -> bool {
+        self.require_extended_master_secret
+    }
+
+    /// Ends an established session after this long without a record from the peer
+    /// (NetX has no idle timeout; `None`, the default, disables it).
+    pub fn set_idle_timeout(&mut self, timeout: Option<Duration>) {
+        self.idle_timeout = timeout.filter(|t| !t.is_zero());
+    }
+
+    /// The idle timeout, if any.
+    pub fn idle_timeout(&self) -> Option<Duration> {
+        self.idle_timeout
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Status;
+
+    #[test]
+    fn psk_table_full_is_0x125() {
+        let mut c = Config::new();
+        c.set_psk_capacity(2).unwrap_or_default();
+        assert!(c.psk_add(b"k1", b"id1", b"").is_ok());
+        assert!(c.psk_add(b"k2", b"id2", b"").is_ok());
+        let err = c.psk_add(b"k3", b"id3", b"").err();
+        assert_eq!(err.map(|e| e.status().code()), Some(0x125));
+        assert!(c.psk_remove(b"id1"));
+        assert!(c.psk_add(b"k3", b"id3", b"").is_ok());
+        assert_eq!(c.psk_by_identity(b"id3").map(|p| p.key()), Some(&b"k3"[..]));
+    }
+
+    #[test]
+    fn bad_parameters_are_0x4d() {
+        let mut c = Config::new();
+        let errors = [
+            c.psk_add(b"", b"id", b""),
+            c.psk_add(&[0; 65], b"id", b""),
+            c.psk_add(b"k", b"", b""),
+            c.set_mtu(100),
+            c.set_cipher_suites(&[]),
+            c.set_psk_capacity(0),
+        ];
+        for e in errors {
+            assert_eq!(e.err().map(|e| e.status()), Some(Status::InvalidParameters));
+        }
+    }
+
+    #[test]
+    fn client_picks_the_key_matching_the_hint() {
+        let mut c = Config::new();
+        assert!(c.psk_add(b"k1", b"id1", b"h1").is_ok());
+        assert!(c.psk_add(b"k2", b"id2", b"h2").is_ok());
+        assert_eq!(
+            c.psk_for_hint(b"h2").map(|p| p.identity()),
+            Some(&b"id2"[..])
+        );
+        assert_eq!(c.psk_for_hint(b"").map(|p| p.identity()), Some(&b"id1"[..]));
+        assert_eq!(
+            c.psk_for_hint(b"zz").map(|p| p.identity()),
+            Some(&b"id1"[..])
+        );
+    }
+
+    #[test]
+    fn debug_never_prints_the_key() {
+        let mut c = Config::new();
+        assert!(c.psk_add(b"secretkey", b"id", b"").is_ok());
+        assert!(!format!("{c:?}").contains("secretkey"));
+    }
+}

@@ -1,0 +1,20 @@
+//! Handshake messages (RFC 5246 §7.4, RFC 6347 §4.2, RFC 4279): the 12-byte DTLS
+//! handshake header, message codecs, extensions, fragmentation and reassembly.
+
+mod extensions;
+mod fragment;
+mod header;
+mod messages;
+mod reassembly;
+
+pub use extensions::{
+    Extension, ExtensionType, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, decode_extensions,
+    encode_extensions, find_extension, renegotiation_info_data,
+};
+pub use fragment::{encode_message, fragments};
+pub use header::{Fragment, HANDSHAKE_HEADER_LEN, HandshakeHeader, HandshakeType, parse_fragments};
+pub use messages::{
+    ClientHello, Finished, HelloVerifyRequest, PskClientKeyExchange, PskServerKeyExchange,
+    ServerHello, ServerHelloDone,
+};
+pub use reassembly::{Insert, Message, Reassembler, ReassemblyLimits};

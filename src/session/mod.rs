@@ -1,0 +1,683 @@
+//! One DTLS association with one peer: the handshake state machine of either role on
+//! top of the record layer, driven sans-IO.
+//!
+//! The caller feeds in what happened — [`Session::handle_datagram`],
+//! [`Session::handle_timeout`], [`Session::send`], [`Session::close`] — each with its
+//! own `now`, and then drains [`Session::poll_output`] until it returns
+//! [`Output::Wait`]: datagrams to put on the wire, events for the application, and the
+//! instant at which to call `handle_timeout` next.
+
+mod client;
+mod flight;
+mod incoming;
+mod record_layer;
+mod server;
+mod transcript;
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use crate::alert::{Alert, AlertDescription};
+use crate::config::Config;
+use crate::crypto::{CookieSecret, MasterSecret, RecordCipher};
+use crate::error::Error;
+use crate::handshake::{HandshakeType, Reassembler, encode_message, fragments};
+use crate::record::{ContentType, MAX_PLAINTEXT_LEN};
+use crate::rng::{OsRandom, Random};
+use crate::suite::CipherSuite;
+use crate::time::Instant;
+
+use flight::{Flight, FlightMessage};
+use record_layer::{DatagramPacker, RecordLayer};
+use transcript::Transcript;
+
+/// Which side of the handshake a session plays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Sends the ClientHello.
+    Client,
+    /// Answers it.
+    Server,
+}
+
+/// Where a session is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionState {
+    /// Created; `start` (client) or the first datagram (server) begins the handshake.
+    Idle,
+    /// The handshake is going on.
+    Handshaking,
+    /// Application data can flow both ways.
+    Connected,
+    /// close_notify was sent or received.
+    Closed,
+    /// A fatal error or timeout ended the session; see the `Event::Error` it produced.
+    Failed,
+}
+
+/// Something the application should know about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The handshake completed (NetX: connect; `client_session_start` returns success).
+    Connected {
+        /// The negotiated suite.
+        suite: CipherSuite,
+    },
+    /// Application data from the peer (NetX: receive_notify + `session_receive`).
+    Data(Vec<u8>),
+    /// The peer ended the session with close_notify (NetX:
+    /// NX_SECURE_TLS_CLOSE_NOTIFY_RECEIVED 0x127). Our close_notify was sent in reply.
+    Closed,
+    /// The session ended with an error (NetX: error_notify with its status code).
+    Error(Error),
+}
+
+/// What the caller must do next; drain until [`Output::Wait`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Send this datagram to the peer.
+    Transmit(Vec<u8>),
+    /// Deliver this event to the application.
+    Event(Event),
+    /// Nothing more for now; call [`Session::handle_timeout`] at this instant, if any.
+    Wait(Option<Instant>),
+}
+
+/// Counters of what the session saw and did. Nothing is dropped without being counted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Datagrams handed to `handle_datagram`.
+    pub datagrams_received: u64,
+    /// Datagrams produced for sending.
+    pub datagrams_sent: u64,
+    /// Records accepted (authenticated and new).
+    pub records_accepted: u64,
+    /// Flights sent again (on timer or because the peer repeated its flight).
+    pub retransmissions: u64,
+    /// Records dropped because they failed authentication (RFC 6347 §4.1.2.7).
+    pub dropped_bad_mac: u64,
+    /// Records dropped as replays or as older than the replay window.
+    pub dropped_replayed: u64,
+    /// Datagrams (or their rest) dropped because a record could not be parsed.
+    pub dropped_malformed: u64,
+    /// Records dropped because they were not acceptable now (wrong epoch or version,
+    /// ChangeCipherSpec before the keys, data before the handshake completed, …).
+    pub dropped_unexpected: u64,
+    /// Handshake fragments dropped because the reassembly bounds were reached.
+    pub dropped_reassembly: u64,
+    /// Renegotiation attempts refused with a no_renegotiation warning.
+    pub renegotiations_refused: u64,
+}
+
+/// Handshake progress, per role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    /// Client: ClientHello sent; expecting HelloVerifyRequest or ServerHello.
+    AwaitServerHello,
+    /// Client: ServerHello received; expecting ServerKeyExchange or ServerHelloDone.
+    AwaitServerHelloDone,
+    /// Server: expecting a ClientHello with a valid cookie.
+    AwaitClientHello,
+    /// Server: our flight is out; expecting ClientKeyExchange.
+    AwaitClientKeyExchange,
+    /// Either: keys derived; expecting the peer's ChangeCipherSpec and Finished.
+    AwaitFinished,
+}
+
+/// Everything that lives only while a handshake is in progress.
+struct Handshake {
+    step: Step,
+    client_random: [u8; 32],
+    server_random: [u8; 32],
+    suite: Option<CipherSuite>,
+    extended_master_secret: bool,
+    transcript: Transcript,
+    master_secret: Option<MasterSecret>,
+    /// The message_seq of our next handshake message.
+    next_send_seq: u16,
+    /// Client: the ClientHello body, kept to repeat it with a cookie.
+    client_hello: Option<crate::handshake::ClientHello>,
+    /// Client: the identity hint from ServerKeyExchange.
+    psk_hint: Vec<u8>,
+}
+
+impl Handshake {
+    fn new(step: Step) -> Handshake {
+        Handshake {
+            step,
+            client_random: [0; 32],
+            server_random: [0; 32],
+            suite: None,
+            extended_master_secret: false,
+            transcript: Transcript::default(),
+            master_secret: None,
+            next_send_seq: 0,
+            client_hello: None,
+            psk_hint: Vec::new(),
+        }
+    }
+}
+
+/// One DTLS 1.2 session (NetX: `NX_SECURE_DTLS_SESSION`), client or server.
+pub struct Session {
+    role: Role,
+    config: Arc<Config>,
+    rng: Box<dyn Random>,
+    state: SessionState,
+    /// Server: the peer's address as the caller identifies it; cookies are bound to it.
+    peer: Vec<u8>,
+    cookie_secret: CookieSecret,
+    handshake: Option<Handshake>,
+    reassembler: Reassembler,
+    records: RecordLayer,
+    /// The last flight we sent: retransmitted on timer while armed, and when the peer
+    /// repeats its own last flight.
+    flight: Option<Flight>,
+    /// Set while one datagram is processed, so a datagram full of repeated messages
+    /// causes at most one retransmission.
+    retransmitted_for_datagram: bool,
+    /// Records of the next epoch that arrived before its ChangeCipherSpec.
+    early_records: Vec<Vec<u8>>,
+    /// The record sequence number of the record being processed.
+    record_sequence: u64,
+    suite: Option<CipherSuite>,
+    psk_identity: Option<Vec<u8>>,
+    last_received: Instant,
+    transmits: VecDeque<Vec<u8>>,
+    events: VecDeque<Event>,
+    stats: Stats,
+}
+
+impl core::fmt::Debug for Session {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Session")
+            .field("role", &self.role)
+            .field("state", &self.state)
+            .field("suite", &self.suite)
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+/// At most this many bytes of next-epoch records are held until their ChangeCipherSpec.
+const MAX_EARLY_RECORD_BYTES: usize = 4 * 1500;
+
+impl Session {
+    /// A client session (NetX `session_create` + `psk_add` on the session's config).
+    /// Call [`Session::start`] to send the ClientHello.
+    pub fn client(config: impl Into<Arc<Config>>) -> Session {
+        Session::with_rng(Role::Client, config.into(), &[], Box::new(OsRandom))
+    }
+
+    /// A standalone server session for the peer identified by `peer` (any stable
+    /// encoding of its address and port; the HelloVerifyRequest cookie is bound to it).
+    /// It waits for the peer's ClientHello.
+    pub fn server(config: impl Into<Arc<Config>>, peer: &[u8]) -> Session {
+        Session::with_rng(Role::Server, config.into(), peer, Box::new(OsRandom))
+    }
+
+    /// A session with an injected random source (seeded in tests and demos).
+    pub fn with_rng(
+        role: Role,
+        config: Arc<Config>,
+        peer: &[u8],
+        mut rng: Box<dyn Random>,
+    ) -> Session {
+        let cookie_secret = CookieSecret::generate(rng.as_mut());
+        let reassembler = Reassembler::new(0, config.reassembly_limits());
+        let state = match role {
+            Role::Client => SessionState::Idle,
+            Role::Server => SessionState::Handshaking,
+        };
+        let mut session = Session {
+            role,
+            config,
+            rng,
+            state,
+            peer: peer.to_vec(),
+            cookie_secret,
+            handshake: None,
+            reassembler,
+            records: RecordLayer::default(),
+            flight: None,
+            retransmitted_for_datagram: false,
+            early_records: Vec::new(),
+            record_sequence: 0,
+            suite: None,
+            psk_identity: None,
+            last_received: Instant::ZERO,
+            transmits: VecDeque::new(),
+            events: VecDeque::new(),
+            stats: Stats::default(),
+        };
+        if role == Role::Server {
+            session.handshake = Some(Handshake::new(Step::AwaitClientHello));
+        }
+        session
+    }
+
+    /// Begins the client handshake: the ClientHello goes out at the next `poll_output`
+    /// (NetX `client_session_start`).
+    ///
+    /// Fails with NX_SECURE_TLS_INVALID_STATE on a server or a session already started,
+    /// NX_SECURE_TLS_SESSION_UNINITIALIZED on a session that has ended (call
+    /// [`Session::reset`] first), NX_INVALID_PARAMETERS without a pre-shared key.
+    pub fn start(&mut self, now: Instant) -> Result<(), Error> {
+        if self.role != Role::Client {
+            return Err(Error::InvalidState(
+                "a server session starts when the client's ClientHello arrives",
+            ));
+        }
+        match self.state {
+            SessionState::Idle => {}
+            SessionState::Closed | SessionState::Failed => {
+                return Err(Error::SessionUninitialized);
+            }
+            SessionState::Handshaking | SessionState::Connected => {
+                return Err(Error::InvalidState("the session is already started"));
+            }
+        }
+        if self.config.psks().is_empty() {
+            return Err(Error::InvalidParameters(
+                "the client needs a pre-shared key: call psk_add first",
+            ));
+        }
+        self.state = SessionState::Handshaking;
+        self.last_received = now;
+        let result = self.send_client_hello(now);
+        self.fail_on_error(result);
+        Ok(())
+    }
+
+    /// Handles one datagram received from the peer at `now`.
+    pub fn handle_datagram(&mut self, now: Instant, datagram: &[u8]) {
+        self.stats.datagrams_received += 1;
+        if matches!(
+            self.state,
+            SessionState::Idle | SessionState::Closed | SessionState::Failed
+        ) {
+            self.stats.dropped_unexpected += 1;
+            return;
+        }
+        self.retransmitted_for_datagram = false;
+        let result = self.process_datagram(now, datagram);
+        self.fail_on_error(result);
+    }
+
+    /// Handles the expiry of the deadline from [`Output::Wait`] (early calls are fine).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if let Some(idle) = self.idle_deadline()
+            && now >= idle
+        {
+            self.fail(Error::IdleTimeout);
+            return;
+        }
+        let Some(flight) = &self.flight else { return };
+        let Some(deadline) = flight.deadline() else {
+            return;
+        };
+        if now < deadline {
+            return;
+        }
+        let transmissions = flight.transmissions;
+        if transmissions >= self.config.retransmit().max_transmissions {
+            self.fail(Error::HandshakeTimeout { transmissions });
+            return;
+        }
+        self.stats.retransmissions += 1;
+        let result = self.transmit_flight(now);
+        self.fail_on_error(result);
+    }
+
+    /// Encrypts `data` as one application-data record (NetX `session_send`).
+    ///
+    /// Fails with NX_NOT_CONNECTED before the handshake completes,
+    /// NX_SECURE_TLS_SESSION_UNINITIALIZED after the session ended, and
+    /// NX_SECURE_TLS_ALLOCATE_PACKET_FAILED when `data` is larger than one record at
+    /// the configured MTU ([`Session::max_send_len`]).
+    pub fn send(&mut self, data: &[u8]) -> Result<(), Error> {
+        match self.state {
+            SessionState::Connected => {}
+            SessionState::Idle | SessionState::Handshaking => return Err(Error::NotConnected),
+            SessionState::Closed | SessionState::Failed => {
+                return Err(Error::SessionUninitialized);
+            }
+        }
+        let limit = self.max_send_len();
+        if data.len() > limit {
+            return Err(Error::RecordTooLarge {
+                length: data.len(),
+                limit,
+            });
+        }
+        let record = self.records.seal(1, ContentType::APPLICATION_DATA, data)?;
+        self.queue_datagram(record);
+        Ok(())
+    }
+
+    /// Ends the session with a close_notify alert (NetX `session_end`). Nothing more
+    /// can be sent or received; [`Session::reset`] makes the session reusable.
+    pub fn close(&mut self) {
+        if matches!(
+            self.state,
+            SessionState::Handshaking | SessionState::Connected
+        ) {
+            self.send_alert(Alert::close_notify());
+        }
+        self.end(SessionState::Closed);
+    }
+
+    /// Clears every ephemeral secret and state so that the session can start again;
+    /// the configuration (keys, suites) stays (NetX `session_reset`).
+    pub fn reset(&mut self) {
+        let peer = core::mem::take(&mut self.peer);
+        let rng = core::mem::replace(&mut self.rng, Box::new(OsRandom));
+        *self = Session::with_rng(self.role, self.config.clone(), &peer, rng);
+    }
+
+    /// The next thing to do. Call until it returns [`Output::Wait`].
+    pub fn poll_output(&mut self) -> Output {
+        if let Some(d) = self.transmits.pop_front() {
+            self.stats.datagrams_sent += 1;
+            return Output::Transmit(d);
+        }
+        if let Some(e) = self.events.pop_front() {
+            return Output::Event(e);
+        }
+        Output::Wait(self.next_deadline())
+    }
+
+    /// The role of this session.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Where the session is in its life.
+    pub fn state(&self) -> SessionState {
+        self.state
+    }
+
+    /// Whether application data can be sent.
+    pub fn is_connected(&self) -> bool {
+        self.state == SessionState::Connected
+    }
+
+    /// The negotiated suite, once the ServerHello is settled.
+    pub fn cipher_suite(&self) -> Option<CipherSuite> {
+        self.suite
+    }
+
+    /// The PSK identity used by the handshake (the client's, as the server saw it).
+    pub fn psk_identity(&self) -> Option<&[u8]> {
+        self.psk_identity.as_deref()
+    }
+
+    /// The peer address this server session was created for.
+    pub fn peer(&self) -> &[u8] {
+        &self.peer
+    }
+
+    /// Counters of received, sent and dropped traffic.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// The largest `send` that fits in one record at the configured MTU.
+    pub fn max_send_len(&self) -> usize {
+        self.config
+            .mtu()
+            .saturating_sub(self.records.overhead(1))
+            .min(MAX_PLAINTEXT_LEN)
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        if !matches!(
+            self.state,
+            SessionState::Handshaking | SessionState::Connected
+        ) {
+            return None;
+        }
+        let flight = self.flight.as_ref().and_then(Flight::deadline);
+        match (flight, self.idle_deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn idle_deadline(&self) -> Option<Instant> {
+        if self.state != SessionState::Connected {
+            return None;
+        }
+        self.config.idle_timeout().map(|t| self.last_received + t)
+    }
+
+    /// Makes `messages` our current flight and sends it.
+    fn send_flight(
+        &mut self,
+        now: Instant,
+        messages: Vec<FlightMessage>,
+        expects_answer: bool,
+    ) -> Result<(), Error> {
+        self.flight = Some(Flight::new(
+            messages,
+            self.config.retransmit(),
+            expects_answer,
+        ));
+        self.transmit_flight(now)
+    }
+
+    /// (Re)sends the current flight: fragmented to the MTU, fresh sequence numbers,
+    /// records packed into as few datagrams as fit.
+    fn transmit_flight(&mut self, now: Instant) -> Result<(), Error> {
+        let Some(mut flight) = self.flight.take() else {
+            return Ok(());
+        };
+        let mut packer = DatagramPacker::new(self.config.mtu());
+        let mut result = Ok(());
+        for message in &flight.messages {
+            result = self.seal_flight_message(message, &mut packer);
+            if result.is_err() {
+                break;
+            }
+        }
+        for datagram in packer.finish() {
+            self.transmits.push_back(datagram);
+        }
+        flight.sent(now, self.config.retransmit());
+        self.flight = Some(flight);
+        result
+    }
+
+    fn seal_flight_message(
+        &mut self,
+        message: &FlightMessage,
+        packer: &mut DatagramPacker,
+    ) -> Result<(), Error> {
+        match message {
+            FlightMessage::ChangeCipherSpec { epoch } => {
+                packer.push(
+                    self.records
+                        .seal(*epoch, ContentType::CHANGE_CIPHER_SPEC, &[1])?,
+                );
+            }
+            FlightMessage::Handshake {
+                msg_type,
+                message_seq,
+                epoch,
+                body,
+            } => {
+                let room = self
+                    .config
+                    .mtu()
+                    .saturating_sub(self.records.overhead(*epoch))
+                    .saturating_sub(crate::handshake::HANDSHAKE_HEADER_LEN);
+                for fragment in fragments(*msg_type, *message_seq, body, room) {
+                    packer.push(
+                        self.records
+                            .seal(*epoch, ContentType::HANDSHAKE, &fragment)?,
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Builds a handshake message of ours: adds it to the transcript and returns the
+    /// flight entry in the current write epoch.
+    fn our_message(&mut self, msg_type: HandshakeType, body: Vec<u8>) -> FlightMessage {
+        let epoch = self.records.write_epoch();
+        let hs = self.handshake_mut_or_new();
+        let message_seq = hs.next_send_seq;
+        hs.next_send_seq = hs.next_send_seq.wrapping_add(1);
+        hs.transcript
+            .update(&encode_message(msg_type, message_seq, &body));
+        FlightMessage::Handshake {
+            msg_type,
+            message_seq,
+            epoch,
+            body,
+        }
+    }
+
+    fn handshake_mut_or_new(&mut self) -> &mut Handshake {
+        self.handshake
+            .get_or_insert_with(|| Handshake::new(Step::AwaitServerHello))
+    }
+
+    /// Our ChangeCipherSpec followed by our Finished, switching the write epoch
+    /// between them.
+    fn change_cipher_spec_and_finished(
+        &mut self,
+        label: &[u8],
+    ) -> Result<Vec<FlightMessage>, Error> {
+        let hs = self
+            .handshake
+            .as_ref()
+            .ok_or(Error::InvalidState("no handshake in progress"))?;
+        let master = hs
+            .master_secret
+            .as_ref()
+            .ok_or(Error::InvalidState("Finished before the key exchange"))?;
+        let verify_data = master.verify_data(label, &hs.transcript.current());
+        let ccs = FlightMessage::ChangeCipherSpec {
+            epoch: self.records.write_epoch(),
+        };
+        self.records.switch_write_epoch();
+        let finished = crate::handshake::Finished { verify_data }.encode();
+        let finished = self.our_message(HandshakeType::FINISHED, finished);
+        Ok(vec![ccs, finished])
+    }
+
+    /// Derives the master secret and the epoch-1 keys from the premaster secret.
+    fn derive_keys(&mut self, pre_master: &[u8]) -> Result<(), Error> {
+        let role = self.role;
+        let hs = self
+            .handshake
+            .as_mut()
+            .ok_or(Error::InvalidState("no handshake in progress"))?;
+        let suite = hs
+            .suite
+            .ok_or(Error::InvalidState("keys before a suite was chosen"))?;
+        let master = if hs.extended_master_secret {
+            // RFC 7627 §4: the session hash covers the messages up to and including
+            // ClientKeyExchange, which is the transcript now.
+            MasterSecret::derive_extended(pre_master, &hs.transcript.current())
+        } else {
+            MasterSecret::derive(pre_master, &hs.client_random, &hs.server_random)
+        };
+        let keys = master.key_block(&hs.client_random, &hs.server_random);
+        let aead = suite.aead();
+        let client = RecordCipher::new(aead, &keys.client_key, &keys.client_iv);
+        let server = RecordCipher::new(aead, &keys.server_key, &keys.server_iv);
+        hs.master_secret = Some(master);
+        match role {
+            Role::Client => self.records.install_keys(client, server),
+            Role::Server => self.records.install_keys(server, client),
+        }
+        Ok(())
+    }
+
+    /// Verifies the peer's Finished against the transcript so far.
+    fn check_finished(&self, label: &[u8], body: &[u8]) -> Result<(), Error> {
+        let finished = crate::handshake::Finished::decode(body)
+            .map_err(|e| Error::IncorrectMessageLength("Finished", e))?;
+        let hs = self
+            .handshake
+            .as_ref()
+            .ok_or(Error::InvalidState("no handshake in progress"))?;
+        let master = hs
+            .master_secret
+            .as_ref()
+            .ok_or(Error::UnexpectedMessage("Finished before the key exchange"))?;
+        let expected = master.verify_data(label, &hs.transcript.current());
+        if bool::from(subtle::ConstantTimeEq::ct_eq(
+            &expected[..],
+            &finished.verify_data[..],
+        )) {
+            Ok(())
+        } else {
+            Err(Error::FinishedHashFailure)
+        }
+    }
+
+    /// The handshake completed: keep only what the connected session needs.
+    fn connected(&mut self) {
+        if let Some(hs) = self.handshake.take() {
+            self.suite = hs.suite;
+        }
+        self.state = SessionState::Connected;
+        if let Some(suite) = self.suite {
+            self.events.push_back(Event::Connected { suite });
+        }
+    }
+
+    fn queue_datagram(&mut self, record: Vec<u8>) {
+        self.transmits.push_back(record);
+    }
+
+    /// Sends an alert in the current write epoch (best effort: a failure to seal means
+    /// the sequence space is exhausted, and then no alert can be sent anyway).
+    fn send_alert(&mut self, alert: Alert) {
+        let epoch = self.records.write_epoch();
+        if let Ok(record) = self
+            .records
+            .seal(epoch, ContentType::ALERT, &alert.encode())
+        {
+            self.queue_datagram(record);
+        }
+    }
+
+    fn fail_on_error(&mut self, result: Result<(), Error>) {
+        if let Err(e) = result {
+            self.fail(e);
+        }
+    }
+
+    /// Ends the session with `error`: a fatal alert when the error calls for one, and
+    /// an `Event::Error`.
+    fn fail(&mut self, error: Error) {
+        if let Some(description) = error.alert_to_send() {
+            self.send_alert(Alert::fatal(description));
+        }
+        self.events.push_back(Event::Error(error));
+        self.end(SessionState::Failed);
+    }
+
+    fn end(&mut self, state: SessionState) {
+        self.state = state;
+        self.handshake = None;
+        self.flight = None;
+        self.early_records.clear();
+        self.reassembler.clear();
+    }
+
+    /// Answers a renegotiation attempt with a no_renegotiation warning (RFC 5746 §4.2
+    /// leaves the choice to the receiver; the session goes on).
+    fn refuse_renegotiation(&mut self) {
+        self.stats.renegotiations_refused += 1;
+        self.send_alert(Alert {
+            level: crate::alert::AlertLevel::WARNING,
+            description: AlertDescription::NO_RENEGOTIATION,
+        });
+    }
+}

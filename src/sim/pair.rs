@@ -1,0 +1,222 @@
+//! A client and a server session on a simulated network, driven on a virtual clock.
+
+use core::time::Duration;
+
+use super::link::{Link, LinkConditions};
+use crate::session::{Event, Output, Session};
+use crate::time::Instant;
+
+/// The most steps [`Pair::run_until`] takes.
+const MAX_STEPS: usize = 1_000_000;
+
+/// One end of a [`Pair`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// The client session.
+    Client,
+    /// The server session.
+    Server,
+}
+
+/// Two sessions joined by two links. Time only moves when [`Pair::step`] jumps to the
+/// next thing that happens (a datagram arriving or a timer expiring), so a handshake
+/// that takes minutes of retransmission timers runs in microseconds.
+pub struct Pair {
+    /// The client session.
+    pub client: Session,
+    /// The server session.
+    pub server: Session,
+    /// Client → server.
+    pub to_server: Link,
+    /// Server → client.
+    pub to_client: Link,
+    now: Instant,
+    client_wait: Option<Instant>,
+    server_wait: Option<Instant>,
+    client_events: Vec<(Instant, Event)>,
+    server_events: Vec<(Instant, Event)>,
+}
+
+impl core::fmt::Debug for Pair {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Pair")
+            .field("now", &self.now)
+            .field("client", &self.client)
+            .field("server", &self.server)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Pair {
+    /// Joins `client` and `server` with links of the given conditions, seeded with
+    /// `seed` (the two directions get different streams).
+    pub fn new(
+        client: Session,
+        server: Session,
+        to_server: LinkConditions,
+        to_client: LinkConditions,
+        seed: u64,
+    ) -> Pair {
+        Pair {
+            client,
+            server,
+            to_server: Link::new(to_server, seed),
+            to_client: Link::new(to_client, seed ^ 0x5eed_5eed_5eed_5eed),
+            now: Instant::ZERO,
+            client_wait: None,
+            server_wait: None,
+            client_events: Vec::new(),
+            server_events: Vec::new(),
+        }
+    }
+
+    /// The virtual time.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    /// Starts the client's handshake now.
+    pub fn start(&mut self) -> Result<(), crate::Error> {
+        self.client.start(self.now)?;
+        self.flush();
+        Ok(())
+    }
+
+    /// Events each side has produced so far, with the time they happened.
+    pub fn events(&self, side: Side) -> &[(Instant, Event)] {
+        match side {
+            Side::Client => &self.client_events,
+            Side::Server => &self.server_events,
+        }
+    }
+
+    /// Takes the events of one side.
+    pub fn take_events(&mut self, side: Side) -> Vec<Event> {
+        let events = match side {
+            Side::Client => &mut self.client_events,
+            Side::Server => &mut self.server_events,
+        };
+        core::mem::take(events)
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect()
+    }
+
+    /// Application data one side has received so far, in order.
+    pub fn received(&self, side: Side) -> Vec<Vec<u8>> {
+        self.events(side)
+            .iter()
+            .filter_map(|(_, e)| match e {
+                Event::Data(d) => Some(d.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Sends application data from one side and puts it on the link.
+    pub fn send(&mut self, from: Side, data: &[u8]) -> Result<(), crate::Error> {
+        match from {
+            Side::Client => self.client.send(data)?,
+            Side::Server => self.server.send(data)?,
+        }
+        self.flush();
+        Ok(())
+    }
+
+    /// Closes one side with close_notify.
+    pub fn close(&mut self, side: Side) {
+        match side {
+            Side::Client => self.client.close(),
+            Side::Server => self.server.close(),
+        }
+        self.flush();
+    }
+
+    /// Moves the clock to the next arrival or timer and handles it. Returns false
+    /// when nothing is left to happen.
+    pub fn step(&mut self) -> bool {
+        let next = [
+            self.to_server.next_arrival(),
+            self.to_client.next_arrival(),
+            self.client_wait,
+            self.server_wait,
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        let Some(next) = next else { return false };
+        self.now = self.now.max(next);
+        let now = self.now;
+        for datagram in self.to_server.arrived(now) {
+            self.server.handle_datagram(now, &datagram);
+        }
+        for datagram in self.to_client.arrived(now) {
+            self.client.handle_datagram(now, &datagram);
+        }
+        if self.client_wait.is_some_and(|t| t <= now) {
+            self.client.handle_timeout(now);
+        }
+        if self.server_wait.is_some_and(|t| t <= now) {
+            self.server.handle_timeout(now);
+        }
+        self.flush();
+        true
+    }
+
+    /// Steps until `done(self)` holds or `limit` of virtual time has passed or nothing
+    /// is left to happen. Returns whether `done` held.
+    pub fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&Pair) -> bool) -> bool {
+        let end = self.now + limit;
+        // Every step moves a datagram or fires a timer that moves forward, so this
+        // bound is only a guard against a bug turning into a hang.
+        for _ in 0..MAX_STEPS {
+            if done(self) {
+                return true;
+            }
+            if self.now > end || !self.step() {
+                break;
+            }
+        }
+        done(self)
+    }
+
+    /// Runs until both sides are connected (or `limit` passes).
+    pub fn handshake(&mut self, limit: Duration) -> bool {
+        self.run_until(limit, |p| {
+            p.client.is_connected() && p.server.is_connected()
+        })
+    }
+
+    /// Drains both sessions' outputs onto the links and into the event lists.
+    fn flush(&mut self) {
+        let now = self.now;
+        self.client_wait = drain(
+            &mut self.client,
+            &mut self.to_server,
+            now,
+            &mut self.client_events,
+        );
+        self.server_wait = drain(
+            &mut self.server,
+            &mut self.to_client,
+            now,
+            &mut self.server_events,
+        );
+    }
+}
+
+/// Polls one session until it waits; returns its deadline.
+fn drain(
+    session: &mut Session,
+    link: &mut Link,
+    now: Instant,
+    events: &mut Vec<(Instant, Event)>,
+) -> Option<Instant> {
+    loop {
+        match session.poll_output() {
+            Output::Transmit(d) => link.send(now, d),
+            Output::Event(e) => events.push((now, e)),
+            Output::Wait(deadline) => return deadline,
+        }
+    }
+}
