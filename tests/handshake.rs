@@ -39,7 +39,9 @@ fn both_psk_suites_handshake_exchange_data_and_close() {
 
         p.close(Side::Client);
         assert_eq!(p.client.state(), SessionState::Closed);
-        p.run_until(LIMIT, |p| p.server.state() == SessionState::Closed);
+        p.run_until(LIMIT, |p| {
+            p.server.state() == SessionState::Closed && p.to_client.in_flight() == 0
+        });
         assert!(
             p.events(Side::Server)
                 .iter()
@@ -231,7 +233,7 @@ fn an_idle_session_ends_with_the_idle_timeout() {
     let mut p = pair_with(psk_config(suite, KEY), server, LinkConditions::PERFECT, 9);
     p.start().unwrap();
     assert!(p.handshake(LIMIT));
-    let connected_at = p.now();
+    let (connected_at, _) = p.events(Side::Server).first().cloned().unwrap();
     p.run_until(LIMIT, |p| p.server.state() == SessionState::Failed);
     let (at, event) = p.events(Side::Server).last().cloned().unwrap();
     assert_eq!(event, Event::Error(Error::IdleTimeout));

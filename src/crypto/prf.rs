@@ -111,6 +111,7 @@ impl MasterSecret {
             client_iv: [0; 4],
             server_iv: [0; 4],
         };
+        let block: &[u8; 40] = &block;
         keys.client_key.copy_from_slice(&block[..16]);
         keys.server_key.copy_from_slice(&block[16..32]);
         keys.client_iv.copy_from_slice(&block[32..36]);

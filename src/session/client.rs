@@ -9,7 +9,7 @@
 //!                        <--  ChangeCipherSpec, Finished
 //! ```
 
-use super::{Session, Step};
+use super::{Awaiting, Session};
 use crate::crypto::psk_premaster_secret;
 use crate::error::Error;
 use crate::handshake::{
@@ -40,7 +40,7 @@ impl Session {
             ],
         };
         let hs = self.handshake_mut_or_new();
-        hs.step = Step::AwaitServerHello;
+        hs.step = Awaiting::ServerHello;
         hs.client_random = random;
         self.send_hello(now, hello)
     }
@@ -63,14 +63,14 @@ impl Session {
             .map(|h| h.step)
             .ok_or(Error::InvalidState("no handshake in progress"))?;
         match (step, message.msg_type) {
-            (Step::AwaitServerHello, HandshakeType::HELLO_VERIFY_REQUEST) => {
+            (Awaiting::ServerHello, HandshakeType::HELLO_VERIFY_REQUEST) => {
                 self.on_hello_verify_request(now, &message.body)
             }
-            (Step::AwaitServerHello, HandshakeType::SERVER_HELLO) => {
+            (Awaiting::ServerHello, HandshakeType::SERVER_HELLO) => {
                 self.add_to_transcript(&message);
                 self.on_server_hello(&message.body)
             }
-            (Step::AwaitServerHelloDone, HandshakeType::SERVER_KEY_EXCHANGE) => {
+            (Awaiting::ServerHelloDone, HandshakeType::SERVER_KEY_EXCHANGE) => {
                 self.add_to_transcript(&message);
                 let ske = PskServerKeyExchange::decode(&message.body)
                     .map_err(|e| Error::IncorrectMessageLength("ServerKeyExchange", e))?;
@@ -79,13 +79,13 @@ impl Session {
                 }
                 Ok(())
             }
-            (Step::AwaitServerHelloDone, HandshakeType::SERVER_HELLO_DONE) => {
+            (Awaiting::ServerHelloDone, HandshakeType::SERVER_HELLO_DONE) => {
                 ServerHelloDone::decode(&message.body)
                     .map_err(|e| Error::IncorrectMessageLength("ServerHelloDone", e))?;
                 self.add_to_transcript(&message);
                 self.send_client_key_exchange(now)
             }
-            (Step::AwaitFinished, HandshakeType::FINISHED) => {
+            (Awaiting::Finished, HandshakeType::FINISHED) => {
                 self.check_finished(b"server finished", &message.body)?;
                 self.connected();
                 Ok(())
@@ -166,7 +166,7 @@ impl Session {
             hs.server_random = sh.random;
             hs.suite = Some(suite);
             hs.extended_master_secret = ems;
-            hs.step = Step::AwaitServerHelloDone;
+            hs.step = Awaiting::ServerHelloDone;
             // The server answered: our ClientHello flight needs no more repeats.
             hs.client_hello = None;
         }
@@ -198,7 +198,7 @@ impl Session {
         let mut flight = vec![cke];
         flight.extend(self.change_cipher_spec_and_finished(b"client finished")?);
         if let Some(hs) = self.handshake.as_mut() {
-            hs.step = Step::AwaitFinished;
+            hs.step = Awaiting::Finished;
         }
         self.send_flight(now, flight, true)
     }

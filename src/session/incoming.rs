@@ -1,7 +1,7 @@
 //! Received datagrams: records are checked, opened and dispatched by content type.
 
 use super::record_layer::Opened;
-use super::{MAX_EARLY_RECORD_BYTES, Role, Session, SessionState, Step};
+use super::{Awaiting, MAX_EARLY_RECORD_BYTES, Role, Session, SessionState};
 use crate::alert::{Alert, AlertLevel};
 use crate::error::Error;
 use crate::handshake::{HandshakeType, Insert, Message, parse_fragments};
@@ -46,7 +46,7 @@ impl Session {
                 // does not authenticate, the peers derived different keys — a wrong
                 // PSK — and waiting would only end in a timeout.
                 if record.header.content_type == ContentType::HANDSHAKE
-                    && self.step() == Some(Step::AwaitFinished)
+                    && self.step() == Some(Awaiting::Finished)
                 {
                     return Err(Error::BadRecordMac);
                 }
@@ -82,7 +82,7 @@ impl Session {
         }
     }
 
-    fn step(&self) -> Option<Step> {
+    fn step(&self) -> Option<Awaiting> {
         self.handshake.as_ref().map(|h| h.step)
     }
 
@@ -105,7 +105,7 @@ impl Session {
         if body != [1] {
             return Err(Error::BadCipherSpec);
         }
-        if self.step() != Some(Step::AwaitFinished) || !self.records.awaiting_change_cipher_spec() {
+        if self.step() != Some(Awaiting::Finished) || !self.records.awaiting_change_cipher_spec() {
             // A repeated or early ChangeCipherSpec: harmless, the flight will repeat.
             self.stats.dropped_unexpected += 1;
             return Ok(());
@@ -150,7 +150,7 @@ impl Session {
                 self.stats.dropped_unexpected += 1;
                 continue;
             }
-            if self.role == Role::Server && self.step() == Some(Step::AwaitClientHello) {
+            if self.role == Role::Server && self.step() == Some(Awaiting::ClientHello) {
                 self.prepare_for_client_hello(fragment.header.message_seq);
             }
             match self.reassembler.insert(fragment)? {

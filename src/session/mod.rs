@@ -111,22 +111,22 @@ pub struct Stats {
 
 /// Handshake progress, per role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Step {
+enum Awaiting {
     /// Client: ClientHello sent; expecting HelloVerifyRequest or ServerHello.
-    AwaitServerHello,
+    ServerHello,
     /// Client: ServerHello received; expecting ServerKeyExchange or ServerHelloDone.
-    AwaitServerHelloDone,
+    ServerHelloDone,
     /// Server: expecting a ClientHello with a valid cookie.
-    AwaitClientHello,
+    ClientHello,
     /// Server: our flight is out; expecting ClientKeyExchange.
-    AwaitClientKeyExchange,
+    ClientKeyExchange,
     /// Either: keys derived; expecting the peer's ChangeCipherSpec and Finished.
-    AwaitFinished,
+    Finished,
 }
 
 /// Everything that lives only while a handshake is in progress.
 struct Handshake {
-    step: Step,
+    step: Awaiting,
     client_random: [u8; 32],
     server_random: [u8; 32],
     suite: Option<CipherSuite>,
@@ -142,7 +142,7 @@ struct Handshake {
 }
 
 impl Handshake {
-    fn new(step: Step) -> Handshake {
+    fn new(step: Awaiting) -> Handshake {
         Handshake {
             step,
             client_random: [0; 32],
@@ -251,7 +251,7 @@ impl Session {
             stats: Stats::default(),
         };
         if role == Role::Server {
-            session.handshake = Some(Handshake::new(Step::AwaitClientHello));
+            session.handshake = Some(Handshake::new(Awaiting::ClientHello));
         }
         session
     }
@@ -541,7 +541,7 @@ impl Session {
 
     fn handshake_mut_or_new(&mut self) -> &mut Handshake {
         self.handshake
-            .get_or_insert_with(|| Handshake::new(Step::AwaitServerHello))
+            .get_or_insert_with(|| Handshake::new(Awaiting::ServerHello))
     }
 
     /// Our ChangeCipherSpec followed by our Finished, switching the write epoch
@@ -624,6 +624,11 @@ impl Session {
     fn connected(&mut self) {
         if let Some(hs) = self.handshake.take() {
             self.suite = hs.suite;
+        }
+        // The client's last flight is answered by the server's Finished; the server
+        // keeps its final flight (untimed) for a client that did not get it.
+        if self.role == Role::Client {
+            self.flight = None;
         }
         self.state = SessionState::Connected;
         if let Some(suite) = self.suite {

@@ -2,7 +2,7 @@
 //! RFC 6347 §4.2.1: nothing is kept for a client until its ClientHello carries a cookie
 //! that only we could have made for its address.
 
-use super::{Session, Step};
+use super::{Awaiting, Session};
 use crate::crypto::psk_premaster_secret;
 use crate::error::Error;
 use crate::handshake::{
@@ -30,14 +30,14 @@ impl Session {
             .map(|h| h.step)
             .ok_or(Error::InvalidState("no handshake in progress"))?;
         match (step, message.msg_type) {
-            (Step::AwaitClientHello, HandshakeType::CLIENT_HELLO) => {
+            (Awaiting::ClientHello, HandshakeType::CLIENT_HELLO) => {
                 self.on_client_hello(now, &message)
             }
-            (Step::AwaitClientKeyExchange, HandshakeType::CLIENT_KEY_EXCHANGE) => {
+            (Awaiting::ClientKeyExchange, HandshakeType::CLIENT_KEY_EXCHANGE) => {
                 self.add_to_transcript(&message);
                 self.on_client_key_exchange(&message.body)
             }
-            (Step::AwaitFinished, HandshakeType::FINISHED) => {
+            (Awaiting::Finished, HandshakeType::FINISHED) => {
                 self.check_finished(b"client finished", &message.body)?;
                 self.add_to_transcript(&message);
                 let flight = self.change_cipher_spec_and_finished(b"server finished")?;
@@ -111,7 +111,7 @@ impl Session {
         hs.server_random = server_random;
         hs.suite = Some(suite);
         hs.extended_master_secret = ems;
-        hs.step = Step::AwaitClientKeyExchange;
+        hs.step = Awaiting::ClientKeyExchange;
         // Our numbering follows the client's: after its HelloVerifyRequest the client
         // expects our next message to carry the ClientHello's message_seq.
         hs.next_send_seq = message.message_seq;
@@ -182,7 +182,7 @@ impl Session {
         self.psk_identity = Some(cke.identity);
         self.derive_keys(&psk_premaster_secret(psk.key()))?;
         if let Some(hs) = self.handshake.as_mut() {
-            hs.step = Step::AwaitFinished;
+            hs.step = Awaiting::Finished;
         }
         // The client's flight answered ours: stop repeating it.
         if let Some(f) = self.flight.as_mut() {
