@@ -96,6 +96,8 @@ pub struct LinkStats {
 
 /// A rule that decides to drop a datagram by its index and bytes.
 type DropRule = Box<dyn FnMut(u64, &[u8]) -> bool + Send>;
+/// A rule that may rewrite a datagram on its way (a hostile or broken peer).
+type Mangler = Box<dyn FnMut(u64, &mut Vec<u8>) + Send>;
 
 /// One direction of a simulated path.
 pub struct Link {
@@ -105,6 +107,7 @@ pub struct Link {
     in_flight: Vec<(Instant, u64, Vec<u8>)>,
     next_index: u64,
     drop_rule: Option<DropRule>,
+    mangler: Option<Mangler>,
     transfers: Vec<Transfer>,
     keep_transfers: bool,
     stats: LinkStats,
@@ -128,6 +131,7 @@ impl Link {
             in_flight: Vec::new(),
             next_index: 0,
             drop_rule: None,
+            mangler: None,
             transfers: Vec::new(),
             keep_transfers: false,
             stats: LinkStats::default(),
@@ -138,6 +142,11 @@ impl Link {
     /// random loss (e.g. "the first ClientHello", "everything").
     pub fn set_drop_rule(&mut self, rule: impl FnMut(u64, &[u8]) -> bool + Send + 'static) {
         self.drop_rule = Some(Box::new(rule));
+    }
+
+    /// Rewrites datagrams in flight: `mangle(index, bytes)` may change them at will.
+    pub fn set_mangler(&mut self, mangle: impl FnMut(u64, &mut Vec<u8>) + Send + 'static) {
+        self.mangler = Some(Box::new(mangle));
     }
 
     /// Removes the drop rule.
@@ -171,8 +180,11 @@ impl Link {
     }
 
     /// Puts a datagram on the link at `now`.
-    pub fn send(&mut self, now: Instant, bytes: Vec<u8>) {
+    pub fn send(&mut self, now: Instant, mut bytes: Vec<u8>) {
         let index = self.next_index;
+        if let Some(mangle) = self.mangler.as_mut() {
+            mangle(index, &mut bytes);
+        }
         self.next_index += 1;
         self.stats.sent += 1;
         let c = self.conditions;
