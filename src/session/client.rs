@@ -57,12 +57,7 @@ impl Session {
     }
 
     pub(super) fn client_message(&mut self, now: Instant, message: Message) -> Result<(), Error> {
-        let step = self
-            .handshake
-            .as_ref()
-            .map(|h| h.step)
-            .ok_or(Error::InvalidState("no handshake in progress"))?;
-        match (step, message.msg_type) {
+        match (self.awaiting()?, message.msg_type) {
             (Awaiting::ServerHello, HandshakeType::HELLO_VERIFY_REQUEST) => {
                 self.on_hello_verify_request(now, &message.body)
             }

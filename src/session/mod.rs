@@ -550,15 +550,7 @@ impl Session {
         &mut self,
         label: &[u8],
     ) -> Result<Vec<FlightMessage>, Error> {
-        let hs = self
-            .handshake
-            .as_ref()
-            .ok_or(Error::InvalidState("no handshake in progress"))?;
-        let master = hs
-            .master_secret
-            .as_ref()
-            .ok_or(Error::InvalidState("Finished before the key exchange"))?;
-        let verify_data = master.verify_data(label, &hs.transcript.current());
+        let verify_data = self.verify_data(label)?;
         let ccs = FlightMessage::ChangeCipherSpec {
             epoch: self.records.write_epoch(),
         };
@@ -597,19 +589,33 @@ impl Session {
         Ok(())
     }
 
-    /// Verifies the peer's Finished against the transcript so far.
-    fn check_finished(&self, label: &[u8], body: &[u8]) -> Result<(), Error> {
-        let finished = crate::handshake::Finished::decode(body)
-            .map_err(|e| Error::IncorrectMessageLength("Finished", e))?;
-        let hs = self
-            .handshake
+    /// The handshake in progress.
+    fn handshake_ref(&self) -> Result<&Handshake, Error> {
+        self.handshake
             .as_ref()
-            .ok_or(Error::InvalidState("no handshake in progress"))?;
+            .ok_or(Error::InvalidState("no handshake in progress"))
+    }
+
+    /// What the handshake waits for now.
+    fn awaiting(&self) -> Result<Awaiting, Error> {
+        self.handshake_ref().map(|h| h.step)
+    }
+
+    /// Finished's verify_data with this label over the transcript so far.
+    fn verify_data(&self, label: &[u8]) -> Result<[u8; 12], Error> {
+        let hs = self.handshake_ref()?;
         let master = hs
             .master_secret
             .as_ref()
             .ok_or(Error::UnexpectedMessage("Finished before the key exchange"))?;
-        let expected = master.verify_data(label, &hs.transcript.current());
+        Ok(master.verify_data(label, &hs.transcript.current()))
+    }
+
+    /// Verifies the peer's Finished against the transcript so far.
+    fn check_finished(&self, label: &[u8], body: &[u8]) -> Result<(), Error> {
+        let finished = crate::handshake::Finished::decode(body)
+            .map_err(|e| Error::IncorrectMessageLength("Finished", e))?;
+        let expected = self.verify_data(label)?;
         if bool::from(subtle::ConstantTimeEq::ct_eq(
             &expected[..],
             &finished.verify_data[..],

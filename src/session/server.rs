@@ -24,12 +24,7 @@ impl Session {
     }
 
     pub(super) fn server_message(&mut self, now: Instant, message: Message) -> Result<(), Error> {
-        let step = self
-            .handshake
-            .as_ref()
-            .map(|h| h.step)
-            .ok_or(Error::InvalidState("no handshake in progress"))?;
-        match (step, message.msg_type) {
+        match (self.awaiting()?, message.msg_type) {
             (Awaiting::ClientHello, HandshakeType::CLIENT_HELLO) => {
                 self.on_client_hello(now, &message)
             }
