@@ -87,6 +87,7 @@ pub struct Config {
     reassembly: ReassemblyLimits,
     require_extended_master_secret: bool,
     idle_timeout: Option<Duration>,
+    key_log: bool,
 }
 
 impl Default for Config {
@@ -116,6 +117,7 @@ impl Config {
             reassembly: ReassemblyLimits::default(),
             require_extended_master_secret: false,
             idle_timeout: None,
+            key_log: false,
         }
     }
 
@@ -282,6 +284,17 @@ impl Config {
     /// (NetX has no idle timeout; `None`, the default, disables it).
     pub fn set_idle_timeout(&mut self, timeout: Option<Duration>) {
         self.idle_timeout = timeout.filter(|t| !t.is_zero());
+    }
+
+    /// Emit NSS key log lines (`Event::KeyLog`) so captures can be decrypted. Off by
+    /// default: the lines contain the session secrets.
+    pub fn set_key_log(&mut self, enabled: bool) {
+        self.key_log = enabled;
+    }
+
+    /// Whether key log lines are emitted.
+    pub fn key_log(&self) -> bool {
+        self.key_log
     }
 
     /// The idle timeout, if any.

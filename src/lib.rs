@@ -18,6 +18,7 @@ pub mod session;
 pub mod sim;
 pub mod suite;
 pub mod time;
+pub mod trace;
 
 pub use alert::{Alert, AlertDescription, AlertLevel};
 pub use config::{Config, Psk, RetransmitPolicy};

@@ -241,3 +241,97 @@ fn an_idle_session_ends_with_the_idle_timeout() {
     assert!(at - connected_at >= Duration::from_secs(5));
     assert!(at - connected_at < Duration::from_secs(6));
 }
+
+#[test]
+fn traces_show_every_record_message_state_and_timer() {
+    use wasm_dtls::handshake::HandshakeType;
+    use wasm_dtls::trace::{Direction, Trace};
+    let mut p = pair(CipherSuite::PskAes128Ccm8, LinkConditions::PERFECT, 10);
+    p.set_trace(true);
+    p.start().unwrap();
+    assert!(p.handshake(LIMIT));
+    let client: Vec<Trace> = p
+        .traces(Side::Client)
+        .iter()
+        .map(|(_, t)| t.clone())
+        .collect();
+    let sent: Vec<HandshakeType> = client
+        .iter()
+        .filter_map(|t| match t {
+            Trace::Message {
+                direction: Direction::Sent,
+                msg_type,
+                ..
+            } => Some(*msg_type),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            HandshakeType::CLIENT_HELLO,
+            HandshakeType::CLIENT_HELLO,
+            HandshakeType::CLIENT_KEY_EXCHANGE,
+            HandshakeType::FINISHED
+        ]
+    );
+    let received_records = client
+        .iter()
+        .filter(|t| {
+            matches!(
+                t,
+                Trace::Record {
+                    direction: Direction::Received,
+                    ..
+                }
+            )
+        })
+        .count();
+    // HVR; ServerHello, ServerKeyExchange, ServerHelloDone; CCS, Finished.
+    assert_eq!(received_records, 6);
+    assert!(client.contains(&Trace::State {
+        from: SessionState::Handshaking,
+        to: SessionState::Connected
+    }));
+    assert!(
+        client
+            .iter()
+            .any(|t| matches!(t, Trace::Timer { deadline: Some(_) }))
+    );
+    assert_eq!(client.last(), Some(&Trace::Timer { deadline: None }));
+    // Untraced sessions produce none.
+    let mut quiet = pair(CipherSuite::PskAes128Ccm8, LinkConditions::PERFECT, 10);
+    quiet.start().unwrap();
+    assert!(quiet.handshake(LIMIT));
+    assert!(quiet.traces(Side::Client).is_empty());
+}
+
+#[test]
+fn key_log_lines_appear_only_on_request_and_match_on_both_sides() {
+    let suite = CipherSuite::PskAes128GcmSha256;
+    let mut with_log = psk_config(suite, KEY);
+    with_log.set_key_log(true);
+    let mut p = pair_with(with_log.clone(), with_log, LinkConditions::PERFECT, 11);
+    p.start().unwrap();
+    assert!(p.handshake(LIMIT));
+    let line = |side| {
+        p.events(side).iter().find_map(|(_, e)| match e {
+            Event::KeyLog(l) => Some(l.clone()),
+            _ => None,
+        })
+    };
+    let client = line(Side::Client).unwrap();
+    assert_eq!(Some(client.clone()), line(Side::Server));
+    let parts: Vec<&str> = client.split(' ').collect();
+    assert_eq!(parts[0], "CLIENT_RANDOM");
+    assert_eq!((parts[1].len(), parts[2].len()), (64, 96));
+    let mut quiet = pair(suite, LinkConditions::PERFECT, 11);
+    quiet.start().unwrap();
+    assert!(quiet.handshake(LIMIT));
+    assert!(
+        !quiet
+            .events(Side::Client)
+            .iter()
+            .any(|(_, e)| matches!(e, Event::KeyLog(_)))
+    );
+}

@@ -118,10 +118,9 @@ fn openssl_s_client_talks_to_our_server() {
         socket.set_read_timeout(Some(LIMIT)).unwrap();
         let mut buf = vec![0u8; 65_536];
         let (n, peer) = socket.recv_from(&mut buf).expect("s_client sent nothing");
-        let session = Session::server(
-            Arc::new(psk_config(suite, KEY)),
-            peer.to_string().as_bytes(),
-        );
+        let mut config = psk_config(suite, KEY);
+        config.set_key_log(true);
+        let session = Session::server(Arc::new(config), peer.to_string().as_bytes());
         let mut server = UdpDriver::new(session, socket, peer);
         let now = server.now();
         server.session.handle_datagram(now, &buf[..n]);

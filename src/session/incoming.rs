@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::handshake::{HandshakeType, Insert, Message, parse_fragments};
 use crate::record::{ContentType, Record, parse_datagram};
 use crate::time::Instant;
+use crate::trace::{Direction, DropReason};
 
 impl Session {
     /// Processes every record of one datagram, stopping at the first fatal error.
@@ -14,7 +15,7 @@ impl Session {
         for record in parse_datagram(datagram) {
             let Ok(record) = record else {
                 // RFC 6347 §4.1.2.7: a malformed record ends the datagram, silently.
-                self.stats.dropped_malformed += 1;
+                self.dropped(DropReason::Malformed);
                 break;
             };
             self.process_record(now, &record)?;
@@ -37,11 +38,11 @@ impl Session {
                 return Ok(());
             }
             Opened::Replayed => {
-                self.stats.dropped_replayed += 1;
+                self.dropped(DropReason::Replayed);
                 return Ok(());
             }
             Opened::AuthFailed => {
-                self.stats.dropped_bad_mac += 1;
+                self.dropped(DropReason::BadMac);
                 // The first protected handshake record is the peer's Finished. If it
                 // does not authenticate, the peers derived different keys — a wrong
                 // PSK — and waiting would only end in a timeout.
@@ -53,11 +54,12 @@ impl Session {
                 return Ok(());
             }
             Opened::Unexpected => {
-                self.stats.dropped_unexpected += 1;
+                self.dropped(DropReason::Unexpected);
                 return Ok(());
             }
         };
         self.stats.records_accepted += 1;
+        self.trace_record(Direction::Received, &record.header, record.fragment.len());
         self.last_received = now;
         self.record_sequence = record.header.sequence;
         let epoch = record.header.epoch;
@@ -71,12 +73,12 @@ impl Session {
                     // Data from the peer proves it has our last flight.
                     self.flight = None;
                 } else {
-                    self.stats.dropped_unexpected += 1;
+                    self.dropped(DropReason::Unexpected);
                 }
                 Ok(())
             }
             _ => {
-                self.stats.dropped_unexpected += 1;
+                self.dropped(DropReason::Unexpected);
                 Ok(())
             }
         }
@@ -92,7 +94,7 @@ impl Session {
         let held: usize = self.early_records.iter().map(Vec::len).sum();
         let len = crate::record::RECORD_HEADER_LEN + record.fragment.len();
         if held + len > MAX_EARLY_RECORD_BYTES {
-            self.stats.dropped_unexpected += 1;
+            self.dropped(DropReason::Unexpected);
             return;
         }
         let mut bytes = Vec::with_capacity(len);
@@ -107,7 +109,7 @@ impl Session {
         }
         if self.step() != Some(Awaiting::Finished) || !self.records.awaiting_change_cipher_spec() {
             // A repeated or early ChangeCipherSpec: harmless, the flight will repeat.
-            self.stats.dropped_unexpected += 1;
+            self.dropped(DropReason::Unexpected);
             return Ok(());
         }
         self.records.switch_read_epoch();
@@ -121,7 +123,7 @@ impl Session {
 
     fn process_alert(&mut self, body: &[u8]) -> Result<(), Error> {
         let Ok(alert) = Alert::decode(body) else {
-            self.stats.dropped_malformed += 1;
+            self.dropped(DropReason::Malformed);
             return Ok(());
         };
         if alert == Alert::close_notify() {
@@ -145,9 +147,10 @@ impl Session {
         let fragments = parse_fragments(body)
             .map_err(|e| Error::IncorrectMessageLength("handshake record", e))?;
         for fragment in &fragments {
+            self.trace_message(Direction::Received, &fragment.header);
             // Finished is the only message that must be protected.
             if fragment.header.msg_type == HandshakeType::FINISHED && epoch == 0 {
-                self.stats.dropped_unexpected += 1;
+                self.dropped(DropReason::Unexpected);
                 continue;
             }
             if self.role == Role::Server && self.step() == Some(Awaiting::ClientHello) {
@@ -155,7 +158,7 @@ impl Session {
             }
             match self.reassembler.insert(fragment)? {
                 Insert::Accepted | Insert::Future => {}
-                Insert::Dropped => self.stats.dropped_reassembly += 1,
+                Insert::Dropped => self.dropped(DropReason::ReassemblyFull),
                 Insert::Old => self.peer_repeated_flight(now)?,
             }
         }
@@ -177,7 +180,7 @@ impl Session {
             return Ok(());
         }
         self.retransmitted_for_datagram = true;
-        self.stats.retransmissions += 1;
+        self.count_retransmission();
         self.transmit_flight(now)
     }
 
@@ -190,7 +193,7 @@ impl Session {
             if renegotiation {
                 self.refuse_renegotiation();
             } else {
-                self.stats.dropped_unexpected += 1;
+                self.dropped(DropReason::Unexpected);
             }
             return Ok(());
         }

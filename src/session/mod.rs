@@ -18,14 +18,16 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::alert::{Alert, AlertDescription};
+use crate::codec::Reader;
 use crate::config::Config;
 use crate::crypto::{CookieSecret, MasterSecret, RecordCipher};
 use crate::error::Error;
-use crate::handshake::{HandshakeType, Reassembler, encode_message, fragments};
-use crate::record::{ContentType, MAX_PLAINTEXT_LEN};
+use crate::handshake::{HandshakeHeader, HandshakeType, Reassembler, encode_message, fragments};
+use crate::record::{ContentType, MAX_PLAINTEXT_LEN, RecordHeader};
 use crate::rng::{OsRandom, Random};
 use crate::suite::CipherSuite;
 use crate::time::Instant;
+use crate::trace::{Direction, DropReason, Trace};
 
 use flight::{Flight, FlightMessage};
 use record_layer::{DatagramPacker, RecordLayer};
@@ -70,6 +72,15 @@ pub enum Event {
     Closed,
     /// The session ended with an error (NetX: error_notify with its status code).
     Error(Error),
+    /// A line for an NSS key log file (SSLKEYLOGFILE format: `CLIENT_RANDOM <client
+    /// random> <master secret>`, hex), only when [`Config::set_key_log`] asked for it,
+    /// so Wireshark can decrypt a capture. It holds the session's secret.
+    KeyLog(String),
+}
+
+/// Lower-case hex, for key log lines.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// What the caller must do next; drain until [`Output::Wait`].
@@ -79,6 +90,8 @@ pub enum Output {
     Transmit(Vec<u8>),
     /// Deliver this event to the application.
     Event(Event),
+    /// A trace event (only when [`Session::set_trace`] switched tracing on).
+    Trace(Trace),
     /// Nothing more for now; call [`Session::handle_timeout`] at this instant, if any.
     Wait(Option<Instant>),
 }
@@ -186,6 +199,9 @@ pub struct Session {
     transmits: VecDeque<Vec<u8>>,
     events: VecDeque<Event>,
     stats: Stats,
+    trace_enabled: bool,
+    traces: VecDeque<Trace>,
+    traced_deadline: Option<Instant>,
 }
 
 impl core::fmt::Debug for Session {
@@ -249,6 +265,9 @@ impl Session {
             transmits: VecDeque::new(),
             events: VecDeque::new(),
             stats: Stats::default(),
+            trace_enabled: false,
+            traces: VecDeque::new(),
+            traced_deadline: None,
         };
         if role == Role::Server {
             session.handshake = Some(Handshake::new(Awaiting::ClientHello));
@@ -282,7 +301,7 @@ impl Session {
                 "the client needs a pre-shared key: call psk_add first",
             ));
         }
-        self.state = SessionState::Handshaking;
+        self.set_state(SessionState::Handshaking);
         self.last_received = now;
         let result = self.send_client_hello(now);
         self.fail_on_error(result);
@@ -296,7 +315,7 @@ impl Session {
             self.state,
             SessionState::Idle | SessionState::Closed | SessionState::Failed
         ) {
-            self.stats.dropped_unexpected += 1;
+            self.dropped(DropReason::Unexpected);
             return;
         }
         self.retransmitted_for_datagram = false;
@@ -324,7 +343,7 @@ impl Session {
             self.fail(Error::HandshakeTimeout { transmissions });
             return;
         }
-        self.stats.retransmissions += 1;
+        self.count_retransmission();
         let result = self.transmit_flight(now);
         self.fail_on_error(result);
     }
@@ -377,6 +396,9 @@ impl Session {
 
     /// The next thing to do. Call until it returns [`Output::Wait`].
     pub fn poll_output(&mut self) -> Output {
+        if let Some(t) = self.traces.pop_front() {
+            return Output::Trace(t);
+        }
         if let Some(d) = self.transmits.pop_front() {
             self.stats.datagrams_sent += 1;
             return Output::Transmit(d);
@@ -384,7 +406,12 @@ impl Session {
         if let Some(e) = self.events.pop_front() {
             return Output::Event(e);
         }
-        Output::Wait(self.next_deadline())
+        let deadline = self.next_deadline();
+        if self.trace_enabled && deadline != self.traced_deadline {
+            self.traced_deadline = deadline;
+            return Output::Trace(Trace::Timer { deadline });
+        }
+        Output::Wait(deadline)
     }
 
     /// The role of this session.
@@ -495,10 +522,7 @@ impl Session {
     ) -> Result<(), Error> {
         match message {
             FlightMessage::ChangeCipherSpec { epoch } => {
-                packer.push(
-                    self.records
-                        .seal(*epoch, ContentType::CHANGE_CIPHER_SPEC, &[1])?,
-                );
+                packer.push(self.seal(*epoch, ContentType::CHANGE_CIPHER_SPEC, &[1])?);
             }
             FlightMessage::Handshake {
                 msg_type,
@@ -512,10 +536,12 @@ impl Session {
                     .saturating_sub(self.records.overhead(*epoch))
                     .saturating_sub(crate::handshake::HANDSHAKE_HEADER_LEN);
                 for fragment in fragments(*msg_type, *message_seq, body, room) {
-                    packer.push(
-                        self.records
-                            .seal(*epoch, ContentType::HANDSHAKE, &fragment)?,
-                    );
+                    if self.trace_enabled
+                        && let Ok(h) = HandshakeHeader::decode(&mut Reader::new(&fragment))
+                    {
+                        self.trace_message(Direction::Sent, &h);
+                    }
+                    packer.push(self.seal(*epoch, ContentType::HANDSHAKE, &fragment)?);
                 }
             }
         }
@@ -581,6 +607,14 @@ impl Session {
         let aead = suite.aead();
         let client = RecordCipher::new(aead, &keys.client_key, &keys.client_iv);
         let server = RecordCipher::new(aead, &keys.server_key, &keys.server_iv);
+        if self.config.key_log() {
+            let line = format!(
+                "CLIENT_RANDOM {} {}",
+                hex(&hs.client_random),
+                hex(master.as_bytes())
+            );
+            self.events.push_back(Event::KeyLog(line));
+        }
         hs.master_secret = Some(master);
         match role {
             Role::Client => self.records.install_keys(client, server),
@@ -636,9 +670,90 @@ impl Session {
         if self.role == Role::Client {
             self.flight = None;
         }
-        self.state = SessionState::Connected;
+        self.set_state(SessionState::Connected);
         if let Some(suite) = self.suite {
             self.events.push_back(Event::Connected { suite });
+        }
+    }
+
+    /// Protects one record in `epoch` and traces it.
+    fn seal(
+        &mut self,
+        epoch: u16,
+        content_type: ContentType,
+        payload: &[u8],
+    ) -> Result<Vec<u8>, Error> {
+        let record = self.records.seal(epoch, content_type, payload)?;
+        if self.trace_enabled
+            && let Some(Ok(r)) = crate::record::parse_datagram(&record).next()
+        {
+            self.trace_record(Direction::Sent, &r.header, r.fragment.len());
+        }
+        Ok(record)
+    }
+
+    /// Switches structured tracing on or off (see [`Output::Trace`]).
+    pub fn set_trace(&mut self, enabled: bool) {
+        self.trace_enabled = enabled;
+        if !enabled {
+            self.traces.clear();
+        }
+    }
+
+    fn trace(&mut self, make: impl FnOnce() -> Trace) {
+        if self.trace_enabled {
+            self.traces.push_back(make());
+        }
+    }
+
+    fn trace_record(&mut self, direction: Direction, h: &RecordHeader, length: usize) {
+        self.trace(|| Trace::Record {
+            direction,
+            content_type: h.content_type,
+            epoch: h.epoch,
+            sequence: h.sequence,
+            length,
+        });
+    }
+
+    fn trace_message(&mut self, direction: Direction, h: &HandshakeHeader) {
+        self.trace(|| Trace::Message {
+            direction,
+            msg_type: h.msg_type,
+            message_seq: h.message_seq,
+            fragment_offset: h.fragment_offset,
+            fragment_length: h.fragment_length,
+            length: h.length,
+        });
+    }
+
+    /// Counts (and traces) a drop.
+    fn dropped(&mut self, reason: DropReason) {
+        let counter = match reason {
+            DropReason::BadMac => &mut self.stats.dropped_bad_mac,
+            DropReason::Replayed => &mut self.stats.dropped_replayed,
+            DropReason::Malformed => &mut self.stats.dropped_malformed,
+            DropReason::ReassemblyFull => &mut self.stats.dropped_reassembly,
+            DropReason::Unexpected
+            | DropReason::BadCookie
+            | DropReason::PoolFull
+            | DropReason::UnknownPeer => &mut self.stats.dropped_unexpected,
+        };
+        *counter += 1;
+        self.trace(|| Trace::Dropped { reason });
+    }
+
+    fn count_retransmission(&mut self) {
+        self.stats.retransmissions += 1;
+        let transmissions = self.flight.as_ref().map_or(0, |f| f.transmissions) + 1;
+        self.trace(|| Trace::Retransmit { transmissions });
+    }
+
+    fn set_state(&mut self, to: SessionState) {
+        let from = self.state;
+        self.state = to;
+        if from != to {
+            self.trace(|| Trace::State { from, to });
         }
     }
 
@@ -650,10 +765,7 @@ impl Session {
     /// the sequence space is exhausted, and then no alert can be sent anyway).
     fn send_alert(&mut self, alert: Alert) {
         let epoch = self.records.write_epoch();
-        if let Ok(record) = self
-            .records
-            .seal(epoch, ContentType::ALERT, &alert.encode())
-        {
+        if let Ok(record) = self.seal(epoch, ContentType::ALERT, &alert.encode()) {
             self.queue_datagram(record);
         }
     }
@@ -675,7 +787,7 @@ impl Session {
     }
 
     fn end(&mut self, state: SessionState) {
-        self.state = state;
+        self.set_state(state);
         self.handshake = None;
         self.flight = None;
         self.early_records.clear();

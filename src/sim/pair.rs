@@ -5,6 +5,7 @@ use core::time::Duration;
 use super::link::{Link, LinkConditions};
 use crate::session::{Event, Output, Session};
 use crate::time::Instant;
+use crate::trace::Trace;
 
 /// The most steps [`Pair::run_until`] takes.
 const MAX_STEPS: usize = 1_000_000;
@@ -35,6 +36,8 @@ pub struct Pair {
     server_wait: Option<Instant>,
     client_events: Vec<(Instant, Event)>,
     server_events: Vec<(Instant, Event)>,
+    client_traces: Vec<(Instant, Trace)>,
+    server_traces: Vec<(Instant, Trace)>,
 }
 
 impl core::fmt::Debug for Pair {
@@ -67,6 +70,8 @@ impl Pair {
             server_wait: None,
             client_events: Vec::new(),
             server_events: Vec::new(),
+            client_traces: Vec::new(),
+            server_traces: Vec::new(),
         }
     }
 
@@ -87,6 +92,20 @@ impl Pair {
         match side {
             Side::Client => &self.client_events,
             Side::Server => &self.server_events,
+        }
+    }
+
+    /// Switches tracing on for both sessions; see [`Pair::traces`].
+    pub fn set_trace(&mut self, enabled: bool) {
+        self.client.set_trace(enabled);
+        self.server.set_trace(enabled);
+    }
+
+    /// Trace events of one side so far, with the time they happened.
+    pub fn traces(&self, side: Side) -> &[(Instant, Trace)] {
+        match side {
+            Side::Client => &self.client_traces,
+            Side::Server => &self.server_traces,
         }
     }
 
@@ -194,13 +213,13 @@ impl Pair {
             &mut self.client,
             &mut self.to_server,
             now,
-            &mut self.client_events,
+            (&mut self.client_events, &mut self.client_traces),
         );
         self.server_wait = drain(
             &mut self.server,
             &mut self.to_client,
             now,
-            &mut self.server_events,
+            (&mut self.server_events, &mut self.server_traces),
         );
     }
 }
@@ -210,12 +229,13 @@ fn drain(
     session: &mut Session,
     link: &mut Link,
     now: Instant,
-    events: &mut Vec<(Instant, Event)>,
+    (events, traces): (&mut Vec<(Instant, Event)>, &mut Vec<(Instant, Trace)>),
 ) -> Option<Instant> {
     loop {
         match session.poll_output() {
             Output::Transmit(d) => link.send(now, d),
             Output::Event(e) => events.push((now, e)),
+            Output::Trace(t) => traces.push((now, t)),
             Output::Wait(deadline) => return deadline,
         }
     }

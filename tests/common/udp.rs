@@ -46,6 +46,7 @@ impl UdpDriver {
                         .expect("UDP send on loopback");
                 }
                 Output::Event(e) => self.events.push(e),
+                Output::Trace(_) => {}
                 Output::Wait(deadline) => {
                     self.deadline = deadline;
                     return;

@@ -1,0 +1,93 @@
+//! Structured trace events: what a session or server did, record by record, for the
+//! browser demo's ladder, the CLI's `--trace` and debugging. Produced only when
+//! tracing is switched on, so they cost nothing otherwise.
+
+use crate::handshake::HandshakeType;
+use crate::record::ContentType;
+use crate::session::SessionState;
+use crate::time::Instant;
+
+/// Whether something went out or came in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// We sent it.
+    Sent,
+    /// We received (and accepted) it.
+    Received,
+}
+
+/// Why a record, datagram or ClientHello was dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropReason {
+    /// The record failed authentication.
+    BadMac,
+    /// Replayed, or older than the replay window.
+    Replayed,
+    /// Not a well-formed record.
+    Malformed,
+    /// Not acceptable now (wrong epoch, version or state).
+    Unexpected,
+    /// The handshake reassembly bounds were reached.
+    ReassemblyFull,
+    /// A ClientHello without a valid cookie (a HelloVerifyRequest was sent instead).
+    BadCookie,
+    /// A new client, but every pool slot is taken.
+    PoolFull,
+    /// A datagram from an address with no session that is not a ClientHello.
+    UnknownPeer,
+}
+
+/// One thing that happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Trace {
+    /// A record went out or came in.
+    Record {
+        /// Sent or received.
+        direction: Direction,
+        /// Its content type.
+        content_type: ContentType,
+        /// Its epoch.
+        epoch: u16,
+        /// Its sequence number.
+        sequence: u64,
+        /// Its fragment length on the wire.
+        length: usize,
+    },
+    /// A handshake fragment went out or came in.
+    Message {
+        /// Sent or received.
+        direction: Direction,
+        /// The message type.
+        msg_type: HandshakeType,
+        /// Its message_seq.
+        message_seq: u16,
+        /// First body byte in this fragment.
+        fragment_offset: u32,
+        /// Body bytes in this fragment.
+        fragment_length: u32,
+        /// The whole message's length.
+        length: u32,
+    },
+    /// A flight was sent again; `transmissions` counts every send so far.
+    Retransmit {
+        /// Sends of this flight, the first included.
+        transmissions: u32,
+    },
+    /// Something was dropped.
+    Dropped {
+        /// Why.
+        reason: DropReason,
+    },
+    /// The session moved to another state.
+    State {
+        /// Before.
+        from: SessionState,
+        /// After.
+        to: SessionState,
+    },
+    /// The next deadline changed.
+    Timer {
+        /// The new deadline, if any.
+        deadline: Option<Instant>,
+    },
+}
