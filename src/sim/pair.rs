@@ -34,10 +34,15 @@ pub struct Pair {
     now: Instant,
     client_wait: Option<Instant>,
     server_wait: Option<Instant>,
-    client_events: Vec<(Instant, Event)>,
-    server_events: Vec<(Instant, Event)>,
-    client_traces: Vec<(Instant, Trace)>,
-    server_traces: Vec<(Instant, Trace)>,
+    client_log: SideLog,
+    server_log: SideLog,
+}
+
+/// What one side produced, with the time it happened.
+#[derive(Default)]
+struct SideLog {
+    events: Vec<(Instant, Event)>,
+    traces: Vec<(Instant, Trace)>,
 }
 
 impl core::fmt::Debug for Pair {
@@ -68,10 +73,8 @@ impl Pair {
             now: Instant::ZERO,
             client_wait: None,
             server_wait: None,
-            client_events: Vec::new(),
-            server_events: Vec::new(),
-            client_traces: Vec::new(),
-            server_traces: Vec::new(),
+            client_log: SideLog::default(),
+            server_log: SideLog::default(),
         }
     }
 
@@ -90,8 +93,8 @@ impl Pair {
     /// Events each side has produced so far, with the time they happened.
     pub fn events(&self, side: Side) -> &[(Instant, Event)] {
         match side {
-            Side::Client => &self.client_events,
-            Side::Server => &self.server_events,
+            Side::Client => &self.client_log.events,
+            Side::Server => &self.server_log.events,
         }
     }
 
@@ -104,16 +107,16 @@ impl Pair {
     /// Trace events of one side so far, with the time they happened.
     pub fn traces(&self, side: Side) -> &[(Instant, Trace)] {
         match side {
-            Side::Client => &self.client_traces,
-            Side::Server => &self.server_traces,
+            Side::Client => &self.client_log.traces,
+            Side::Server => &self.server_log.traces,
         }
     }
 
     /// Takes the events of one side.
     pub fn take_events(&mut self, side: Side) -> Vec<Event> {
         let events = match side {
-            Side::Client => &mut self.client_events,
-            Side::Server => &mut self.server_events,
+            Side::Client => &mut self.client_log.events,
+            Side::Server => &mut self.server_log.events,
         };
         core::mem::take(events)
             .into_iter()
@@ -213,13 +216,13 @@ impl Pair {
             &mut self.client,
             &mut self.to_server,
             now,
-            (&mut self.client_events, &mut self.client_traces),
+            &mut self.client_log,
         );
         self.server_wait = drain(
             &mut self.server,
             &mut self.to_client,
             now,
-            (&mut self.server_events, &mut self.server_traces),
+            &mut self.server_log,
         );
     }
 }
@@ -229,13 +232,13 @@ fn drain(
     session: &mut Session,
     link: &mut Link,
     now: Instant,
-    (events, traces): (&mut Vec<(Instant, Event)>, &mut Vec<(Instant, Trace)>),
+    log: &mut SideLog,
 ) -> Option<Instant> {
     loop {
         match session.poll_output() {
             Output::Transmit(d) => link.send(now, d),
-            Output::Event(e) => events.push((now, e)),
-            Output::Trace(t) => traces.push((now, t)),
+            Output::Event(e) => log.events.push((now, e)),
+            Output::Trace(t) => log.traces.push((now, t)),
             Output::Wait(deadline) => return deadline,
         }
     }
