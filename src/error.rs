@@ -94,6 +94,8 @@ statuses! {
     SendAddressMismatch = 0x122 => "NX_SECURE_TLS_SEND_ADDRESS_MISMATCH",
     /// The server's session pool is full.
     NoFreeDtlsSessions = 0x123 => "NX_SECURE_TLS_NO_FREE_DTLS_SESSIONS",
+    /// No session with that handle: it ended, was reset, or never existed.
+    DtlsSessionNotFound = 0x124 => "NX_SECURE_TLS_DTLS_SESSION_NOT_FOUND",
     /// The PSK table is full.
     NoMorePskSpace = 0x125 => "NX_SECURE_TLS_NO_MORE_PSK_SPACE",
     /// No PSK matches the identity (or hint) in the handshake.
@@ -118,6 +120,9 @@ statuses! {
     HandshakeTimeout = 0x8001 => "WASM_DTLS_HANDSHAKE_TIMEOUT",
     /// (wasm-dtls) The session was idle longer than the configured idle timeout.
     IdleTimeout = 0x8002 => "WASM_DTLS_IDLE_TIMEOUT",
+    /// (wasm-dtls) The client started a new session from the same address (it
+    /// rebooted, RFC 6347 §4.2.8) and the new session replaced this one.
+    SessionReplaced = 0x8003 => "WASM_DTLS_SESSION_REPLACED",
 }
 
 impl fmt::Display for Status {
@@ -200,6 +205,15 @@ pub enum Error {
     SequenceExhausted,
     /// The send would go to an address other than the session's peer.
     SendAddressMismatch,
+    /// Every session of the server's pool is in use.
+    NoFreeDtlsSessions {
+        /// The pool's capacity.
+        capacity: usize,
+    },
+    /// No session with that handle: it ended, was reset, or never existed.
+    SessionNotFound,
+    /// The client rebooted and its new session replaced this one (RFC 6347 §4.2.8).
+    SessionReplaced,
     /// A message larger than one record can carry was given to `send`.
     RecordTooLarge {
         /// The size given.
@@ -243,6 +257,9 @@ impl Error {
             Error::SequenceExhausted => Status::NotSuccessful,
             Error::SendAddressMismatch => Status::SendAddressMismatch,
             Error::RecordTooLarge { .. } => Status::AllocatePacketFailed,
+            Error::NoFreeDtlsSessions { .. } => Status::NoFreeDtlsSessions,
+            Error::SessionNotFound => Status::DtlsSessionNotFound,
+            Error::SessionReplaced => Status::SessionReplaced,
         }
     }
 
@@ -272,6 +289,7 @@ impl Error {
                 AlertDescription::RECORD_OVERFLOW
             }
             Error::BadCipherSpec => AlertDescription::UNEXPECTED_MESSAGE,
+            Error::NoFreeDtlsSessions { .. } => AlertDescription::INTERNAL_ERROR,
             _ => return None,
         })
     }
@@ -358,6 +376,16 @@ impl fmt::Display for Error {
             Error::SendAddressMismatch => {
                 f.write_str("data can only be sent to the address the session is connected to")
             }
+            Error::NoFreeDtlsSessions { capacity } => write!(
+                f,
+                "all {capacity} sessions of the server are in use; the new client was turned away"
+            ),
+            Error::SessionNotFound => f.write_str(
+                "no session with that handle: it ended, was reset, or never existed",
+            ),
+            Error::SessionReplaced => f.write_str(
+                "the client started a new session from the same address, which replaced this one",
+            ),
             Error::RecordTooLarge { length, limit } => write!(
                 f,
                 "{length} bytes do not fit in one record; at most {limit} bytes fit at this MTU"

@@ -50,6 +50,44 @@ impl CookieSecret {
     }
 }
 
+/// The current cookie secret and the one before it: cookies made just before a
+/// rotation still verify for one more period.
+#[derive(Clone, Debug)]
+pub struct CookieJar {
+    current: CookieSecret,
+    previous: Option<CookieSecret>,
+}
+
+impl CookieJar {
+    /// A jar with a fresh random secret.
+    pub fn generate(rng: &mut dyn Random) -> CookieJar {
+        CookieJar {
+            current: CookieSecret::generate(rng),
+            previous: None,
+        }
+    }
+
+    /// Starts a new period: a new secret, and the current one kept as the previous.
+    pub fn rotate(&mut self, rng: &mut dyn Random) {
+        let fresh = CookieSecret::generate(rng);
+        self.previous = Some(core::mem::replace(&mut self.current, fresh));
+    }
+
+    /// A cookie made with the current secret.
+    pub fn compute(&self, peer: &[u8], hello_params: &[u8]) -> [u8; 32] {
+        self.current.compute(peer, hello_params)
+    }
+
+    /// Whether `cookie` was made by the current or the previous secret.
+    pub fn verify(&self, peer: &[u8], hello_params: &[u8], cookie: &[u8]) -> bool {
+        self.current.verify(peer, hello_params, cookie)
+            || self
+                .previous
+                .as_ref()
+                .is_some_and(|p| p.verify(peer, hello_params, cookie))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,5 +105,17 @@ mod tests {
         assert!(!other.verify(b"10.0.0.1:5684", b"hello", &cookie));
         // No sliding between address and parameters.
         assert_ne!(secret.compute(b"ab", b"c"), secret.compute(b"a", b"bc"));
+    }
+
+    #[test]
+    fn the_previous_secret_is_accepted_for_one_period() {
+        let mut rng = crate::rng::SeededRandom::new(1);
+        let mut jar = CookieJar::generate(&mut rng);
+        let cookie = jar.compute(b"peer", b"hello");
+        jar.rotate(&mut rng);
+        assert!(jar.verify(b"peer", b"hello", &cookie));
+        assert_ne!(jar.compute(b"peer", b"hello"), cookie);
+        jar.rotate(&mut rng);
+        assert!(!jar.verify(b"peer", b"hello", &cookie));
     }
 }

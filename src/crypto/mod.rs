@@ -6,7 +6,7 @@ mod cookie;
 mod prf;
 
 pub use aead::RecordCipher;
-pub use cookie::CookieSecret;
+pub use cookie::{CookieJar, CookieSecret};
 pub use prf::{KeyBlock, MasterSecret, prf_sha256, psk_premaster_secret};
 
 /// HMAC-SHA256, the MAC behind the PRF and the cookies.

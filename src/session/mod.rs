@@ -20,7 +20,7 @@ use std::sync::Arc;
 use crate::alert::{Alert, AlertDescription};
 use crate::codec::Reader;
 use crate::config::Config;
-use crate::crypto::{CookieSecret, MasterSecret, RecordCipher};
+use crate::crypto::{CookieJar, MasterSecret, RecordCipher};
 use crate::error::Error;
 use crate::handshake::{HandshakeHeader, HandshakeType, Reassembler, encode_message, fragments};
 use crate::record::{ContentType, MAX_PLAINTEXT_LEN, RecordHeader};
@@ -28,6 +28,9 @@ use crate::rng::{OsRandom, Random};
 use crate::suite::CipherSuite;
 use crate::time::Instant;
 use crate::trace::{Direction, DropReason, Trace};
+
+pub(crate) use record_layer::plaintext_record;
+pub(crate) use server::hello_verify_request_record;
 
 use flight::{Flight, FlightMessage};
 use record_layer::{DatagramPacker, RecordLayer};
@@ -179,7 +182,7 @@ pub struct Session {
     state: SessionState,
     /// Server: the peer's address as the caller identifies it; cookies are bound to it.
     peer: Vec<u8>,
-    cookie_secret: CookieSecret,
+    cookies: CookieJar,
     handshake: Option<Handshake>,
     reassembler: Reassembler,
     records: RecordLayer,
@@ -239,7 +242,19 @@ impl Session {
         peer: &[u8],
         mut rng: Box<dyn Random>,
     ) -> Session {
-        let cookie_secret = CookieSecret::generate(rng.as_mut());
+        let cookies = CookieJar::generate(rng.as_mut());
+        Session::with_cookies(role, config, peer, rng, cookies)
+    }
+
+    /// A session whose HelloVerifyRequest cookies come from `cookies`: a server's pool
+    /// shares its jar, so the ClientHello it verified verifies in the session too.
+    pub(crate) fn with_cookies(
+        role: Role,
+        config: Arc<Config>,
+        peer: &[u8],
+        rng: Box<dyn Random>,
+        cookies: CookieJar,
+    ) -> Session {
         let reassembler = Reassembler::new(0, config.reassembly_limits());
         let state = match role {
             Role::Client => SessionState::Idle,
@@ -251,7 +266,7 @@ impl Session {
             rng,
             state,
             peer: peer.to_vec(),
-            cookie_secret,
+            cookies,
             handshake: None,
             reassembler,
             records: RecordLayer::default(),
@@ -391,7 +406,15 @@ impl Session {
     pub fn reset(&mut self) {
         let peer = core::mem::take(&mut self.peer);
         let rng = core::mem::replace(&mut self.rng, Box::new(OsRandom));
-        *self = Session::with_rng(self.role, self.config.clone(), &peer, rng);
+        let trace = self.trace_enabled;
+        *self = Session::with_cookies(
+            self.role,
+            self.config.clone(),
+            &peer,
+            rng,
+            self.cookies.clone(),
+        );
+        self.trace_enabled = trace;
     }
 
     /// The next thing to do. Call until it returns [`Output::Wait`].
@@ -447,6 +470,19 @@ impl Session {
     /// Counters of received, sent and dropped traffic.
     pub fn stats(&self) -> Stats {
         self.stats
+    }
+
+    /// The next deadline, as the last [`Output::Wait`] would say.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.next_deadline()
+    }
+
+    /// Bytes this session holds beyond its fixed size: queued datagrams, buffered
+    /// handshake fragments and early records (for memory accounting).
+    pub fn buffered_bytes(&self) -> usize {
+        self.transmits.iter().map(Vec::len).sum::<usize>()
+            + self.early_records.iter().map(Vec::len).sum::<usize>()
+            + self.reassembler.buffered_bytes()
     }
 
     /// The largest `send` that fits in one record at the configured MTU.

@@ -127,19 +127,12 @@ impl RecordLayer {
         ))
     }
 
-    /// Builds a record with a sequence number chosen by the caller and without
-    /// touching our counters: a stateless HelloVerifyRequest echoes the ClientHello's
-    /// record sequence number (RFC 6347 §4.2.1). Later epoch-0 records start above it.
-    pub(crate) fn seal_stateless(
-        &mut self,
-        sequence: u64,
-        content_type: ContentType,
-        payload: &[u8],
-    ) -> Vec<u8> {
+    /// Makes our next epoch-0 record number larger than `sequence` (used after a
+    /// stateless HelloVerifyRequest echoed the client's number).
+    pub(crate) fn skip_epoch0_sequence_past(&mut self, sequence: u64) {
         if let Some(w) = self.write.first_mut() {
             w.next_sequence = w.next_sequence.max(sequence.saturating_add(1));
         }
-        build_record(None, 0, sequence, content_type, payload)
     }
 
     /// Checks, authenticates and decrypts one received record.
@@ -184,6 +177,16 @@ impl RecordLayer {
         }
         Opened::Accepted(plaintext)
     }
+}
+
+/// An epoch-0 (plaintext) record with the given sequence number, built without any
+/// session state: stateless HelloVerifyRequests and pool-full alerts.
+pub(crate) fn plaintext_record(
+    content_type: ContentType,
+    sequence: u64,
+    payload: &[u8],
+) -> Vec<u8> {
+    build_record(None, 0, sequence, content_type, payload)
 }
 
 /// Encodes header and (protected) fragment of one record.

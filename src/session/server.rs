@@ -2,8 +2,9 @@
 //! RFC 6347 §4.2.1: nothing is kept for a client until its ClientHello carries a cookie
 //! that only we could have made for its address.
 
+use super::record_layer::plaintext_record;
 use super::{Awaiting, Session};
-use crate::crypto::psk_premaster_secret;
+use crate::crypto::{CookieJar, psk_premaster_secret};
 use crate::error::Error;
 use crate::handshake::{
     ClientHello, Extension, ExtensionType, HandshakeType, HelloVerifyRequest, Message,
@@ -51,7 +52,7 @@ impl Session {
         let hello = ClientHello::decode(&message.body)
             .map_err(|e| Error::IncorrectMessageLength("ClientHello", e))?;
         let cookie_ok = self
-            .cookie_secret
+            .cookies
             .verify(&self.peer, &hello.cookie_input(), &hello.cookie);
         if !cookie_ok {
             self.send_hello_verify_request(&hello);
@@ -149,20 +150,10 @@ impl Session {
     /// Answers a ClientHello without a valid cookie. Nothing about the client is kept:
     /// the cookie lets us recognise its next ClientHello.
     fn send_hello_verify_request(&mut self, hello: &ClientHello) {
-        let cookie = self
-            .cookie_secret
-            .compute(&self.peer, &hello.cookie_input());
-        let body = HelloVerifyRequest {
-            // RFC 6347 §4.2.1: DTLS 1.0's number, which every client understands.
-            server_version: DTLS_1_0,
-            cookie: cookie.to_vec(),
-        }
-        .encode();
-        let message = encode_message(HandshakeType::HELLO_VERIFY_REQUEST, 0, &body);
-        // RFC 6347 §4.2.1: the record echoes the ClientHello's record sequence number.
         let record =
-            self.records
-                .seal_stateless(self.record_sequence, ContentType::HANDSHAKE, &message);
+            hello_verify_request_record(&self.cookies, &self.peer, hello, self.record_sequence);
+        // Our later epoch-0 records must not reuse the sequence number it echoed.
+        self.records.skip_epoch0_sequence_past(self.record_sequence);
         self.queue_datagram(record);
     }
 
@@ -185,4 +176,27 @@ impl Session {
         }
         Ok(())
     }
+}
+
+/// A HelloVerifyRequest for `hello` from `peer`, as a complete plaintext record. The
+/// record echoes the ClientHello's record sequence number and the message carries
+/// DTLS 1.0's version number, as RFC 6347 §4.2.1 asks of a stateless server.
+pub(crate) fn hello_verify_request_record(
+    cookies: &CookieJar,
+    peer: &[u8],
+    hello: &ClientHello,
+    client_hello_record_sequence: u64,
+) -> Vec<u8> {
+    let cookie = cookies.compute(peer, &hello.cookie_input());
+    let body = HelloVerifyRequest {
+        server_version: DTLS_1_0,
+        cookie: cookie.to_vec(),
+    }
+    .encode();
+    let message = encode_message(HandshakeType::HELLO_VERIFY_REQUEST, 0, &body);
+    plaintext_record(
+        ContentType::HANDSHAKE,
+        client_hello_record_sequence,
+        &message,
+    )
 }

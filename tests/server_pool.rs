@@ -1,0 +1,407 @@
+//! The NetX server: a pool of sessions behind one port, stateless admission, events,
+//! and NetX regression scenarios 6, 7, 9, 10 and 16.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use core::net::SocketAddr;
+use core::time::Duration;
+use std::sync::Arc;
+
+use common::{KEY, psk_config};
+use wasm_dtls::sim::{LinkConditions, Network};
+use wasm_dtls::{
+    AlertDescription, CipherSuite, Error, Event, Role, SeededRandom, Server, ServerEvent,
+    ServerOutput, Session, SessionId, SessionState,
+};
+
+const LIMIT: Duration = Duration::from_secs(600);
+const SUITE: CipherSuite = CipherSuite::PskAes128Ccm8;
+
+fn server(capacity: usize, seed: u64) -> Server {
+    let mut counter = seed;
+    Server::with_rng(
+        psk_config(SUITE, KEY),
+        capacity,
+        Box::new(SeededRandom::new(seed)),
+        Box::new(move || {
+            counter += 1;
+            Box::new(SeededRandom::new(counter)) as Box<dyn wasm_dtls::Random>
+        }),
+    )
+    .unwrap()
+}
+
+fn client(seed: u64) -> Session {
+    Session::with_rng(
+        Role::Client,
+        Arc::new(psk_config(SUITE, KEY)),
+        &[],
+        Box::new(SeededRandom::new(seed)),
+    )
+}
+
+fn connects(net: &Network) -> Vec<(SessionId, SocketAddr)> {
+    net.server_events()
+        .iter()
+        .filter_map(|(_, e)| match e {
+            ServerEvent::Connect { session, peer } => Some((*session, *peer)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn received(net: &Network) -> Vec<(SessionId, Vec<u8>)> {
+    net.server_events()
+        .iter()
+        .filter_map(|(_, e)| match e {
+            ServerEvent::Receive { session, data } => Some((*session, data.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn session_of(net: &Network, peer: SocketAddr) -> SessionId {
+    connects(net)
+        .into_iter()
+        .rev()
+        .find(|(_, p)| *p == peer)
+        .map(|(s, _)| s)
+        .expect("a session for this peer")
+}
+
+fn client_data(net: &Network, index: usize) -> Vec<Vec<u8>> {
+    net.client_events(index)
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::Data(d) => Some(d.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn several_clients_at_once_get_their_own_data_without_cross_talk() {
+    // NetX regression scenarios 6 and 9, on a clean and on a lossy network.
+    for (seed, link) in [
+        (1, LinkConditions::PERFECT),
+        (2, LinkConditions::lossy(0.2)),
+    ] {
+        let mut net = Network::new(server(4, seed), seed);
+        for i in 0..3 {
+            net.add_client(client(seed * 10 + i), link);
+        }
+        for i in 0..3 {
+            net.start(i).unwrap();
+        }
+        assert!(
+            net.run_until(LIMIT, |n| (0..3).all(|i| n.client_connected(i))),
+            "seed {seed}: {net:?}"
+        );
+        assert_eq!(net.server.sessions_in_use(), 3);
+        assert_eq!(connects(&net).len(), 3, "one Connect per client");
+        for i in 0..3 {
+            // Resend until one copy crosses the lossy link.
+            for _ in 0..40 {
+                net.send(i, format!("from client {i}").as_bytes()).unwrap();
+                net.run_until(Duration::from_secs(1), |_| false);
+                if received(&net)
+                    .iter()
+                    .any(|(_, d)| d == format!("from client {i}").as_bytes())
+                {
+                    break;
+                }
+            }
+        }
+        for (session, data) in received(&net) {
+            let peer = net.server.client_info(session).unwrap();
+            let index = (0..3).find(|i| Network::address(*i) == peer).unwrap();
+            assert_eq!(data, format!("from client {index}").as_bytes());
+        }
+        for i in 0..3 {
+            let id = session_of(&net, Network::address(i));
+            for _ in 0..40 {
+                net.with_server(|s, _| s.session_send(id, format!("to client {i}").as_bytes()))
+                    .unwrap();
+                net.run_until(Duration::from_secs(1), |_| false);
+                if !client_data(&net, i).is_empty() {
+                    break;
+                }
+            }
+            let got = client_data(&net, i);
+            assert!(!got.is_empty());
+            assert!(got.iter().all(|d| d == format!("to client {i}").as_bytes()));
+        }
+    }
+}
+
+#[test]
+fn a_full_pool_turns_the_next_client_away_and_a_freed_slot_takes_it() {
+    // NetX regression scenario 7.
+    let mut net = Network::new(server(2, 3), 3);
+    for i in 0..3 {
+        net.add_client(client(30 + i), LinkConditions::PERFECT);
+    }
+    net.start(0).unwrap();
+    net.start(1).unwrap();
+    assert!(net.run_until(LIMIT, |n| n.client_connected(0) && n.client_connected(1)));
+    net.start(2).unwrap();
+    net.run_until(LIMIT, |n| {
+        n.client(2).unwrap().session.state() == SessionState::Failed
+    });
+    assert_eq!(
+        net.client_events(2).last().map(|(_, e)| e.clone()),
+        Some(Event::Error(Error::AlertReceived(
+            AlertDescription::INTERNAL_ERROR
+        )))
+    );
+    let turned_away = net.server_events().iter().find_map(|(_, e)| match e {
+        ServerEvent::Error {
+            session: None,
+            peer,
+            error,
+        } => Some((*peer, error.clone())),
+        _ => None,
+    });
+    let (peer, error) = turned_away.unwrap();
+    assert_eq!(peer, Network::address(2));
+    assert_eq!(error.status().code(), 0x123);
+    assert_eq!(connects(&net).len(), 2, "connect_notify at most twice");
+    assert_eq!(net.server.stats().pool_full, 1);
+    // The first two keep working.
+    net.send(0, b"still here").unwrap();
+    net.run_until(LIMIT, |n| !received(n).is_empty());
+    // Ending one frees its slot for the third.
+    let first = session_of(&net, Network::address(0));
+    net.with_server(|s, _| s.session_end(first)).unwrap();
+    assert_eq!(net.server.sessions_in_use(), 1);
+    net.run_until(LIMIT, |n| {
+        n.client(0).unwrap().session.state() == SessionState::Closed
+    });
+    net.with_client(2, |c, _| c.reset());
+    net.start(2).unwrap();
+    assert!(net.run_until(LIMIT, |n| n.client_connected(2)));
+    assert_eq!(net.server.sessions_in_use(), 2);
+}
+
+#[test]
+fn handles_are_checked_and_reset_frees_the_slot() {
+    let mut net = Network::new(server(1, 4), 4);
+    net.add_client(client(40), LinkConditions::PERFECT);
+    net.start(0).unwrap();
+    assert!(net.run_until(LIMIT, |n| n.client_connected(0)));
+    let id = session_of(&net, Network::address(0));
+    assert_eq!(net.server.client_info(id).unwrap(), Network::address(0));
+    assert_eq!(net.server.session_state(id), Some(SessionState::Connected));
+    net.with_server(|s, _| s.session_reset(id)).unwrap();
+    assert_eq!(net.server.sessions_in_use(), 0);
+    // The old handle no longer reaches anything.
+    assert_eq!(
+        net.server.client_info(id).unwrap_err().status().code(),
+        0x38
+    );
+    let stale = net
+        .with_server(|s, _| s.session_send(id, b"x"))
+        .unwrap_err();
+    assert_eq!(stale.status().code(), 0x124);
+    assert!(
+        stale.to_string().contains("no session with that handle"),
+        "{stale}"
+    );
+    // The slot is reused by a new client under a new generation.
+    net.add_client(client(41), LinkConditions::PERFECT);
+    net.start(1).unwrap();
+    assert!(net.run_until(LIMIT, |n| n.client_connected(1)));
+    let new = session_of(&net, Network::address(1));
+    assert_eq!(new.slot, id.slot);
+    assert_ne!(new.generation, id.generation);
+    assert_eq!(
+        Server::new(psk_config(SUITE, KEY), 0)
+            .unwrap_err()
+            .status()
+            .code(),
+        0x4D
+    );
+}
+
+#[test]
+fn without_auto_start_the_handshake_waits_for_session_start() {
+    let mut net = Network::new(server(2, 5), 5);
+    net.server.set_auto_start(false);
+    net.add_client(client(50), LinkConditions::PERFECT);
+    net.start(0).unwrap();
+    net.run_until(Duration::from_secs(1), |n| !connects(n).is_empty());
+    let (id, _) = connects(&net)[0];
+    // Nothing happens until the application starts the session.
+    net.run_until(Duration::from_millis(500), |_| false);
+    assert_eq!(
+        net.server.session_state(id),
+        Some(SessionState::Handshaking)
+    );
+    assert!(!net.client_connected(0));
+    net.with_server(|s, now| s.session_start(id, now)).unwrap();
+    assert!(net.run_until(LIMIT, |n| n.client_connected(0)));
+    let again = net
+        .with_server(|s, now| s.session_start(id, now))
+        .unwrap_err();
+    assert_eq!(again.status().code(), 0x103);
+}
+
+#[test]
+fn a_rebooted_client_replaces_its_old_session_when_the_new_handshake_completes() {
+    let mut net = Network::new(server(2, 6), 6);
+    let addr = Network::address(0);
+    net.add_client_at(addr, client(60), LinkConditions::PERFECT);
+    net.start(0).unwrap();
+    assert!(net.run_until(LIMIT, |n| n.client_connected(0)));
+    let old = session_of(&net, addr);
+    // The device reboots: a brand-new session from the same address and port.
+    net.client_mut(0).unwrap().session = client(61);
+    net.start(0).unwrap();
+    assert!(net.run_until(LIMIT, |n| n.client_connected(0)));
+    let new = session_of(&net, addr);
+    assert_ne!(new, old);
+    assert!(net.server_events().iter().any(|(_, e)| *e
+        == ServerEvent::Disconnect {
+            session: old,
+            peer: addr,
+            reason: Error::SessionReplaced
+        }));
+    assert_eq!(Error::SessionReplaced.status().code(), 0x8003);
+    assert_eq!(net.server.sessions_in_use(), 1);
+    assert_eq!(net.server.stats().client_reboots, 1);
+    net.send(0, b"after reboot").unwrap();
+    net.run_until(LIMIT, |n| !received(n).is_empty());
+    assert_eq!(received(&net), vec![(new, b"after reboot".to_vec())]);
+}
+
+#[test]
+fn silent_sessions_expire_and_free_their_slot() {
+    let mut config = psk_config(SUITE, KEY);
+    config.set_idle_timeout(Some(Duration::from_secs(30)));
+    let mut server = Server::new(config, 2).unwrap();
+    server
+        .set_cookie_rotation(Duration::from_secs(3600))
+        .unwrap();
+    let mut net = Network::new(server, 7);
+    net.add_client(client(70), LinkConditions::PERFECT);
+    net.start(0).unwrap();
+    assert!(net.run_until(LIMIT, |n| n.client_connected(0)));
+    let id = session_of(&net, Network::address(0));
+    net.run_until(LIMIT, |n| n.server.sessions_in_use() == 0);
+    let disconnect = net.server_events().iter().find_map(|(at, e)| match e {
+        ServerEvent::Disconnect {
+            session, reason, ..
+        } if *session == id => Some((*at, reason.clone())),
+        _ => None,
+    });
+    let (at, reason) = disconnect.unwrap();
+    assert_eq!(reason, Error::IdleTimeout);
+    assert!(
+        at.as_millis() >= 30_000 && at.as_millis() < 31_000,
+        "{at:?}"
+    );
+}
+
+#[test]
+fn close_notify_from_a_client_is_a_disconnect_and_stop_ends_everyone() {
+    let mut net = Network::new(server(3, 8), 8);
+    for i in 0..3 {
+        net.add_client(client(80 + i as u64), LinkConditions::PERFECT);
+        net.start(i).unwrap();
+    }
+    assert!(net.run_until(LIMIT, |n| (0..3).all(|i| n.client_connected(i))));
+    net.with_client(0, |c, _| c.close());
+    net.run_until(LIMIT, |n| n.server.sessions_in_use() == 2);
+    let reason = net.server_events().iter().find_map(|(_, e)| match e {
+        ServerEvent::Disconnect { reason, .. } => Some(reason.clone()),
+        _ => None,
+    });
+    assert_eq!(reason.map(|r| r.status().code()), Some(0x127));
+    net.with_server(|s, _| s.stop());
+    assert_eq!(net.server.sessions_in_use(), 0);
+    net.run_until(LIMIT, |n| {
+        (1..3).all(|i| n.client_events(i).iter().any(|(_, e)| *e == Event::Closed))
+    });
+    for i in 1..3 {
+        assert!(
+            net.client_events(i)
+                .iter()
+                .any(|(_, e)| *e == Event::Closed)
+        );
+    }
+}
+
+#[test]
+fn one_address_connects_and_ends_a_hundred_times() {
+    // NetX regression scenario 10 (and 16: nothing leaks).
+    let mut net = Network::new(server(1, 9), 9);
+    net.add_client(client(90), LinkConditions::PERFECT);
+    for round in 0..100 {
+        net.with_client(0, |c, _| c.reset());
+        net.start(0).unwrap();
+        assert!(
+            net.run_until(LIMIT, |n| n.client_connected(0)),
+            "round {round}"
+        );
+        net.with_client(0, |c, _| c.close());
+        net.run_until(LIMIT, |n| n.server.sessions_in_use() == 0);
+        assert_eq!(net.server.sessions_in_use(), 0, "round {round}");
+    }
+    assert_eq!(connects(&net).len(), 100);
+    assert_eq!(net.server.stats().sessions_created, 100);
+    assert_eq!(net.server.held_bytes(), 0);
+}
+
+#[test]
+fn a_flood_of_cookieless_client_hellos_from_spoofed_addresses_costs_nothing() {
+    let mut server = server(4, 10);
+    // A real first ClientHello, replayed from 100 000 different addresses.
+    let mut c = client(100);
+    c.start(wasm_dtls::Instant::ZERO).unwrap();
+    let wasm_dtls::Output::Transmit(hello) = c.poll_output() else {
+        panic!()
+    };
+    let held_before = server.held_bytes();
+    let mut hello_verify_requests = 0;
+    for i in 0..100_000u32 {
+        let [a, b, c, d] = i.to_be_bytes();
+        let from = SocketAddr::from(([172, 16 + a, b, c], 1024 + u16::from(d)));
+        server.handle_datagram(
+            wasm_dtls::Instant::from_millis(u64::from(i / 100)),
+            from,
+            &hello,
+        );
+        loop {
+            match server.poll_output() {
+                ServerOutput::Transmit { to, .. } => {
+                    assert_eq!(to, from);
+                    hello_verify_requests += 1;
+                }
+                ServerOutput::Wait(_) => break,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+    assert_eq!(hello_verify_requests, 100_000);
+    assert_eq!(server.stats().hello_verify_requests, 100_000);
+    assert_eq!(server.sessions_in_use(), 0);
+    assert_eq!(server.held_bytes(), held_before);
+    assert_eq!(server.held_bytes(), 0);
+}
+
+#[test]
+fn datagrams_from_strangers_that_are_not_client_hellos_are_dropped_and_counted() {
+    let mut server = server(2, 11);
+    let from: SocketAddr = "192.0.2.7:5000".parse().unwrap();
+    server.handle_datagram(wasm_dtls::Instant::ZERO, from, b"\x17\xfe\xfd garbage");
+    server.handle_datagram(wasm_dtls::Instant::ZERO, from, &[]);
+    assert_eq!(server.stats().dropped_unknown_peer, 2);
+    assert!(matches!(server.poll_output(), ServerOutput::Wait(_)));
+    assert_eq!(server.sessions_in_use(), 0);
+}
