@@ -322,7 +322,7 @@ impl Server {
         self.stats.datagrams_received += 1;
         self.rotate_cookies_if_due(now);
         match self.by_peer.get(&from).copied() {
-            Some(index) => self.to_known_peer(now, index, datagram),
+            Some(index) => self.route_to_slot(now, index, datagram),
             None => self.admit(now, from, datagram),
         }
     }
@@ -526,7 +526,7 @@ impl Server {
                 },
                 peer: from,
             }));
-        self.to_known_peer(now, index, datagram);
+        self.route_to_slot(now, index, datagram);
     }
 
     fn new_session(&mut self, peer: &SocketAddr) -> Session {
@@ -543,7 +543,7 @@ impl Server {
 
     /// Routes a datagram to the session of its address (or to the new session of a
     /// rebooted client).
-    fn to_known_peer(&mut self, now: Instant, index: usize, datagram: &[u8]) {
+    fn route_to_slot(&mut self, now: Instant, index: usize, datagram: &[u8]) {
         let reboot = self
             .slot_mut(index)
             .is_some_and(|s| s.session.is_connected() && s.replacement.is_none())
