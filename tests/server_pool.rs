@@ -405,3 +405,68 @@ fn datagrams_from_strangers_that_are_not_client_hellos_are_dropped_and_counted()
     assert!(matches!(server.poll_output(), ServerOutput::Wait(_)));
     assert_eq!(server.sessions_in_use(), 0);
 }
+
+#[test]
+fn a_client_that_vanishes_mid_handshake_times_out_and_frees_its_slot() {
+    let mut net = Network::new(server(1, 12), 12);
+    net.add_client(client(120), LinkConditions::PERFECT);
+    net.server.set_trace(true);
+    // After the cookie exchange nothing from the client arrives any more.
+    net.client_mut(0)
+        .unwrap()
+        .up
+        .set_drop_rule(|index, _| index >= 2);
+    net.start(0).unwrap();
+    net.run_until(LIMIT, |n| {
+        n.server_events().iter().any(|(_, e)| {
+            matches!(
+                e,
+                ServerEvent::Error {
+                    session: Some(_),
+                    ..
+                }
+            )
+        })
+    });
+    let (id, error) = net
+        .server_events()
+        .iter()
+        .find_map(|(_, e)| match e {
+            ServerEvent::Error {
+                session: Some(id),
+                error,
+                ..
+            } => Some((*id, error.clone())),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(error, Error::HandshakeTimeout { transmissions: 11 });
+    assert_eq!(net.server.sessions_in_use(), 0);
+    assert_eq!(net.server.session_state(id), None);
+}
+
+#[test]
+fn server_keys_reach_new_sessions_and_unknown_identities_are_refused() {
+    let mut server = server(2, 13);
+    let mut other = psk_config(SUITE, b"second key 12345");
+    other.psk_remove(common::IDENTITY);
+    other
+        .psk_add(b"second key 12345", b"device-2", b"")
+        .unwrap();
+    server
+        .psk_add(b"second key 12345", b"device-2", b"")
+        .unwrap();
+    let mut net = Network::new(server, 13);
+    let second = Session::with_rng(
+        Role::Client,
+        Arc::new(other),
+        &[],
+        Box::new(SeededRandom::new(130)),
+    );
+    net.add_client(second, LinkConditions::PERFECT);
+    net.start(0).unwrap();
+    assert!(net.run_until(LIMIT, |n| n.client_connected(0)));
+    let psk_full =
+        (0..8).try_for_each(|i| net.server.psk_add(b"k", format!("id{i}").as_bytes(), b""));
+    assert_eq!(psk_full.unwrap_err().status().code(), 0x125);
+}
