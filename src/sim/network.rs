@@ -9,9 +9,6 @@ use crate::server::{Server, ServerEvent, ServerOutput};
 use crate::session::{Event, Output, Session};
 use crate::time::Instant;
 
-/// The most steps [`Network::run_until`] takes.
-const MAX_STEPS: usize = 2_000_000;
-
 /// One client of the network.
 pub struct Client {
     /// Its address as the server sees it.
@@ -197,17 +194,8 @@ impl Network {
 
     /// Steps until `done(self)` holds, `limit` of virtual time passes or nothing is
     /// left to happen; returns whether `done` held.
-    pub fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&Network) -> bool) -> bool {
-        let end = self.now + limit;
-        for _ in 0..MAX_STEPS {
-            if done(self) {
-                return true;
-            }
-            if self.now > end || !self.step() {
-                break;
-            }
-        }
-        done(self)
+    pub fn run_until(&mut self, limit: Duration, done: impl FnMut(&Network) -> bool) -> bool {
+        super::run_until(self, limit, done)
     }
 
     /// Whether client `index` completed its handshake.
@@ -248,5 +236,15 @@ impl Network {
                 }
             }
         }
+    }
+}
+
+impl super::Stepped for Network {
+    fn clock(&self) -> Instant {
+        self.now
+    }
+
+    fn advance(&mut self) -> bool {
+        self.step()
     }
 }

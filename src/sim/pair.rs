@@ -7,9 +7,6 @@ use crate::session::{Event, Output, Session};
 use crate::time::Instant;
 use crate::trace::Trace;
 
-/// The most steps [`Pair::run_until`] takes.
-const MAX_STEPS: usize = 1_000_000;
-
 /// One end of a [`Pair`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
@@ -187,19 +184,8 @@ impl Pair {
 
     /// Steps until `done(self)` holds or `limit` of virtual time has passed or nothing
     /// is left to happen. Returns whether `done` held.
-    pub fn run_until(&mut self, limit: Duration, mut done: impl FnMut(&Pair) -> bool) -> bool {
-        let end = self.now + limit;
-        // Every step moves a datagram or fires a timer that moves forward, so this
-        // bound is only a guard against a bug turning into a hang.
-        for _ in 0..MAX_STEPS {
-            if done(self) {
-                return true;
-            }
-            if self.now > end || !self.step() {
-                break;
-            }
-        }
-        done(self)
+    pub fn run_until(&mut self, limit: Duration, done: impl FnMut(&Pair) -> bool) -> bool {
+        super::run_until(self, limit, done)
     }
 
     /// Runs until both sides are connected (or `limit` passes).
@@ -241,5 +227,15 @@ fn drain(
             Output::Trace(t) => log.traces.push((now, t)),
             Output::Wait(deadline) => return deadline,
         }
+    }
+}
+
+impl super::Stepped for Pair {
+    fn clock(&self) -> Instant {
+        self.now
+    }
+
+    fn advance(&mut self) -> bool {
+        self.step()
     }
 }
