@@ -9,6 +9,7 @@ use core::fmt;
 
 use crate::alert::AlertDescription;
 use crate::codec::DecodeError;
+use crate::x509::CertificateProblem;
 
 macro_rules! statuses {
     ($( $(#[$doc:meta])* $variant:ident = $code:literal => $name:literal, )*) => {
@@ -116,6 +117,28 @@ statuses! {
     UnexpectedMessage = 0x14F => "NX_SECURE_TLS_UNEXPECTED_MESSAGE",
     /// A record is longer than the protocol allows.
     RecordOverflow = 0x151 => "NX_SECURE_TLS_RECORD_OVERFLOW",
+    /// The server's certificate cannot identify the server (host name).
+    InvalidServerCert = 0x10C => "NX_SECURE_TLS_INVALID_SERVER_CERT",
+    /// The certificate's public key type is not supported.
+    UnsupportedPublicCipher = 0x10D => "NX_SECURE_TLS_UNSUPPORTED_PUBLIC_CIPHER",
+    /// A certificate is invalid (expired, not a CA, wrong usage, malformed, …).
+    InvalidCertificate = 0x112 => "NX_SECURE_TLS_INVALID_CERTIFICATE",
+    /// A certificate's signature does not verify.
+    CertificateSigCheckFailed = 0x117 => "NX_SECURE_TLS_CERTIFICATE_SIG_CHECK_FAILED",
+    /// No certificate with that id or common name.
+    CertificateNotFound = 0x119 => "NX_SECURE_TLS_CERTIFICATE_NOT_FOUND",
+    /// The issuer of a certificate is not trusted.
+    IssuerCertificateNotFound = 0x11B => "NX_SECURE_TLS_ISSUER_CERTIFICATE_NOT_FOUND",
+    /// The CertificateVerify signature is wrong.
+    CertificateVerifyFailure = 0x131 => "NX_SECURE_TLS_CERTIFICATE_VERIFY_FAILURE",
+    /// The peer sent an empty certificate list.
+    EmptyRemoteCertificateReceived = 0x132 => "NX_SECURE_TLS_EMPTY_REMOTE_CERTIFICATE_RECEIVED",
+    /// A certificate id is already in use.
+    CertIdDuplicate = 0x139 => "NX_SECURE_TLS_CERT_ID_DUPLICATE",
+    /// The elliptic curve is not supported.
+    UnsupportedEccCurve = 0x14B => "NX_SECURE_TLS_UNSUPPORTED_ECC_CURVE",
+    /// A handshake signature does not verify.
+    SignatureVerificationError = 0x14E => "NX_SECURE_TLS_SIGNATURE_VERIFICATION_ERROR",
     /// (wasm-dtls) The handshake ran out of retransmissions without an answer.
     HandshakeTimeout = 0x8001 => "WASM_DTLS_HANDSHAKE_TIMEOUT",
     /// (wasm-dtls) The session was idle longer than the configured idle timeout.
@@ -194,6 +217,24 @@ pub enum Error {
     RecordOverflow(usize),
     /// A malformed ChangeCipherSpec.
     BadCipherSpec,
+    /// A certificate check failed; `index` is the certificate's place in the peer's
+    /// chain (0 = the peer's own; the trust anchor is one past the chain).
+    BadCertificate {
+        /// Which check failed.
+        problem: CertificateProblem,
+        /// On which certificate.
+        index: usize,
+    },
+    /// No certificate with that id or common name in the store.
+    CertificateNotFound,
+    /// A certificate with that id is already in the store.
+    CertificateIdDuplicate(u32),
+    /// The server's ServerKeyExchange signature does not verify with its certificate.
+    SignatureVerification,
+    /// The client's CertificateVerify signature does not verify with its certificate.
+    CertificateVerifyFailed,
+    /// The peer offers no elliptic curve we support (secp256r1) or sent a bad point.
+    UnsupportedCurve,
     /// The handshake got no answer after every retransmission.
     HandshakeTimeout {
         /// How many times the flight was sent in all.
@@ -258,6 +299,12 @@ impl Error {
             Error::SendAddressMismatch => Status::SendAddressMismatch,
             Error::RecordTooLarge { .. } => Status::AllocatePacketFailed,
             Error::NoFreeDtlsSessions { .. } => Status::NoFreeDtlsSessions,
+            Error::BadCertificate { problem, .. } => problem.status(),
+            Error::CertificateNotFound => Status::CertificateNotFound,
+            Error::CertificateIdDuplicate(_) => Status::CertIdDuplicate,
+            Error::SignatureVerification => Status::SignatureVerificationError,
+            Error::CertificateVerifyFailed => Status::CertificateVerifyFailure,
+            Error::UnsupportedCurve => Status::UnsupportedEccCurve,
             Error::SessionNotFound => Status::DtlsSessionNotFound,
             Error::SessionReplaced => Status::SessionReplaced,
         }
@@ -290,6 +337,11 @@ impl Error {
             }
             Error::BadCipherSpec => AlertDescription::UNEXPECTED_MESSAGE,
             Error::NoFreeDtlsSessions { .. } => AlertDescription::INTERNAL_ERROR,
+            Error::BadCertificate { problem, .. } => problem.alert(),
+            Error::SignatureVerification | Error::CertificateVerifyFailed => {
+                AlertDescription::DECRYPT_ERROR
+            }
+            Error::UnsupportedCurve => AlertDescription::HANDSHAKE_FAILURE,
             _ => return None,
         })
     }
@@ -379,6 +431,25 @@ impl fmt::Display for Error {
             Error::NoFreeDtlsSessions { capacity } => write!(
                 f,
                 "all {capacity} sessions of the server are in use; the new client was turned away"
+            ),
+            Error::BadCertificate { problem, index } => match index {
+                0 => write!(f, "the peer's certificate {problem}"),
+                i => write!(f, "certificate {i} of the peer's chain {problem}"),
+            },
+            Error::CertificateNotFound => {
+                f.write_str("no certificate with that id or common name is in the store")
+            }
+            Error::CertificateIdDuplicate(id) => {
+                write!(f, "a certificate with id {id} is already in the store")
+            }
+            Error::SignatureVerification => f.write_str(
+                "the server's key exchange signature does not verify with its certificate",
+            ),
+            Error::CertificateVerifyFailed => f.write_str(
+                "the client's CertificateVerify signature does not verify with its certificate",
+            ),
+            Error::UnsupportedCurve => f.write_str(
+                "the peer offers no supported elliptic curve (secp256r1) or sent an invalid point",
             ),
             Error::SessionNotFound => f.write_str(
                 "no session with that handle: it ended, was reset, or never existed",

@@ -20,6 +20,7 @@ pub mod sim;
 pub mod suite;
 pub mod time;
 pub mod trace;
+pub mod x509;
 
 pub use alert::{Alert, AlertDescription, AlertLevel};
 pub use config::{Config, Psk, RetransmitPolicy};

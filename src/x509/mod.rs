@@ -1,0 +1,146 @@
+//! X.509 certificates and EC keys (x509-cert and p256 do the ASN.1), chain
+//! verification, and the NetX certificate stores.
+
+mod problem;
+mod store;
+mod verify;
+
+pub use problem::CertificateProblem;
+pub use store::{CertificateStore, LocalIdentity};
+pub use verify::{Purpose, VerifyOptions, verify_chain};
+
+use p256::pkcs8::DecodePrivateKey;
+use x509_cert::der::{Decode, Encode};
+
+use crate::error::Error;
+
+fn malformed() -> Error {
+    Error::BadCertificate {
+        problem: CertificateProblem::Malformed,
+        index: 0,
+    }
+}
+
+/// One X.509 certificate: its DER bytes and their parsed form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Certificate {
+    der: Vec<u8>,
+    parsed: x509_cert::Certificate,
+}
+
+impl Certificate {
+    /// Parses one DER certificate.
+    pub fn from_der(der: &[u8]) -> Result<Certificate, Error> {
+        let parsed = x509_cert::Certificate::from_der(der).map_err(|_| malformed())?;
+        Ok(Certificate {
+            der: der.to_vec(),
+            parsed,
+        })
+    }
+
+    /// Parses every certificate of a PEM file, in order (a chain).
+    pub fn chain_from_pem(pem: &[u8]) -> Result<Vec<Certificate>, Error> {
+        let certs = x509_cert::Certificate::load_pem_chain(pem).map_err(|_| malformed())?;
+        if certs.is_empty() {
+            return Err(malformed());
+        }
+        certs
+            .into_iter()
+            .map(|parsed| {
+                let der = parsed.to_der().map_err(|_| malformed())?;
+                Ok(Certificate { der, parsed })
+            })
+            .collect()
+    }
+
+    /// Loads a PEM file (one or more certificates) or one DER certificate.
+    pub fn load(bytes: &[u8]) -> Result<Vec<Certificate>, Error> {
+        if is_pem(bytes) {
+            Certificate::chain_from_pem(bytes)
+        } else {
+            Ok(vec![Certificate::from_der(bytes)?])
+        }
+    }
+
+    /// The DER encoding, as sent in a Certificate message.
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The subject's common name, if it has one.
+    pub fn common_name(&self) -> Option<String> {
+        let cn = self
+            .parsed
+            .tbs_certificate()
+            .subject()
+            .common_name()
+            .ok()??;
+        Some(cn.value().into_owned())
+    }
+
+    /// The subject's P-256 public key, or `UnsupportedKey`.
+    pub(crate) fn public_key(&self) -> Result<p256::PublicKey, CertificateProblem> {
+        let spki = self.parsed.tbs_certificate().subject_public_key_info();
+        if spki.algorithm.oid != verify::ID_EC_PUBLIC_KEY
+            || spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.decode_as::<x509_cert::der::asn1::ObjectIdentifier>().ok())
+                != Some(verify::SECP256R1)
+        {
+            return Err(CertificateProblem::UnsupportedKey);
+        }
+        p256::PublicKey::from_sec1_bytes(spki.subject_public_key.raw_bytes())
+            .map_err(|_| CertificateProblem::UnsupportedKey)
+    }
+}
+
+fn is_pem(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take(10)
+        .copied()
+        .eq(b"-----BEGIN".iter().copied())
+}
+
+/// An ECDSA P-256 private key; wiped from memory when dropped (p256 zeroizes it).
+#[derive(Clone)]
+pub struct PrivateKey(p256::SecretKey);
+
+impl core::fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("PrivateKey(P-256, ..)")
+    }
+}
+
+impl PrivateKey {
+    /// Loads a PKCS#8 or SEC1 key, PEM or DER.
+    pub fn load(bytes: &[u8]) -> Result<PrivateKey, Error> {
+        let bad = Error::InvalidParameters(
+            "the private key is not a P-256 key in PKCS#8 or SEC1 form (PEM or DER)",
+        );
+        let key = if is_pem(bytes) {
+            let text = core::str::from_utf8(bytes).map_err(|_| bad.clone())?;
+            p256::SecretKey::from_pkcs8_pem(text)
+                .or_else(|_| p256::SecretKey::from_sec1_pem(text))
+                .map_err(|_| bad)?
+        } else {
+            p256::SecretKey::from_pkcs8_der(bytes)
+                .or_else(|_| p256::SecretKey::from_sec1_der(bytes))
+                .map_err(|_| bad)?
+        };
+        Ok(PrivateKey(key))
+    }
+
+    /// The matching public key.
+    pub fn public_key(&self) -> p256::PublicKey {
+        self.0.public_key()
+    }
+
+    /// The ECDSA signing key.
+    pub(crate) fn signing_key(&self) -> p256::ecdsa::SigningKey {
+        p256::ecdsa::SigningKey::from(&self.0)
+    }
+}

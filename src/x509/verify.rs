@@ -1,0 +1,213 @@
+//! Chain verification (RFC 5280, the parts DTLS peers need): signatures, validity,
+//! basicConstraints with path length, key usage, and the host name (RFC 6125).
+
+use core::net::IpAddr;
+
+use p256::ecdsa::signature::Verifier;
+use p256::ecdsa::{Signature, VerifyingKey};
+use x509_cert::der::Encode;
+use x509_cert::der::asn1::ObjectIdentifier;
+use x509_cert::ext::pkix::name::GeneralName;
+use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAltName};
+
+use super::{Certificate, CertificateProblem};
+use crate::error::Error;
+
+/// id-ecPublicKey (RFC 5480 §2.1.1).
+pub(crate) const ID_EC_PUBLIC_KEY: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+/// secp256r1 (RFC 5480 §2.1.1.1).
+pub(crate) const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+/// ecdsa-with-SHA256 (RFC 5758 §3.2).
+const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+/// id-kp-serverAuth and id-kp-clientAuth (RFC 5280 §4.2.1.12).
+const SERVER_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
+const CLIENT_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
+/// anyExtendedKeyUsage.
+const ANY_EKU: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37.0");
+
+/// What the peer's certificate must be good for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// A server's certificate, checked by a client.
+    ServerAuth,
+    /// A client's certificate, checked by a server.
+    ClientAuth,
+}
+
+/// How to verify a chain.
+#[derive(Clone, Copy, Debug)]
+pub struct VerifyOptions<'a> {
+    /// The trust anchors.
+    pub trusted: &'a [Certificate],
+    /// The wall-clock time to check validity against (seconds since 1970).
+    pub unix_time: u64,
+    /// The host name or IP address the certificate must name (client side).
+    pub host: Option<&'a str>,
+    /// What the certificate is for.
+    pub purpose: Purpose,
+    /// The most certificates the peer may send.
+    pub max_chain_len: usize,
+}
+
+fn fail(problem: CertificateProblem, index: usize) -> Error {
+    Error::BadCertificate { problem, index }
+}
+
+/// Verifies `chain` (peer's certificate first) up to a trusted certificate and returns
+/// the peer's public key. Each failure names the check and the certificate.
+pub fn verify_chain(
+    chain: &[Certificate],
+    opts: &VerifyOptions<'_>,
+) -> Result<p256::PublicKey, Error> {
+    let leaf = chain.first().ok_or(fail(CertificateProblem::Empty, 0))?;
+    if opts.trusted.is_empty() {
+        return Err(fail(CertificateProblem::NoTrustedCertificates, 0));
+    }
+    if chain.len() > opts.max_chain_len {
+        return Err(fail(CertificateProblem::ChainTooLong, opts.max_chain_len));
+    }
+    let key = leaf.public_key().map_err(|p| fail(p, 0))?;
+    check_leaf_usage(leaf, opts.purpose)?;
+    if let Some(host) = opts.host
+        && !names_host(leaf, host)
+    {
+        return Err(fail(CertificateProblem::WrongHostName, 0));
+    }
+    // Walk up: each certificate must be valid now and signed by the next one in the
+    // chain, until one is signed by (or is) a trusted certificate.
+    let mut index = 0;
+    let mut current = leaf;
+    loop {
+        check_validity(current, opts.unix_time, index)?;
+        if opts.trusted.iter().any(|t| t.der == current.der) {
+            return Ok(key);
+        }
+        if let Some(anchor) = opts.trusted.iter().find(|t| issued(current, t)) {
+            check_signature(current, anchor, index)?;
+            check_ca(anchor, index, chain.len())?;
+            check_validity(anchor, opts.unix_time, chain.len())?;
+            return Ok(key);
+        }
+        let Some(issuer) = chain.get(index + 1).filter(|c| issued(current, c)) else {
+            return Err(fail(CertificateProblem::UntrustedIssuer, index));
+        };
+        check_signature(current, issuer, index)?;
+        // Below `issuer` are `index` CA certificates (those between it and the leaf).
+        check_ca(issuer, index + 1, index)?;
+        index += 1;
+        current = issuer;
+    }
+}
+
+/// Whether `issuer`'s subject is `cert`'s issuer.
+fn issued(cert: &Certificate, issuer: &Certificate) -> bool {
+    cert.parsed.tbs_certificate().issuer() == issuer.parsed.tbs_certificate().subject()
+}
+
+fn check_validity(cert: &Certificate, now: u64, index: usize) -> Result<(), Error> {
+    let validity = cert.parsed.tbs_certificate().validity();
+    if now < validity.not_before.to_unix_duration().as_secs() {
+        return Err(fail(CertificateProblem::NotYetValid, index));
+    }
+    if now > validity.not_after.to_unix_duration().as_secs() {
+        return Err(fail(CertificateProblem::Expired, index));
+    }
+    Ok(())
+}
+
+/// `issuer` (at `index`) signs certificates, and `cas_below` CA certificates lie
+/// between it and the leaf.
+fn check_ca(issuer: &Certificate, index: usize, cas_below: usize) -> Result<(), Error> {
+    let tbs = issuer.parsed.tbs_certificate();
+    let constraints = tbs
+        .get_extension::<BasicConstraints>()
+        .map_err(|_| fail(CertificateProblem::Malformed, index))?;
+    match constraints {
+        Some((_, bc)) if bc.ca => {
+            if bc
+                .path_len_constraint
+                .is_some_and(|max| cas_below > usize::from(max))
+            {
+                return Err(fail(CertificateProblem::PathTooLong, index));
+            }
+        }
+        _ => return Err(fail(CertificateProblem::NotACa, index)),
+    }
+    if let Ok(Some((_, usage))) = tbs.get_extension::<KeyUsage>()
+        && !usage.key_cert_sign()
+    {
+        return Err(fail(CertificateProblem::WrongUsage, index));
+    }
+    Ok(())
+}
+
+fn check_leaf_usage(leaf: &Certificate, purpose: Purpose) -> Result<(), Error> {
+    let tbs = leaf.parsed.tbs_certificate();
+    if let Ok(Some((_, usage))) = tbs.get_extension::<KeyUsage>()
+        && !usage.digital_signature()
+    {
+        return Err(fail(CertificateProblem::WrongUsage, 0));
+    }
+    if let Ok(Some((_, eku))) = tbs.get_extension::<ExtendedKeyUsage>() {
+        let wanted = match purpose {
+            Purpose::ServerAuth => SERVER_AUTH,
+            Purpose::ClientAuth => CLIENT_AUTH,
+        };
+        if !eku.0.iter().any(|oid| *oid == wanted || *oid == ANY_EKU) {
+            return Err(fail(CertificateProblem::WrongUsage, 0));
+        }
+    }
+    Ok(())
+}
+
+/// Checks `cert`'s ECDSA P-256 / SHA-256 signature with `issuer`'s key.
+fn check_signature(cert: &Certificate, issuer: &Certificate, index: usize) -> Result<(), Error> {
+    if cert.parsed.signature_algorithm().oid != ECDSA_WITH_SHA256 {
+        return Err(fail(CertificateProblem::UnsupportedKey, index));
+    }
+    let key = issuer.public_key().map_err(|p| fail(p, index + 1))?;
+    let tbs = cert
+        .parsed
+        .tbs_certificate()
+        .to_der()
+        .map_err(|_| fail(CertificateProblem::Malformed, index))?;
+    let signature = cert
+        .parsed
+        .signature()
+        .as_bytes()
+        .and_then(|der| Signature::from_der(der).ok())
+        .ok_or(fail(CertificateProblem::BadSignature, index))?;
+    VerifyingKey::from(&key)
+        .verify(&tbs, &signature)
+        .map_err(|_| fail(CertificateProblem::BadSignature, index))
+}
+
+/// RFC 6125: the SAN names the host (DNS name, with a wildcard only as the whole
+/// leftmost label, or IP address); the common name counts only without a SAN.
+fn names_host(cert: &Certificate, host: &str) -> bool {
+    let tbs = cert.parsed.tbs_certificate();
+    let ip: Option<IpAddr> = host.parse().ok();
+    match tbs.get_extension::<SubjectAltName>() {
+        Ok(Some((_, san))) => san.0.iter().any(|name| match (name, ip) {
+            (GeneralName::DnsName(dns), None) => dns_matches(dns.as_str(), host),
+            (GeneralName::IpAddress(octets), Some(ip)) => match ip {
+                IpAddr::V4(v4) => octets.as_bytes() == v4.octets(),
+                IpAddr::V6(v6) => octets.as_bytes() == v6.octets(),
+            },
+            _ => false,
+        }),
+        _ => ip.is_none() && cert.common_name().is_some_and(|cn| dns_matches(&cn, host)),
+    }
+}
+
+fn dns_matches(pattern: &str, host: &str) -> bool {
+    let pattern = pattern.trim_end_matches('.');
+    let host = host.trim_end_matches('.');
+    match pattern.strip_prefix("*.") {
+        Some(suffix) => host
+            .split_once('.')
+            .is_some_and(|(label, rest)| !label.is_empty() && rest.eq_ignore_ascii_case(suffix)),
+        None => pattern.eq_ignore_ascii_case(host),
+    }
+}

@@ -1,0 +1,255 @@
+//! X.509 loading, chain verification and the NetX certificate stores, on the fixtures
+//! made by tests/fixtures/generate.sh.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use wasm_dtls::Error;
+use wasm_dtls::x509::{
+    Certificate, CertificateProblem, CertificateStore, LocalIdentity, PrivateKey, Purpose,
+    VerifyOptions, verify_chain,
+};
+
+/// 2030-01-01T00:00:00Z: inside every good fixture's validity.
+const NOW: u64 = 1_893_456_000;
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn cert(name: &str) -> Certificate {
+    Certificate::load(&fixture(name)).unwrap().remove(0)
+}
+
+fn check(chain: &[Certificate], host: Option<&str>, purpose: Purpose) -> Result<(), Error> {
+    let trusted = [cert("ca.crt.pem")];
+    let opts = VerifyOptions {
+        trusted: &trusted,
+        unix_time: NOW,
+        host,
+        purpose,
+        max_chain_len: 4,
+    };
+    verify_chain(chain, &opts).map(|_| ())
+}
+
+fn problem(result: Result<(), Error>) -> (CertificateProblem, usize, u32) {
+    match result {
+        Err(e @ Error::BadCertificate { problem, index }) => (problem, index, e.status().code()),
+        other => panic!("expected a certificate error, got {other:?}"),
+    }
+}
+
+#[test]
+fn loads_pem_and_der_certificates_and_pkcs8_and_sec1_keys() {
+    let pem = cert("server.crt.pem");
+    let der = cert("server.crt.der");
+    assert_eq!(pem, der);
+    assert_eq!(pem.common_name().as_deref(), Some("localhost"));
+    let pkcs8_pem = PrivateKey::load(&fixture("server.key.pem")).unwrap();
+    let pkcs8_der = PrivateKey::load(&fixture("server.key.der")).unwrap();
+    let sec1_pem = PrivateKey::load(&fixture("server.sec1.pem")).unwrap();
+    assert_eq!(pkcs8_pem.public_key(), pkcs8_der.public_key());
+    assert_eq!(pkcs8_pem.public_key(), sec1_pem.public_key());
+    assert!(Certificate::load(b"not a certificate").is_err());
+    assert_eq!(PrivateKey::load(b"nope").unwrap_err().status().code(), 0x4D);
+}
+
+#[test]
+fn good_chains_verify() {
+    check(
+        &[cert("server.crt.pem")],
+        Some("localhost"),
+        Purpose::ServerAuth,
+    )
+    .unwrap();
+    check(
+        &[cert("server.crt.pem")],
+        Some("127.0.0.1"),
+        Purpose::ServerAuth,
+    )
+    .unwrap();
+    check(
+        &[cert("server.crt.pem")],
+        Some("LOCALHOST"),
+        Purpose::ServerAuth,
+    )
+    .unwrap();
+    check(&[cert("client.crt.pem")], None, Purpose::ClientAuth).unwrap();
+    check(
+        &[cert("leaf.crt.pem"), cert("intermediate.crt.pem")],
+        Some("localhost"),
+        Purpose::ServerAuth,
+    )
+    .unwrap();
+    // The CA itself may be sent at the end of the chain.
+    check(
+        &[
+            cert("leaf.crt.pem"),
+            cert("intermediate.crt.pem"),
+            cert("ca.crt.pem"),
+        ],
+        Some("localhost"),
+        Purpose::ServerAuth,
+    )
+    .unwrap();
+}
+
+#[test]
+fn each_failed_check_has_its_code_and_names_the_certificate() {
+    let expired = check(
+        &[cert("expired.crt.pem")],
+        Some("localhost"),
+        Purpose::ServerAuth,
+    );
+    assert_eq!(problem(expired), (CertificateProblem::Expired, 0, 0x112));
+
+    let wrong_ca = check(
+        &[cert("wrong-ca.crt.pem")],
+        Some("localhost"),
+        Purpose::ServerAuth,
+    );
+    assert_eq!(
+        problem(wrong_ca),
+        (CertificateProblem::UntrustedIssuer, 0, 0x11B)
+    );
+
+    let wrong_host = check(
+        &[cert("wrong-host.crt.pem")],
+        Some("localhost"),
+        Purpose::ServerAuth,
+    );
+    let e = wrong_host.clone().unwrap_err();
+    assert_eq!(
+        problem(wrong_host),
+        (CertificateProblem::WrongHostName, 0, 0x10C)
+    );
+    assert!(
+        e.to_string().contains("does not name the requested host"),
+        "{e}"
+    );
+    let other_ip = check(
+        &[cert("server.crt.pem")],
+        Some("127.0.0.2"),
+        Purpose::ServerAuth,
+    );
+    assert_eq!(problem(other_ip).0, CertificateProblem::WrongHostName);
+
+    let not_ca = check(
+        &[cert("under-not-ca.crt.pem"), cert("not-ca.crt.pem")],
+        Some("localhost"),
+        Purpose::ServerAuth,
+    );
+    let e = not_ca.clone().unwrap_err();
+    assert_eq!(problem(not_ca), (CertificateProblem::NotACa, 1, 0x112));
+    assert!(
+        e.to_string().contains("certificate 1 of the peer's chain"),
+        "{e}"
+    );
+
+    let bad_sig = check(
+        &[cert("bad-signature.der")],
+        Some("localhost"),
+        Purpose::ServerAuth,
+    );
+    assert_eq!(
+        problem(bad_sig),
+        (CertificateProblem::BadSignature, 0, 0x117)
+    );
+
+    // A server certificate is not a client certificate (extendedKeyUsage).
+    let usage = check(&[cert("server.crt.pem")], None, Purpose::ClientAuth);
+    assert_eq!(problem(usage), (CertificateProblem::WrongUsage, 0, 0x112));
+
+    // Missing intermediate.
+    let missing = check(
+        &[cert("leaf.crt.pem")],
+        Some("localhost"),
+        Purpose::ServerAuth,
+    );
+    assert_eq!(problem(missing).0, CertificateProblem::UntrustedIssuer);
+
+    let empty = check(&[], None, Purpose::ClientAuth);
+    assert_eq!(problem(empty), (CertificateProblem::Empty, 0, 0x132));
+
+    let opts = VerifyOptions {
+        trusted: &[],
+        unix_time: NOW,
+        host: None,
+        purpose: Purpose::ServerAuth,
+        max_chain_len: 4,
+    };
+    let none = verify_chain(&[cert("server.crt.pem")], &opts).map(|_| ());
+    assert_eq!(problem(none).0, CertificateProblem::NoTrustedCertificates);
+
+    let trusted = [cert("ca.crt.pem")];
+    let short = VerifyOptions {
+        trusted: &trusted,
+        max_chain_len: 1,
+        ..opts
+    };
+    let long = verify_chain(
+        &[cert("leaf.crt.pem"), cert("intermediate.crt.pem")],
+        &short,
+    );
+    assert_eq!(
+        problem(long.map(|_| ())).0,
+        CertificateProblem::ChainTooLong
+    );
+
+    let early = VerifyOptions {
+        trusted: &trusted,
+        unix_time: 1_600_000_000,
+        ..opts
+    };
+    let not_yet = verify_chain(&[cert("server.crt.pem")], &early).map(|_| ());
+    assert_eq!(problem(not_yet).0, CertificateProblem::NotYetValid);
+}
+
+#[test]
+fn store_rules_follow_netx() {
+    let mut store: CertificateStore<Certificate> = CertificateStore::default();
+    assert_eq!(
+        store
+            .add(0, cert("ca.crt.pem"))
+            .unwrap_err()
+            .status()
+            .code(),
+        0x4D
+    );
+    store.add(1, cert("ca.crt.pem")).unwrap();
+    assert_eq!(
+        store
+            .add(1, cert("other-ca.crt.pem"))
+            .unwrap_err()
+            .status()
+            .code(),
+        0x139
+    );
+    store.add(2, cert("other-ca.crt.pem")).unwrap();
+    assert_eq!(store.remove(None, 7).unwrap_err().status().code(), 0x119);
+    assert_eq!(
+        store.remove(Some("nobody"), 0).unwrap_err().status().code(),
+        0x119
+    );
+    store.remove(Some("some other CA"), 0).unwrap();
+    assert_eq!(store.len(), 1);
+    store.remove(None, 1).unwrap();
+    assert!(store.is_empty());
+
+    let mut local: CertificateStore<LocalIdentity> = CertificateStore::default();
+    let identity = LocalIdentity {
+        chain: vec![cert("server.crt.pem")],
+        key: PrivateKey::load(&fixture("server.key.pem")).unwrap(),
+    };
+    local.add(5, identity).unwrap();
+    local.remove(Some("localhost"), 0).unwrap();
+    assert!(local.is_empty());
+}
