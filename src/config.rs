@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 use crate::error::Error;
 use crate::handshake::ReassemblyLimits;
 use crate::suite::{CipherSuite, KeyExchange};
+use crate::x509::{Certificate, CertificateStore, LocalIdentity, PrivateKey};
 
 /// The largest pre-shared key we accept, in bytes (RFC 4279 §5.3: at least 64 must work).
 pub const MAX_PSK_LEN: usize = 64;
@@ -88,6 +89,12 @@ pub struct Config {
     require_extended_master_secret: bool,
     idle_timeout: Option<Duration>,
     key_log: bool,
+    local_certificates: CertificateStore<LocalIdentity>,
+    trusted_certificates: CertificateStore<Certificate>,
+    server_name: Option<String>,
+    client_verify: Option<usize>,
+    unix_time: Option<u64>,
+    max_chain_len: usize,
 }
 
 impl Default for Config {
@@ -102,22 +109,29 @@ impl Config {
     /// The default MTU: bytes of UDP payload per datagram, safe on almost any path.
     pub const DEFAULT_MTU: usize = 1200;
 
-    /// A configuration with no keys, every implemented PSK suite, MTU 1200 and the RFC
-    /// 6347 timers.
+    /// The default limit on the peer's certificate chain (NetX `certs_number`).
+    pub const DEFAULT_MAX_CHAIN_LEN: usize = 8;
+
+    /// A configuration with no keys or certificates, all four suites (ECDHE-ECDSA
+    /// first, as RFC 7925 prefers), MTU 1200 and the RFC 6347 timers. A session offers
+    /// or accepts only the suites its credentials allow.
     pub fn new() -> Config {
         Config {
             psks: Vec::new(),
             psk_capacity: Self::DEFAULT_PSK_CAPACITY,
-            cipher_suites: CipherSuite::ALL
-                .into_iter()
-                .filter(|s| s.key_exchange() == KeyExchange::Psk)
-                .collect(),
+            cipher_suites: CipherSuite::ALL.to_vec(),
             mtu: Self::DEFAULT_MTU,
             retransmit: RetransmitPolicy::default(),
             reassembly: ReassemblyLimits::default(),
             require_extended_master_secret: false,
             idle_timeout: None,
             key_log: false,
+            local_certificates: CertificateStore::default(),
+            trusted_certificates: CertificateStore::default(),
+            server_name: None,
+            client_verify: None,
+            unix_time: None,
+            max_chain_len: Self::DEFAULT_MAX_CHAIN_LEN,
         }
     }
 
@@ -216,6 +230,126 @@ impl Config {
     /// The enabled suites, most preferred first.
     pub fn cipher_suites(&self) -> &[CipherSuite] {
         &self.cipher_suites
+    }
+
+    /// The enabled suites this side has credentials for: PSK suites need a key; a
+    /// client's ECDHE-ECDSA suites need a trusted certificate, a server's a local one.
+    pub fn usable_suites(&self, server: bool) -> Vec<CipherSuite> {
+        self.cipher_suites
+            .iter()
+            .copied()
+            .filter(|s| match s.key_exchange() {
+                KeyExchange::Psk => !self.psks.is_empty(),
+                KeyExchange::EcdheEcdsa if server => !self.local_certificates.is_empty(),
+                KeyExchange::EcdheEcdsa => !self.trusted_certificates.is_empty(),
+            })
+            .collect()
+    }
+
+    /// Adds this side's certificate chain (own certificate first) and its private key
+    /// under `id` (NetX `local_certificate_add`): 0x4D for id 0 or a key that does not
+    /// match the certificate, 0x139 for an id in use.
+    pub fn local_certificate_add(
+        &mut self,
+        id: u32,
+        chain: Vec<Certificate>,
+        key: PrivateKey,
+    ) -> Result<(), Error> {
+        let leaf = chain.first().ok_or(Error::InvalidParameters(
+            "a local certificate chain needs at least one certificate",
+        ))?;
+        if leaf.public_key().ok() != Some(key.public_key()) {
+            return Err(Error::InvalidParameters(
+                "the private key does not belong to the certificate",
+            ));
+        }
+        self.local_certificates
+            .add(id, LocalIdentity { chain, key })
+    }
+
+    /// Removes a local certificate by id, or by common name when `id` is 0 (NetX
+    /// rule); 0x119 when none matches.
+    pub fn local_certificate_remove(&mut self, common_name: Option<&str>, id: u32) -> Result<(), Error> {
+        self.local_certificates.remove(common_name, id)
+    }
+
+    /// Adds a trusted (CA) certificate under `id` (NetX `trusted_certificate_add`).
+    pub fn trusted_certificate_add(&mut self, id: u32, certificate: Certificate) -> Result<(), Error> {
+        self.trusted_certificates.add(id, certificate)
+    }
+
+    /// Removes a trusted certificate by id, or by common name when `id` is 0.
+    pub fn trusted_certificate_remove(&mut self, common_name: Option<&str>, id: u32) -> Result<(), Error> {
+        self.trusted_certificates.remove(common_name, id)
+    }
+
+    /// The identity this side presents (the first local certificate added).
+    pub fn local_identity(&self) -> Option<&LocalIdentity> {
+        self.local_certificates.iter().next()
+    }
+
+    /// The trusted certificates.
+    pub fn trusted_certificates(&self) -> Vec<Certificate> {
+        self.trusted_certificates.iter().cloned().collect()
+    }
+
+    /// Server: request and verify client certificates, accepting chains of at most
+    /// `certs_per_session` certificates (NetX `x509_client_verify_configure`).
+    pub fn x509_client_verify_configure(&mut self, certs_per_session: usize) -> Result<(), Error> {
+        if certs_per_session == 0 {
+            return Err(Error::InvalidParameters(
+                "client verification needs room for at least one certificate per session",
+            ));
+        }
+        self.client_verify = Some(certs_per_session);
+        Ok(())
+    }
+
+    /// Server: stop requesting client certificates (NetX `x509_client_verify_disable`).
+    pub fn x509_client_verify_disable(&mut self) {
+        self.client_verify = None;
+    }
+
+    /// The client chain length limit when client certificates are requested.
+    pub fn client_verify(&self) -> Option<usize> {
+        self.client_verify
+    }
+
+    /// Client: the host name to send (server_name) and to check the server's
+    /// certificate against.
+    pub fn set_server_name(&mut self, name: Option<&str>) {
+        self.server_name = name.map(str::to_owned);
+    }
+
+    /// The host name the client expects, if any.
+    pub fn server_name(&self) -> Option<&str> {
+        self.server_name.as_deref()
+    }
+
+    /// The wall-clock time (seconds since 1970) certificates are checked against. The
+    /// engine reads no clock; hosts set this. Without it certificates cannot be
+    /// verified.
+    pub fn set_unix_time(&mut self, seconds: u64) {
+        self.unix_time = Some(seconds);
+    }
+
+    /// The wall-clock time for certificate checks, if set.
+    pub fn unix_time(&self) -> Option<u64> {
+        self.unix_time
+    }
+
+    /// The most certificates accepted in a server's chain (NetX `certs_number`).
+    pub fn set_max_chain_len(&mut self, len: usize) -> Result<(), Error> {
+        if len == 0 {
+            return Err(Error::InvalidParameters("the chain length limit must be at least 1"));
+        }
+        self.max_chain_len = len;
+        Ok(())
+    }
+
+    /// The limit on the server's chain length.
+    pub fn max_chain_len(&self) -> usize {
+        self.max_chain_len
     }
 
     /// Sets the largest UDP payload the session sends (handshake messages are

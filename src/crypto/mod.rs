@@ -3,6 +3,7 @@
 
 mod aead;
 mod cookie;
+pub mod ec;
 mod prf;
 
 pub use aead::RecordCipher;

@@ -1,12 +1,17 @@
 //! Handshake messages (RFC 5246 §7.4, RFC 6347 §4.2, RFC 4279): the 12-byte DTLS
 //! handshake header, message codecs, extensions, fragmentation and reassembly.
 
+mod certificates;
 mod extensions;
 mod fragment;
 mod header;
 mod messages;
 mod reassembly;
 
+pub use certificates::{
+    CertificateMessage, CertificateRequest, CertificateVerify, ECDSA_SECP256R1_SHA256, ECDSA_SIGN,
+    EcdheClientKeyExchange, EcdheServerKeyExchange, SECP256R1,
+};
 pub use extensions::{
     Extension, ExtensionType, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, decode_extensions,
     encode_extensions, find_extension, renegotiation_info_data,

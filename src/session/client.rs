@@ -10,15 +10,17 @@
 //! ```
 
 use super::{Awaiting, Session};
-use crate::crypto::psk_premaster_secret;
+use crate::crypto::{ec, psk_premaster_secret};
 use crate::error::Error;
 use crate::handshake::{
-    ClientHello, Extension, ExtensionType, HandshakeType, HelloVerifyRequest, Message,
+    CertificateRequest, CertificateVerify, ECDSA_SECP256R1_SHA256, EcdheClientKeyExchange,
+    EcdheServerKeyExchange, SECP256R1, ClientHello, Extension, ExtensionType, HandshakeType, HelloVerifyRequest, Message,
     PskClientKeyExchange, PskServerKeyExchange, ServerHello, ServerHelloDone, encode_message,
     find_extension, renegotiation_info_data,
 };
 use crate::record::DTLS_1_2;
-use crate::suite::CipherSuite;
+use crate::suite::{CipherSuite, KeyExchange};
+use crate::x509::Purpose;
 use crate::time::Instant;
 
 impl Session {
@@ -26,18 +28,31 @@ impl Session {
     pub(super) fn send_client_hello(&mut self, now: Instant) -> Result<(), Error> {
         let mut random = [0u8; 32];
         self.rng.fill(&mut random);
+        let suites = self.config.usable_suites(false);
+        let mut extensions = vec![
+            Extension::extended_master_secret(),
+            // RFC 5746 §3.4: an empty renegotiation_info on the initial handshake.
+            Extension::renegotiation_info(&[]),
+        ];
+        if suites.iter().any(|s| s.key_exchange() == KeyExchange::EcdheEcdsa) {
+            extensions.push(Extension::supported_groups(&[SECP256R1]));
+            extensions.push(Extension::ec_point_formats_uncompressed());
+            extensions.push(Extension::signature_algorithms(&[ECDSA_SECP256R1_SHA256]));
+        }
+        if let Some(name) = self.config.server_name()
+            && name.parse::<core::net::IpAddr>().is_err()
+        {
+            // RFC 6066 §3: literal IP addresses are not sent as server_name.
+            extensions.push(Extension::server_name(name));
+        }
         let hello = ClientHello {
             client_version: DTLS_1_2,
             random,
             session_id: Vec::new(),
             cookie: Vec::new(),
-            cipher_suites: self.config.cipher_suites().iter().map(|s| s.id()).collect(),
+            cipher_suites: suites.iter().map(|s| s.id()).collect(),
             compression_methods: vec![0],
-            extensions: vec![
-                Extension::extended_master_secret(),
-                // RFC 5746 §3.4: an empty renegotiation_info on the initial handshake.
-                Extension::renegotiation_info(&[]),
-            ],
+            extensions,
         };
         let hs = self.handshake_mut_or_new();
         hs.step = Awaiting::ServerHello;
@@ -65,12 +80,28 @@ impl Session {
                 self.add_to_transcript(&message);
                 self.on_server_hello(&message.body)
             }
+            (Awaiting::ServerHelloDone, HandshakeType::CERTIFICATE)
+                if self.key_exchange()? == KeyExchange::EcdheEcdsa =>
+            {
+                self.add_to_transcript(&message);
+                let max = self.config.max_chain_len();
+                self.verify_peer_chain(&message.body, Purpose::ServerAuth, max)
+            }
             (Awaiting::ServerHelloDone, HandshakeType::SERVER_KEY_EXCHANGE) => {
                 self.add_to_transcript(&message);
-                let ske = PskServerKeyExchange::decode(&message.body)
-                    .map_err(|e| Error::IncorrectMessageLength("ServerKeyExchange", e))?;
+                match self.key_exchange()? {
+                    KeyExchange::Psk => self.on_psk_server_key_exchange(&message.body),
+                    KeyExchange::EcdheEcdsa => self.on_ecdhe_server_key_exchange(&message.body),
+                }
+            }
+            (Awaiting::ServerHelloDone, HandshakeType::CERTIFICATE_REQUEST)
+                if self.key_exchange()? == KeyExchange::EcdheEcdsa =>
+            {
+                self.add_to_transcript(&message);
+                CertificateRequest::decode(&message.body)
+                    .map_err(|e| Error::IncorrectMessageLength("CertificateRequest", e))?;
                 if let Some(hs) = self.handshake.as_mut() {
-                    hs.psk_hint = ske.identity_hint;
+                    hs.certificate_requested = true;
                 }
                 Ok(())
             }
@@ -78,16 +109,16 @@ impl Session {
                 ServerHelloDone::decode(&message.body)
                     .map_err(|e| Error::IncorrectMessageLength("ServerHelloDone", e))?;
                 self.add_to_transcript(&message);
-                self.send_client_key_exchange(now)
+                match self.key_exchange()? {
+                    KeyExchange::Psk => self.send_client_key_exchange(now),
+                    KeyExchange::EcdheEcdsa => self.send_ecdhe_client_flight(now),
+                }
             }
             (Awaiting::Finished, HandshakeType::FINISHED) => {
                 self.check_finished(b"server finished", &message.body)?;
                 self.connected();
                 Ok(())
             }
-            (_, HandshakeType::CERTIFICATE | HandshakeType::CERTIFICATE_REQUEST) => Err(
-                Error::HandshakeFailure("certificate handshakes are not implemented yet"),
-            ),
             (_, t) if t.name() == "unknown" => Err(Error::UnrecognizedMessageType(t.0)),
             (_, t) => Err(Error::UnexpectedMessage(t.name())),
         }
@@ -128,7 +159,7 @@ impl Session {
             return Err(Error::UnsupportedVersion(sh.server_version));
         }
         let suite = CipherSuite::from_id(sh.cipher_suite)
-            .filter(|s| self.config.cipher_suites().contains(s))
+            .filter(|s| self.config.usable_suites(false).contains(s))
             .ok_or(Error::UnknownCiphersuite(sh.cipher_suite))?;
         if sh.compression_method != 0 {
             return Err(Error::BadCompressionMethod);
@@ -138,6 +169,9 @@ impl Session {
             let offered = [
                 ExtensionType::EXTENDED_MASTER_SECRET,
                 ExtensionType::RENEGOTIATION_INFO,
+                ExtensionType::EC_POINT_FORMATS,
+                // RFC 6066 §3: a server may acknowledge server_name with an empty one.
+                ExtensionType::SERVER_NAME,
             ];
             if !offered.contains(&ext.extension_type) {
                 return Err(Error::HandshakeFailure(
@@ -169,6 +203,80 @@ impl Session {
             f.disarm();
         }
         Ok(())
+    }
+
+    fn on_psk_server_key_exchange(&mut self, body: &[u8]) -> Result<(), Error> {
+        let ske = PskServerKeyExchange::decode(body)
+            .map_err(|e| Error::IncorrectMessageLength("ServerKeyExchange", e))?;
+        if let Some(hs) = self.handshake.as_mut() {
+            hs.psk_hint = ske.identity_hint;
+        }
+        Ok(())
+    }
+
+    /// Checks the server's signature over the randoms and its ephemeral point with the
+    /// key of its (already verified) certificate.
+    fn on_ecdhe_server_key_exchange(&mut self, body: &[u8]) -> Result<(), Error> {
+        let ske = EcdheServerKeyExchange::decode(body)
+            .map_err(|e| Error::IncorrectMessageLength("ServerKeyExchange", e))?;
+        let hs = self
+            .handshake
+            .as_mut()
+            .ok_or(Error::InvalidState("no handshake in progress"))?;
+        let server_key = hs
+            .peer_key
+            .ok_or(Error::UnexpectedMessage("ServerKeyExchange before Certificate"))?;
+        if ske.curve != SECP256R1 {
+            return Err(Error::UnsupportedCurve);
+        }
+        if ske.scheme != ECDSA_SECP256R1_SHA256 {
+            return Err(Error::SignatureVerification);
+        }
+        let mut signed = Vec::with_capacity(64 + 70);
+        signed.extend_from_slice(&hs.client_random);
+        signed.extend_from_slice(&hs.server_random);
+        signed.extend_from_slice(&EcdheServerKeyExchange::params(ske.curve, &ske.public));
+        if !ec::verify(&server_key, &signed, &ske.signature) {
+            return Err(Error::SignatureVerification);
+        }
+        hs.peer_ecdh = Some(ec::decode_point(&ske.public)?);
+        Ok(())
+    }
+
+    /// Sends [Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec
+    /// and Finished.
+    fn send_ecdhe_client_flight(&mut self, now: Instant) -> Result<(), Error> {
+        let key = ec::ephemeral_key(self.rng.as_mut())?;
+        let hs = self.handshake_ref()?;
+        let server_point = hs.peer_ecdh.ok_or(Error::UnexpectedMessage(
+            "ServerHelloDone before ServerKeyExchange",
+        ))?;
+        let requested = hs.certificate_requested;
+        let mut flight = Vec::new();
+        if requested {
+            flight.push(self.our_certificate());
+        }
+        let cke = EcdheClientKeyExchange {
+            public: ec::encode_point(&key.public_key()),
+        }
+        .encode();
+        flight.push(self.our_message(HandshakeType::CLIENT_KEY_EXCHANGE, cke));
+        self.derive_keys(&ec::premaster_secret(&key, &server_point))?;
+        if requested && let Some(identity) = self.config.local_identity() {
+            let digest = self.handshake_ref()?.transcript.current();
+            let signature = ec::sign_digest(&identity.key.signing_key(), &digest)?;
+            let cv = CertificateVerify {
+                scheme: ECDSA_SECP256R1_SHA256,
+                signature,
+            }
+            .encode();
+            flight.push(self.our_message(HandshakeType::CERTIFICATE_VERIFY, cv));
+        }
+        flight.extend(self.change_cipher_spec_and_finished(b"client finished")?);
+        if let Some(hs) = self.handshake.as_mut() {
+            hs.step = Awaiting::Finished;
+        }
+        self.send_flight(now, flight, true)
     }
 
     /// Sends ClientKeyExchange, ChangeCipherSpec and Finished.

@@ -22,10 +22,11 @@ use crate::codec::Reader;
 use crate::config::Config;
 use crate::crypto::{CookieJar, MasterSecret, RecordCipher};
 use crate::error::Error;
-use crate::handshake::{HandshakeHeader, HandshakeType, Reassembler, encode_message, fragments};
+use crate::handshake::{CertificateMessage, HandshakeHeader, HandshakeType, Reassembler, encode_message, fragments};
 use crate::record::{ContentType, MAX_PLAINTEXT_LEN, RecordHeader};
 use crate::rng::{OsRandom, Random};
-use crate::suite::CipherSuite;
+use crate::suite::{CipherSuite, KeyExchange};
+use crate::x509::{Certificate, CertificateProblem, Purpose, VerifyOptions, verify_chain};
 use crate::time::Instant;
 use crate::trace::{Direction, DropReason, Trace};
 
@@ -136,6 +137,10 @@ enum Awaiting {
     ClientHello,
     /// Server: our flight is out; expecting ClientKeyExchange.
     ClientKeyExchange,
+    /// Server: certificates were requested; expecting the client's Certificate.
+    ClientCertificate,
+    /// Server: the client sent a certificate; expecting its CertificateVerify.
+    CertificateVerify,
     /// Either: keys derived; expecting the peer's ChangeCipherSpec and Finished.
     Finished,
 }
@@ -155,6 +160,14 @@ struct Handshake {
     client_hello: Option<crate::handshake::ClientHello>,
     /// Client: the identity hint from ServerKeyExchange.
     psk_hint: Vec<u8>,
+    /// Our ephemeral ECDH key (ECDHE suites).
+    ecdh_key: Option<p256::SecretKey>,
+    /// Client: the server's ephemeral ECDH point.
+    peer_ecdh: Option<p256::PublicKey>,
+    /// The public key of the peer's verified certificate.
+    peer_key: Option<p256::PublicKey>,
+    /// Client: the server asked for our certificate. Server: we asked for the client's.
+    certificate_requested: bool,
 }
 
 impl Handshake {
@@ -170,6 +183,10 @@ impl Handshake {
             next_send_seq: 0,
             client_hello: None,
             psk_hint: Vec::new(),
+            ecdh_key: None,
+            peer_ecdh: None,
+            peer_key: None,
+            certificate_requested: false,
         }
     }
 }
@@ -198,6 +215,7 @@ pub struct Session {
     record_sequence: u64,
     suite: Option<CipherSuite>,
     psk_identity: Option<Vec<u8>>,
+    peer_certificates: Vec<Vec<u8>>,
     last_received: Instant,
     transmits: VecDeque<Vec<u8>>,
     events: VecDeque<Event>,
@@ -276,6 +294,7 @@ impl Session {
             record_sequence: 0,
             suite: None,
             psk_identity: None,
+            peer_certificates: Vec::new(),
             last_received: Instant::ZERO,
             transmits: VecDeque::new(),
             events: VecDeque::new(),
@@ -311,9 +330,9 @@ impl Session {
                 return Err(Error::InvalidState("the session is already started"));
             }
         }
-        if self.config.psks().is_empty() {
+        if self.config.usable_suites(false).is_empty() {
             return Err(Error::InvalidParameters(
-                "the client needs a pre-shared key: call psk_add first",
+                "the client needs a pre-shared key (psk_add) or a trusted certificate (trusted_certificate_add) for one of its enabled suites",
             ));
         }
         self.set_state(SessionState::Handshaking);
@@ -455,6 +474,11 @@ impl Session {
     /// The negotiated suite, once the ServerHello is settled.
     pub fn cipher_suite(&self) -> Option<CipherSuite> {
         self.suite
+    }
+
+    /// The peer's certificate chain (DER, own certificate first), once verified.
+    pub fn peer_certificates(&self) -> &[Vec<u8>] {
+        &self.peer_certificates
     }
 
     /// The PSK identity used by the handshake (the client's, as the server saw it).
@@ -679,6 +703,66 @@ impl Session {
             .as_ref()
             .ok_or(Error::UnexpectedMessage("Finished before the key exchange"))?;
         Ok(master.verify_data(label, &hs.transcript.current()))
+    }
+
+    /// Verifies the peer's certificate chain (DER, own first) and remembers its key.
+    fn verify_peer_chain(&mut self, body: &[u8], purpose: Purpose, max: usize) -> Result<(), Error> {
+        let message = CertificateMessage::decode(body)
+            .map_err(|e| Error::IncorrectMessageLength("Certificate", e))?;
+        let chain = message
+            .chain
+            .iter()
+            .enumerate()
+            .map(|(index, der)| {
+                Certificate::from_der(der).map_err(|_| Error::BadCertificate {
+                    problem: CertificateProblem::Malformed,
+                    index,
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        let unix_time = self.config.unix_time().ok_or(Error::BadCertificate {
+            problem: CertificateProblem::NoClock,
+            index: 0,
+        })?;
+        let trusted = self.config.trusted_certificates();
+        let host = match purpose {
+            Purpose::ServerAuth => self.config.server_name(),
+            Purpose::ClientAuth => None,
+        };
+        let key = verify_chain(
+            &chain,
+            &VerifyOptions {
+                trusted: &trusted,
+                unix_time,
+                host,
+                purpose,
+                max_chain_len: max,
+            },
+        )?;
+        self.peer_certificates = message.chain;
+        if let Some(hs) = self.handshake.as_mut() {
+            hs.peer_key = Some(key);
+        }
+        Ok(())
+    }
+
+    /// Our Certificate message (our chain, or an empty one when we have none).
+    fn our_certificate(&mut self) -> FlightMessage {
+        let chain = self
+            .config
+            .local_identity()
+            .map(|id| id.chain.iter().map(|c| c.der().to_vec()).collect())
+            .unwrap_or_default();
+        let body = CertificateMessage { chain }.encode();
+        self.our_message(HandshakeType::CERTIFICATE, body)
+    }
+
+    /// The negotiated suite's key exchange.
+    fn key_exchange(&self) -> Result<KeyExchange, Error> {
+        self.handshake_ref()?
+            .suite
+            .map(CipherSuite::key_exchange)
+            .ok_or(Error::InvalidState("no suite negotiated yet"))
     }
 
     /// Verifies the peer's Finished against the transcript so far.
