@@ -212,11 +212,6 @@ impl Config {
                 "at least one cipher suite must be enabled",
             ));
         }
-        if suites.iter().any(|s| s.key_exchange() != KeyExchange::Psk) {
-            return Err(Error::InvalidParameters(
-                "certificate (ECDHE-ECDSA) suites are not implemented yet; enable PSK suites",
-            ));
-        }
         let mut unique = Vec::with_capacity(suites.len());
         for s in suites {
             if !unique.contains(s) {
@@ -269,17 +264,29 @@ impl Config {
 
     /// Removes a local certificate by id, or by common name when `id` is 0 (NetX
     /// rule); 0x119 when none matches.
-    pub fn local_certificate_remove(&mut self, common_name: Option<&str>, id: u32) -> Result<(), Error> {
+    pub fn local_certificate_remove(
+        &mut self,
+        common_name: Option<&str>,
+        id: u32,
+    ) -> Result<(), Error> {
         self.local_certificates.remove(common_name, id)
     }
 
     /// Adds a trusted (CA) certificate under `id` (NetX `trusted_certificate_add`).
-    pub fn trusted_certificate_add(&mut self, id: u32, certificate: Certificate) -> Result<(), Error> {
+    pub fn trusted_certificate_add(
+        &mut self,
+        id: u32,
+        certificate: Certificate,
+    ) -> Result<(), Error> {
         self.trusted_certificates.add(id, certificate)
     }
 
     /// Removes a trusted certificate by id, or by common name when `id` is 0.
-    pub fn trusted_certificate_remove(&mut self, common_name: Option<&str>, id: u32) -> Result<(), Error> {
+    pub fn trusted_certificate_remove(
+        &mut self,
+        common_name: Option<&str>,
+        id: u32,
+    ) -> Result<(), Error> {
         self.trusted_certificates.remove(common_name, id)
     }
 
@@ -341,7 +348,9 @@ impl Config {
     /// The most certificates accepted in a server's chain (NetX `certs_number`).
     pub fn set_max_chain_len(&mut self, len: usize) -> Result<(), Error> {
         if len == 0 {
-            return Err(Error::InvalidParameters("the chain length limit must be at least 1"));
+            return Err(Error::InvalidParameters(
+                "the chain length limit must be at least 1",
+            ));
         }
         self.max_chain_len = len;
         Ok(())

@@ -12,38 +12,13 @@ mod common;
 
 use core::time::Duration;
 
-use common::pair;
-use wasm_dtls::handshake::{HandshakeType, ServerHello, encode_message, parse_fragments};
-use wasm_dtls::record::{ContentType, RecordHeader, parse_datagram};
+use common::{pair, rewrite};
+use wasm_dtls::handshake::{HandshakeType, ServerHello, encode_message};
+use wasm_dtls::record::{ContentType, RecordHeader};
 use wasm_dtls::sim::{LinkConditions, Side};
 use wasm_dtls::{AlertDescription, CipherSuite, Error, Event, SessionState};
 
 const LIMIT: Duration = Duration::from_secs(30);
-
-/// Rewrites the first epoch-0 handshake message of type `target` in a datagram with
-/// `edit`, re-encoding its record (the message must be unfragmented).
-fn rewrite(datagram: &mut Vec<u8>, target: HandshakeType, edit: &dyn Fn(&mut Vec<u8>)) {
-    let mut out = Vec::new();
-    for record in parse_datagram(datagram) {
-        let record = record.unwrap();
-        let mut fragment = record.fragment.to_vec();
-        if record.header.content_type == ContentType::HANDSHAKE && record.header.epoch == 0 {
-            let frags = parse_fragments(record.fragment).unwrap();
-            if frags.len() == 1 && frags[0].header.msg_type == target {
-                let mut body = frags[0].body.to_vec();
-                edit(&mut body);
-                fragment = encode_message(target, frags[0].header.message_seq, &body);
-            }
-        }
-        let header = RecordHeader {
-            length: fragment.len() as u16,
-            ..record.header
-        };
-        header.encode(&mut out);
-        out.extend_from_slice(&fragment);
-    }
-    *datagram = out;
-}
 
 /// Runs a handshake whose server→client messages of type `target` are edited, and
 /// returns the client's error and the server's last event.

@@ -7,26 +7,14 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
+use common::{NOW, cert, fixture};
 use wasm_dtls::Error;
 use wasm_dtls::x509::{
     Certificate, CertificateProblem, CertificateStore, LocalIdentity, PrivateKey, Purpose,
     VerifyOptions, verify_chain,
 };
-
-/// 2030-01-01T00:00:00Z: inside every good fixture's validity.
-const NOW: u64 = 1_893_456_000;
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
-
-fn cert(name: &str) -> Certificate {
-    Certificate::load(&fixture(name)).unwrap().remove(0)
-}
 
 fn check(chain: &[Certificate], host: Option<&str>, purpose: Purpose) -> Result<(), Error> {
     let trusted = [cert("ca.crt.pem")];

@@ -20,7 +20,9 @@ pub fn ephemeral_key(rng: &mut dyn Random) -> Result<p256::SecretKey, Error> {
             return Ok(key);
         }
     }
-    Err(Error::InvalidState("the random source produced no valid P-256 key"))
+    Err(Error::InvalidState(
+        "the random source produced no valid P-256 key",
+    ))
 }
 
 /// The uncompressed SEC1 encoding of a public key, as ECDHE messages carry it.

@@ -2,7 +2,7 @@
 //! Certificate, ECDHE ServerKeyExchange, CertificateRequest, ECDHE ClientKeyExchange and
 //! CertificateVerify.
 
-use crate::codec::{DecodeError, Reader, put_u24, put_vec8, put_vec16, put_vec24};
+use crate::codec::{DecodeError, Reader, put_vec8, put_vec16, put_vec24};
 
 /// secp256r1 in supported_groups and ServerECDHParams (RFC 8422 §5.1.1).
 pub const SECP256R1: u16 = 23;
@@ -224,7 +224,9 @@ mod tests {
             schemes: vec![ECDSA_SECP256R1_SHA256],
             authorities: vec![vec![0x30, 0]],
         };
-        let cke = EcdheClientKeyExchange { public: vec![4; 65] };
+        let cke = EcdheClientKeyExchange {
+            public: vec![4; 65],
+        };
         let cv = CertificateVerify {
             scheme: ECDSA_SECP256R1_SHA256,
             signature: vec![0x30; 71],

@@ -170,6 +170,26 @@ pub fn renegotiation_info_data(ext: &Extension) -> Result<&[u8], DecodeError> {
     Ok(data)
 }
 
+/// The values of a list-of-u16 extension (supported_groups, signature_algorithms).
+pub fn u16_list_data(ext: &Extension) -> Result<Vec<u16>, DecodeError> {
+    let mut r = Reader::new(&ext.data);
+    let mut list = r.sub16()?;
+    r.expect_end()?;
+    let mut values = Vec::with_capacity(list.len() / 2);
+    while !list.is_empty() {
+        values.push(list.u16()?);
+    }
+    Ok(values)
+}
+
+/// The formats listed by an ec_point_formats extension.
+pub fn u8_list_data(ext: &Extension) -> Result<&[u8], DecodeError> {
+    let mut r = Reader::new(&ext.data);
+    let list = r.vec8()?;
+    r.expect_end()?;
+    Ok(list)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -195,6 +215,16 @@ mod tests {
         let mut out = Vec::new();
         encode_extensions(&twice, &mut out);
         assert!(decode_extensions(&mut Reader::new(&out)).is_err());
+
+        let groups = Extension::supported_groups(&[23, 29]);
+        assert_eq!(u16_list_data(&groups).unwrap(), vec![23, 29]);
+        let formats = Extension::ec_point_formats_uncompressed();
+        assert_eq!(u8_list_data(&formats).unwrap(), &[0]);
+        let odd = Extension {
+            extension_type: ExtensionType::SUPPORTED_GROUPS,
+            data: vec![0, 3, 0, 23, 0],
+        };
+        assert!(u16_list_data(&odd).is_err());
 
         let mut none = Vec::new();
         encode_extensions(&[], &mut none);

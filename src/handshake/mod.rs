@@ -14,7 +14,7 @@ pub use certificates::{
 };
 pub use extensions::{
     Extension, ExtensionType, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, decode_extensions,
-    encode_extensions, find_extension, renegotiation_info_data,
+    encode_extensions, find_extension, renegotiation_info_data, u8_list_data, u16_list_data,
 };
 pub use fragment::{encode_message, fragments};
 pub use header::{Fragment, HANDSHAKE_HEADER_LEN, HandshakeHeader, HandshakeType, parse_fragments};

@@ -13,15 +13,15 @@ use super::{Awaiting, Session};
 use crate::crypto::{ec, psk_premaster_secret};
 use crate::error::Error;
 use crate::handshake::{
-    CertificateRequest, CertificateVerify, ECDSA_SECP256R1_SHA256, EcdheClientKeyExchange,
-    EcdheServerKeyExchange, SECP256R1, ClientHello, Extension, ExtensionType, HandshakeType, HelloVerifyRequest, Message,
-    PskClientKeyExchange, PskServerKeyExchange, ServerHello, ServerHelloDone, encode_message,
-    find_extension, renegotiation_info_data,
+    CertificateRequest, CertificateVerify, ClientHello, ECDSA_SECP256R1_SHA256,
+    EcdheClientKeyExchange, EcdheServerKeyExchange, Extension, ExtensionType, HandshakeType,
+    HelloVerifyRequest, Message, PskClientKeyExchange, PskServerKeyExchange, SECP256R1,
+    ServerHello, ServerHelloDone, encode_message, find_extension, renegotiation_info_data,
 };
 use crate::record::DTLS_1_2;
 use crate::suite::{CipherSuite, KeyExchange};
-use crate::x509::Purpose;
 use crate::time::Instant;
+use crate::x509::Purpose;
 
 impl Session {
     /// Sends the first ClientHello (no cookie).
@@ -34,7 +34,10 @@ impl Session {
             // RFC 5746 §3.4: an empty renegotiation_info on the initial handshake.
             Extension::renegotiation_info(&[]),
         ];
-        if suites.iter().any(|s| s.key_exchange() == KeyExchange::EcdheEcdsa) {
+        if suites
+            .iter()
+            .any(|s| s.key_exchange() == KeyExchange::EcdheEcdsa)
+        {
             extensions.push(Extension::supported_groups(&[SECP256R1]));
             extensions.push(Extension::ec_point_formats_uncompressed());
             extensions.push(Extension::signature_algorithms(&[ECDSA_SECP256R1_SHA256]));
@@ -223,9 +226,9 @@ impl Session {
             .handshake
             .as_mut()
             .ok_or(Error::InvalidState("no handshake in progress"))?;
-        let server_key = hs
-            .peer_key
-            .ok_or(Error::UnexpectedMessage("ServerKeyExchange before Certificate"))?;
+        let server_key = hs.peer_key.ok_or(Error::UnexpectedMessage(
+            "ServerKeyExchange before Certificate",
+        ))?;
         if ske.curve != SECP256R1 {
             return Err(Error::UnsupportedCurve);
         }

@@ -22,13 +22,15 @@ use crate::codec::Reader;
 use crate::config::Config;
 use crate::crypto::{CookieJar, MasterSecret, RecordCipher};
 use crate::error::Error;
-use crate::handshake::{CertificateMessage, HandshakeHeader, HandshakeType, Reassembler, encode_message, fragments};
+use crate::handshake::{
+    CertificateMessage, HandshakeHeader, HandshakeType, Reassembler, encode_message, fragments,
+};
 use crate::record::{ContentType, MAX_PLAINTEXT_LEN, RecordHeader};
 use crate::rng::{OsRandom, Random};
 use crate::suite::{CipherSuite, KeyExchange};
-use crate::x509::{Certificate, CertificateProblem, Purpose, VerifyOptions, verify_chain};
 use crate::time::Instant;
 use crate::trace::{Direction, DropReason, Trace};
+use crate::x509::{Certificate, CertificateProblem, Purpose, VerifyOptions, verify_chain};
 
 pub(crate) use record_layer::plaintext_record;
 pub(crate) use server::hello_verify_request_record;
@@ -706,7 +708,12 @@ impl Session {
     }
 
     /// Verifies the peer's certificate chain (DER, own first) and remembers its key.
-    fn verify_peer_chain(&mut self, body: &[u8], purpose: Purpose, max: usize) -> Result<(), Error> {
+    fn verify_peer_chain(
+        &mut self,
+        body: &[u8],
+        purpose: Purpose,
+        max: usize,
+    ) -> Result<(), Error> {
         let message = CertificateMessage::decode(body)
             .map_err(|e| Error::IncorrectMessageLength("Certificate", e))?;
         let chain = message

@@ -2,17 +2,22 @@
 //! RFC 6347 §4.2.1: nothing is kept for a client until its ClientHello carries a cookie
 //! that only we could have made for its address.
 
+use super::flight::FlightMessage;
 use super::record_layer::plaintext_record;
 use super::{Awaiting, Session};
-use crate::crypto::{CookieJar, psk_premaster_secret};
+use crate::crypto::{CookieJar, ec, psk_premaster_secret};
 use crate::error::Error;
 use crate::handshake::{
-    ClientHello, Extension, ExtensionType, HandshakeType, HelloVerifyRequest, Message,
-    PskClientKeyExchange, PskServerKeyExchange, ServerHello, ServerHelloDone,
-    TLS_EMPTY_RENEGOTIATION_INFO_SCSV, encode_message, find_extension, renegotiation_info_data,
+    CertificateMessage, CertificateRequest, CertificateVerify, ClientHello, ECDSA_SECP256R1_SHA256,
+    ECDSA_SIGN, EcdheClientKeyExchange, EcdheServerKeyExchange, Extension, ExtensionType,
+    HandshakeType, HelloVerifyRequest, Message, PskClientKeyExchange, PskServerKeyExchange,
+    SECP256R1, ServerHello, ServerHelloDone, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, encode_message,
+    find_extension, renegotiation_info_data, u8_list_data, u16_list_data,
 };
 use crate::record::{ContentType, DTLS_1_0, DTLS_1_2};
+use crate::suite::{CipherSuite, KeyExchange};
 use crate::time::Instant;
+use crate::x509::{CertificateProblem, Purpose};
 
 impl Session {
     /// Until a valid ClientHello arrives, every ClientHello starts reassembly afresh at
@@ -29,9 +34,19 @@ impl Session {
             (Awaiting::ClientHello, HandshakeType::CLIENT_HELLO) => {
                 self.on_client_hello(now, &message)
             }
+            (Awaiting::ClientCertificate, HandshakeType::CERTIFICATE) => {
+                self.add_to_transcript(&message);
+                self.on_client_certificate(&message.body)
+            }
             (Awaiting::ClientKeyExchange, HandshakeType::CLIENT_KEY_EXCHANGE) => {
                 self.add_to_transcript(&message);
                 self.on_client_key_exchange(&message.body)
+            }
+            (Awaiting::CertificateVerify, HandshakeType::CERTIFICATE_VERIFY) => {
+                // The signature covers every message before this one.
+                self.on_certificate_verify(&message.body)?;
+                self.add_to_transcript(&message);
+                Ok(())
             }
             (Awaiting::Finished, HandshakeType::FINISHED) => {
                 self.check_finished(b"client finished", &message.body)?;
@@ -65,13 +80,7 @@ impl Session {
         if !hello.compression_methods.contains(&0) {
             return Err(Error::BadCompressionMethod);
         }
-        let suite = self
-            .config
-            .cipher_suites()
-            .iter()
-            .copied()
-            .find(|s| hello.cipher_suites.contains(&s.id()))
-            .ok_or(Error::NoSupportedCiphers)?;
+        let suite = self.choose_suite(&hello)?;
         let secure_renegotiation =
             match find_extension(&hello.extensions, ExtensionType::RENEGOTIATION_INFO) {
                 Some(ext) => {
@@ -101,13 +110,24 @@ impl Session {
         if ems {
             extensions.push(Extension::extended_master_secret());
         }
+        let ecdhe = suite.key_exchange() == KeyExchange::EcdheEcdsa;
+        // RFC 8422 §5.2: echo ec_point_formats only to a client that sent it.
+        if ecdhe && find_extension(&hello.extensions, ExtensionType::EC_POINT_FORMATS).is_some() {
+            extensions.push(Extension::ec_point_formats_uncompressed());
+        }
+        let request_certificate = ecdhe && self.config.client_verify().is_some();
+        if request_certificate && self.config.trusted_certificates().is_empty() {
+            return Err(Error::BadCertificate {
+                problem: CertificateProblem::NoTrustedCertificates,
+                index: 0,
+            });
+        }
         self.suite = Some(suite);
         let hs = self.handshake_mut_or_new();
         hs.client_random = hello.random;
         hs.server_random = server_random;
         hs.suite = Some(suite);
         hs.extended_master_secret = ems;
-        hs.step = Awaiting::ClientKeyExchange;
         // Our numbering follows the client's: after its HelloVerifyRequest the client
         // expects our next message to carry the ClientHello's message_seq.
         hs.next_send_seq = message.message_seq;
@@ -127,24 +147,96 @@ impl Session {
         }
         .encode();
         let mut flight = vec![self.our_message(HandshakeType::SERVER_HELLO, server_hello)];
-        // RFC 4279 §2: ServerKeyExchange only carries the hint, so it is sent only when
-        // there is one.
-        let hint = self
-            .config
-            .psks()
-            .first()
-            .map(|p| p.hint().to_vec())
-            .unwrap_or_default();
-        if !hint.is_empty() {
-            let ske = PskServerKeyExchange {
-                identity_hint: hint,
-            }
-            .encode();
-            flight.push(self.our_message(HandshakeType::SERVER_KEY_EXCHANGE, ske));
+        if ecdhe {
+            flight.extend(self.ecdhe_server_messages(request_certificate)?);
+        } else if let Some(ske) = self.psk_server_key_exchange() {
+            flight.push(ske);
+        }
+        if let Some(hs) = self.handshake.as_mut() {
+            hs.certificate_requested = request_certificate;
+            hs.step = if request_certificate {
+                Awaiting::ClientCertificate
+            } else {
+                Awaiting::ClientKeyExchange
+            };
         }
         let done = ServerHelloDone.encode();
         flight.push(self.our_message(HandshakeType::SERVER_HELLO_DONE, done));
         self.send_flight(now, flight, true)
+    }
+
+    /// The first suite in the client's order that we can serve (the client's
+    /// preference wins, as in most TLS servers by default). ECDHE suites also need the
+    /// client to accept P-256, uncompressed points and ECDSA with SHA-256.
+    fn choose_suite(&self, hello: &ClientHello) -> Result<CipherSuite, Error> {
+        let ours = self.config.usable_suites(true);
+        let ecdhe_possible = client_accepts_p256_ecdsa(&hello.extensions)?;
+        hello
+            .cipher_suites
+            .iter()
+            .filter_map(|&id| CipherSuite::from_id(id))
+            .find(|s| ours.contains(s) && (s.key_exchange() == KeyExchange::Psk || ecdhe_possible))
+            .ok_or(Error::NoSupportedCiphers)
+    }
+
+    /// RFC 4279 §2: ServerKeyExchange only carries the hint, so it is sent only when
+    /// there is one.
+    fn psk_server_key_exchange(&mut self) -> Option<FlightMessage> {
+        let hint = self.config.psks().first()?.hint().to_vec();
+        if hint.is_empty() {
+            return None;
+        }
+        let ske = PskServerKeyExchange {
+            identity_hint: hint,
+        }
+        .encode();
+        Some(self.our_message(HandshakeType::SERVER_KEY_EXCHANGE, ske))
+    }
+
+    /// Certificate, the signed ServerKeyExchange (RFC 8422 §5.4) and, when client
+    /// certificates are wanted, CertificateRequest.
+    fn ecdhe_server_messages(
+        &mut self,
+        request_certificate: bool,
+    ) -> Result<Vec<FlightMessage>, Error> {
+        let signing_key = self
+            .config
+            .local_identity()
+            .map(|id| id.key.signing_key())
+            .ok_or(Error::InvalidParameters(
+                "the server has no local certificate",
+            ))?;
+        let ecdh_key = ec::ephemeral_key(self.rng.as_mut())?;
+        let public = ec::encode_point(&ecdh_key.public_key());
+        let hs = self.handshake_ref()?;
+        let mut signed = Vec::with_capacity(64 + 4 + public.len());
+        signed.extend_from_slice(&hs.client_random);
+        signed.extend_from_slice(&hs.server_random);
+        signed.extend_from_slice(&EcdheServerKeyExchange::params(SECP256R1, &public));
+        let ske = EcdheServerKeyExchange {
+            curve: SECP256R1,
+            public,
+            scheme: ECDSA_SECP256R1_SHA256,
+            signature: ec::sign(&signing_key, &signed),
+        }
+        .encode();
+        if let Some(hs) = self.handshake.as_mut() {
+            hs.ecdh_key = Some(ecdh_key);
+        }
+        let mut messages = vec![self.our_certificate()];
+        messages.push(self.our_message(HandshakeType::SERVER_KEY_EXCHANGE, ske));
+        if request_certificate {
+            // No certificate_authorities: the client picks its identity itself, as
+            // embedded clients usually have exactly one.
+            let request = CertificateRequest {
+                certificate_types: vec![ECDSA_SIGN],
+                schemes: vec![ECDSA_SECP256R1_SHA256],
+                authorities: Vec::new(),
+            }
+            .encode();
+            messages.push(self.our_message(HandshakeType::CERTIFICATE_REQUEST, request));
+        }
+        Ok(messages)
     }
 
     /// Answers a ClientHello without a valid cookie. Nothing about the client is kept:
@@ -157,18 +249,62 @@ impl Session {
         self.queue_datagram(record);
     }
 
-    fn on_client_key_exchange(&mut self, body: &[u8]) -> Result<(), Error> {
-        let cke = PskClientKeyExchange::decode(body)
-            .map_err(|e| Error::IncorrectMessageLength("ClientKeyExchange", e))?;
-        let psk = self
+    /// The client's chain, verified against our trusted certificates. An empty chain
+    /// is refused: we asked for a certificate because we require one.
+    fn on_client_certificate(&mut self, body: &[u8]) -> Result<(), Error> {
+        let max = self
             .config
-            .psk_by_identity(&cke.identity)
-            .cloned()
-            .ok_or(Error::NoMatchingPsk)?;
-        self.psk_identity = Some(cke.identity);
-        self.derive_keys(&psk_premaster_secret(psk.key()))?;
+            .client_verify()
+            .unwrap_or(self.config.max_chain_len());
+        let empty = CertificateMessage::decode(body)
+            .map(|m| m.chain.is_empty())
+            .unwrap_or(false);
+        if empty {
+            return Err(Error::BadCertificate {
+                problem: CertificateProblem::Empty,
+                index: 0,
+            });
+        }
+        self.verify_peer_chain(body, Purpose::ClientAuth, max)?;
         if let Some(hs) = self.handshake.as_mut() {
-            hs.step = Awaiting::Finished;
+            hs.step = Awaiting::ClientKeyExchange;
+        }
+        Ok(())
+    }
+
+    fn on_client_key_exchange(&mut self, body: &[u8]) -> Result<(), Error> {
+        let premaster = match self.key_exchange()? {
+            KeyExchange::Psk => {
+                let cke = PskClientKeyExchange::decode(body)
+                    .map_err(|e| Error::IncorrectMessageLength("ClientKeyExchange", e))?;
+                let psk = self
+                    .config
+                    .psk_by_identity(&cke.identity)
+                    .cloned()
+                    .ok_or(Error::NoMatchingPsk)?;
+                self.psk_identity = Some(cke.identity);
+                psk_premaster_secret(psk.key())
+            }
+            KeyExchange::EcdheEcdsa => {
+                let cke = EcdheClientKeyExchange::decode(body)
+                    .map_err(|e| Error::IncorrectMessageLength("ClientKeyExchange", e))?;
+                let client_point = ec::decode_point(&cke.public)?;
+                let our_key = self
+                    .handshake
+                    .as_mut()
+                    .and_then(|h| h.ecdh_key.take())
+                    .ok_or(Error::InvalidState("no ephemeral key for this handshake"))?;
+                ec::premaster_secret(&our_key, &client_point)
+            }
+        };
+        self.derive_keys(&premaster)?;
+        if let Some(hs) = self.handshake.as_mut() {
+            // A client that sent a certificate proves it owns it next.
+            hs.step = if hs.peer_key.is_some() {
+                Awaiting::CertificateVerify
+            } else {
+                Awaiting::Finished
+            };
         }
         // The client's flight answered ours: stop repeating it.
         if let Some(f) = self.flight.as_mut() {
@@ -176,6 +312,54 @@ impl Session {
         }
         Ok(())
     }
+
+    /// Checks the client's signature over the transcript so far with the key of its
+    /// verified certificate (RFC 5246 §7.4.8).
+    fn on_certificate_verify(&mut self, body: &[u8]) -> Result<(), Error> {
+        let cv = CertificateVerify::decode(body)
+            .map_err(|e| Error::IncorrectMessageLength("CertificateVerify", e))?;
+        let hs = self.handshake_ref()?;
+        let client_key = hs.peer_key.ok_or(Error::UnexpectedMessage(
+            "CertificateVerify without a certificate",
+        ))?;
+        let digest = hs.transcript.current();
+        if cv.scheme != ECDSA_SECP256R1_SHA256
+            || !ec::verify_digest(&client_key, &digest, &cv.signature)
+        {
+            return Err(Error::CertificateVerifyFailed);
+        }
+        if let Some(hs) = self.handshake.as_mut() {
+            hs.step = Awaiting::Finished;
+        }
+        Ok(())
+    }
+}
+
+/// Whether a ClientHello's extensions allow an ECDHE-ECDSA suite with P-256: absent
+/// supported_groups / ec_point_formats mean "anything" (RFC 8422 §4), but an absent
+/// signature_algorithms means SHA-1 only (RFC 5246 §7.4.1.4.1), which we do not sign.
+fn client_accepts_p256_ecdsa(extensions: &[Extension]) -> Result<bool, Error> {
+    let malformed = |name| move |e| Error::IncorrectMessageLength(name, e);
+    let groups_ok = match find_extension(extensions, ExtensionType::SUPPORTED_GROUPS) {
+        Some(ext) => u16_list_data(ext)
+            .map_err(malformed("supported_groups"))?
+            .contains(&SECP256R1),
+        None => true,
+    };
+    let formats_ok = match find_extension(extensions, ExtensionType::EC_POINT_FORMATS) {
+        // 0 is "uncompressed" (RFC 8422 §5.1.2).
+        Some(ext) => u8_list_data(ext)
+            .map_err(malformed("ec_point_formats"))?
+            .contains(&0),
+        None => true,
+    };
+    let signatures_ok = match find_extension(extensions, ExtensionType::SIGNATURE_ALGORITHMS) {
+        Some(ext) => u16_list_data(ext)
+            .map_err(malformed("signature_algorithms"))?
+            .contains(&ECDSA_SECP256R1_SHA256),
+        None => false,
+    };
+    Ok(groups_ok && formats_ok && signatures_ok)
 }
 
 /// A HelloVerifyRequest for `hello` from `peer`, as a complete plaintext record. The

@@ -5,7 +5,10 @@ pub mod udp;
 
 use std::sync::Arc;
 
+use wasm_dtls::handshake::{HandshakeType, encode_message, parse_fragments};
+use wasm_dtls::record::{ContentType, RecordHeader, parse_datagram};
 use wasm_dtls::sim::{LinkConditions, Pair};
+use wasm_dtls::x509::{Certificate, PrivateKey};
 use wasm_dtls::{CipherSuite, Config, Role, SeededRandom, Session};
 
 /// The key both sides share in most tests.
@@ -47,3 +50,74 @@ pub fn pair(suite: CipherSuite, link: LinkConditions, seed: u64) -> Pair {
 /// Both PSK suites.
 pub const PSK_SUITES: [CipherSuite; 2] =
     [CipherSuite::PskAes128Ccm8, CipherSuite::PskAes128GcmSha256];
+
+/// Both ECDHE-ECDSA suites.
+pub const ECDSA_SUITES: [CipherSuite; 2] = [
+    CipherSuite::EcdheEcdsaAes128Ccm8,
+    CipherSuite::EcdheEcdsaAes128GcmSha256,
+];
+
+/// 2030-01-01T00:00:00Z: inside every good fixture's validity.
+pub const NOW: u64 = 1_893_456_000;
+
+/// The bytes of a file made by tests/fixtures/generate.sh.
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The certificate `{name}.crt.pem` (or the first of a file named in full).
+pub fn cert(name: &str) -> Certificate {
+    let file = if name.contains('.') {
+        name.to_string()
+    } else {
+        format!("{name}.crt.pem")
+    };
+    Certificate::load(&fixture(&file)).unwrap().remove(0)
+}
+
+/// The PKCS#8 key `{name}.key.pem`.
+pub fn key(name: &str) -> PrivateKey {
+    PrivateKey::load(&fixture(&format!("{name}.key.pem"))).unwrap()
+}
+
+/// A configuration with these suites that trusts the test CA, knows the time and, when
+/// `identity` names a chain (own certificate first), presents it with the first one's
+/// key.
+pub fn cert_config(suites: &[CipherSuite], identity: &[&str]) -> Config {
+    let mut c = Config::new();
+    c.set_cipher_suites(suites).unwrap();
+    c.trusted_certificate_add(1, cert("ca")).unwrap();
+    c.set_unix_time(NOW);
+    c.set_server_name(Some("localhost"));
+    if let Some(leaf) = identity.first() {
+        let chain = identity.iter().map(|n| cert(n)).collect();
+        c.local_certificate_add(1, chain, key(leaf)).unwrap();
+    }
+    c
+}
+
+/// Rewrites the first epoch-0 handshake message of type `target` in a datagram with
+/// `edit`, re-encoding its record (the message must be unfragmented).
+pub fn rewrite(datagram: &mut Vec<u8>, target: HandshakeType, edit: &dyn Fn(&mut Vec<u8>)) {
+    let mut out = Vec::new();
+    for record in parse_datagram(datagram) {
+        let record = record.unwrap();
+        let mut fragment = record.fragment.to_vec();
+        if record.header.content_type == ContentType::HANDSHAKE && record.header.epoch == 0 {
+            let frags = parse_fragments(record.fragment).unwrap();
+            if frags.len() == 1 && frags[0].header.msg_type == target {
+                let mut body = frags[0].body.to_vec();
+                edit(&mut body);
+                fragment = encode_message(target, frags[0].header.message_seq, &body);
+            }
+        }
+        let header = RecordHeader {
+            length: fragment.len() as u16,
+            ..record.header
+        };
+        header.encode(&mut out);
+        out.extend_from_slice(&fragment);
+    }
+    *datagram = out;
+}

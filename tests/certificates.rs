@@ -1,0 +1,476 @@
+//! In-memory ECDHE-ECDSA handshakes: both suites with and without client certificates,
+//! negotiation among all four suites, a large chain at a small MTU, and each way a
+//! certificate handshake fails, with its NetX code.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use core::time::Duration;
+
+use common::{ECDSA_SUITES, IDENTITY, KEY, cert, cert_config, pair_with, rewrite};
+use wasm_dtls::handshake::HandshakeType;
+use wasm_dtls::sim::{LinkConditions, Pair, Side};
+use wasm_dtls::x509::CertificateProblem;
+use wasm_dtls::{AlertDescription, CipherSuite, Config, Error, Event, Session, SessionState};
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// All four suites, in the given order.
+const ALL: [CipherSuite; 4] = [
+    CipherSuite::EcdheEcdsaAes128Ccm8,
+    CipherSuite::EcdheEcdsaAes128GcmSha256,
+    CipherSuite::PskAes128Ccm8,
+    CipherSuite::PskAes128GcmSha256,
+];
+
+fn der(name: &str) -> Vec<u8> {
+    cert(name).der().to_vec()
+}
+
+/// Runs a handshake that must fail, and returns the server's and the client's errors.
+fn failing(client: Config, server: Config, seed: u64) -> (Option<Event>, Option<Event>) {
+    let mut p = pair_with(client, server, LinkConditions::PERFECT, seed);
+    p.start().unwrap();
+    p.run_until(LIMIT, |p| {
+        p.client.state() == SessionState::Failed && p.server.state() == SessionState::Failed
+    });
+    assert_eq!(p.client.state(), SessionState::Failed, "{p:?}");
+    assert_eq!(p.server.state(), SessionState::Failed, "{p:?}");
+    (
+        p.take_events(Side::Server).pop(),
+        p.take_events(Side::Client).pop(),
+    )
+}
+
+fn certificate_error(event: Option<Event>) -> (CertificateProblem, usize, u32) {
+    match event {
+        Some(Event::Error(e @ Error::BadCertificate { problem, index })) => {
+            (problem, index, e.status().code())
+        }
+        other => panic!("expected a certificate error, got {other:?}"),
+    }
+}
+
+fn exchange_data(p: &mut Pair) {
+    p.send(Side::Client, b"GET /temperature").unwrap();
+    p.send(Side::Server, b"21.5 C").unwrap();
+    p.run_until(LIMIT, |p| {
+        !p.received(Side::Server).is_empty() && !p.received(Side::Client).is_empty()
+    });
+    assert_eq!(p.received(Side::Server), vec![b"GET /temperature".to_vec()]);
+    assert_eq!(p.received(Side::Client), vec![b"21.5 C".to_vec()]);
+}
+
+#[test]
+fn both_ecdsa_suites_handshake_without_a_client_certificate() {
+    for suite in ECDSA_SUITES {
+        let client = cert_config(&[suite], &[]);
+        let server = cert_config(&[suite], &["server"]);
+        let mut p = pair_with(client, server, LinkConditions::PERFECT, 40);
+        p.start().unwrap();
+        assert!(p.handshake(LIMIT), "{suite:?}: {p:?}");
+        assert_eq!(p.client.cipher_suite(), Some(suite));
+        assert_eq!(p.server.cipher_suite(), Some(suite));
+        assert_eq!(p.client.peer_certificates(), &[der("server")]);
+        assert!(p.server.peer_certificates().is_empty());
+        assert_eq!(p.server.psk_identity(), None);
+        exchange_data(&mut p);
+    }
+}
+
+#[test]
+fn both_ecdsa_suites_handshake_with_a_client_certificate() {
+    for suite in ECDSA_SUITES {
+        let client = cert_config(&[suite], &["client"]);
+        let mut server = cert_config(&[suite], &["server"]);
+        server.x509_client_verify_configure(2).unwrap();
+        let mut p = pair_with(client, server, LinkConditions::PERFECT, 41);
+        p.start().unwrap();
+        assert!(p.handshake(LIMIT), "{suite:?}: {p:?}");
+        assert_eq!(p.server.peer_certificates(), &[der("client")]);
+        assert_eq!(p.client.peer_certificates(), &[der("server")]);
+        exchange_data(&mut p);
+    }
+}
+
+#[test]
+fn a_chain_through_an_intermediate_is_sent_and_verified() {
+    let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
+    let client = cert_config(&[suite], &[]);
+    let server = cert_config(&[suite], &["leaf", "intermediate"]);
+    let mut p = pair_with(client, server, LinkConditions::PERFECT, 42);
+    p.start().unwrap();
+    assert!(p.handshake(LIMIT), "{p:?}");
+    assert_eq!(
+        p.client.peer_certificates(),
+        &[der("leaf"), der("intermediate")]
+    );
+}
+
+#[test]
+fn a_chain_of_several_kilobytes_crosses_an_mtu_of_500_in_fragments() {
+    let suite = CipherSuite::EcdheEcdsaAes128Ccm8;
+    let mut client = cert_config(&[suite], &["client"]);
+    let mut server = cert_config(&[suite], &["big", "intermediate"]);
+    server.x509_client_verify_configure(3).unwrap();
+    client.set_mtu(500).unwrap();
+    server.set_mtu(500).unwrap();
+    let chain_len = der("big").len() + der("intermediate").len();
+    assert!(chain_len > 4000, "the chain is only {chain_len} bytes");
+    let mut p = pair_with(client, server, LinkConditions::PERFECT, 43);
+    p.to_client.record_transfers(true);
+    p.start().unwrap();
+    assert!(p.handshake(LIMIT), "{p:?}");
+    assert_eq!(
+        p.client.peer_certificates(),
+        &[der("big"), der("intermediate")]
+    );
+    let transfers = p.to_client.transfers();
+    assert!(transfers.iter().all(|t| t.bytes.len() <= 500));
+    // The server's second flight alone needs ten or more datagrams.
+    assert!(transfers.len() >= 10, "{} datagrams", transfers.len());
+    exchange_data(&mut p);
+}
+
+#[test]
+fn a_large_chain_survives_a_lossy_link_at_a_small_mtu() {
+    let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
+    let mut client = cert_config(&[suite], &[]);
+    let mut server = cert_config(&[suite], &["big", "intermediate"]);
+    client.set_mtu(500).unwrap();
+    server.set_mtu(500).unwrap();
+    let link = LinkConditions {
+        loss: 0.2,
+        ..LinkConditions::PERFECT
+    };
+    let mut p = pair_with(client, server, link, 44);
+    p.start().unwrap();
+    assert!(p.handshake(Duration::from_secs(600)), "{p:?}");
+    assert!(p.server.stats().retransmissions > 0);
+}
+
+#[test]
+fn the_clients_preference_order_picks_among_all_four_suites() {
+    // (client's suites in its order, what the server may use, expected)
+    let cases: [(&[CipherSuite], &[CipherSuite], CipherSuite); 5] = [
+        (&ALL, &ALL, CipherSuite::EcdheEcdsaAes128Ccm8),
+        (
+            &[
+                CipherSuite::PskAes128GcmSha256,
+                CipherSuite::EcdheEcdsaAes128GcmSha256,
+            ],
+            &ALL,
+            CipherSuite::PskAes128GcmSha256,
+        ),
+        (
+            &[
+                CipherSuite::EcdheEcdsaAes128GcmSha256,
+                CipherSuite::PskAes128Ccm8,
+            ],
+            &ALL,
+            CipherSuite::EcdheEcdsaAes128GcmSha256,
+        ),
+        (
+            &ALL,
+            &[CipherSuite::PskAes128GcmSha256, CipherSuite::PskAes128Ccm8],
+            CipherSuite::PskAes128Ccm8,
+        ),
+        (
+            &[
+                CipherSuite::PskAes128GcmSha256,
+                CipherSuite::EcdheEcdsaAes128Ccm8,
+            ],
+            &[CipherSuite::EcdheEcdsaAes128Ccm8],
+            CipherSuite::EcdheEcdsaAes128Ccm8,
+        ),
+    ];
+    for (i, (client_suites, server_suites, expected)) in cases.into_iter().enumerate() {
+        let mut client = cert_config(client_suites, &[]);
+        client.psk_add(KEY, IDENTITY, b"").unwrap();
+        let mut server = cert_config(server_suites, &["server"]);
+        server.psk_add(KEY, IDENTITY, b"").unwrap();
+        let mut p = pair_with(client, server, LinkConditions::PERFECT, 50 + i as u64);
+        p.start().unwrap();
+        assert!(p.handshake(LIMIT), "case {i}: {p:?}");
+        assert_eq!(p.client.cipher_suite(), Some(expected), "case {i}");
+        assert_eq!(p.server.cipher_suite(), Some(expected), "case {i}");
+    }
+}
+
+#[test]
+fn each_side_offers_and_accepts_only_suites_it_has_credentials_for() {
+    // A server without a certificate serves a certificate-first client with PSK.
+    let mut client = cert_config(&ALL, &[]);
+    client.psk_add(KEY, IDENTITY, b"").unwrap();
+    let mut server = Config::new();
+    server.psk_add(KEY, IDENTITY, b"").unwrap();
+    let mut p = pair_with(client, server, LinkConditions::PERFECT, 60);
+    p.start().unwrap();
+    assert!(p.handshake(LIMIT), "{p:?}");
+    assert_eq!(p.client.cipher_suite(), Some(CipherSuite::PskAes128Ccm8));
+
+    // A client that trusts no certificate does not offer the ECDSA suites.
+    let mut client = Config::new();
+    client.psk_add(KEY, IDENTITY, b"").unwrap();
+    let mut server = cert_config(&ALL, &["server"]);
+    server.psk_add(KEY, IDENTITY, b"").unwrap();
+    let mut p = pair_with(client, server, LinkConditions::PERFECT, 61);
+    p.start().unwrap();
+    assert!(p.handshake(LIMIT), "{p:?}");
+    assert_eq!(p.client.cipher_suite(), Some(CipherSuite::PskAes128Ccm8));
+}
+
+#[test]
+fn a_client_with_neither_a_trusted_certificate_nor_a_psk_cannot_start() {
+    let mut session = Session::client(Config::new());
+    let error = session.start(wasm_dtls::Instant::ZERO).unwrap_err();
+    assert_eq!(error.status().code(), 0x4D);
+    assert!(error.to_string().contains("trusted certificate"), "{error}");
+    assert_eq!(session.state(), SessionState::Idle);
+}
+
+#[test]
+fn a_server_certificate_for_another_host_is_refused_with_0x10c() {
+    let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
+    let (server, client) = failing(
+        cert_config(&[suite], &[]),
+        cert_config(&[suite], &["wrong-host"]),
+        70,
+    );
+    assert_eq!(
+        certificate_error(client),
+        (CertificateProblem::WrongHostName, 0, 0x10C)
+    );
+    assert_eq!(
+        server,
+        Some(Event::Error(Error::AlertReceived(
+            AlertDescription::BAD_CERTIFICATE
+        )))
+    );
+}
+
+#[test]
+fn the_host_name_is_checked_against_the_ip_address_too() {
+    let suite = CipherSuite::EcdheEcdsaAes128Ccm8;
+    let mut client = cert_config(&[suite], &[]);
+    client.set_server_name(Some("127.0.0.1"));
+    let mut p = pair_with(
+        client,
+        cert_config(&[suite], &["server"]),
+        LinkConditions::PERFECT,
+        71,
+    );
+    p.start().unwrap();
+    assert!(p.handshake(LIMIT), "{p:?}");
+
+    let mut client = cert_config(&[suite], &[]);
+    client.set_server_name(Some("127.0.0.2"));
+    let (_, client) = failing(client, cert_config(&[suite], &["server"]), 72);
+    assert_eq!(
+        certificate_error(client),
+        (CertificateProblem::WrongHostName, 0, 0x10C)
+    );
+}
+
+#[test]
+fn a_server_certificate_from_an_unknown_ca_is_refused() {
+    let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
+    let (server, client) = failing(
+        cert_config(&[suite], &[]),
+        cert_config(&[suite], &["wrong-ca"]),
+        73,
+    );
+    assert_eq!(
+        certificate_error(client),
+        (CertificateProblem::UntrustedIssuer, 0, 0x11B)
+    );
+    assert_eq!(
+        server,
+        Some(Event::Error(Error::AlertReceived(
+            AlertDescription::UNKNOWN_CA
+        )))
+    );
+}
+
+#[test]
+fn an_expired_server_certificate_is_refused_with_0x112() {
+    let suite = CipherSuite::EcdheEcdsaAes128Ccm8;
+    let (server, client) = failing(
+        cert_config(&[suite], &[]),
+        cert_config(&[suite], &["expired"]),
+        74,
+    );
+    assert_eq!(
+        certificate_error(client),
+        (CertificateProblem::Expired, 0, 0x112)
+    );
+    assert_eq!(
+        server,
+        Some(Event::Error(Error::AlertReceived(
+            AlertDescription::CERTIFICATE_EXPIRED
+        )))
+    );
+}
+
+#[test]
+fn a_chain_through_a_non_ca_is_refused_and_names_the_certificate() {
+    let suite = CipherSuite::EcdheEcdsaAes128Ccm8;
+    let (_, client) = failing(
+        cert_config(&[suite], &[]),
+        cert_config(&[suite], &["under-not-ca", "not-ca"]),
+        75,
+    );
+    assert_eq!(
+        certificate_error(client),
+        (CertificateProblem::NotACa, 1, 0x112)
+    );
+}
+
+#[test]
+fn a_server_that_requires_client_certificates_refuses_a_client_without_one() {
+    let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
+    let mut server = cert_config(&[suite], &["server"]);
+    server.x509_client_verify_configure(2).unwrap();
+    let (server, client) = failing(cert_config(&[suite], &[]), server, 76);
+    assert_eq!(
+        certificate_error(server),
+        (CertificateProblem::Empty, 0, 0x132)
+    );
+    assert_eq!(
+        client,
+        Some(Event::Error(Error::AlertReceived(
+            AlertDescription::HANDSHAKE_FAILURE
+        )))
+    );
+}
+
+#[test]
+fn client_certificates_are_verified_like_server_ones() {
+    let suite = CipherSuite::EcdheEcdsaAes128Ccm8;
+    let mut server = cert_config(&[suite], &["server"]);
+    server.x509_client_verify_configure(2).unwrap();
+    // A certificate for server authentication only is not a client certificate.
+    let (server_error, _) = failing(cert_config(&[suite], &["server"]), server.clone(), 77);
+    assert_eq!(
+        certificate_error(server_error),
+        (CertificateProblem::WrongUsage, 0, 0x112)
+    );
+    // A client certificate from a CA the server does not trust.
+    let mut other_trust = server.clone();
+    other_trust.trusted_certificate_remove(None, 1).unwrap();
+    other_trust
+        .trusted_certificate_add(1, cert("other-ca"))
+        .unwrap();
+    let (server_error, _) = failing(cert_config(&[suite], &["client"]), other_trust, 78);
+    assert_eq!(
+        certificate_error(server_error),
+        (CertificateProblem::UntrustedIssuer, 0, 0x11B)
+    );
+    // The chain length limit of x509_client_verify_configure applies.
+    let mut one = server;
+    one.x509_client_verify_configure(1).unwrap();
+    let (server_error, _) = failing(cert_config(&[suite], &["leaf", "intermediate"]), one, 79);
+    assert_eq!(
+        certificate_error(server_error),
+        (CertificateProblem::ChainTooLong, 1, 0x112)
+    );
+}
+
+#[test]
+fn with_client_verification_on_and_nothing_trusted_every_client_is_refused() {
+    let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
+    let mut server = cert_config(&[suite], &["server"]);
+    server.trusted_certificate_remove(None, 1).unwrap();
+    server.x509_client_verify_configure(2).unwrap();
+    let (server_error, client_error) = failing(cert_config(&[suite], &["client"]), server, 80);
+    let (problem, _, code) = certificate_error(server_error.clone());
+    assert_eq!(
+        (problem, code),
+        (CertificateProblem::NoTrustedCertificates, 0x11B)
+    );
+    let Some(Event::Error(e)) = server_error else {
+        unreachable!()
+    };
+    assert!(e.to_string().contains("trusted"), "{e}");
+    assert_eq!(
+        client_error,
+        Some(Event::Error(Error::AlertReceived(
+            AlertDescription::UNKNOWN_CA
+        )))
+    );
+}
+
+#[test]
+fn a_client_without_a_clock_cannot_verify_and_says_so() {
+    let suite = CipherSuite::EcdheEcdsaAes128Ccm8;
+    let mut client = Config::new();
+    client.set_cipher_suites(&[suite]).unwrap();
+    client.trusted_certificate_add(1, cert("ca")).unwrap();
+    let (_, client_error) = failing(client, cert_config(&[suite], &["server"]), 81);
+    let (problem, _, code) = certificate_error(client_error);
+    assert_eq!((problem, code), (CertificateProblem::NoClock, 0x4D));
+}
+
+/// Flips a bit near the end of a message: inside an ECDSA signature's `s`, so the DER
+/// stays well-formed and only the signature check can notice.
+#[allow(clippy::ptr_arg)] // `rewrite` edits whole message bodies
+fn flip_signature_bit(body: &mut Vec<u8>) {
+    let n = body.len();
+    body[n - 3] ^= 0x10;
+}
+
+#[test]
+fn a_forged_server_key_exchange_signature_is_refused_with_0x14e() {
+    let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
+    let mut p = pair_with(
+        cert_config(&[suite], &[]),
+        cert_config(&[suite], &["server"]),
+        LinkConditions::PERFECT,
+        82,
+    );
+    p.to_client
+        .set_mangler(|_, d| rewrite(d, HandshakeType::SERVER_KEY_EXCHANGE, &flip_signature_bit));
+    p.start().unwrap();
+    p.run_until(LIMIT, |p| p.server.state() == SessionState::Failed);
+    let client_error = p.take_events(Side::Client).pop();
+    assert_eq!(
+        client_error,
+        Some(Event::Error(Error::SignatureVerification))
+    );
+    assert_eq!(Error::SignatureVerification.status().code(), 0x14E);
+    assert_eq!(
+        p.take_events(Side::Server).pop(),
+        Some(Event::Error(Error::AlertReceived(
+            AlertDescription::DECRYPT_ERROR
+        )))
+    );
+}
+
+#[test]
+fn a_forged_certificate_verify_is_refused_with_0x131() {
+    let suite = CipherSuite::EcdheEcdsaAes128Ccm8;
+    let mut server = cert_config(&[suite], &["server"]);
+    server.x509_client_verify_configure(2).unwrap();
+    let mut p = pair_with(
+        cert_config(&[suite], &["client"]),
+        server,
+        LinkConditions::PERFECT,
+        83,
+    );
+    p.to_server
+        .set_mangler(|_, d| rewrite(d, HandshakeType::CERTIFICATE_VERIFY, &flip_signature_bit));
+    p.start().unwrap();
+    p.run_until(LIMIT, |p| p.client.state() == SessionState::Failed);
+    let server_error = p.take_events(Side::Server).pop();
+    assert_eq!(
+        server_error,
+        Some(Event::Error(Error::CertificateVerifyFailed))
+    );
+    assert_eq!(Error::CertificateVerifyFailed.status().code(), 0x131);
+    assert_eq!(p.client.state(), SessionState::Failed);
+}
