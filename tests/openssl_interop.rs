@@ -1,5 +1,6 @@
-//! Interoperability with OpenSSL 3 over loopback UDP, both directions, both PSK suites,
-//! application data checked both ways. Bounded by timeouts; never skipped.
+//! Interoperability with OpenSSL 3 over loopback UDP, both directions, all four suites
+//! (PSK; ECDHE-ECDSA with and without client certificates), application data checked
+//! both ways. Bounded by timeouts; never skipped.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -14,8 +15,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::udp::{OpenSsl, UdpDriver, free_port};
-use common::{IDENTITY, KEY, psk_config};
-use wasm_dtls::{CipherSuite, Event, Session};
+use common::{ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, psk_config};
+use wasm_dtls::{CipherSuite, Config, Event, Session};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -24,7 +25,8 @@ fn openssl_cipher(suite: CipherSuite) -> &'static str {
         // OpenSSL 3 files CCM8 under security level 0 (TOOLCHAIN.md).
         CipherSuite::PskAes128Ccm8 => "PSK-AES128-CCM8:@SECLEVEL=0",
         CipherSuite::PskAes128GcmSha256 => "PSK-AES128-GCM-SHA256",
-        other => panic!("not a PSK suite: {other:?}"),
+        CipherSuite::EcdheEcdsaAes128Ccm8 => "ECDHE-ECDSA-AES128-CCM8:@SECLEVEL=0",
+        CipherSuite::EcdheEcdsaAes128GcmSha256 => "ECDHE-ECDSA-AES128-GCM-SHA256",
     }
 }
 
@@ -32,23 +34,133 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+fn fixture_path(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
 /// Waits (while driving the session) until OpenSSL printed `needle`.
 fn wait_for_output(driver: &mut UdpDriver, openssl: &OpenSsl, needle: &str) -> bool {
     driver.run_until(LIMIT, |_| openssl.output().contains(needle))
 }
 
+/// Our client with `config` against `openssl s_server` with `server_args` (after the
+/// common ones): the handshake completes with `suite` and data flows both ways. Returns
+/// the driver and the server, for further checks.
+fn our_client_against_s_server(
+    suite: CipherSuite,
+    config: Config,
+    server_args: &[&str],
+) -> (UdpDriver, OpenSsl) {
+    let port = free_port();
+    let accept = format!("127.0.0.1:{port}");
+    let cipher = openssl_cipher(suite);
+    let mut args = vec![
+        "s_server", "-dtls1_2", "-accept", &accept, "-cipher", cipher,
+    ];
+    args.extend_from_slice(server_args);
+    args.extend_from_slice(&["-naccept", "1"]);
+    let mut server = OpenSsl::spawn(&args);
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let peer: SocketAddr = accept.parse().unwrap();
+    let mut client = UdpDriver::new(Session::client(Arc::new(config)), socket, peer);
+    // OpenSSL may not be listening yet: our ClientHello retransmission covers that.
+    let now = client.now();
+    client.session.start(now).unwrap();
+    assert!(
+        client.run_until(LIMIT, UdpDriver::connected),
+        "{suite:?}: no handshake; events {:?}; openssl said:\n{}",
+        client.events,
+        server.output()
+    );
+    assert!(client.events.contains(&Event::Connected { suite }));
+
+    client.session.send(b"hello from wasm-dtls\n").unwrap();
+    assert!(
+        wait_for_output(&mut client, &server, "hello from wasm-dtls"),
+        "{suite:?}: s_server did not print our data:\n{}",
+        server.output()
+    );
+    server.type_line("hello from openssl");
+    assert!(
+        client.run_until(LIMIT, |c| c.received() == b"hello from openssl\n"),
+        "{suite:?}: got {:?}",
+        String::from_utf8_lossy(&client.received())
+    );
+    assert_eq!(client.session.stats().dropped_bad_mac, 0);
+    (client, server)
+}
+
+/// `openssl s_client` with `client_args` against our server with `config`: the
+/// handshake completes with `suite`, data flows both ways and our close_notify ends
+/// s_client. Returns our driver and s_client's output.
+fn s_client_against_our_server(
+    suite: CipherSuite,
+    mut config: Config,
+    client_args: &[&str],
+) -> (UdpDriver, String) {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = socket.local_addr().unwrap().port();
+    let connect = format!("127.0.0.1:{port}");
+    let cipher = openssl_cipher(suite);
+    let mut args = vec![
+        "s_client", "-dtls1_2", "-connect", &connect, "-cipher", cipher,
+    ];
+    args.extend_from_slice(client_args);
+    let mut client = OpenSsl::spawn(&args);
+    // The server session is made for the first peer that writes to us.
+    socket.set_read_timeout(Some(LIMIT)).unwrap();
+    let mut buf = vec![0u8; 65_536];
+    let (n, peer) = socket.recv_from(&mut buf).expect("s_client sent nothing");
+    config.set_key_log(true);
+    let session = Session::server(Arc::new(config), peer.to_string().as_bytes());
+    let mut server = UdpDriver::new(session, socket, peer);
+    let now = server.now();
+    server.session.handle_datagram(now, &buf[..n]);
+    assert!(
+        server.run_until(LIMIT, UdpDriver::connected),
+        "{suite:?}: no handshake; events {:?}; openssl said:\n{}",
+        server.events,
+        client.output()
+    );
+    assert!(server.events.contains(&Event::Connected { suite }));
+    // s_client reports what was negotiated once the handshake is done.
+    assert!(wait_for_output(
+        &mut server,
+        &client,
+        "Extended master secret: yes"
+    ));
+
+    client.type_line("hello from openssl");
+    assert!(
+        server.run_until(LIMIT, |s| s.received() == b"hello from openssl\n"),
+        "{suite:?}: got {:?}; openssl said:\n{}",
+        String::from_utf8_lossy(&server.received()),
+        client.output()
+    );
+    server.session.send(b"hello from wasm-dtls\n").unwrap();
+    assert!(
+        wait_for_output(&mut server, &client, "hello from wasm-dtls"),
+        "{suite:?}: s_client did not print our data:\n{}",
+        client.output()
+    );
+    // Our close_notify makes s_client end the connection.
+    server.session.close();
+    server.flush();
+    let deadline = Instant::now() + LIMIT;
+    while !client.output().contains("closed") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = client.output();
+    assert!(output.to_lowercase().contains("closed"), "{output}");
+    (server, output)
+}
+
 #[test]
-fn our_client_talks_to_openssl_s_server() {
-    for suite in [CipherSuite::PskAes128Ccm8, CipherSuite::PskAes128GcmSha256] {
-        let port = free_port();
-        let accept = format!("127.0.0.1:{port}");
-        let psk = hex(KEY);
-        let identity = String::from_utf8_lossy(IDENTITY).into_owned();
-        let mut server = OpenSsl::spawn(&[
-            "s_server",
-            "-dtls1_2",
-            "-accept",
-            &accept,
+fn our_psk_client_talks_to_openssl_s_server() {
+    let psk = hex(KEY);
+    let identity = String::from_utf8_lossy(IDENTITY).into_owned();
+    for suite in PSK_SUITES {
+        let args = [
             "-nocert",
             "-psk",
             &psk,
@@ -56,112 +168,108 @@ fn our_client_talks_to_openssl_s_server() {
             &identity,
             "-psk_hint",
             "hint",
-            "-cipher",
-            openssl_cipher(suite),
-            "-naccept",
-            "1",
-        ]);
-        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let peer: SocketAddr = accept.parse().unwrap();
-        let session = Session::client(Arc::new(psk_config(suite, KEY)));
-        let mut client = UdpDriver::new(session, socket, peer);
-        // OpenSSL may not be listening yet: our ClientHello retransmission covers that.
-        let now = client.now();
-        client.session.start(now).unwrap();
-        assert!(
-            client.run_until(LIMIT, UdpDriver::connected),
-            "{suite:?}: no handshake; events {:?}; openssl said:\n{}",
-            client.events,
-            server.output()
-        );
-        assert!(client.events.contains(&Event::Connected { suite }));
-
-        client.session.send(b"hello from wasm-dtls\n").unwrap();
-        assert!(
-            wait_for_output(&mut client, &server, "hello from wasm-dtls"),
-            "{suite:?}: s_server did not print our data:\n{}",
-            server.output()
-        );
-        server.type_line("hello from openssl");
-        assert!(
-            client.run_until(LIMIT, |c| c.received() == b"hello from openssl\n"),
-            "{suite:?}: got {:?}",
-            String::from_utf8_lossy(&client.received())
-        );
+        ];
+        let (mut client, _) = our_client_against_s_server(suite, psk_config(suite, KEY), &args);
         client.session.close();
         client.flush();
-        assert_eq!(client.session.stats().dropped_bad_mac, 0);
     }
 }
 
 #[test]
-fn openssl_s_client_talks_to_our_server() {
-    for suite in [CipherSuite::PskAes128Ccm8, CipherSuite::PskAes128GcmSha256] {
-        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let port = socket.local_addr().unwrap().port();
-        let connect = format!("127.0.0.1:{port}");
-        let psk = hex(KEY);
-        let identity = String::from_utf8_lossy(IDENTITY).into_owned();
-        let mut client = OpenSsl::spawn(&[
-            "s_client",
-            "-dtls1_2",
-            "-connect",
-            &connect,
-            "-psk",
-            &psk,
-            "-psk_identity",
-            &identity,
-            "-cipher",
-            openssl_cipher(suite),
-        ]);
-        // The server session is made for the first peer that writes to us.
-        socket.set_read_timeout(Some(LIMIT)).unwrap();
-        let mut buf = vec![0u8; 65_536];
-        let (n, peer) = socket.recv_from(&mut buf).expect("s_client sent nothing");
-        let mut config = psk_config(suite, KEY);
-        config.set_key_log(true);
-        let session = Session::server(Arc::new(config), peer.to_string().as_bytes());
-        let mut server = UdpDriver::new(session, socket, peer);
-        let now = server.now();
-        server.session.handle_datagram(now, &buf[..n]);
-        assert!(
-            server.run_until(LIMIT, UdpDriver::connected),
-            "{suite:?}: no handshake; events {:?}; openssl said:\n{}",
-            server.events,
-            client.output()
-        );
-        assert!(server.events.contains(&Event::Connected { suite }));
-        // s_client reports what was negotiated once the handshake is done.
-        assert!(wait_for_output(
-            &mut server,
-            &client,
-            "Extended master secret: yes"
-        ));
+fn openssl_psk_s_client_talks_to_our_server() {
+    let psk = hex(KEY);
+    let identity = String::from_utf8_lossy(IDENTITY).into_owned();
+    for suite in PSK_SUITES {
+        let args = ["-psk", &psk, "-psk_identity", &identity];
+        let (server, _) = s_client_against_our_server(suite, psk_config(suite, KEY), &args);
+        assert_eq!(server.session.psk_identity(), Some(IDENTITY));
+        assert!(server.events.iter().any(|e| matches!(e, Event::KeyLog(_))));
+    }
+}
 
-        client.type_line("hello from openssl");
-        assert!(
-            server.run_until(LIMIT, |s| s.received() == b"hello from openssl\n"),
-            "{suite:?}: got {:?}; openssl said:\n{}",
-            String::from_utf8_lossy(&server.received()),
-            client.output()
+#[test]
+fn our_certificate_client_talks_to_openssl_s_server() {
+    let server_cert = fixture_path("server.crt.pem");
+    let server_key = fixture_path("server.key.pem");
+    let ca = fixture_path("ca.crt.pem");
+    for suite in ECDSA_SUITES {
+        let args = ["-cert", &server_cert, "-key", &server_key];
+        let (client, _) = our_client_against_s_server(suite, cert_config(&[suite], &[]), &args);
+        assert_eq!(
+            client.session.peer_certificates(),
+            &[cert("server").der().to_vec()]
         );
-        server.session.send(b"hello from wasm-dtls\n").unwrap();
+
+        // s_server demands a client certificate and checks it against the CA.
+        let args = [
+            "-cert",
+            &server_cert,
+            "-key",
+            &server_key,
+            "-Verify",
+            "1",
+            "-CAfile",
+            &ca,
+            "-verify_return_error",
+        ];
+        let config = cert_config(&[suite], &["client"]);
+        let (_, server) = our_client_against_s_server(suite, config, &args);
         assert!(
-            wait_for_output(&mut server, &client, "hello from wasm-dtls"),
-            "{suite:?}: s_client did not print our data:\n{}",
-            client.output()
-        );
-        // Our close_notify makes s_client end the connection.
-        server.session.close();
-        server.flush();
-        let deadline = Instant::now() + LIMIT;
-        while !client.output().contains("closed") && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        assert!(
-            client.output().to_lowercase().contains("closed"),
-            "{}",
-            client.output()
+            server.output().contains("wasm-dtls test client"),
+            "s_server did not report our certificate:\n{}",
+            server.output()
         );
     }
+}
+
+#[test]
+fn openssl_certificate_s_client_talks_to_our_server() {
+    let ca = fixture_path("ca.crt.pem");
+    let client_cert = fixture_path("client.crt.pem");
+    let client_key = fixture_path("client.key.pem");
+    for suite in ECDSA_SUITES {
+        // s_client verifies our chain and the host name, and gives up if either fails.
+        let verify = [
+            "-CAfile",
+            &ca,
+            "-verify_return_error",
+            "-verify_hostname",
+            "localhost",
+        ];
+        let config = cert_config(&[suite], &["server"]);
+        let (_, output) = s_client_against_our_server(suite, config, &verify);
+        assert!(output.contains("Verify return code: 0 (ok)"), "{output}");
+
+        // Our server requires a client certificate; s_client presents one.
+        let mut with_cert = verify.to_vec();
+        with_cert.extend_from_slice(&["-cert", &client_cert, "-key", &client_key]);
+        let mut config = cert_config(&[suite], &["server"]);
+        config.x509_client_verify_configure(2).unwrap();
+        let (server, _) = s_client_against_our_server(suite, config, &with_cert);
+        // s_client sends the CA after its certificate, as it found it in -CAfile.
+        let chain = server.session.peer_certificates();
+        assert_eq!(chain.first(), Some(&cert("client").der().to_vec()));
+    }
+}
+
+#[test]
+fn a_chain_of_several_kilobytes_reaches_openssl_at_an_mtu_of_500() {
+    let ca = fixture_path("ca.crt.pem");
+    let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
+    let mut config = cert_config(&[suite], &["big", "intermediate"]);
+    config.set_mtu(500).unwrap();
+    let args = [
+        "-CAfile",
+        &ca,
+        "-verify_return_error",
+        "-verify_hostname",
+        "localhost",
+        "-mtu",
+        "500",
+    ];
+    let (server, output) = s_client_against_our_server(suite, config, &args);
+    assert!(output.contains("Verify return code: 0 (ok)"), "{output}");
+    // The flight needed many datagrams, none above the MTU.
+    assert!(server.session.stats().datagrams_sent >= 10);
+    assert!(server.session.max_send_len() < 500);
 }

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use common::{KEY, psk_config};
 use wasm_dtls::sim::{LinkConditions, Network};
 use wasm_dtls::{
-    AlertDescription, CipherSuite, Error, Event, Role, SeededRandom, Server, ServerEvent,
+    AlertDescription, CipherSuite, Config, Error, Event, Role, SeededRandom, Server, ServerEvent,
     ServerOutput, Session, SessionId, SessionState,
 };
 
@@ -469,4 +469,92 @@ fn server_keys_reach_new_sessions_and_unknown_identities_are_refused() {
     let psk_full =
         (0..8).try_for_each(|i| net.server.psk_add(b"k", format!("id{i}").as_bytes(), b""));
     assert_eq!(psk_full.unwrap_err().status().code(), 0x125);
+}
+
+#[test]
+fn the_server_presents_its_certificate_and_verifies_each_clients() {
+    use common::{ECDSA_SUITES, NOW, cert, cert_config, key};
+    let mut server = Server::new(Config::new(), 3).unwrap();
+    server
+        .local_certificate_add(1, vec![cert("server")], key("server"))
+        .unwrap();
+    server.trusted_certificate_add(1, cert("ca")).unwrap();
+    server.x509_client_verify_configure(2).unwrap();
+    server.set_unix_time(NOW);
+    let mut net = Network::new(server, 14);
+    // Two clients with certificates, one for each ECDSA suite, and one without.
+    for (i, suite) in ECDSA_SUITES.into_iter().enumerate() {
+        let config = cert_config(&[suite], &["client"]);
+        let session = Session::with_rng(
+            Role::Client,
+            Arc::new(config),
+            &[],
+            Box::new(SeededRandom::new(140 + i as u64)),
+        );
+        net.add_client(session, LinkConditions::PERFECT);
+    }
+    let anonymous = cert_config(&ECDSA_SUITES, &[]);
+    let session = Session::with_rng(
+        Role::Client,
+        Arc::new(anonymous),
+        &[],
+        Box::new(SeededRandom::new(142)),
+    );
+    net.add_client(session, LinkConditions::PERFECT);
+    for i in 0..3 {
+        net.start(i).unwrap();
+    }
+    assert!(net.run_until(LIMIT, |n| {
+        n.client_connected(0)
+            && n.client_connected(1)
+            && n.client(2).unwrap().session.state() == SessionState::Failed
+    }));
+    for (i, suite) in ECDSA_SUITES.into_iter().enumerate() {
+        let id = session_of(&net, net.client(i).unwrap().addr);
+        let session = net.server.session(id).unwrap();
+        assert_eq!(session.cipher_suite(), Some(suite));
+        assert_eq!(
+            session.peer_certificates(),
+            &[cert("client").der().to_vec()]
+        );
+    }
+    let refused = net.server_events().iter().any(|(_, e)| {
+        matches!(
+            e,
+            ServerEvent::Error {
+                error: Error::BadCertificate { .. },
+                ..
+            }
+        )
+    });
+    assert!(refused, "{:?}", net.server_events());
+    // The refused client's slot is free again.
+    assert_eq!(net.server.sessions_in_use(), 2);
+
+    // Without client verification the same client is welcome.
+    net.server.x509_client_verify_disable();
+    net.client_mut(2).unwrap().session.reset();
+    net.start(2).unwrap();
+    assert!(net.run_until(LIMIT, |n| n.client_connected(2)));
+    let id = session_of(&net, net.client(2).unwrap().addr);
+    assert!(
+        net.server
+            .session(id)
+            .unwrap()
+            .peer_certificates()
+            .is_empty()
+    );
+
+    // Certificates leave the store by common name; a second removal finds none.
+    net.server
+        .local_certificate_remove(Some("localhost"), 0)
+        .unwrap();
+    assert_eq!(
+        net.server
+            .local_certificate_remove(Some("localhost"), 0)
+            .unwrap_err()
+            .status()
+            .code(),
+        0x119
+    );
 }

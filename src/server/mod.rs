@@ -26,6 +26,7 @@ use crate::session::{Event, Output, Role, Session, SessionState, Stats};
 use crate::suite::CipherSuite;
 use crate::time::Instant;
 use crate::trace::{DropReason, Trace};
+use crate::x509::{Certificate, PrivateKey};
 
 use admission::{
     cookie_is_valid, hello_verify_request, initial_client_hello, peer_key, pool_full_alert,
@@ -243,6 +244,65 @@ impl Server {
         Arc::make_mut(&mut self.config).psk_add(key, identity, hint)
     }
 
+    /// Adds the server's certificate chain (own certificate first) and key under `id`
+    /// (NetX `server_local_certificate_add`); see [`Config::local_certificate_add`].
+    pub fn local_certificate_add(
+        &mut self,
+        id: u32,
+        chain: Vec<Certificate>,
+        key: PrivateKey,
+    ) -> Result<(), Error> {
+        Arc::make_mut(&mut self.config).local_certificate_add(id, chain, key)
+    }
+
+    /// Removes a local certificate by id, or by common name when `id` is 0 (NetX
+    /// `server_local_certificate_remove`).
+    pub fn local_certificate_remove(
+        &mut self,
+        common_name: Option<&str>,
+        id: u32,
+    ) -> Result<(), Error> {
+        Arc::make_mut(&mut self.config).local_certificate_remove(common_name, id)
+    }
+
+    /// Adds a certificate that client chains may end at (NetX
+    /// `server_trusted_certificate_add`).
+    pub fn trusted_certificate_add(
+        &mut self,
+        id: u32,
+        certificate: Certificate,
+    ) -> Result<(), Error> {
+        Arc::make_mut(&mut self.config).trusted_certificate_add(id, certificate)
+    }
+
+    /// Removes a trusted certificate by id, or by common name when `id` is 0 (NetX
+    /// `server_trusted_certificate_remove`).
+    pub fn trusted_certificate_remove(
+        &mut self,
+        common_name: Option<&str>,
+        id: u32,
+    ) -> Result<(), Error> {
+        Arc::make_mut(&mut self.config).trusted_certificate_remove(common_name, id)
+    }
+
+    /// Requests and verifies a certificate from every new client, accepting chains of
+    /// at most `certs_per_session` (NetX `server_x509_client_verify_configure`).
+    pub fn x509_client_verify_configure(&mut self, certs_per_session: usize) -> Result<(), Error> {
+        Arc::make_mut(&mut self.config).x509_client_verify_configure(certs_per_session)
+    }
+
+    /// Stops requesting client certificates (NetX `server_x509_client_verify_disable`).
+    pub fn x509_client_verify_disable(&mut self) {
+        Arc::make_mut(&mut self.config).x509_client_verify_disable();
+    }
+
+    /// Tells the server the wall-clock time (seconds since 1970) that new handshakes
+    /// check certificate validity against. The engine has no clock of its own: a
+    /// long-running server calls this now and then (say, every minute).
+    pub fn set_unix_time(&mut self, seconds: u64) {
+        Arc::make_mut(&mut self.config).set_unix_time(seconds);
+    }
+
     /// The configuration new sessions get.
     pub fn config(&self) -> &Config {
         &self.config
@@ -406,6 +466,12 @@ impl Server {
     /// NX_NOT_CONNECTED (0x38) when the handle's slot holds no such session.
     pub fn client_info(&self, id: SessionId) -> Result<SocketAddr, Error> {
         self.slot_ref(id).map(|s| s.peer).ok_or(Error::NotConnected)
+    }
+
+    /// A session of the pool, to read what it negotiated (suite, PSK identity, the
+    /// client's certificates), if the handle is current.
+    pub fn session(&self, id: SessionId) -> Option<&Session> {
+        self.slot_ref(id).map(|s| &s.session)
     }
 
     /// The state of a session, if the handle is current.
