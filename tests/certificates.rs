@@ -235,23 +235,59 @@ fn a_client_with_neither_a_trusted_certificate_nor_a_psk_cannot_start() {
 }
 
 #[test]
-fn a_server_certificate_for_another_host_is_refused_with_0x10c() {
-    let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
-    let (server, client) = failing(
-        cert_config(&[suite], &[]),
-        cert_config(&[suite], &["wrong-host"]),
-        70,
-    );
-    assert_eq!(
-        certificate_error(client),
-        (CertificateProblem::WrongHostName, 0, 0x10C)
-    );
-    assert_eq!(
-        server,
-        Some(Event::Error(Error::AlertReceived(
-            AlertDescription::BAD_CERTIFICATE
-        )))
-    );
+fn bad_server_certificates_are_refused_with_their_code_and_alert() {
+    use CertificateProblem::*;
+    // (server chain, problem, index of the certificate at fault, NetX code, alert the
+    // server receives)
+    let cases: [(&[&str], CertificateProblem, usize, u32, AlertDescription); 4] = [
+        (
+            &["wrong-host"],
+            WrongHostName,
+            0,
+            0x10C,
+            AlertDescription::BAD_CERTIFICATE,
+        ),
+        (
+            &["wrong-ca"],
+            UntrustedIssuer,
+            0,
+            0x11B,
+            AlertDescription::UNKNOWN_CA,
+        ),
+        (
+            &["expired"],
+            Expired,
+            0,
+            0x112,
+            AlertDescription::CERTIFICATE_EXPIRED,
+        ),
+        (
+            &["under-not-ca", "not-ca"],
+            NotACa,
+            1,
+            0x112,
+            AlertDescription::BAD_CERTIFICATE,
+        ),
+    ];
+    for (i, (chain, problem, index, code, alert)) in cases.into_iter().enumerate() {
+        for suite in ECDSA_SUITES {
+            let (server, client) = failing(
+                cert_config(&[suite], &[]),
+                cert_config(&[suite], chain),
+                70 + i as u64,
+            );
+            assert_eq!(
+                certificate_error(client),
+                (problem, index, code),
+                "{chain:?}"
+            );
+            assert_eq!(
+                server,
+                Some(Event::Error(Error::AlertReceived(alert))),
+                "{chain:?}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -274,60 +310,6 @@ fn the_host_name_is_checked_against_the_ip_address_too() {
     assert_eq!(
         certificate_error(client),
         (CertificateProblem::WrongHostName, 0, 0x10C)
-    );
-}
-
-#[test]
-fn a_server_certificate_from_an_unknown_ca_is_refused() {
-    let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
-    let (server, client) = failing(
-        cert_config(&[suite], &[]),
-        cert_config(&[suite], &["wrong-ca"]),
-        73,
-    );
-    assert_eq!(
-        certificate_error(client),
-        (CertificateProblem::UntrustedIssuer, 0, 0x11B)
-    );
-    assert_eq!(
-        server,
-        Some(Event::Error(Error::AlertReceived(
-            AlertDescription::UNKNOWN_CA
-        )))
-    );
-}
-
-#[test]
-fn an_expired_server_certificate_is_refused_with_0x112() {
-    let suite = CipherSuite::EcdheEcdsaAes128Ccm8;
-    let (server, client) = failing(
-        cert_config(&[suite], &[]),
-        cert_config(&[suite], &["expired"]),
-        74,
-    );
-    assert_eq!(
-        certificate_error(client),
-        (CertificateProblem::Expired, 0, 0x112)
-    );
-    assert_eq!(
-        server,
-        Some(Event::Error(Error::AlertReceived(
-            AlertDescription::CERTIFICATE_EXPIRED
-        )))
-    );
-}
-
-#[test]
-fn a_chain_through_a_non_ca_is_refused_and_names_the_certificate() {
-    let suite = CipherSuite::EcdheEcdsaAes128Ccm8;
-    let (_, client) = failing(
-        cert_config(&[suite], &[]),
-        cert_config(&[suite], &["under-not-ca", "not-ca"]),
-        75,
-    );
-    assert_eq!(
-        certificate_error(client),
-        (CertificateProblem::NotACa, 1, 0x112)
     );
 }
 

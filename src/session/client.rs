@@ -1,13 +1,19 @@
-//! The client side of the PSK handshake (RFC 6347 §4.2, RFC 4279 §2):
+//! The client side of the handshake (RFC 6347 §4.2; PSK: RFC 4279 §2; ECDHE-ECDSA:
+//! RFC 8422 §2.2 and RFC 5246 §7.4):
 //!
 //! ```text
 //! ClientHello            -->
 //!                        <--  HelloVerifyRequest (cookie)
 //! ClientHello (cookie)   -->
-//!                        <--  ServerHello, [ServerKeyExchange (hint)], ServerHelloDone
-//! ClientKeyExchange (identity), ChangeCipherSpec, Finished -->
+//!                        <--  ServerHello, [Certificate], [ServerKeyExchange],
+//!                             [CertificateRequest], ServerHelloDone
+//! [Certificate], ClientKeyExchange, [CertificateVerify],
+//! ChangeCipherSpec, Finished -->
 //!                        <--  ChangeCipherSpec, Finished
 //! ```
+//!
+//! With PSK the ServerKeyExchange only carries an identity hint; with ECDHE it carries
+//! the server's ephemeral P-256 point, signed with its certificate's key.
 
 use super::{Awaiting, Session};
 use crate::crypto::{ec, psk_premaster_secret};

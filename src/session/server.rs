@@ -1,6 +1,8 @@
-//! The server side of the PSK handshake, with the stateless cookie exchange of
+//! The server side of the handshake, with the stateless cookie exchange of
 //! RFC 6347 §4.2.1: nothing is kept for a client until its ClientHello carries a cookie
-//! that only we could have made for its address.
+//! that only we could have made for its address. The suite is the first of the
+//! client's that we have credentials for; with ECDHE-ECDSA we sign our ephemeral key
+//! and, when client verification is on, ask for and check the client's certificate.
 
 use super::flight::FlightMessage;
 use super::record_layer::plaintext_record;
