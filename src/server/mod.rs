@@ -308,6 +308,12 @@ impl Server {
         &self.config
     }
 
+    /// The configuration new sessions get, to change it; sessions already in the pool
+    /// keep the one they started with.
+    pub fn config_mut(&mut self) -> &mut Config {
+        Arc::make_mut(&mut self.config)
+    }
+
     /// Whether a new client's handshake runs at once (the default) or waits for
     /// [`Server::session_start`] after the Connect event, as in NetX.
     pub fn set_auto_start(&mut self, auto_start: bool) {

@@ -819,6 +819,14 @@ impl Session {
         Ok(record)
     }
 
+    /// The session's configuration, to add keys and certificates to a created session
+    /// as NetX does (`psk_add`, `local_certificate_add`, … on the session). Changes
+    /// apply to what the session does next; a configuration shared with other sessions
+    /// is copied first, so they are not affected.
+    pub fn config_mut(&mut self) -> &mut Config {
+        Arc::make_mut(&mut self.config)
+    }
+
     /// Switches structured tracing on or off (see [`Output::Trace`]).
     pub fn set_trace(&mut self, enabled: bool) {
         self.trace_enabled = enabled;

@@ -1,0 +1,64 @@
+//! Builds the wasm-dtls component (crate `wasm-dtls-component`, target
+//! `wasm32-wasip2`, profile `component`) so that `cargo build -p wasm-dtls-host` needs
+//! no manual step, and tells the host where it is (`WASM_DTLS_COMPONENT_BUILT`).
+//!
+//! The nested cargo uses its own target directory, so it never waits on the lock of
+//! the build that runs this script. Set `WASM_DTLS_SKIP_COMPONENT_BUILD=1` to skip it
+//! (the host then needs `--component PATH` or `WASM_DTLS_COMPONENT` at run time).
+
+use std::env;
+use std::path::PathBuf;
+use std::process::Command;
+
+const TARGET: &str = "wasm32-wasip2";
+
+fn main() {
+    let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let workspace = manifest_dir.parent().map(PathBuf::from).unwrap_or_default();
+    for watched in ["src", "component", "wit", "Cargo.toml", "Cargo.lock"] {
+        println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
+    }
+    println!("cargo:rerun-if-env-changed=WASM_DTLS_SKIP_COMPONENT_BUILD");
+
+    let target_dir = workspace.join("target").join("component-build");
+    let built = target_dir
+        .join(TARGET)
+        .join("component")
+        .join("wasm_dtls_component.wasm");
+    println!("cargo:rustc-env=WASM_DTLS_COMPONENT_BUILT={}", built.display());
+    if env::var_os("WASM_DTLS_SKIP_COMPONENT_BUILD").is_some() {
+        return;
+    }
+
+    let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut build = Command::new(cargo);
+    build
+        .current_dir(&workspace)
+        .args(["build", "--package", "wasm-dtls-component", "--target", TARGET])
+        .args(["--profile", "component", "--target-dir"])
+        .arg(&target_dir);
+    // Flags meant for the host build must not leak into the wasm build.
+    for var in [
+        "CARGO_ENCODED_RUSTFLAGS",
+        "RUSTFLAGS",
+        "CARGO_BUILD_TARGET",
+        "CARGO_TARGET_DIR",
+        "CARGO_PRIMARY_PACKAGE",
+        "CARGO_MANIFEST_DIR",
+    ] {
+        build.env_remove(var);
+    }
+    let status = build.status();
+    match status {
+        Ok(s) if s.success() => {}
+        Ok(s) => fail(&format!(
+            "building the component failed ({s}). Is the target installed? `rustup target add {TARGET}`"
+        )),
+        Err(e) => fail(&format!("could not run cargo to build the component: {e}")),
+    }
+}
+
+fn fail(message: &str) -> ! {
+    println!("cargo:warning={message}");
+    std::process::exit(1);
+}

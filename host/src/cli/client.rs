@@ -1,0 +1,75 @@
+//! `wasm-dtls client`: handshake, send, print the reply, close_notify.
+
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use wasm_dtls_host::{DtlsError, DtlsSession, Runtime, Status};
+
+use super::ClientArgs;
+use super::credentials::{options, psk};
+
+/// Runs the client; any failure is returned with its NetX code.
+pub async fn run(runtime: &Runtime, args: ClientArgs) -> Result<(), DtlsError> {
+    let mut options = options(&args.common, "client")?;
+    if let Some(text) = &args.psk {
+        options.psks.push(psk(text)?);
+    }
+    options.server_name = Some(
+        args.server_name
+            .clone()
+            .unwrap_or_else(|| args.server.ip().to_string()),
+    );
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        return Err(DtlsError::new(
+            Status::InvalidParameters,
+            "--timeout must be a positive number of seconds",
+        ));
+    }
+    let timeout = Duration::from_secs_f64(args.timeout);
+    let mut session = DtlsSession::connect(runtime, args.server, &options, timeout).await?;
+    eprintln!(
+        "connected to {} with {}",
+        args.server,
+        session.cipher_suite().iana_name()
+    );
+    match &args.send {
+        Some(text) => {
+            session.send(text.as_bytes()).await?;
+            let reply = session.receive(timeout).await;
+            match reply {
+                Ok(data) => {
+                    println!("{}", String::from_utf8_lossy(&data));
+                    session.end().await;
+                    Ok(())
+                }
+                Err(e) => {
+                    session.end().await;
+                    Err(e)
+                }
+            }
+        }
+        None => interactive(session).await,
+    }
+}
+
+/// Sends stdin line by line and prints what comes back, until end of input or until
+/// the server closes.
+async fn interactive(mut session: DtlsSession) -> Result<(), DtlsError> {
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    loop {
+        tokio::select! {
+            line = lines.next_line() => match line {
+                Ok(Some(line)) => session.send(line.as_bytes()).await?,
+                _ => break,
+            },
+            data = session.receive(Duration::from_secs(3600)) => match data {
+                Ok(data) => println!("{}", String::from_utf8_lossy(&data)),
+                Err(e) if e.status() == Status::NoPacket => {}
+                Err(e) if e.status() == Status::CloseNotifyReceived => return Ok(()),
+                Err(e) => return Err(e),
+            },
+        }
+    }
+    session.end().await;
+    Ok(())
+}

@@ -1,0 +1,120 @@
+//! The command line: argument definitions and dispatch.
+
+mod client;
+mod credentials;
+mod demo;
+mod output;
+mod server;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use wasm_dtls_host::{DtlsError, Runtime, default_component_path};
+
+/// A DTLS 1.2 client and server on the wasm-dtls WebAssembly component.
+#[derive(Debug, Parser)]
+#[command(name = "wasm-dtls", version, about, long_about = None)]
+pub struct Cli {
+    /// The component to run (default: $WASM_DTLS_COMPONENT, else the one built with
+    /// this binary).
+    #[arg(long, global = true, value_name = "PATH")]
+    component: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve DTLS on a UDP port.
+    Server(ServerArgs),
+    /// Connect to a DTLS server, send a message and print the reply.
+    Client(ClientArgs),
+    /// Handshake with each of the four suites over loopback UDP and show how.
+    Demo,
+}
+
+/// Options both roles share.
+#[derive(Debug, Args)]
+struct Common {
+    /// Trusted CA certificate (PEM or DER); repeatable.
+    #[arg(long = "ca", value_name = "FILE")]
+    ca: Vec<PathBuf>,
+    /// Our certificate chain (PEM or DER), own certificate first.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    cert: Option<PathBuf>,
+    /// The private key of --cert (PKCS#8 or SEC1, PEM or DER).
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    key: Option<PathBuf>,
+    /// Cipher suites, most preferred first, comma-separated: psk-ccm8, psk-gcm,
+    /// ecdsa-ccm8, ecdsa-gcm or IANA names.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    suites: Vec<String>,
+    /// The largest datagram to send.
+    #[arg(long, value_name = "N")]
+    mtu: Option<u32>,
+    /// Append NSS key log lines (for Wireshark) to this file.
+    #[arg(long, value_name = "FILE")]
+    keylog: Option<PathBuf>,
+    /// Print every record, handshake message, retransmission and timer to stderr.
+    #[arg(long)]
+    trace: bool,
+}
+
+/// `wasm-dtls server`.
+#[derive(Debug, Args)]
+struct ServerArgs {
+    /// The address and port to listen on.
+    #[arg(long, value_name = "ADDR:PORT")]
+    listen: SocketAddr,
+    /// A pre-shared key as IDENTITY:HEXKEY; repeatable.
+    #[arg(long, value_name = "IDENTITY:HEXKEY")]
+    psk: Vec<String>,
+    /// Require and verify client certificates (against --ca).
+    #[arg(long)]
+    verify_client: bool,
+    /// The size of the session pool.
+    #[arg(long, value_name = "N", default_value_t = 16)]
+    max_sessions: u32,
+    /// Send every application record back to its sender.
+    #[arg(long)]
+    echo: bool,
+    #[command(flatten)]
+    common: Common,
+}
+
+/// `wasm-dtls client`.
+#[derive(Debug, Args)]
+struct ClientArgs {
+    /// The server's address and port.
+    #[arg(value_name = "ADDR:PORT")]
+    server: SocketAddr,
+    /// The pre-shared key as IDENTITY:HEXKEY.
+    #[arg(long, value_name = "IDENTITY:HEXKEY")]
+    psk: Option<String>,
+    /// The host name to send and to check the server's certificate against (default:
+    /// the server's IP address).
+    #[arg(long, value_name = "NAME")]
+    server_name: Option<String>,
+    /// Send this text after the handshake, print the first reply and close. Without
+    /// it, lines from stdin are sent and replies printed until end of input.
+    #[arg(long, value_name = "TEXT")]
+    send: Option<String>,
+    /// Seconds to wait for the handshake and for the reply.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    timeout: f64,
+    #[command(flatten)]
+    common: Common,
+}
+
+/// Runs the command.
+pub async fn run(cli: Cli) -> Result<(), DtlsError> {
+    let path = cli.component.unwrap_or_else(default_component_path);
+    let runtime = Runtime::load(&path)?;
+    match cli.command {
+        Command::Server(args) => server::run(&runtime, args).await,
+        Command::Client(args) => client::run(&runtime, args).await,
+        Command::Demo => demo::run(&runtime).await,
+    }
+}

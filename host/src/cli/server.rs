@@ -1,0 +1,51 @@
+//! `wasm-dtls server`: serve until interrupted, optionally echoing.
+
+use wasm_dtls_host::{DtlsError, DtlsServer, Runtime, ServerEvent};
+
+use super::ServerArgs;
+use super::credentials::{options, psk};
+
+/// Runs the server until Ctrl-C.
+pub async fn run(runtime: &Runtime, args: ServerArgs) -> Result<(), DtlsError> {
+    let mut options = options(&args.common, "server")?;
+    for text in &args.psk {
+        options.psks.push(psk(text)?);
+    }
+    if args.verify_client {
+        options.verify_client = Some(4);
+    }
+    let mut server = DtlsServer::create(runtime, &options, args.max_sessions)?;
+    let local = server.start(args.listen).await?;
+    println!("listening on {local}");
+    loop {
+        let event = tokio::select! {
+            event = server.next_event() => event,
+            _ = tokio::signal::ctrl_c() => None,
+        };
+        let Some(event) = event else { break };
+        match event {
+            ServerEvent::Connect { session, peer } => {
+                eprintln!("{peer}: connect (session #{}.{})", session.slot, session.generation);
+            }
+            ServerEvent::Established { session, suite, .. } => {
+                let peer = server.client_info(session).await?;
+                eprintln!("{peer}: established with {}", suite.iana_name());
+            }
+            ServerEvent::Receive { session, data } => {
+                let peer = server.client_info(session).await?;
+                eprintln!("{peer}: received {:?}", String::from_utf8_lossy(&data));
+                if args.echo {
+                    server.send(session, &data).await?;
+                }
+            }
+            ServerEvent::Disconnect { peer, reason, .. } => {
+                eprintln!("{peer}: disconnected: {reason}");
+            }
+            ServerEvent::Error { peer, error, .. } => {
+                eprintln!("{peer}: error: {error}");
+            }
+        }
+    }
+    server.stop().await?;
+    Ok(())
+}

@@ -1,0 +1,139 @@
+//! What a session or server is set up with: the component's settings plus the
+//! credentials, applied through the NetX methods, and where keys and traces go.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use wasm_dtls::CipherSuite;
+
+use crate::bindings::types::{CipherSuite as WitSuite, Settings};
+use crate::error::DtlsError;
+use crate::instance::Credentials;
+
+/// A pre-shared key with its identity and (server) identity hint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PskEntry {
+    /// The identity the client names.
+    pub identity: Vec<u8>,
+    /// The key.
+    pub key: Vec<u8>,
+    /// The hint a server sends (may be empty).
+    pub hint: Vec<u8>,
+}
+
+/// Receives NSS key log lines.
+pub type KeyLogSink = Arc<dyn Fn(&str) + Send + Sync>;
+/// Receives trace lines: milliseconds since the session or server began, and the text.
+pub type TraceSink = Arc<dyn Fn(u64, &str) + Send + Sync>;
+
+/// How a [`crate::DtlsSession`] or [`crate::DtlsServer`] is set up. Start from
+/// `Options::default()` and fill in what you need.
+#[derive(Clone, Default)]
+pub struct Options {
+    /// Suites to offer or accept, most preferred first (empty: all four).
+    pub suites: Vec<CipherSuite>,
+    /// Pre-shared keys (NetX `psk_add`).
+    pub psks: Vec<PskEntry>,
+    /// This side's certificate chain (PEM or DER) and private key (NetX
+    /// `local_certificate_add`).
+    pub certificate: Option<(Vec<u8>, Vec<u8>)>,
+    /// Trusted (CA) certificates, PEM or DER (NetX `trusted_certificate_add`).
+    pub trusted: Vec<Vec<u8>>,
+    /// Server: require client certificates, chains of at most this many (NetX
+    /// `x509_client_verify_configure`).
+    pub verify_client: Option<u32>,
+    /// Client: the host name for server_name and the certificate check.
+    pub server_name: Option<String>,
+    /// The largest datagram to send.
+    pub mtu: Option<u32>,
+    /// The first retransmission timeout (RFC 6347: 1 s).
+    pub retransmit_initial: Option<Duration>,
+    /// End sessions that are silent this long.
+    pub idle_timeout: Option<Duration>,
+    /// The certificate validity time, seconds since 1970 (default: the system clock).
+    pub unix_time: Option<u64>,
+    /// Where NSS key log lines go, if anywhere.
+    pub key_log: Option<KeyLogSink>,
+    /// Where trace lines go, if anywhere.
+    pub trace: Option<TraceSink>,
+}
+
+impl core::fmt::Debug for Options {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Options")
+            .field("suites", &self.suites)
+            .field("psks", &self.psks.len())
+            .field("certificate", &self.certificate.is_some())
+            .field("trusted", &self.trusted.len())
+            .field("verify_client", &self.verify_client)
+            .field("server_name", &self.server_name)
+            .field("mtu", &self.mtu)
+            .finish_non_exhaustive()
+    }
+}
+
+fn millis(d: Duration) -> u32 {
+    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+}
+
+impl Options {
+    /// The component's settings record.
+    pub(crate) fn settings(&self) -> Settings {
+        Settings {
+            suites: self.suites.iter().map(|&s| wit_suite(s)).collect(),
+            mtu: self.mtu,
+            retransmit_initial_ms: self.retransmit_initial.map(millis),
+            retransmit_max_ms: None,
+            max_transmissions: None,
+            idle_timeout_ms: self.idle_timeout.map(millis),
+            require_extended_master_secret: false,
+            server_name: self.server_name.clone(),
+            key_log: self.key_log.is_some(),
+            trace: self.trace.is_some(),
+        }
+    }
+
+    /// The certificate validity time to give the engine.
+    pub(crate) fn unix_time(&self) -> u64 {
+        self.unix_time.unwrap_or_else(|| {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        })
+    }
+
+    /// Adds the credentials through the NetX methods of a session or server.
+    pub(crate) fn apply(&self, target: &mut impl Credentials) -> Result<(), DtlsError> {
+        for psk in &self.psks {
+            target.psk_add(&psk.key, &psk.identity, &psk.hint)?;
+        }
+        if let Some((chain, key)) = &self.certificate {
+            target.local_certificate_add(1, chain, key)?;
+        }
+        for (i, certificate) in self.trusted.iter().enumerate() {
+            let id = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            target.trusted_certificate_add(id, certificate)?;
+        }
+        target.set_unix_time(self.unix_time())
+    }
+}
+
+/// The WIT suite of an engine suite.
+pub(crate) fn wit_suite(suite: CipherSuite) -> WitSuite {
+    match suite {
+        CipherSuite::PskAes128Ccm8 => WitSuite::PskAes128Ccm8,
+        CipherSuite::PskAes128GcmSha256 => WitSuite::PskAes128GcmSha256,
+        CipherSuite::EcdheEcdsaAes128Ccm8 => WitSuite::EcdheEcdsaAes128Ccm8,
+        CipherSuite::EcdheEcdsaAes128GcmSha256 => WitSuite::EcdheEcdsaAes128GcmSha256,
+    }
+}
+
+/// The engine suite (names, code points) of a WIT suite.
+pub(crate) fn engine_suite(suite: WitSuite) -> CipherSuite {
+    match suite {
+        WitSuite::PskAes128Ccm8 => CipherSuite::PskAes128Ccm8,
+        WitSuite::PskAes128GcmSha256 => CipherSuite::PskAes128GcmSha256,
+        WitSuite::EcdheEcdsaAes128Ccm8 => CipherSuite::EcdheEcdsaAes128Ccm8,
+        WitSuite::EcdheEcdsaAes128GcmSha256 => CipherSuite::EcdheEcdsaAes128GcmSha256,
+    }
+}

@@ -1,0 +1,106 @@
+//! Loading the component once and instantiating it per session or server.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Engine, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+
+use crate::bindings::Dtls;
+use crate::error::DtlsError;
+
+/// Where the component comes from when nobody says: `WASM_DTLS_COMPONENT`, else the
+/// one the build script built.
+pub const COMPONENT_ENV: &str = "WASM_DTLS_COMPONENT";
+
+/// What a store holds: the WASI context (only `wasi:random` and friends are used; no
+/// files, no sockets, no environment are granted).
+pub struct HostState {
+    ctx: WasiCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.ctx,
+            table: &mut self.table,
+        }
+    }
+}
+
+/// The compiled component, ready to instantiate; cheap to clone.
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: Engine,
+    component: Component,
+    linker: Linker<HostState>,
+    path: PathBuf,
+}
+
+/// One instance of the component with its store.
+pub struct Instance {
+    /// The store the instance lives in.
+    pub store: Store<HostState>,
+    /// The component's exports.
+    pub dtls: Dtls,
+}
+
+impl Runtime {
+    /// Loads and compiles the component at `path`.
+    pub fn load(path: &Path) -> Result<Runtime, DtlsError> {
+        let engine = Engine::default();
+        let component = Component::from_file(&engine, path).map_err(|e| {
+            DtlsError::host(format!(
+                "cannot load the wasm-dtls component from {}: {e:#}",
+                path.display()
+            ))
+        })?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+            .map_err(|e| DtlsError::host(format!("cannot link WASI: {e:#}")))?;
+        Ok(Runtime {
+            inner: Arc::new(Inner {
+                engine,
+                component,
+                linker,
+                path: path.to_path_buf(),
+            }),
+        })
+    }
+
+    /// Loads the component named by `WASM_DTLS_COMPONENT`, or else the one built with
+    /// this crate.
+    pub fn from_env() -> Result<Runtime, DtlsError> {
+        Runtime::load(&default_component_path())
+    }
+
+    /// The file the component was loaded from.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// A fresh instance in its own store.
+    pub fn instantiate(&self) -> Result<Instance, DtlsError> {
+        let state = HostState {
+            ctx: WasiCtxBuilder::new().build(),
+            table: ResourceTable::new(),
+        };
+        let mut store = Store::new(&self.inner.engine, state);
+        let dtls = Dtls::instantiate(&mut store, &self.inner.component, &self.inner.linker)
+            .map_err(|e| DtlsError::host(format!("cannot instantiate the component: {e:#}")))?;
+        Ok(Instance { store, dtls })
+    }
+}
+
+/// `WASM_DTLS_COMPONENT` if set, else the component the build script produced.
+pub fn default_component_path() -> PathBuf {
+    std::env::var_os(COMPONENT_ENV)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("WASM_DTLS_COMPONENT_BUILT")))
+}

@@ -1,0 +1,334 @@
+//! `DtlsSession`: a client session over a UDP socket of its own (NetX
+//! `client_session_start`, `session_send`, `session_receive`, `session_end`, …).
+
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::Duration;
+
+use tokio::net::UdpSocket;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+use wasm_dtls::{CipherSuite, Status};
+
+use crate::bindings::session_api::Output;
+use crate::bindings::types::{Event, SessionState};
+use crate::clock::Clock;
+use crate::error::DtlsError;
+use crate::instance::SessionHandle;
+use crate::ladder;
+use crate::options::{Options, engine_suite};
+use crate::runtime::Runtime;
+
+/// The largest datagram we read.
+const MAX_DATAGRAM: usize = 65_536;
+
+/// What the driver reports to the session's owner.
+#[derive(Debug)]
+enum Note {
+    Connected {
+        suite: CipherSuite,
+        peer_certificates: Vec<Vec<u8>>,
+        handshake: HandshakeStats,
+    },
+    Data(Vec<u8>),
+    Closed,
+    Failed(DtlsError),
+}
+
+/// What the handshake took.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HandshakeStats {
+    /// Milliseconds from `start` to the Connected event.
+    pub millis: u64,
+    /// Datagrams we sent.
+    pub datagrams_sent: u64,
+    /// Datagrams we received.
+    pub datagrams_received: u64,
+    /// Flights we sent again.
+    pub retransmissions: u64,
+}
+
+/// What the owner asks of the driver.
+enum Command {
+    Send(Vec<u8>, oneshot::Sender<Result<(), DtlsError>>),
+    End(oneshot::Sender<()>),
+}
+
+/// An established DTLS client session. Dropping it stops its driver without a
+/// close_notify; call [`DtlsSession::end`] to close politely.
+pub struct DtlsSession {
+    commands: mpsc::UnboundedSender<Command>,
+    notes: mpsc::UnboundedReceiver<Note>,
+    peer: SocketAddr,
+    local: SocketAddr,
+    suite: CipherSuite,
+    peer_certificates: Vec<Vec<u8>>,
+    handshake: HandshakeStats,
+    task: JoinHandle<()>,
+}
+
+impl DtlsSession {
+    /// Connects to `peer` and completes the handshake within `timeout` (NetX
+    /// `session_create` + `client_session_start` with a wait option). Fails with the
+    /// handshake's NetX code, or WASM_DTLS_HANDSHAKE_TIMEOUT when time runs out.
+    pub async fn connect(
+        runtime: &Runtime,
+        peer: SocketAddr,
+        options: &Options,
+        timeout: Duration,
+    ) -> Result<DtlsSession, DtlsError> {
+        let mut handle = SessionHandle::client(runtime, &options.settings())?;
+        options.apply(&mut handle)?;
+        let any: SocketAddr = if peer.is_ipv4() {
+            (Ipv4Addr::UNSPECIFIED, 0).into()
+        } else {
+            (Ipv6Addr::UNSPECIFIED, 0).into()
+        };
+        let socket = UdpSocket::bind(any).await.map_err(|e| {
+            DtlsError::new(Status::PortUnavailable, format!("cannot open a UDP socket: {e}"))
+        })?;
+        socket.connect(peer).await.map_err(|e| {
+            DtlsError::new(Status::NotConnected, format!("cannot reach {peer}: {e}"))
+        })?;
+        let local = socket.local_addr().map_err(|e| DtlsError::host(e.to_string()))?;
+        let clock = Clock::new();
+        handle.start(clock.now())?;
+
+        let (commands, command_rx) = mpsc::unbounded_channel();
+        let (note_tx, mut notes) = mpsc::unbounded_channel();
+        let driver = Driver {
+            handle,
+            socket,
+            clock,
+            options: options.clone(),
+            notes: note_tx,
+        };
+        let task = tokio::spawn(driver.run(command_rx));
+        let first = tokio::time::timeout(timeout, notes.recv()).await;
+        match first {
+            Ok(Some(Note::Connected {
+                suite,
+                peer_certificates,
+                handshake,
+            })) => Ok(DtlsSession {
+                commands,
+                notes,
+                peer,
+                local,
+                suite,
+                peer_certificates,
+                handshake,
+                task,
+            }),
+            Ok(Some(Note::Failed(e))) => Err(e),
+            Ok(Some(other)) => Err(DtlsError::host(format!(
+                "unexpected before the handshake completed: {other:?}"
+            ))),
+            Ok(None) => Err(DtlsError::host("the session driver stopped")),
+            Err(_) => {
+                task.abort();
+                Err(DtlsError::new(
+                    Status::HandshakeTimeout,
+                    format!(
+                        "no handshake with {peer} within {:.1} s",
+                        timeout.as_secs_f64()
+                    ),
+                ))
+            }
+        }
+    }
+
+    /// Sends application data as one record (NetX `session_send`).
+    pub async fn send(&self, data: &[u8]) -> Result<(), DtlsError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::Send(data.to_vec(), reply))
+            .map_err(|_| ended())?;
+        answer.await.map_err(|_| ended())?
+    }
+
+    /// The next application data from the peer, waiting at most `timeout` (NetX
+    /// `session_receive`): NX_NO_PACKET when nothing came,
+    /// NX_SECURE_TLS_CLOSE_NOTIFY_RECEIVED when the peer closed, or the error that
+    /// ended the session.
+    pub async fn receive(&mut self, timeout: Duration) -> Result<Vec<u8>, DtlsError> {
+        match tokio::time::timeout(timeout, self.notes.recv()).await {
+            Ok(Some(Note::Data(data))) => Ok(data),
+            Ok(Some(Note::Closed)) => Err(DtlsError::new(
+                Status::CloseNotifyReceived,
+                "the peer closed the session",
+            )),
+            Ok(Some(Note::Failed(e))) => Err(e),
+            Ok(Some(Note::Connected { .. })) | Ok(None) => Err(ended()),
+            Err(_) => Err(DtlsError::new(
+                Status::NoPacket,
+                format!("nothing arrived within {:.1} s", timeout.as_secs_f64()),
+            )),
+        }
+    }
+
+    /// Sends close_notify and ends the session (NetX `session_end`).
+    pub async fn end(mut self) {
+        let (reply, done) = oneshot::channel();
+        if self.commands.send(Command::End(reply)).is_ok() {
+            let _ = done.await;
+        }
+        let _ = (&mut self.task).await;
+    }
+
+    /// Forgets the session without a close_notify (NetX `session_reset` +
+    /// `session_delete`); the peer notices by its idle timeout.
+    pub fn reset(self) {
+        self.task.abort();
+    }
+
+    /// What the handshake took.
+    pub fn handshake_stats(&self) -> HandshakeStats {
+        self.handshake
+    }
+
+    /// The server's address (NetX `session_client_info_get` from the client side).
+    pub fn peer(&self) -> SocketAddr {
+        self.peer
+    }
+
+    /// Our UDP socket's address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// The negotiated suite.
+    pub fn cipher_suite(&self) -> CipherSuite {
+        self.suite
+    }
+
+    /// The server's certificate chain (DER), empty with PSK.
+    pub fn peer_certificates(&self) -> &[Vec<u8>] {
+        &self.peer_certificates
+    }
+}
+
+impl Drop for DtlsSession {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn ended() -> DtlsError {
+    DtlsError::new(Status::SessionUninitialized, "the session has ended")
+}
+
+/// Owns the component instance and the socket; runs until the session ends.
+struct Driver {
+    handle: SessionHandle,
+    socket: UdpSocket,
+    clock: Clock,
+    options: Options,
+    notes: mpsc::UnboundedSender<Note>,
+}
+
+impl Driver {
+    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        if let Err(e) = self.drive(&mut commands).await {
+            let _ = self.notes.send(Note::Failed(e));
+        }
+    }
+
+    async fn drive(
+        &mut self,
+        commands: &mut mpsc::UnboundedReceiver<Command>,
+    ) -> Result<(), DtlsError> {
+        let mut buf = vec![0u8; MAX_DATAGRAM];
+        loop {
+            let deadline = self.flush().await?;
+            if matches!(
+                self.handle.state()?,
+                SessionState::Closed | SessionState::Failed
+            ) {
+                return Ok(());
+            }
+            let sleep = deadline.map(|ms| self.clock.at(ms));
+            tokio::select! {
+                received = self.socket.recv(&mut buf) => {
+                    // ICMP "port unreachable" shows up as an error on a connected
+                    // socket; the retransmission timer copes with a peer not there yet.
+                    if let Ok(n) = received {
+                        let datagram = buf.get(..n).unwrap_or_default();
+                        self.handle.handle_datagram(self.clock.now(), datagram)?;
+                    }
+                }
+                () = sleep_until(sleep) => {
+                    self.handle.handle_timeout(self.clock.now())?;
+                }
+                command = commands.recv() => match command {
+                    Some(Command::Send(data, reply)) => {
+                        let _ = reply.send(self.handle.send(&data));
+                    }
+                    Some(Command::End(done)) => {
+                        self.handle.end()?;
+                        self.flush().await?;
+                        let _ = done.send(());
+                        return Ok(());
+                    }
+                    None => return Ok(()),
+                },
+            }
+        }
+    }
+
+    /// Sends what the session has to send and reports its events; returns its next
+    /// deadline.
+    async fn flush(&mut self) -> Result<Option<u64>, DtlsError> {
+        loop {
+            match self.handle.poll_output()? {
+                Output::Transmit(datagram) => {
+                    // A lost datagram is the protocol's business (retransmission).
+                    let _ = self.socket.send(&datagram).await;
+                }
+                Output::Event(event) => self.report(event)?,
+                Output::Trace(trace) => {
+                    if let Some(sink) = &self.options.trace {
+                        sink(self.clock.now(), &ladder::describe(&trace));
+                    }
+                }
+                Output::Wait(deadline) => return Ok(deadline),
+            }
+        }
+    }
+
+    fn report(&mut self, event: Event) -> Result<(), DtlsError> {
+        let note = match event {
+            Event::Connected(suite) => {
+                let stats = self.handle.stats()?;
+                Note::Connected {
+                    suite: engine_suite(suite),
+                    peer_certificates: self.handle.peer_certificates()?,
+                    handshake: HandshakeStats {
+                        millis: self.clock.now(),
+                        datagrams_sent: stats.datagrams_sent,
+                        datagrams_received: stats.datagrams_received,
+                        retransmissions: stats.retransmissions,
+                    },
+                }
+            }
+            Event::Data(data) => Note::Data(data),
+            Event::Closed => Note::Closed,
+            Event::Error(e) => Note::Failed(self.handle.error(e)),
+            Event::KeyLog(line) => {
+                if let Some(sink) = &self.options.key_log {
+                    sink(&line);
+                }
+                return Ok(());
+            }
+        };
+        let _ = self.notes.send(note);
+        Ok(())
+    }
+}
+
+/// Sleeps until `at`, or forever when there is no deadline.
+pub(crate) async fn sleep_until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
