@@ -16,7 +16,10 @@ fn main() {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let workspace = manifest_dir.parent().map(PathBuf::from).unwrap_or_default();
     for watched in ["src", "component", "wit", "Cargo.toml", "Cargo.lock"] {
-        println!("cargo:rerun-if-changed={}", workspace.join(watched).display());
+        println!(
+            "cargo:rerun-if-changed={}",
+            workspace.join(watched).display()
+        );
     }
     println!("cargo:rerun-if-env-changed=WASM_DTLS_SKIP_COMPONENT_BUILD");
 
@@ -25,7 +28,10 @@ fn main() {
         .join(TARGET)
         .join("component")
         .join("wasm_dtls_component.wasm");
-    println!("cargo:rustc-env=WASM_DTLS_COMPONENT_BUILT={}", built.display());
+    println!(
+        "cargo:rustc-env=WASM_DTLS_COMPONENT_BUILT={}",
+        built.display()
+    );
     if env::var_os("WASM_DTLS_SKIP_COMPONENT_BUILD").is_some() {
         return;
     }
@@ -34,7 +40,13 @@ fn main() {
     let mut build = Command::new(cargo);
     build
         .current_dir(&workspace)
-        .args(["build", "--package", "wasm-dtls-component", "--target", TARGET])
+        .args([
+            "build",
+            "--package",
+            "wasm-dtls-component",
+            "--target",
+            TARGET,
+        ])
         .args(["--profile", "component", "--target-dir"])
         .arg(&target_dir);
     // Flags meant for the host build must not leak into the wasm build.

@@ -14,7 +14,8 @@ use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::udp::{OpenSsl, UdpDriver, free_port};
+use common::process::{Process, free_port, openssl};
+use common::udp::UdpDriver;
 use common::{ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, psk_config};
 use wasm_dtls::{CipherSuite, Config, Event, Session};
 
@@ -39,7 +40,7 @@ fn fixture_path(name: &str) -> String {
 }
 
 /// Waits (while driving the session) until OpenSSL printed `needle`.
-fn wait_for_output(driver: &mut UdpDriver, openssl: &OpenSsl, needle: &str) -> bool {
+fn wait_for_output(driver: &mut UdpDriver, openssl: &Process, needle: &str) -> bool {
     driver.run_until(LIMIT, |_| openssl.output().contains(needle))
 }
 
@@ -50,7 +51,7 @@ fn our_client_against_s_server(
     suite: CipherSuite,
     config: Config,
     server_args: &[&str],
-) -> (UdpDriver, OpenSsl) {
+) -> (UdpDriver, Process) {
     let port = free_port();
     let accept = format!("127.0.0.1:{port}");
     let cipher = openssl_cipher(suite);
@@ -59,7 +60,7 @@ fn our_client_against_s_server(
     ];
     args.extend_from_slice(server_args);
     args.extend_from_slice(&["-naccept", "1"]);
-    let mut server = OpenSsl::spawn(&args);
+    let mut server = openssl(&args);
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     let peer: SocketAddr = accept.parse().unwrap();
     let mut client = UdpDriver::new(Session::client(Arc::new(config)), socket, peer);
@@ -106,7 +107,7 @@ fn s_client_against_our_server(
         "s_client", "-dtls1_2", "-connect", &connect, "-cipher", cipher,
     ];
     args.extend_from_slice(client_args);
-    let mut client = OpenSsl::spawn(&args);
+    let mut client = openssl(&args);
     // The server session is made for the first peer that writes to us.
     socket.set_read_timeout(Some(LIMIT)).unwrap();
     let mut buf = vec![0u8; 65_536];

@@ -5,7 +5,9 @@ use core::time::Duration;
 
 use wasm_dtls::trace::{Direction as EngineDirection, DropReason};
 use wasm_dtls::x509::{Certificate, PrivateKey};
-use wasm_dtls::{CipherSuite as EngineSuite, Config, Error, RetransmitPolicy, SessionState as EngineState};
+use wasm_dtls::{
+    CipherSuite as EngineSuite, Config, Error, RetransmitPolicy, SessionState as EngineState,
+};
 
 use crate::bindings::exports::wasm_dtls::dtls::types::{
     CipherSuite, Direction, Error as WitError, IpAddress, MessageTrace, RecordTrace, SessionState,
@@ -63,7 +65,9 @@ pub fn local_certificate_add(
 pub fn trusted_certificate_add(config: &mut Config, id: u32, bytes: &[u8]) -> Result<(), WitError> {
     let added = Certificate::load(bytes).and_then(|mut certs| {
         if certs.is_empty() {
-            return Err(Error::InvalidParameters("no certificate in the given bytes"));
+            return Err(Error::InvalidParameters(
+                "no certificate in the given bytes",
+            ));
         }
         config.trusted_certificate_add(id, certs.remove(0))
     });

@@ -78,8 +78,7 @@ fn event(e: EngineEvent) -> ServerEvent {
 impl GuestDtlsServer for ServerResource {
     fn create(settings: Settings, capacity: u32) -> Result<DtlsServer, Error> {
         let config = convert::config(&settings)?;
-        let mut server =
-            Server::new(config, capacity as usize).map_err(|e| codes::error(&e))?;
+        let mut server = Server::new(config, capacity as usize).map_err(|e| codes::error(&e))?;
         server.set_trace(settings.trace);
         Ok(DtlsServer::new(ServerResource {
             server: RefCell::new(server),
@@ -103,7 +102,11 @@ impl GuestDtlsServer for ServerResource {
         self.with(|s| convert::trusted_certificate_add(s.config_mut(), id, &certificate))
     }
 
-    fn trusted_certificate_remove(&self, common_name: Option<String>, id: u32) -> Result<(), Error> {
+    fn trusted_certificate_remove(
+        &self,
+        common_name: Option<String>,
+        id: u32,
+    ) -> Result<(), Error> {
         let name = common_name.as_deref();
         convert::result(self.with(|s| s.trusted_certificate_remove(name, id)))
     }
@@ -177,7 +180,8 @@ impl GuestDtlsServer for ServerResource {
     }
 
     fn session_state(&self, session: SessionId) -> Option<SessionState> {
-        self.with(|s| s.session_state(id(session))).map(convert::state)
+        self.with(|s| s.session_state(id(session)))
+            .map(convert::state)
     }
 
     fn session_cipher_suite(&self, session: SessionId) -> Option<CipherSuite> {
@@ -194,11 +198,15 @@ impl GuestDtlsServer for ServerResource {
     }
 
     fn session_stats(&self, session: SessionId) -> Option<Stats> {
-        self.with(|s| s.session_stats(id(session))).map(convert::stats)
+        self.with(|s| s.session_stats(id(session)))
+            .map(convert::stats)
     }
 
     fn sessions(&self) -> Vec<SessionId> {
-        self.with(|s| s.sessions()).into_iter().map(wit_id).collect()
+        self.with(|s| s.sessions())
+            .into_iter()
+            .map(wit_id)
+            .collect()
     }
 
     fn stop(&self) {

@@ -5,8 +5,7 @@ use core::cell::RefCell;
 use wasm_dtls::{Event as EngineEvent, Instant, Output as EngineOutput, Session};
 
 use crate::bindings::exports::wasm_dtls::dtls::session::{
-    CipherSuite, DtlsSession, Error, Event, GuestDtlsSession, Output, SessionState, Settings,
-    Stats,
+    CipherSuite, DtlsSession, Error, Event, GuestDtlsSession, Output, SessionState, Settings, Stats,
 };
 use crate::{codes, convert};
 
@@ -72,7 +71,11 @@ impl GuestDtlsSession for SessionResource {
         self.with(|s| convert::trusted_certificate_add(s.config_mut(), id, &certificate))
     }
 
-    fn trusted_certificate_remove(&self, common_name: Option<String>, id: u32) -> Result<(), Error> {
+    fn trusted_certificate_remove(
+        &self,
+        common_name: Option<String>,
+        id: u32,
+    ) -> Result<(), Error> {
         let name = common_name.as_deref();
         convert::result(self.with(|s| s.config_mut().trusted_certificate_remove(name, id)))
     }

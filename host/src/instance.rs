@@ -6,10 +6,10 @@ use wasm_dtls::Status;
 use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
+use crate::bindings::Dtls;
 use crate::bindings::server_api::{Output as ServerOutput, SessionId};
 use crate::bindings::session_api::Output as SessionOutput;
 use crate::bindings::types::{Error as WitError, SessionState, Settings, SocketAddress, Stats};
-use crate::bindings::Dtls;
 use crate::error::DtlsError;
 use crate::runtime::{HostState, Runtime};
 
@@ -26,7 +26,9 @@ fn trapped(e: wasmtime::Error) -> DtlsError {
 
 /// The NetX form of a WIT error, with the number the component gives its code.
 fn netx_error(dtls: &Dtls, store: &mut Store<HostState>, e: WitError) -> DtlsError {
-    let number = dtls.wasm_dtls_dtls_types().call_status_number(store, e.code);
+    let number = dtls
+        .wasm_dtls_dtls_types()
+        .call_status_number(store, e.code);
     let status = number
         .ok()
         .and_then(Status::from_code)
@@ -82,16 +84,43 @@ macro_rules! call {
 macro_rules! credentials {
     ($handle:ty, $api:ident) => {
         impl Credentials for $handle {
-            fn psk_add(&mut self, key: &[u8], identity: &[u8], hint: &[u8]) -> Result<(), DtlsError> {
+            fn psk_add(
+                &mut self,
+                key: &[u8],
+                identity: &[u8],
+                hint: &[u8],
+            ) -> Result<(), DtlsError> {
                 let r = call!(&mut self.0, $api, call_psk_add, key, identity, hint);
                 self.0.check(r)
             }
-            fn local_certificate_add(&mut self, id: u32, chain: &[u8], key: &[u8]) -> Result<(), DtlsError> {
-                let r = call!(&mut self.0, $api, call_local_certificate_add, id, chain, key);
+            fn local_certificate_add(
+                &mut self,
+                id: u32,
+                chain: &[u8],
+                key: &[u8],
+            ) -> Result<(), DtlsError> {
+                let r = call!(
+                    &mut self.0,
+                    $api,
+                    call_local_certificate_add,
+                    id,
+                    chain,
+                    key
+                );
                 self.0.check(r)
             }
-            fn trusted_certificate_add(&mut self, id: u32, certificate: &[u8]) -> Result<(), DtlsError> {
-                let r = call!(&mut self.0, $api, call_trusted_certificate_add, id, certificate);
+            fn trusted_certificate_add(
+                &mut self,
+                id: u32,
+                certificate: &[u8],
+            ) -> Result<(), DtlsError> {
+                let r = call!(
+                    &mut self.0,
+                    $api,
+                    call_trusted_certificate_add,
+                    id,
+                    certificate
+                );
                 self.0.check(r)
             }
             fn set_unix_time(&mut self, seconds: u64) -> Result<(), DtlsError> {
@@ -151,7 +180,6 @@ impl SessionHandle {
         call!(&mut self.0, session, call_end).map_err(trapped)
     }
 
-
     /// `poll-output`.
     pub fn poll_output(&mut self) -> Result<SessionOutput, DtlsError> {
         call!(&mut self.0, session, call_poll_output).map_err(trapped)
@@ -172,7 +200,6 @@ impl SessionHandle {
         call!(&mut self.0, session, call_peer_certificates).map_err(trapped)
     }
 
-
     /// The NetX form of an error event.
     pub fn error(&mut self, e: WitError) -> DtlsError {
         netx_error(&self.0.dtls, &mut self.0.store, e)
@@ -181,7 +208,11 @@ impl SessionHandle {
 
 impl ServerHandle {
     /// A server with `capacity` sessions in a fresh instance (NetX `server_create`).
-    pub fn create(runtime: &Runtime, settings: &Settings, capacity: u32) -> Result<ServerHandle, DtlsError> {
+    pub fn create(
+        runtime: &Runtime,
+        settings: &Settings,
+        capacity: u32,
+    ) -> Result<ServerHandle, DtlsError> {
         let mut instance = runtime.instantiate()?;
         let api = instance.dtls.wasm_dtls_dtls_server().dtls_server();
         let r = api.call_create(&mut instance.store, settings, capacity);
@@ -194,14 +225,35 @@ impl ServerHandle {
     }
 
     /// `x509-client-verify-configure`.
-    pub fn x509_client_verify_configure(&mut self, certs_per_session: u32) -> Result<(), DtlsError> {
-        let r = call!(&mut self.0, server, call_x509_client_verify_configure, certs_per_session);
+    pub fn x509_client_verify_configure(
+        &mut self,
+        certs_per_session: u32,
+    ) -> Result<(), DtlsError> {
+        let r = call!(
+            &mut self.0,
+            server,
+            call_x509_client_verify_configure,
+            certs_per_session
+        );
         self.0.check(r)
     }
 
     /// `handle-datagram`.
-    pub fn handle_datagram(&mut self, now: u64, from: SocketAddress, datagram: &[u8]) -> Result<(), DtlsError> {
-        call!(&mut self.0, server, call_handle_datagram, now, from, datagram).map_err(trapped)
+    pub fn handle_datagram(
+        &mut self,
+        now: u64,
+        from: SocketAddress,
+        datagram: &[u8],
+    ) -> Result<(), DtlsError> {
+        call!(
+            &mut self.0,
+            server,
+            call_handle_datagram,
+            now,
+            from,
+            datagram
+        )
+        .map_err(trapped)
     }
 
     /// `handle-timeout`.
@@ -238,9 +290,11 @@ impl ServerHandle {
         self.0.check(r)
     }
 
-
     /// `session-peer-certificates`.
-    pub fn session_peer_certificates(&mut self, session: SessionId) -> Result<Vec<Vec<u8>>, DtlsError> {
+    pub fn session_peer_certificates(
+        &mut self,
+        session: SessionId,
+    ) -> Result<Vec<Vec<u8>>, DtlsError> {
         call!(&mut self.0, server, call_session_peer_certificates, session).map_err(trapped)
     }
 

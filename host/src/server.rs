@@ -126,7 +126,11 @@ pub struct DtlsServer {
 impl DtlsServer {
     /// A server with a pool of `capacity` sessions (NetX `server_create`). Credentials
     /// come from `options`; bad ones fail here with their NetX code.
-    pub fn create(runtime: &Runtime, options: &Options, capacity: u32) -> Result<DtlsServer, DtlsError> {
+    pub fn create(
+        runtime: &Runtime,
+        options: &Options,
+        capacity: u32,
+    ) -> Result<DtlsServer, DtlsError> {
         let mut handle = ServerHandle::create(runtime, &options.settings(), capacity)?;
         options.apply(&mut handle)?;
         if let Some(n) = options.verify_client {
@@ -157,13 +161,17 @@ impl DtlsServer {
             };
             DtlsError::new(status, format!("cannot bind {addr}: {e}"))
         })?;
-        let local = socket.local_addr().map_err(|e| DtlsError::host(e.to_string()))?;
+        let local = socket
+            .local_addr()
+            .map_err(|e| DtlsError::host(e.to_string()))?;
         let handle = self
             .idle
             .get_mut()
             .ok()
             .and_then(Option::take)
-            .ok_or_else(|| DtlsError::new(Status::SessionUninitialized, "the server was deleted"))?;
+            .ok_or_else(|| {
+                DtlsError::new(Status::SessionUninitialized, "the server was deleted")
+            })?;
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (event_tx, events) = mpsc::unbounded_channel();
         let driver = Driver {
@@ -199,7 +207,10 @@ impl DtlsServer {
     ) -> Result<T, DtlsError> {
         let running = self.running.as_ref().ok_or_else(not_started)?;
         let (reply, answer) = oneshot::channel();
-        running.commands.send(make(reply)).map_err(|_| not_started())?;
+        running
+            .commands
+            .send(make(reply))
+            .map_err(|_| not_started())?;
         answer.await.map_err(|_| not_started())?
     }
 
@@ -277,7 +288,10 @@ struct Driver {
 impl Driver {
     async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) -> ServerHandle {
         if let Err(e) = self.drive(&mut commands).await {
-            let peer = self.socket.local_addr().unwrap_or_else(|_| ([0, 0, 0, 0], 0).into());
+            let peer = self
+                .socket
+                .local_addr()
+                .unwrap_or_else(|_| ([0, 0, 0, 0], 0).into());
             let _ = self.events.send(ServerEvent::Error {
                 session: None,
                 peer,
@@ -342,10 +356,15 @@ impl Driver {
                 Output::Trace(t) => {
                     if let Some(sink) = &self.options.trace {
                         let who = match t.session {
-                            Some(id) => format!("{} #{}.{}", socket_addr(&t.peer), id.slot, id.generation),
+                            Some(id) => {
+                                format!("{} #{}.{}", socket_addr(&t.peer), id.slot, id.generation)
+                            }
                             None => socket_addr(&t.peer).to_string(),
                         };
-                        sink(self.clock.now(), &format!("[{who}] {}", ladder::describe(&t.trace)));
+                        sink(
+                            self.clock.now(),
+                            &format!("[{who}] {}", ladder::describe(&t.trace)),
+                        );
                     }
                 }
                 Output::Wait(deadline) => return Ok(deadline),

@@ -84,12 +84,17 @@ impl DtlsSession {
             (Ipv6Addr::UNSPECIFIED, 0).into()
         };
         let socket = UdpSocket::bind(any).await.map_err(|e| {
-            DtlsError::new(Status::PortUnavailable, format!("cannot open a UDP socket: {e}"))
+            DtlsError::new(
+                Status::PortUnavailable,
+                format!("cannot open a UDP socket: {e}"),
+            )
         })?;
         socket.connect(peer).await.map_err(|e| {
             DtlsError::new(Status::NotConnected, format!("cannot reach {peer}: {e}"))
         })?;
-        let local = socket.local_addr().map_err(|e| DtlsError::host(e.to_string()))?;
+        let local = socket
+            .local_addr()
+            .map_err(|e| DtlsError::host(e.to_string()))?;
         let clock = Clock::new();
         handle.start(clock.now())?;
 

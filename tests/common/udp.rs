@@ -1,10 +1,7 @@
-//! Drives a session over a real loopback UDP socket with the wall clock, and runs
-//! OpenSSL as a child process: the interop tests' small std::net driver.
+//! Drives a session over a real loopback UDP socket with the wall clock: the interop
+//! tests' small std::net driver.
 
-use std::io::{Read, Write};
 use std::net::{SocketAddr, UdpSocket};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant as WallClock};
 
 use wasm_dtls::{Event, Instant, Output, Session};
@@ -106,86 +103,5 @@ impl UdpDriver {
             .flatten()
             .copied()
             .collect()
-    }
-}
-
-/// A free UDP port on loopback (bound and released; the race is harmless on a test box).
-pub fn free_port() -> u16 {
-    let s = UdpSocket::bind("127.0.0.1:0").expect("bind loopback");
-    s.local_addr().expect("local addr").port()
-}
-
-/// An OpenSSL child process whose output is collected in the background and which is
-/// killed when dropped.
-pub struct OpenSsl {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    output: Arc<Mutex<String>>,
-}
-
-impl OpenSsl {
-    pub fn spawn(args: &[&str]) -> OpenSsl {
-        let mut child = Command::new("openssl")
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("openssl must be installed (scripts/test.sh installs it)");
-        let output = Arc::new(Mutex::new(String::new()));
-        for stream in [
-            child
-                .stdout
-                .take()
-                .map(|s| Box::new(s) as Box<dyn Read + Send>),
-            child
-                .stderr
-                .take()
-                .map(|s| Box::new(s) as Box<dyn Read + Send>),
-        ]
-        .into_iter()
-        .flatten()
-        {
-            let output = output.clone();
-            std::thread::spawn(move || {
-                let mut stream = stream;
-                let mut buf = [0u8; 4096];
-                while let Ok(n) = stream.read(&mut buf) {
-                    if n == 0 {
-                        break;
-                    }
-                    output
-                        .lock()
-                        .expect("output lock")
-                        .push_str(&String::from_utf8_lossy(&buf[..n]));
-                }
-            });
-        }
-        let stdin = child.stdin.take();
-        OpenSsl {
-            child,
-            stdin,
-            output,
-        }
-    }
-
-    /// Everything the process printed so far (stdout and stderr).
-    pub fn output(&self) -> String {
-        self.output.lock().expect("output lock").clone()
-    }
-
-    /// Types a line into the process.
-    pub fn type_line(&mut self, line: &str) {
-        let stdin = self.stdin.as_mut().expect("stdin open");
-        stdin.write_all(line.as_bytes()).expect("write to openssl");
-        stdin.write_all(b"\n").expect("write to openssl");
-        stdin.flush().expect("flush");
-    }
-}
-
-impl Drop for OpenSsl {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }

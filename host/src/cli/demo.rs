@@ -41,7 +41,9 @@ pub async fn run(runtime: &Runtime) -> Result<(), DtlsError> {
     };
     let mut server = DtlsServer::create(runtime, &server_options, 4)?;
     let addr = server.start(([127, 0, 0, 1], 0).into()).await?;
-    println!("wasm-dtls demo: a server on {addr} and a client, both the wasm-dtls component in wasmtime\n");
+    println!(
+        "wasm-dtls demo: a server on {addr} and a client, both the wasm-dtls component in wasmtime\n"
+    );
 
     // The server echoes, in the background, until the demo ends.
     let echo = tokio::spawn(async move {
@@ -101,7 +103,10 @@ pub async fn run(runtime: &Runtime) -> Result<(), DtlsError> {
     if rows.len() == 4 {
         Ok(())
     } else {
-        Err(DtlsError::new(Status::NotSuccessful, "not every suite completed"))
+        Err(DtlsError::new(
+            Status::NotSuccessful,
+            "not every suite completed",
+        ))
     }
 }
 

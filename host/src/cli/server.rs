@@ -25,7 +25,10 @@ pub async fn run(runtime: &Runtime, args: ServerArgs) -> Result<(), DtlsError> {
         let Some(event) = event else { break };
         match event {
             ServerEvent::Connect { session, peer } => {
-                eprintln!("{peer}: connect (session #{}.{})", session.slot, session.generation);
+                eprintln!(
+                    "{peer}: connect (session #{}.{})",
+                    session.slot, session.generation
+                );
             }
             ServerEvent::Established { session, suite, .. } => {
                 let peer = server.client_info(session).await?;

@@ -1,0 +1,298 @@
+//! The `wasm-dtls` CLI over loopback UDP: CLI server and client with all four suites,
+//! interop with OpenSSL both ways, and failures with their NetX codes. Every wait is
+//! bounded.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "../../tests/common/process.rs"]
+#[allow(dead_code)]
+mod process;
+
+use std::time::Duration;
+
+use process::{Process, free_port, openssl};
+
+const LIMIT: Duration = Duration::from_secs(30);
+const PSK: &str = "client-1:30313233343536373839616263646566";
+const PSK_HEX: &str = "30313233343536373839616263646566";
+
+fn fixture(name: &str) -> String {
+    format!("{}/../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cli(args: &[&str]) -> Process {
+    Process::spawn(env!("CARGO_BIN_EXE_wasm-dtls"), args)
+}
+
+/// A CLI server with these extra arguments; returns it and its address.
+fn server(extra: &[&str]) -> (Process, String) {
+    let mut args = vec!["server", "--listen", "127.0.0.1:0"];
+    args.extend_from_slice(extra);
+    let server = cli(&args);
+    assert!(
+        server.wait_for("listening on ", LIMIT),
+        "the server did not start:\n{}",
+        server.output()
+    );
+    let output = server.output();
+    let addr = output
+        .lines()
+        .find_map(|l| l.strip_prefix("listening on "))
+        .unwrap()
+        .trim()
+        .to_string();
+    (server, addr)
+}
+
+/// Runs a CLI client to completion; its exit code and output.
+fn client(args: &[&str]) -> (i32, String) {
+    let mut all = vec!["client"];
+    all.extend_from_slice(args);
+    let mut client = cli(&all);
+    let code = client.wait_exit(LIMIT).expect("the client did not exit");
+    (code, client.output())
+}
+
+fn server_credentials() -> Vec<String> {
+    vec![
+        "--psk".into(),
+        PSK.into(),
+        "--cert".into(),
+        fixture("server.crt.pem"),
+        "--key".into(),
+        fixture("server.key.pem"),
+    ]
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn cli_server_and_cli_client_with_each_suite() {
+    let mut args = server_credentials();
+    args.push("--echo".into());
+    let (_server, addr) = server(&strs(&args));
+    let ca = fixture("ca.crt.pem");
+    for suite in [
+        "psk-ccm8",
+        "psk-gcm",
+        "ecdsa-ccm8",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    ] {
+        let text = format!("hello over {suite}");
+        let (code, output) = client(&[
+            &addr, "--psk", PSK, "--ca", &ca, "--suites", suite, "--send", &text,
+        ]);
+        assert_eq!(code, 0, "{suite}: {output}");
+        assert!(output.lines().any(|l| l == text), "{suite}: {output}");
+    }
+}
+
+#[test]
+fn cli_client_with_a_client_certificate_and_a_trace() {
+    let mut args = server_credentials();
+    args.extend(["--echo", "--verify-client", "--ca"].map(String::from));
+    args.push(fixture("ca.crt.pem"));
+    let (server, addr) = server(&strs(&args));
+    let (code, output) = client(&[
+        &addr,
+        "--ca",
+        &fixture("ca.crt.pem"),
+        "--cert",
+        &fixture("client.crt.pem"),
+        "--key",
+        &fixture("client.key.pem"),
+        "--send",
+        "with my certificate",
+        "--trace",
+    ]);
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains("with my certificate"));
+    // The ladder names the messages, with timestamps.
+    for message in [
+        "ClientHello",
+        "HelloVerifyRequest",
+        "CertificateRequest",
+        "CertificateVerify",
+        "Finished",
+    ] {
+        assert!(
+            output.contains(message),
+            "no {message} in the trace:\n{output}"
+        );
+    }
+    assert!(output.contains(" ms] client"), "{output}");
+    assert!(server.wait_for("established with TLS_ECDHE_ECDSA", LIMIT));
+}
+
+#[test]
+fn cli_client_talks_to_openssl_s_server() {
+    let cases: [(&str, Vec<String>, Vec<String>); 2] = [
+        (
+            "PSK-AES128-CCM8:@SECLEVEL=0",
+            ["-nocert", "-psk", PSK_HEX, "-psk_identity", "client-1"]
+                .map(String::from)
+                .to_vec(),
+            ["--psk", PSK, "--suites", "psk-ccm8"]
+                .map(String::from)
+                .to_vec(),
+        ),
+        (
+            "ECDHE-ECDSA-AES128-GCM-SHA256",
+            vec![
+                "-cert".into(),
+                fixture("server.crt.pem"),
+                "-key".into(),
+                fixture("server.key.pem"),
+            ],
+            vec![
+                "--ca".into(),
+                fixture("ca.crt.pem"),
+                "--suites".into(),
+                "ecdsa-gcm".into(),
+            ],
+        ),
+    ];
+    for (cipher, server_args, client_args) in cases {
+        let port = free_port();
+        let accept = format!("127.0.0.1:{port}");
+        let mut args = vec![
+            "s_server", "-dtls1_2", "-accept", &accept, "-cipher", cipher, "-naccept", "1",
+        ];
+        args.extend(strs(&server_args));
+        let mut s_server = openssl(&args);
+        let mut all = vec!["client", accept.as_str(), "--send", "hello from the cli"];
+        all.extend(strs(&client_args));
+        let mut client = cli(&all);
+        assert!(
+            s_server.wait_for("hello from the cli", LIMIT),
+            "{cipher}: s_server got nothing:\n{}\nclient:\n{}",
+            s_server.output(),
+            client.output()
+        );
+        s_server.type_line("hello from openssl");
+        let code = client.wait_exit(LIMIT);
+        assert_eq!(code, Some(0), "{cipher}: {}", client.output());
+        assert!(
+            client.output().contains("hello from openssl"),
+            "{}",
+            client.output()
+        );
+    }
+}
+
+#[test]
+fn openssl_s_client_talks_to_the_cli_server() {
+    let mut args = server_credentials();
+    args.push("--echo".into());
+    let (_server, addr) = server(&strs(&args));
+    let ca = fixture("ca.crt.pem");
+    let cases: [(&str, Vec<&str>); 2] = [
+        (
+            "PSK-AES128-GCM-SHA256",
+            vec!["-psk", PSK_HEX, "-psk_identity", "client-1"],
+        ),
+        (
+            "ECDHE-ECDSA-AES128-CCM8:@SECLEVEL=0",
+            vec![
+                "-CAfile",
+                &ca,
+                "-verify_return_error",
+                "-verify_hostname",
+                "localhost",
+            ],
+        ),
+    ];
+    for (cipher, extra) in cases {
+        let mut args = vec!["s_client", "-dtls1_2", "-connect", &addr, "-cipher", cipher];
+        args.extend(extra);
+        let mut s_client = openssl(&args);
+        assert!(
+            s_client.wait_for("Extended master secret: yes", LIMIT),
+            "{cipher}: {}",
+            s_client.output()
+        );
+        s_client.type_line("ping from openssl");
+        // s_client prints what the echo sends back.
+        assert!(
+            s_client.wait_for("ping from openssl", LIMIT),
+            "{cipher}: {}",
+            s_client.output()
+        );
+    }
+}
+
+#[test]
+fn a_wrong_psk_fails_with_the_alert_code() {
+    let (_server, addr) = server(&["--psk", PSK]);
+    let (code, output) = client(&[
+        &addr,
+        "--psk",
+        "client-1:00112233445566778899aabbccddeeff",
+        "--send",
+        "x",
+    ]);
+    assert_ne!(code, 0);
+    assert!(
+        output.contains("NX_SECURE_TLS_ALERT_RECEIVED (0x114)"),
+        "{output}"
+    );
+}
+
+#[test]
+fn an_untrusted_server_certificate_fails_with_0x11b() {
+    let (_server, addr) = server(&strs(&server_credentials()));
+    let (code, output) = client(&[&addr, "--ca", &fixture("other-ca.crt.pem"), "--send", "x"]);
+    assert_ne!(code, 0);
+    assert!(
+        output.contains("NX_SECURE_TLS_ISSUER_CERTIFICATE_NOT_FOUND (0x11B)"),
+        "{output}"
+    );
+}
+
+#[test]
+fn a_server_that_is_not_there_times_out_with_a_clear_error() {
+    let addr = format!("127.0.0.1:{}", free_port());
+    let (code, output) = client(&[&addr, "--psk", PSK, "--send", "x", "--timeout", "2"]);
+    assert_ne!(code, 0);
+    assert!(
+        output.contains("WASM_DTLS_HANDSHAKE_TIMEOUT (0x8001)"),
+        "{output}"
+    );
+}
+
+#[test]
+fn bad_arguments_are_refused_with_0x4d() {
+    let (code, output) = client(&["127.0.0.1:9", "--psk", "no-key-here", "--send", "x"]);
+    assert_ne!(code, 0);
+    assert!(output.contains("NX_INVALID_PARAMETERS (0x4D)"), "{output}");
+    let (code, output) = client(&["127.0.0.1:9", "--psk", PSK, "--suites", "rc4"]);
+    assert_ne!(code, 0);
+    assert!(output.contains("unknown suite"), "{output}");
+}
+
+#[test]
+fn the_demo_runs_every_suite() {
+    let mut demo = cli(&["demo"]);
+    assert_eq!(demo.wait_exit(LIMIT), Some(0), "{}", demo.output());
+    let output = demo.output();
+    for suite in [
+        "TLS_PSK_WITH_AES_128_CCM_8",
+        "TLS_PSK_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    ] {
+        let row = output
+            .lines()
+            .find(|l| l.starts_with(suite) && l.contains(" ms "));
+        assert!(
+            row.is_some_and(|r| r.contains("echo: hello")),
+            "{suite}:\n{output}"
+        );
+    }
+}

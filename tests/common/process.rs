@@ -1,0 +1,124 @@
+//! Child processes for the interop tests (OpenSSL, the CLI) and free loopback ports.
+//! Shared with the host crate's tests (`#[path]`), so it uses only std.
+
+use std::io::{Read, Write};
+use std::net::UdpSocket;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A free UDP port on loopback (bound and released; the race is harmless on a test box).
+pub fn free_port() -> u16 {
+    let s = UdpSocket::bind("127.0.0.1:0").expect("bind loopback");
+    s.local_addr().expect("local addr").port()
+}
+
+/// A child process (OpenSSL, the CLI) whose output is collected in the background and
+/// which is killed when dropped.
+pub struct Process {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    output: Arc<Mutex<String>>,
+}
+
+/// `openssl` with these arguments.
+pub fn openssl(args: &[&str]) -> Process {
+    Process::spawn("openssl", args)
+}
+
+impl Process {
+    pub fn spawn(program: &str, args: &[&str]) -> Process {
+        let mut child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot run {program} (scripts/test.sh installs what the tests need): {e}")
+            });
+        let output = Arc::new(Mutex::new(String::new()));
+        for stream in [
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let output = output.clone();
+            std::thread::spawn(move || {
+                let mut stream = stream;
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = stream.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    output
+                        .lock()
+                        .expect("output lock")
+                        .push_str(&String::from_utf8_lossy(&buf[..n]));
+                }
+            });
+        }
+        let stdin = child.stdin.take();
+        Process {
+            child,
+            stdin,
+            output,
+        }
+    }
+
+    /// Everything the process printed so far (stdout and stderr).
+    pub fn output(&self) -> String {
+        self.output.lock().expect("output lock").clone()
+    }
+
+    /// Types a line into the process.
+    pub fn type_line(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().expect("stdin open");
+        stdin.write_all(line.as_bytes()).expect("write to openssl");
+        stdin.write_all(b"\n").expect("write to openssl");
+        stdin.flush().expect("flush");
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Process {
+    /// Waits up to `limit` until the output contains `needle`.
+    pub fn wait_for(&self, needle: &str, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if self.output().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.output().contains(needle)
+    }
+
+    /// Waits up to `limit` for the process to exit; its exit code, if it did.
+    pub fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                // Let the reader threads take the last output.
+                std::thread::sleep(Duration::from_millis(50));
+                return Some(status.code().unwrap_or(-1));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
