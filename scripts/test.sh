@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of wasm-dtls: formatting, lints, unit tests, in-memory and lossy-link
-# handshakes and the interop tests against OpenSSL. Installs what it needs first, so it
-# works on a fresh Debian machine with rustup and Node 20. Nothing is skipped.
+# handshakes, the interop tests against OpenSSL, and the component with its wasmtime
+# host and CLI. Installs what it needs first (rustfmt, clippy, the wasm32-wasip2
+# target, a pinned wasm-tools, openssl), so it works on a fresh Debian machine with
+# rustup and Node 20. Nothing is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +11,13 @@ say() { printf '\n== %s\n' "$*"; }
 
 say "toolchain"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+rustup target add wasm32-wasip2
+# The WIT test reads the built component with wasm-tools; pinned, as its output format
+# is what the test compares.
+WASM_TOOLS_VERSION=1.263.0
+if ! wasm-tools --version 2>/dev/null | grep -q "^wasm-tools $WASM_TOOLS_VERSION"; then
+    cargo install wasm-tools --version "$WASM_TOOLS_VERSION" --locked
+fi
 if ! command -v openssl >/dev/null; then
     # The interop tests run the real OpenSSL; they never skip.
     if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq openssl;
@@ -16,12 +25,14 @@ if ! command -v openssl >/dev/null; then
 fi
 rustc --version
 openssl version
+wasm-tools --version
 
 say "format"
 cargo fmt --all --check
 
 say "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --package wasm-dtls-component --target wasm32-wasip2 --profile component --locked -- -D warnings
 
 say "tests"
 cargo test --workspace --locked

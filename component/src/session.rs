@@ -16,7 +16,7 @@ pub struct SessionResource {
 }
 
 impl SessionResource {
-    fn new(session: Session, settings: &Settings) -> DtlsSession {
+    fn resource(session: Session, settings: &Settings) -> DtlsSession {
         let mut session = session;
         session.set_trace(settings.trace);
         DtlsSession::new(SessionResource {
@@ -43,12 +43,12 @@ pub fn event(e: EngineEvent) -> Event {
 impl GuestDtlsSession for SessionResource {
     fn client(settings: Settings) -> Result<DtlsSession, Error> {
         let config = convert::config(&settings)?;
-        Ok(SessionResource::new(Session::client(config), &settings))
+        Ok(SessionResource::resource(Session::client(config), &settings))
     }
 
     fn server(settings: Settings, peer: Vec<u8>) -> Result<DtlsSession, Error> {
         let config = convert::config(&settings)?;
-        Ok(SessionResource::new(
+        Ok(SessionResource::resource(
             Session::server(config, &peer),
             &settings,
         ))

@@ -1,0 +1,218 @@
+//! The Rust API of the host: DtlsServer and DtlsSession over loopback UDP, several
+//! clients at once, the server lifecycle codes, and the component's error codes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::net::{SocketAddr, UdpSocket};
+use std::time::Duration;
+
+use wasm_dtls_host::{
+    CipherSuite, DtlsServer, DtlsSession, Options, PskEntry, Runtime, ServerEvent, Status,
+};
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn psk(identity: &str) -> PskEntry {
+    PskEntry {
+        identity: identity.as_bytes().to_vec(),
+        key: format!("key of {identity}").into_bytes(),
+        hint: Vec::new(),
+    }
+}
+
+fn server_options() -> Options {
+    Options {
+        psks: (0..3).map(|i| psk(&format!("device-{i}"))).collect(),
+        certificate: Some((fixture("server.crt.pem"), fixture("server.key.pem"))),
+        ..Options::default()
+    }
+}
+
+/// Starts a server that echoes on 127.0.0.1 and returns its address and the task
+/// that collects its events until `clients` sessions have come and gone.
+async fn echo_server(
+    runtime: &Runtime,
+    capacity: u32,
+    clients: usize,
+) -> (SocketAddr, tokio::task::JoinHandle<Vec<ServerEvent>>) {
+    let mut server = DtlsServer::create(runtime, &server_options(), capacity).unwrap();
+    let addr = server.start(([127, 0, 0, 1], 0).into()).await.unwrap();
+    let task = tokio::spawn(async move {
+        let mut seen = Vec::new();
+        let mut disconnects = 0;
+        while disconnects < clients {
+            let next = tokio::time::timeout(LIMIT, server.next_event()).await;
+            let Some(event) = next.ok().flatten() else {
+                break;
+            };
+            match &event {
+                ServerEvent::Disconnect { .. } => disconnects += 1,
+                ServerEvent::Receive { session, data } => {
+                    server.send(*session, data).await.unwrap();
+                }
+                _ => {}
+            }
+            seen.push(event);
+        }
+        server.stop().await.unwrap();
+        server.delete().unwrap();
+        seen
+    });
+    (addr, task)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_clients_at_once_each_get_their_own_echo() {
+    let runtime = Runtime::from_env().unwrap();
+    let (addr, server) = echo_server(&runtime, 4, 3).await;
+    let clients = (0..3).map(|i| {
+        let runtime = runtime.clone();
+        tokio::spawn(async move {
+            let options = Options {
+                psks: vec![psk(&format!("device-{i}"))],
+                // One client with a certificate suite, to mix the key exchanges.
+                suites: if i == 2 {
+                    vec![CipherSuite::EcdheEcdsaAes128Ccm8]
+                } else {
+                    vec![CipherSuite::PskAes128Ccm8]
+                },
+                trusted: vec![fixture("ca.crt.pem")],
+                server_name: Some("localhost".into()),
+                ..Options::default()
+            };
+            let mut session = DtlsSession::connect(&runtime, addr, &options, LIMIT)
+                .await
+                .unwrap();
+            let text = format!("message from client {i}");
+            session.send(text.as_bytes()).await.unwrap();
+            let reply = session.receive(LIMIT).await.unwrap();
+            assert_eq!(reply, text.as_bytes());
+            // Nothing else arrives: NX_NO_PACKET after the wait.
+            let nothing = session
+                .receive(Duration::from_millis(200))
+                .await
+                .unwrap_err();
+            assert_eq!(nothing.code(), 0x01);
+            let suite = session.cipher_suite();
+            let certificates = session.peer_certificates().len();
+            session.end().await;
+            (suite, certificates)
+        })
+    });
+    let mut results = Vec::new();
+    for c in clients {
+        results.push(c.await.unwrap());
+    }
+    assert_eq!(results[0], (CipherSuite::PskAes128Ccm8, 0));
+    assert_eq!(results[2], (CipherSuite::EcdheEcdsaAes128Ccm8, 1));
+    let events = server.await.unwrap();
+    let count = |f: fn(&ServerEvent) -> bool| events.iter().filter(|e| f(e)).count();
+    assert_eq!(
+        count(|e| matches!(e, ServerEvent::Connect { .. })),
+        3,
+        "{events:?}"
+    );
+    assert_eq!(count(|e| matches!(e, ServerEvent::Established { .. })), 3);
+    // Each client's close_notify reached the server.
+    let closed = |e: &ServerEvent| matches!(e, ServerEvent::Disconnect { reason, .. } if reason.code() == 0x127);
+    assert_eq!(count(closed), 3, "{events:?}");
+}
+
+#[tokio::test]
+async fn server_lifecycle_codes_follow_netx() {
+    let runtime = Runtime::from_env().unwrap();
+    let taken = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let mut server = DtlsServer::create(&runtime, &server_options(), 2).unwrap();
+    let busy = server.start(taken.local_addr().unwrap()).await.unwrap_err();
+    assert_eq!(
+        (busy.status(), busy.code()),
+        (Status::PortUnavailable, 0x23)
+    );
+    let addr = server.start(([127, 0, 0, 1], 0).into()).await.unwrap();
+    assert_eq!(server.local_addr(), Some(addr));
+    let again = server.start(([127, 0, 0, 1], 0).into()).await.unwrap_err();
+    assert_eq!(again.code(), 0x22);
+    let still = server.delete().unwrap_err();
+    assert_eq!(still.code(), 0x42);
+    server.stop().await.unwrap();
+    // A stopped server starts again, then is deleted.
+    server.start(([127, 0, 0, 1], 0).into()).await.unwrap();
+    server.stop().await.unwrap();
+    server.delete().unwrap();
+    assert_eq!(server.start(addr).await.unwrap_err().code(), 0x101);
+}
+
+#[tokio::test]
+async fn creation_errors_carry_the_component_codes() {
+    let runtime = Runtime::from_env().unwrap();
+    let zero = DtlsServer::create(&runtime, &server_options(), 0)
+        .err()
+        .unwrap();
+    assert_eq!(zero.code(), 0x4D, "{zero}");
+    let bad_key = Options {
+        certificate: Some((fixture("server.crt.pem"), fixture("client.key.pem"))),
+        ..Options::default()
+    };
+    let mismatch = DtlsServer::create(&runtime, &bad_key, 2).err().unwrap();
+    assert_eq!(mismatch.code(), 0x4D);
+    assert!(mismatch.message().contains("does not belong"), "{mismatch}");
+    let too_many = Options {
+        psks: (0..100).map(|i| psk(&format!("d{i}"))).collect(),
+        ..Options::default()
+    };
+    let full = DtlsServer::create(&runtime, &too_many, 2).err().unwrap();
+    assert_eq!(
+        (full.status(), full.name()),
+        (Status::NoMorePskSpace, "NX_SECURE_TLS_NO_MORE_PSK_SPACE")
+    );
+    // A client with no credential cannot start: the component says so.
+    let nothing = DtlsSession::connect(
+        &runtime,
+        "127.0.0.1:9".parse().unwrap(),
+        &Options::default(),
+        LIMIT,
+    )
+    .await
+    .err()
+    .unwrap();
+    assert_eq!(nothing.code(), 0x4D);
+}
+
+#[tokio::test]
+async fn a_client_that_the_server_refuses_gets_the_alert_code_and_the_server_an_error_event() {
+    let runtime = Runtime::from_env().unwrap();
+    let mut server = DtlsServer::create(&runtime, &server_options(), 2).unwrap();
+    let addr = server.start(([127, 0, 0, 1], 0).into()).await.unwrap();
+    let stranger = Options {
+        psks: vec![psk("nobody")],
+        ..Options::default()
+    };
+    let refused = DtlsSession::connect(&runtime, addr, &stranger, LIMIT)
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(refused.code(), 0x114, "{refused}");
+    loop {
+        let event = tokio::time::timeout(LIMIT, server.next_event())
+            .await
+            .unwrap()
+            .unwrap();
+        if let ServerEvent::Error { error, .. } = event {
+            assert_eq!(error.status(), Status::NoMatchingPsk);
+            break;
+        }
+    }
+    server.stop().await.unwrap();
+}
