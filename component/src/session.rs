@@ -43,7 +43,10 @@ pub fn event(e: EngineEvent) -> Event {
 impl GuestDtlsSession for SessionResource {
     fn client(settings: Settings) -> Result<DtlsSession, Error> {
         let config = convert::config(&settings)?;
-        Ok(SessionResource::resource(Session::client(config), &settings))
+        Ok(SessionResource::resource(
+            Session::client(config),
+            &settings,
+        ))
     }
 
     fn server(settings: Settings, peer: Vec<u8>) -> Result<DtlsSession, Error> {
