@@ -1,0 +1,43 @@
+// Builds the Node package's generated bindings: the wasm-dtls component (built with
+// cargo for wasm32-wasip2 when it is not there yet), transpiled with jco into
+// generated/. `WASM_DTLS_COMPONENT=path` uses another component.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { transpile } from '@bytecodealliance/jco-transpile';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
+const targetDir = join(root, 'target', 'component-build');
+const built = join(targetDir, 'wasm32-wasip2', 'component', 'wasm_dtls_component.wasm');
+const out = resolve(here, '..', 'generated');
+
+let component = process.env.WASM_DTLS_COMPONENT;
+if (!component) {
+  // Same command and target directory as the host crate's build script, so the two
+  // share one build.
+  execFileSync('cargo', ['build', '--locked', '--package', 'wasm-dtls-component',
+    '--target', 'wasm32-wasip2', '--profile', 'component', '--target-dir', targetDir],
+  { cwd: root, stdio: 'inherit' });
+  component = built;
+}
+if (!existsSync(component)) {
+  console.error(`no component at ${component}`);
+  process.exit(1);
+}
+
+const { files } = await transpile(component, {
+  name: 'wasm_dtls',
+  instantiation: undefined,
+  emitTypescriptDeclarations: true,
+  nodejsCompat: true,
+});
+rmSync(out, { recursive: true, force: true });
+for (const [name, bytes] of Object.entries(files)) {
+  const path = join(out, name);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, bytes);
+}
+console.log(`transpiled ${component} into ${out} (${Object.keys(files).length} files)`);

@@ -1,0 +1,110 @@
+// Turning the user's options into the component's settings and credential calls.
+import { Buffer } from 'node:buffer';
+
+import { call, hostError } from './errors.js';
+
+/** Short, IANA and WIT names of the four suites, to the WIT enum value. */
+const SUITES = new Map();
+for (const [wit, short, iana] of [
+  ['psk-aes128-ccm8', 'psk-ccm8', 'TLS_PSK_WITH_AES_128_CCM_8'],
+  ['psk-aes128-gcm-sha256', 'psk-gcm', 'TLS_PSK_WITH_AES_128_GCM_SHA256'],
+  ['ecdhe-ecdsa-aes128-ccm8', 'ecdsa-ccm8', 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8'],
+  ['ecdhe-ecdsa-aes128-gcm-sha256', 'ecdsa-gcm', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'],
+]) {
+  for (const name of [wit, short, iana.toLowerCase()]) SUITES.set(name, { wit, short, iana });
+}
+
+/** The suite description for a name, or a NX_INVALID_PARAMETERS error. */
+export function suite(name) {
+  const found = SUITES.get(String(name).trim().toLowerCase());
+  if (!found) {
+    throw hostError('nx-invalid-parameters',
+      `unknown suite ${JSON.stringify(name)}: use psk-ccm8, psk-gcm, ecdsa-ccm8, ecdsa-gcm or an IANA name`);
+  }
+  return found;
+}
+
+/** The IANA name of a WIT suite value. */
+export function ianaName(wit) {
+  return SUITES.get(wit).iana;
+}
+
+function bytes(value, what) {
+  if (value === undefined || value === null) return new Uint8Array();
+  if (typeof value === 'string') return new Uint8Array(Buffer.from(value));
+  if (value instanceof Uint8Array) return value;
+  throw hostError('nx-invalid-parameters', `${what} must be a string, Buffer or Uint8Array`);
+}
+
+function list(value) {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function optionalInt(value, what) {
+  if (value === undefined || value === null) return undefined;
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw hostError('nx-invalid-parameters', `${what} must be a whole number of ${what.endsWith('Ms') ? 'milliseconds' : 'units'}`);
+  }
+  return value;
+}
+
+/** The component's settings record. */
+export function settings(options) {
+  return {
+    suites: list(options.suites).map((s) => suite(s).wit),
+    mtu: optionalInt(options.mtu, 'mtu'),
+    retransmitInitialMs: optionalInt(options.retransmitInitialMs, 'retransmitInitialMs'),
+    retransmitMaxMs: optionalInt(options.retransmitMaxMs, 'retransmitMaxMs'),
+    maxTransmissions: optionalInt(options.maxTransmissions, 'maxTransmissions'),
+    idleTimeoutMs: optionalInt(options.idleTimeoutMs, 'idleTimeoutMs'),
+    requireExtendedMasterSecret: Boolean(options.requireExtendedMasterSecret),
+    serverName: options.serverName ?? undefined,
+    keyLog: typeof options.keylog === 'function',
+    trace: typeof options.trace === 'function',
+  };
+}
+
+/**
+ * Adds the credentials of `options` to a session or server resource through the NetX
+ * methods: psk [{ identity, key, hint }], cert + key, ca (one or a list).
+ */
+export function applyCredentials(resource, options) {
+  for (const psk of list(options.psk)) {
+    call(() => resource.pskAdd(bytes(psk.key, 'psk.key'), bytes(psk.identity, 'psk.identity'),
+      bytes(psk.hint, 'psk.hint')));
+  }
+  if (options.cert !== undefined || options.key !== undefined) {
+    call(() => resource.localCertificateAdd(1, bytes(options.cert, 'cert'), bytes(options.key, 'key')));
+  }
+  list(options.ca).forEach((ca, i) => {
+    call(() => resource.trustedCertificateAdd(i + 1, bytes(ca, 'ca')));
+  });
+  const now = options.unixTime ?? Math.floor(Date.now() / 1000);
+  resource.setUnixTime(BigInt(now));
+}
+
+/** An (address, port) pair as the WIT socket-address record. */
+export function witAddress(address, port) {
+  if (address.includes(':')) {
+    const groups = expandIpv6(address);
+    return { address: { tag: 'ipv6', val: groups }, port };
+  }
+  const octets = address.split('.').map(Number);
+  return { address: { tag: 'ipv4', val: octets }, port };
+}
+
+function expandIpv6(address) {
+  const [head, tail = ''] = address.split('::');
+  const part = (s) => (s ? s.split(':').map((g) => parseInt(g, 16)) : []);
+  const h = part(head);
+  const t = address.includes('::') ? part(tail) : [];
+  return [...h, ...new Array(8 - h.length - t.length).fill(0), ...t];
+}
+
+/** The WIT socket-address record as { address, port }. */
+export function nodeAddress(wit) {
+  const { tag, val } = wit.address;
+  const address = tag === 'ipv4' ? val.join('.') : val.map((g) => g.toString(16)).join(':');
+  return { address, port: wit.port };
+}

@@ -1,0 +1,213 @@
+// The NetX server: one UDP port, a pool of sessions, connect / session / error events.
+import { Buffer } from 'node:buffer';
+import dgram from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { isIPv6 } from 'node:net';
+
+import { server as api } from '../generated/wasm_dtls.js';
+import { call, fromWit, hostError } from './errors.js';
+import { describe } from './ladder.js';
+import { applyCredentials, ianaName, nodeAddress, settings, witAddress } from './options.js';
+import { Clock, SessionBase } from './session.js';
+
+const key = (id) => `${id.slot}.${id.generation}`;
+
+/** One client's session on a server. */
+export class ServerSession extends SessionBase {
+  constructor(server, id, peer) {
+    super();
+    this._server = server;
+    /** The pool handle { slot, generation }. */
+    this.id = id;
+    this._peer = peer;
+  }
+
+  /** The client's address (NetX session_client_info_get). */
+  clientInfo() {
+    return { ...this._peer };
+  }
+
+  /** Sends application data (NetX session_send). */
+  send(data) {
+    if (this._ended) throw this._ended;
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    call(() => this._server._resource.sessionSend(this.id, bytes));
+    this._server._pump();
+  }
+
+  /** Sends close_notify and frees the slot (NetX session_end). */
+  end() {
+    if (this._ended) return;
+    call(() => this._server._resource.sessionEnd(this.id));
+    this._server._forget(this);
+    this._finish();
+    this._server._pump();
+  }
+
+  /** Frees the slot without a word to the client (NetX session_reset). */
+  reset() {
+    if (this._ended) return;
+    call(() => this._server._resource.sessionReset(this.id));
+    this._server._forget(this);
+    this._finish(hostError('nx-secure-tls-session-uninitialized', 'the session was reset'));
+  }
+}
+
+/**
+ * A DTLS server (NetX server_create). Events: 'connect' (session, address) when a
+ * client passes the cookie check, 'session' (session) when its handshake completes,
+ * 'error' (error, session?) when something fails (emitted only when listened to),
+ * 'close' after `close()`.
+ */
+export class DtlsServer extends EventEmitter {
+  constructor(options = {}) {
+    super();
+    this._options = options;
+    this._resource = call(() => api.DtlsServer.create(settings(options), options.maxSessions ?? 16));
+    applyCredentials(this._resource, options);
+    if (options.verifyClient) {
+      const depth = options.verifyClient === true ? 4 : options.verifyClient;
+      call(() => this._resource.x509ClientVerifyConfigure(depth));
+    }
+    this._sessions = new Map();
+    this._socket = undefined;
+    this._clock = new Clock();
+    this._timer = undefined;
+  }
+
+  /**
+   * Binds the UDP port and starts serving (NetX server_start). Resolves with the
+   * bound address; rejects with NX_ALREADY_BOUND or NX_PORT_UNAVAILABLE.
+   */
+  listen(port = 0, host = '0.0.0.0') {
+    if (this._socket) {
+      return Promise.reject(hostError('nx-already-bound', 'the server is already listening'));
+    }
+    const socket = dgram.createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+    return new Promise((resolve, reject) => {
+      socket.once('error', (e) => {
+        socket.close();
+        const code = e.code === 'EADDRINUSE' ? 'nx-port-unavailable' : 'nx-not-successful';
+        reject(hostError(code, `cannot bind ${host}:${port}: ${e.message}`));
+      });
+      socket.bind(port, host, () => {
+        socket.removeAllListeners('error');
+        socket.on('error', () => {});
+        socket.on('message', (msg, rinfo) => {
+          this._resource.handleDatagram(this._clock.now(), witAddress(rinfo.address, rinfo.port), msg);
+          this._pump();
+        });
+        this._socket = socket;
+        resolve(socket.address());
+      });
+    });
+  }
+
+  /** The bound address, while listening. */
+  address() {
+    return this._socket?.address();
+  }
+
+  /** Ends every session with close_notify and closes the port (NetX server_stop). */
+  close() {
+    if (!this._socket) return;
+    this._resource.stop();
+    this._pump();
+    for (const s of this._sessions.values()) s._finish();
+    this._sessions.clear();
+    clearTimeout(this._timer);
+    this._socket.close();
+    this._socket = undefined;
+    this.emit('close');
+  }
+
+  _forget(session) {
+    this._sessions.delete(key(session.id));
+  }
+
+  _pump() {
+    for (;;) {
+      const out = this._resource.pollOutput();
+      switch (out.tag) {
+        case 'transmit': {
+          const { address, port } = nodeAddress(out.val.to);
+          this._socket?.send(out.val.datagram, port, address);
+          break;
+        }
+        case 'event':
+          this._event(out.val);
+          break;
+        case 'trace': {
+          const { address, port } = nodeAddress(out.val.peer);
+          this._options.trace?.(`[${address}:${port}] ${describe(out.val.trace)}`, Number(this._clock.now()));
+          break;
+        }
+        case 'wait':
+          this._schedule(out.val);
+          return;
+        default:
+          return;
+      }
+    }
+  }
+
+  _schedule(deadline) {
+    clearTimeout(this._timer);
+    if (deadline === undefined || !this._socket) return;
+    const delay = Math.max(0, Number(deadline - this._clock.now()));
+    this._timer = setTimeout(() => {
+      this._resource.handleTimeout(this._clock.now());
+      this._pump();
+    }, delay);
+  }
+
+  _event(event) {
+    const v = event.val;
+    switch (event.tag) {
+      case 'connect': {
+        const session = new ServerSession(this, v.session, nodeAddress(v.peer));
+        this._sessions.set(key(v.session), session);
+        this.emit('connect', session, session.clientInfo());
+        break;
+      }
+      case 'established': {
+        const session = this._sessions.get(key(v.session));
+        if (!session) break;
+        session.cipherSuite = ianaName(v.suite);
+        session.peerCertificates = this._resource.sessionPeerCertificates(v.session)
+          .map((c) => Buffer.from(c));
+        this.emit('session', session);
+        break;
+      }
+      case 'receive':
+        this._sessions.get(key(v.session))?._deliver(Buffer.from(v.data));
+        break;
+      case 'disconnect': {
+        const session = this._sessions.get(key(v.session));
+        this._sessions.delete(key(v.session));
+        const reason = fromWit(v.reason.code, v.reason.message);
+        session?._finish(reason.status === 0x127 ? undefined : reason);
+        break;
+      }
+      case 'error': {
+        const error = fromWit(v.error.code, v.error.message);
+        const session = v.session ? this._sessions.get(key(v.session)) : undefined;
+        if (session) {
+          this._sessions.delete(key(v.session));
+          session._finish(error);
+        }
+        if (this.listenerCount('error') > 0) this.emit('error', error, session);
+        break;
+      }
+      case 'key-log':
+        this._options.keylog?.(v);
+        break;
+      default:
+    }
+  }
+}
+
+/** A server with these options (NetX server_create); call `listen()` to start. */
+export function createServer(options) {
+  return new DtlsServer(options);
+}

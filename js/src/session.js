@@ -1,0 +1,230 @@
+// Sessions: the shared receive logic, and the client session with its own socket.
+import { Buffer } from 'node:buffer';
+import dgram from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import { isIPv6 } from 'node:net';
+import { lookup } from 'node:dns/promises';
+
+import { session as api } from '../generated/wasm_dtls.js';
+import { DtlsError, call, fromWit, hostError } from './errors.js';
+import { describe } from './ladder.js';
+import { applyCredentials, ianaName, settings } from './options.js';
+
+/** Milliseconds on a monotonic clock since `start`, as the component wants them. */
+export class Clock {
+  constructor() {
+    this.start = performance.now();
+  }
+
+  now() {
+    return BigInt(Math.floor(performance.now() - this.start));
+  }
+}
+
+/**
+ * What client and server sessions share: 'message' events, or `receive()` when nobody
+ * listens for them; 'close' and 'error' (emitted only when someone listens).
+ */
+export class SessionBase extends EventEmitter {
+  constructor() {
+    super();
+    this._queue = [];
+    this._waiters = [];
+    this._ended = null;
+    /** The negotiated suite's IANA name, once connected. */
+    this.cipherSuite = undefined;
+    /** The peer's certificate chain (DER buffers), once connected. */
+    this.peerCertificates = [];
+  }
+
+  _deliver(data) {
+    if (this.listenerCount('message') > 0) {
+      this.emit('message', data);
+    } else if (this._waiters.length > 0) {
+      this._waiters.shift().resolve(data);
+    } else {
+      this._queue.push(data);
+    }
+  }
+
+  _finish(error) {
+    if (this._ended) return;
+    this._ended = error ?? new DtlsError('NX_SECURE_TLS_CLOSE_NOTIFY_RECEIVED', 0x127, 'the session is closed');
+    for (const w of this._waiters.splice(0)) w.reject(this._ended);
+    if (error && this.listenerCount('error') > 0) this.emit('error', error);
+    this.emit('close', error);
+  }
+
+  /**
+   * The next message (NetX session_receive): rejects with NX_NO_PACKET after
+   * `timeout` ms, or with the reason the session ended.
+   */
+  receive({ timeout = 10_000 } = {}) {
+    if (this._queue.length > 0) return Promise.resolve(this._queue.shift());
+    if (this._ended) return Promise.reject(this._ended);
+    return new Promise((resolve, reject) => {
+      const waiter = { resolve, reject };
+      const timer = setTimeout(() => {
+        this._waiters.splice(this._waiters.indexOf(waiter), 1);
+        reject(hostError('nx-no-packet', `nothing arrived within ${timeout} ms`));
+      }, timeout);
+      waiter.resolve = (v) => { clearTimeout(timer); resolve(v); };
+      waiter.reject = (e) => { clearTimeout(timer); reject(e); };
+      this._waiters.push(waiter);
+    });
+  }
+}
+
+/** A client session over its own connected UDP socket. */
+export class DtlsSession extends SessionBase {
+  constructor(resource, socket, options, peer) {
+    super();
+    this._resource = resource;
+    this._socket = socket;
+    this._options = options;
+    this._peer = peer;
+    this._clock = new Clock();
+    this._timer = undefined;
+  }
+
+  /** The server's address (NetX session_client_info_get). */
+  clientInfo() {
+    return { ...this._peer };
+  }
+
+  /** Sends application data as one record (NetX session_send). */
+  send(data) {
+    if (this._ended) throw this._ended;
+    call(() => this._resource.send(typeof data === 'string' ? Buffer.from(data) : data));
+    this._pump();
+  }
+
+  /** Sends close_notify and closes the socket (NetX session_end). */
+  end() {
+    if (this._ended) return;
+    this._resource.end();
+    this._pump();
+    this._finish();
+    this._shutdown();
+  }
+
+  /** Closes without a close_notify (NetX session_reset). */
+  reset() {
+    if (this._ended) return;
+    this._finish(hostError('nx-secure-tls-session-uninitialized', 'the session was reset'));
+    this._shutdown();
+  }
+
+  _shutdown() {
+    clearTimeout(this._timer);
+    this._socket.close();
+  }
+
+  _pump() {
+    for (;;) {
+      const out = this._resource.pollOutput();
+      switch (out.tag) {
+        case 'transmit':
+          this._socket.send(out.val);
+          break;
+        case 'event':
+          this._event(out.val);
+          break;
+        case 'trace':
+          this._options.trace?.(describe(out.val), Number(this._clock.now()));
+          break;
+        case 'wait':
+          this._schedule(out.val);
+          return;
+        default:
+          return;
+      }
+    }
+  }
+
+  _schedule(deadline) {
+    clearTimeout(this._timer);
+    if (deadline === undefined || this._ended) return;
+    const delay = Math.max(0, Number(deadline - this._clock.now()));
+    this._timer = setTimeout(() => {
+      this._resource.handleTimeout(this._clock.now());
+      this._pump();
+    }, delay);
+  }
+
+  _event(event) {
+    switch (event.tag) {
+      case 'connected':
+        this.cipherSuite = ianaName(event.val);
+        this.peerCertificates = this._resource.peerCertificates().map((c) => Buffer.from(c));
+        this.emit('_connected');
+        break;
+      case 'data':
+        this._deliver(Buffer.from(event.val));
+        break;
+      case 'closed':
+        this._finish();
+        this._shutdown();
+        break;
+      case 'error':
+        this._finish(fromWit(event.val.code, event.val.message));
+        this._shutdown();
+        break;
+      case 'key-log':
+        this._options.keylog?.(event.val);
+        break;
+      default:
+    }
+  }
+}
+
+/**
+ * Connects to a DTLS server and resolves with the session once the handshake is done
+ * (NetX client_session_start). Rejects with a DtlsError: the handshake's failure, or
+ * WASM_DTLS_HANDSHAKE_TIMEOUT after `options.timeout` ms (default 10000).
+ */
+export async function connect(options) {
+  const { host = '127.0.0.1', port } = options;
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw hostError('nx-invalid-parameters', 'options.port must be a UDP port number');
+  }
+  const address = isIPv6(host) || /^[\d.]+$/.test(host) ? host : (await lookup(host)).address;
+  const resource = call(() => api.DtlsSession.client(settings({
+    serverName: options.serverName ?? host,
+    ...options,
+  })));
+  applyCredentials(resource, options);
+  const socket = dgram.createSocket(isIPv6(address) ? 'udp6' : 'udp4');
+  const session = new DtlsSession(resource, socket, options, { address, port });
+  // A peer that is not there yet answers with ICMP errors; retransmission copes.
+  socket.on('error', () => {});
+  socket.on('message', (msg) => {
+    resource.handleDatagram(session._clock.now(), msg);
+    session._pump();
+  });
+  await new Promise((resolve) => socket.connect(port, address, resolve));
+  const timeout = options.timeout ?? 10_000;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      session.reset();
+      reject(hostError('wasm-dtls-handshake-timeout',
+        `no handshake with ${address}:${port} within ${timeout} ms`));
+    }, timeout);
+    session.once('_connected', () => {
+      clearTimeout(timer);
+      resolve(session);
+    });
+    session.once('close', (error) => {
+      clearTimeout(timer);
+      reject(error ?? hostError('nx-not-connected', 'the session closed during the handshake'));
+    });
+    try {
+      call(() => resource.start(session._clock.now()));
+      session._pump();
+    } catch (e) {
+      clearTimeout(timer);
+      session._shutdown();
+      reject(e);
+    }
+  });
+}
