@@ -349,9 +349,25 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let status = self.status();
-        write!(f, "{status}: ")?;
-        match self {
+        write!(f, "{}: {}", self.status(), self.sentence())
+    }
+}
+
+/// The explanation of an [`Error`] without its status code (see [`Error::sentence`]).
+#[derive(Debug)]
+pub struct Sentence<'a>(&'a Error);
+
+impl Error {
+    /// What went wrong, for a person, without the NetX name and number that
+    /// `Display` puts in front (for callers that show the code separately).
+    pub fn sentence(&self) -> Sentence<'_> {
+        Sentence(self)
+    }
+}
+
+impl fmt::Display for Sentence<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
             Error::InvalidParameters(why) => write!(f, "invalid parameter: {why}"),
             Error::NoMorePskSpace { capacity } => {
                 write!(f, "the PSK table is full (capacity {capacity})")

@@ -83,6 +83,6 @@ codes! {
 pub fn error(e: &Error) -> WitError {
     WitError {
         code: to_wit(e.status()),
-        message: e.to_string(),
+        message: e.sentence().to_string(),
     }
 }

@@ -27,8 +27,11 @@ export function call(fn) {
   try {
     return fn();
   } catch (e) {
-    const payload = e && e.payload;
-    if (payload && typeof payload.code === 'string') {
+    // jco throws a result's error as a ComponentError with the payload, or as the
+    // payload itself.
+    const payload = e?.payload ?? e;
+    if (payload && typeof payload.code === 'string' && typeof payload.message === 'string'
+      && !(payload instanceof DtlsError)) {
       throw fromWit(payload.code, payload.message);
     }
     throw e;

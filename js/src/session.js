@@ -206,9 +206,10 @@ export async function connect(options) {
   const timeout = options.timeout ?? 10_000;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      session.reset();
+      // Settle first: the reset's 'close' must not be the reason given.
       reject(hostError('wasm-dtls-handshake-timeout',
         `no handshake with ${address}:${port} within ${timeout} ms`));
+      session.reset();
     }, timeout);
     session.once('_connected', () => {
       clearTimeout(timer);

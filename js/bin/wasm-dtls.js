@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+// `wasm-dtls client|server`: the same flags and output as the Rust CLI.
+//   wasm-dtls server --listen ADDR:PORT [--psk IDENTITY:HEXKEY]... [--cert FILE --key FILE]
+//                    [--ca FILE]... [--verify-client] [--suites LIST] [--mtu N]
+//                    [--max-sessions N] [--echo] [--keylog FILE] [--trace]
+//   wasm-dtls client ADDR:PORT [--psk IDENTITY:HEXKEY] [--ca FILE]... [--cert FILE --key FILE]
+//                    [--server-name NAME] [--suites LIST] [--mtu N] [--send TEXT]
+//                    [--keylog FILE] [--trace] [--timeout SECONDS]
+import { appendFileSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+
+import { DtlsError, connect, createServer } from '../src/index.js';
+
+const USAGE = `usage:
+  wasm-dtls server --listen ADDR:PORT [--psk IDENTITY:HEXKEY]... [--cert FILE --key FILE]
+                   [--ca FILE]... [--verify-client] [--suites LIST] [--mtu N]
+                   [--max-sessions N] [--echo] [--keylog FILE] [--trace]
+  wasm-dtls client ADDR:PORT [--psk IDENTITY:HEXKEY] [--ca FILE]... [--cert FILE --key FILE]
+                   [--server-name NAME] [--suites LIST] [--mtu N] [--send TEXT]
+                   [--keylog FILE] [--trace] [--timeout SECONDS]`;
+
+const COMMON = {
+  psk: { type: 'string', multiple: true },
+  ca: { type: 'string', multiple: true },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  suites: { type: 'string' },
+  mtu: { type: 'string' },
+  keylog: { type: 'string' },
+  trace: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+function invalid(message) {
+  return new DtlsError('NX_INVALID_PARAMETERS', 0x4d, message);
+}
+
+function psk(text) {
+  const at = text.lastIndexOf(':');
+  const hex = text.slice(at + 1);
+  if (at < 0 || hex.length === 0 || hex.length % 2 !== 0 || !/^[0-9a-fA-F]+$/.test(hex)) {
+    throw invalid(`--psk ${JSON.stringify(text)} is not IDENTITY:HEXKEY`);
+  }
+  return { identity: text.slice(0, at), key: Buffer.from(hex, 'hex') };
+}
+
+function hostPort(text, flag) {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(text ?? '');
+  if (!m) throw invalid(`${flag} ${JSON.stringify(text)} is not ADDR:PORT`);
+  return { host: m[1], port: Number(m[2]) };
+}
+
+function common(values, role) {
+  const options = {};
+  if (values.suites) options.suites = values.suites.split(',');
+  if (values.mtu) options.mtu = Number(values.mtu);
+  if (values.ca) options.ca = values.ca.map((f) => readFileSync(f));
+  if (values.cert || values.key) {
+    if (!values.cert || !values.key) throw invalid('--cert and --key go together');
+    options.cert = readFileSync(values.cert);
+    options.key = readFileSync(values.key);
+  }
+  if (values.keylog) options.keylog = (line) => appendFileSync(values.keylog, `${line}\n`);
+  if (values.trace) {
+    options.trace = (line, at) => process.stderr.write(`[${String(at).padStart(6)} ms] ${role.padEnd(6)} ${line}\n`);
+  }
+  return options;
+}
+
+async function server(args) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...COMMON,
+      listen: { type: 'string' },
+      'verify-client': { type: 'boolean' },
+      'max-sessions': { type: 'string' },
+      echo: { type: 'boolean' },
+    },
+  });
+  const { host, port } = hostPort(values.listen, '--listen');
+  const options = common(values, 'server');
+  options.psk = (values.psk ?? []).map(psk);
+  options.maxSessions = Number(values['max-sessions'] ?? 16);
+  options.verifyClient = Boolean(values['verify-client']);
+  const srv = createServer(options);
+  srv.on('connect', (s, peer) => console.error(`${peer.address}:${peer.port}: connect`));
+  srv.on('session', (s) => {
+    const peer = s.clientInfo();
+    console.error(`${peer.address}:${peer.port}: established with ${s.cipherSuite}`);
+    s.on('message', (data) => {
+      console.error(`${peer.address}:${peer.port}: received ${JSON.stringify(data.toString())}`);
+      if (values.echo) s.send(data);
+    });
+    s.on('close', (reason) => console.error(`${peer.address}:${peer.port}: disconnected${reason ? `: ${reason.message}` : ''}`));
+  });
+  srv.on('error', (e, s) => {
+    const peer = s?.clientInfo();
+    console.error(`${peer ? `${peer.address}:${peer.port}: ` : ''}error: ${e.message}`);
+  });
+  const addr = await srv.listen(port, host);
+  console.log(`listening on ${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`);
+  process.on('SIGINT', () => srv.close());
+  process.on('SIGTERM', () => srv.close());
+}
+
+async function client(args) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...COMMON,
+      psk: { type: 'string' },
+      'server-name': { type: 'string' },
+      send: { type: 'string' },
+      timeout: { type: 'string' },
+    },
+  });
+  const { host, port } = hostPort(positionals[0], 'the server address');
+  const options = common(values, 'client');
+  if (values.psk) options.psk = [psk(values.psk)];
+  options.host = host;
+  options.port = port;
+  options.serverName = values['server-name'] ?? host;
+  const seconds = Number(values.timeout ?? 10);
+  if (!(seconds > 0)) throw invalid('--timeout must be a positive number of seconds');
+  options.timeout = seconds * 1000;
+  const session = await connect(options);
+  console.error(`connected to ${host}:${port} with ${session.cipherSuite}`);
+  if (values.send !== undefined) {
+    session.send(values.send);
+    try {
+      console.log((await session.receive({ timeout: options.timeout })).toString());
+    } finally {
+      session.end();
+    }
+    return;
+  }
+  session.on('message', (data) => console.log(data.toString()));
+  session.on('close', () => process.exit(0));
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (line) => session.send(line));
+  lines.on('close', () => session.end());
+}
+
+const [command, ...rest] = process.argv.slice(2);
+try {
+  if (command === 'server') await server(rest);
+  else if (command === 'client') await client(rest);
+  else {
+    console.log(USAGE);
+    process.exitCode = command === undefined || command === '--help' || command === '-h' ? 0 : 2;
+  }
+} catch (e) {
+  console.error(`error: ${e instanceof DtlsError ? e.message : e.message ?? e}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,109 @@
+// Node client ↔ Node server: all four suites, several clients at once, and failures
+// with their NetX codes, none of which hangs.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { DtlsError, connect, createServer } from '../src/index.js';
+import { PSK, SUITES, fixture, freePort } from './helpers.js';
+
+function echoServer(options = {}) {
+  const server = createServer({ psk: PSK, cert: fixture('server.crt.pem'), key: fixture('server.key.pem'), ...options });
+  server.on('session', (s) => s.on('message', (m) => s.send(m)));
+  return server;
+}
+
+const clientOptions = (port, extra = {}) => ({
+  port, psk: PSK, ca: fixture('ca.crt.pem'), serverName: 'localhost', ...extra,
+});
+
+test('a node client and a node server talk with each suite', async () => {
+  const server = echoServer();
+  const connected = [];
+  server.on('connect', (session, address) => connected.push(address));
+  const { port } = await server.listen(0, '127.0.0.1');
+  const expected = ['TLS_PSK_WITH_AES_128_CCM_8', 'TLS_PSK_WITH_AES_128_GCM_SHA256',
+    'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'];
+  for (const [i, suite] of SUITES.entries()) {
+    const session = await connect(clientOptions(port, { suites: [suite] }));
+    assert.equal(session.cipherSuite, expected[i]);
+    assert.equal(session.peerCertificates.length, suite.startsWith('ecdsa') ? 1 : 0);
+    session.send(`hello over ${suite}`);
+    assert.equal((await session.receive({ timeout: 5000 })).toString(), `hello over ${suite}`);
+    await assert.rejects(session.receive({ timeout: 100 }), { code: 'NX_NO_PACKET', status: 0x01 });
+    session.end();
+  }
+  assert.equal(connected.length, 4);
+  assert.equal(connected[0].address, '127.0.0.1');
+  server.close();
+});
+
+test('a server requiring client certificates sees the client chain', async () => {
+  const server = echoServer({ ca: fixture('ca.crt.pem'), verifyClient: true });
+  const established = new Promise((resolve) => server.on('session', resolve));
+  const { port } = await server.listen(0, '127.0.0.1');
+  const session = await connect(clientOptions(port, {
+    psk: undefined, cert: fixture('client.crt.pem'), key: fixture('client.key.pem'),
+  }));
+  const serverSide = await established;
+  assert.equal(serverSide.peerCertificates.length, 1);
+  assert.equal(serverSide.clientInfo().port, session._socket.address().port);
+  session.end();
+  server.close();
+});
+
+test('several clients at once each get their own echo', async () => {
+  const server = echoServer();
+  const { port } = await server.listen(0, '127.0.0.1');
+  const replies = await Promise.all([0, 1, 2, 3, 4].map(async (i) => {
+    const session = await connect(clientOptions(port, { suites: [SUITES[i % 4]] }));
+    session.send(`client ${i}`);
+    const reply = (await session.receive({ timeout: 5000 })).toString();
+    session.end();
+    return reply;
+  }));
+  assert.deepEqual(replies, [0, 1, 2, 3, 4].map((i) => `client ${i}`));
+  server.close();
+});
+
+test('a wrong PSK is refused with the alert code on the client and an error on the server', async () => {
+  const server = echoServer();
+  const serverError = new Promise((resolve) => server.on('error', resolve));
+  const { port } = await server.listen(0, '127.0.0.1');
+  const wrong = [{ identity: 'client-1', key: Buffer.from('fedcba9876543210') }];
+  await assert.rejects(connect(clientOptions(port, { psk: wrong, suites: ['psk-ccm8'] })),
+    (e) => e instanceof DtlsError && e.code === 'NX_SECURE_TLS_ALERT_RECEIVED' && e.status === 0x114);
+  const error = await serverError;
+  assert.equal(error.code, 'NX_SECURE_TLS_HASH_MAC_VERIFY_FAILURE');
+  server.close();
+});
+
+test('an untrusted server certificate is refused with 0x11B', async () => {
+  const server = echoServer();
+  const { port } = await server.listen(0, '127.0.0.1');
+  await assert.rejects(connect(clientOptions(port, { psk: undefined, ca: fixture('other-ca.crt.pem') })),
+    { code: 'NX_SECURE_TLS_ISSUER_CERTIFICATE_NOT_FOUND', status: 0x11b });
+  server.close();
+});
+
+test('a server that is not there times out without hanging', async () => {
+  const port = await freePort();
+  const started = Date.now();
+  await assert.rejects(connect({ port, psk: PSK, timeout: 1500 }),
+    { code: 'WASM_DTLS_HANDSHAKE_TIMEOUT', status: 0x8001 });
+  assert.ok(Date.now() - started < 5000);
+});
+
+test('listen reports a busy port and a second listen', async () => {
+  const first = echoServer();
+  const { port } = await first.listen(0, '127.0.0.1');
+  const second = echoServer();
+  await assert.rejects(second.listen(port, '127.0.0.1'), { code: 'NX_PORT_UNAVAILABLE', status: 0x23 });
+  await assert.rejects(first.listen(0, '127.0.0.1'), { code: 'NX_ALREADY_BOUND', status: 0x22 });
+  first.close();
+});
+
+test('bad options are refused with NX_INVALID_PARAMETERS', async () => {
+  assert.throws(() => createServer({ psk: PSK, suites: ['rc4'] }), { code: 'NX_INVALID_PARAMETERS', status: 0x4d });
+  assert.throws(() => createServer({ psk: PSK, maxSessions: 0 }), { code: 'NX_INVALID_PARAMETERS' });
+  await assert.rejects(connect({ port: 9 }), { code: 'NX_INVALID_PARAMETERS' });
+});
