@@ -37,4 +37,13 @@ cargo clippy --package wasm-dtls-component --target wasm32-wasip2 --profile comp
 say "tests"
 cargo test --workspace --locked
 
+say "node package"
+node --version
+(
+    cd js
+    npm ci --no-audit --no-fund
+    npm run build
+    npm test
+)
+
 say "all tests passed"

@@ -1,0 +1,145 @@
+// Type declarations of the wasm-dtls Node package.
+import { EventEmitter } from 'node:events';
+
+/** Bytes: a string (UTF-8), a Buffer or a Uint8Array. */
+export type Bytes = string | Uint8Array;
+
+/** A suite by short name, IANA name or WIT name. */
+export type SuiteName =
+  | 'psk-ccm8' | 'psk-gcm' | 'ecdsa-ccm8' | 'ecdsa-gcm'
+  | 'TLS_PSK_WITH_AES_128_CCM_8' | 'TLS_PSK_WITH_AES_128_GCM_SHA256'
+  | 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8' | 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'
+  | (string & {});
+
+/** A pre-shared key (NetX psk_add). */
+export interface Psk {
+  /** The identity the client names. */
+  identity: Bytes;
+  /** The key. */
+  key: Bytes;
+  /** The identity hint a server sends (optional). */
+  hint?: Bytes;
+}
+
+/** Options both clients and servers take. */
+export interface CommonOptions {
+  /** Pre-shared keys. */
+  psk?: Psk[];
+  /** Our certificate chain, PEM or DER (own certificate first). */
+  cert?: Bytes;
+  /** The private key of `cert` (PKCS#8 or SEC1, PEM or DER). */
+  key?: Bytes;
+  /** Trusted CA certificates, PEM or DER. */
+  ca?: Bytes | Bytes[];
+  /** Suites to offer or accept, most preferred first (default: all four). */
+  suites?: SuiteName[];
+  /** The largest datagram to send (default 1400). */
+  mtu?: number;
+  /** The first retransmission timeout in ms (RFC 6347: 1000). */
+  retransmitInitialMs?: number;
+  /** The cap of the doubling retransmission timeout in ms (RFC 6347: 60000). */
+  retransmitMaxMs?: number;
+  /** Sends of a flight before the handshake fails (default 11). */
+  maxTransmissions?: number;
+  /** End sessions silent this long, in ms (default: never). */
+  idleTimeoutMs?: number;
+  /** Refuse peers without the extended master secret (RFC 7627). */
+  requireExtendedMasterSecret?: boolean;
+  /** Certificate validity time, seconds since 1970 (default: now). */
+  unixTime?: number;
+  /** Receives NSS key log lines (for Wireshark). */
+  keylog?: (line: string) => void;
+  /** Receives one readable line per record, message, retransmission and timer. */
+  trace?: (line: string, atMs: number) => void;
+}
+
+/** Options of `connect`. */
+export interface ConnectOptions extends CommonOptions {
+  /** The server's host (default '127.0.0.1'). */
+  host?: string;
+  /** The server's UDP port. */
+  port: number;
+  /** The name sent as server_name and checked against the certificate (default: host). */
+  serverName?: string;
+  /** Milliseconds to wait for the handshake (default 10000). */
+  timeout?: number;
+}
+
+/** Options of `createServer`. */
+export interface ServerOptions extends CommonOptions {
+  /** The size of the session pool (default 16). */
+  maxSessions?: number;
+  /** Require client certificates; a number bounds the chain length (true: 4). */
+  verifyClient?: boolean | number;
+}
+
+/** An address as node:dgram gives it. */
+export interface AddressInfo {
+  address: string;
+  port: number;
+}
+
+/** A DTLS failure: `code` is the NetX name, `status` its number. */
+export class DtlsError extends Error {
+  /** The NetX status name, e.g. 'NX_SECURE_TLS_ALERT_RECEIVED'. */
+  readonly code: string;
+  /** The NetX status number, e.g. 0x114. */
+  readonly status: number;
+  /** The explanation without the code. */
+  readonly detail: string;
+}
+
+/** What client and server sessions share. */
+declare class SessionBase extends EventEmitter {
+  /** The negotiated suite's IANA name. */
+  cipherSuite: string | undefined;
+  /** The peer's certificate chain (DER), empty with PSK. */
+  peerCertificates: Buffer[];
+  /** Sends application data as one record (NetX session_send). */
+  send(data: Bytes): void;
+  /**
+   * The next message (NetX session_receive); rejects with NX_NO_PACKET after
+   * `timeout` ms, or with why the session ended. Messages go to 'message' listeners
+   * instead when there are any.
+   */
+  receive(options?: { timeout?: number }): Promise<Buffer>;
+  /** Sends close_notify (NetX session_end). */
+  end(): void;
+  /** Ends without close_notify (NetX session_reset). */
+  reset(): void;
+  /** The peer's address (NetX session_client_info_get). */
+  clientInfo(): AddressInfo;
+  on(event: 'message', listener: (data: Buffer) => void): this;
+  on(event: 'close', listener: (error?: DtlsError) => void): this;
+  on(event: 'error', listener: (error: DtlsError) => void): this;
+}
+
+/** A client session, from `connect`. */
+export class DtlsSession extends SessionBase {}
+
+/** A client's session on a server. */
+export class ServerSession extends SessionBase {
+  /** The pool handle. */
+  readonly id: { slot: number; generation: number };
+}
+
+/** A DTLS server (NetX server_create). */
+export class DtlsServer extends EventEmitter {
+  /** Binds and serves (NetX server_start); NX_PORT_UNAVAILABLE / NX_ALREADY_BOUND. */
+  listen(port?: number, host?: string): Promise<AddressInfo>;
+  /** The bound address while listening. */
+  address(): AddressInfo | undefined;
+  /** close_notify to every session, then closes the port (NetX server_stop). */
+  close(): void;
+  on(event: 'connect', listener: (session: ServerSession, address: AddressInfo) => void): this;
+  on(event: 'session', listener: (session: ServerSession) => void): this;
+  /** Emitted only when listened to, so an unhandled client failure never throws. */
+  on(event: 'error', listener: (error: DtlsError, session?: ServerSession) => void): this;
+  on(event: 'close', listener: () => void): this;
+}
+
+/** Connects and resolves once the handshake completes (NetX client_session_start). */
+export function connect(options: ConnectOptions): Promise<DtlsSession>;
+
+/** A server; call `listen()` to start it. */
+export function createServer(options?: ServerOptions): DtlsServer;
