@@ -29,6 +29,11 @@ use crate::suite::{CipherSuite, KeyExchange};
 use crate::time::Instant;
 use crate::x509::Purpose;
 
+/// How many different cookies a client accepts in one handshake: a cookie secret may
+/// rotate between two ClientHellos, but a server that never accepts its own cookie is
+/// broken or hostile.
+const MAX_HELLO_VERIFY_REQUESTS: u8 = 4;
+
 impl Session {
     /// Sends the first ClientHello (no cookie).
     pub(super) fn send_client_hello(&mut self, now: Instant) -> Result<(), Error> {
@@ -82,6 +87,7 @@ impl Session {
 
     pub(super) fn client_message(&mut self, now: Instant, message: Message) -> Result<(), Error> {
         match (self.awaiting()?, message.msg_type) {
+            // A fragmented HelloVerifyRequest (the whole ones are taken on arrival).
             (Awaiting::ServerHello, HandshakeType::HELLO_VERIFY_REQUEST) => {
                 self.on_hello_verify_request(now, &message.body)
             }
@@ -143,21 +149,36 @@ impl Session {
         }
     }
 
-    /// Repeats the ClientHello with the server's cookie.
-    fn on_hello_verify_request(&mut self, now: Instant, body: &[u8]) -> Result<(), Error> {
+    /// Repeats the ClientHello with the server's cookie. The same cookie again means
+    /// the server did not get our second ClientHello: send it again. A server that keeps
+    /// changing its cookie is given up on after a few rounds.
+    pub(super) fn on_hello_verify_request(
+        &mut self,
+        now: Instant,
+        body: &[u8],
+    ) -> Result<(), Error> {
         let hvr = HelloVerifyRequest::decode(body)
             .map_err(|e| Error::IncorrectMessageLength("HelloVerifyRequest", e))?;
-        let mut hello = self
-            .handshake
-            .as_mut()
-            .and_then(|h| h.client_hello.take())
-            .ok_or(Error::InvalidState(
-                "HelloVerifyRequest without a ClientHello",
-            ))?;
+        let hs = self.handshake.as_mut().ok_or(Error::InvalidState(
+            "HelloVerifyRequest without a handshake",
+        ))?;
+        let same_cookie = hs
+            .client_hello
+            .as_ref()
+            .is_some_and(|h| !h.cookie.is_empty() && h.cookie == hvr.cookie);
+        if same_cookie {
+            return self.peer_repeated_flight(now);
+        }
+        hs.hello_verify_requests += 1;
+        if hs.hello_verify_requests > MAX_HELLO_VERIFY_REQUESTS {
+            return Err(Error::HandshakeFailure(
+                "the server answered every ClientHello with a new HelloVerifyRequest",
+            ));
+        }
+        let mut hello = hs.client_hello.take().ok_or(Error::InvalidState(
+            "HelloVerifyRequest without a ClientHello",
+        ))?;
         hello.cookie = hvr.cookie;
-        // A stateless server may number its records from the ClientHello's sequence
-        // number again; do not mistake its ServerHello for a replay.
-        self.records.reset_epoch0_replay();
         self.send_hello(now, hello)
     }
 

@@ -156,6 +156,21 @@ impl Session {
             if self.role == Role::Server && self.step() == Some(Awaiting::ClientHello) {
                 self.prepare_for_client_hello(fragment.header.message_seq);
             }
+            // Every HelloVerifyRequest carries message_seq 0 (RFC 6347 §4.2.2): one
+            // with a new cookie must be answered, not taken for a repeat.
+            if self.role == Role::Client
+                && fragment.header.msg_type == HandshakeType::HELLO_VERIFY_REQUEST
+                && self.step() == Some(Awaiting::ServerHello)
+                && fragment.header.fragment_offset == 0
+                && fragment.header.fragment_length == fragment.header.length
+            {
+                let next = fragment.header.message_seq.saturating_add(1);
+                if self.reassembler.next_seq() < next {
+                    self.reassembler.set_next_seq(next);
+                }
+                self.on_hello_verify_request(now, fragment.body)?;
+                continue;
+            }
             match self.reassembler.insert(fragment)? {
                 Insert::Accepted | Insert::Future => {}
                 Insert::Dropped => self.dropped(DropReason::ReassemblyFull),
@@ -175,8 +190,13 @@ impl Session {
     }
 
     /// The peer sent a message we already processed: it did not get our last flight.
-    fn peer_repeated_flight(&mut self, now: Instant) -> Result<(), Error> {
-        if self.retransmitted_for_datagram || self.flight.is_none() {
+    pub(super) fn peer_repeated_flight(&mut self, now: Instant) -> Result<(), Error> {
+        let max = self.config.retransmit().max_transmissions;
+        // Bounded like the timer: a peer that repeats itself forever (or a forged flood
+        // of its old messages) gets at most the configured number of sends, then the
+        // timer ends the handshake.
+        let exhausted = self.flight.as_ref().is_none_or(|f| f.transmissions >= max);
+        if self.retransmitted_for_datagram || exhausted {
             return Ok(());
         }
         self.retransmitted_for_datagram = true;

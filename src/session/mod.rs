@@ -162,6 +162,8 @@ struct Handshake {
     client_hello: Option<crate::handshake::ClientHello>,
     /// Client: the identity hint from ServerKeyExchange.
     psk_hint: Vec<u8>,
+    /// Client: HelloVerifyRequests with a new cookie so far.
+    hello_verify_requests: u8,
     /// Our ephemeral ECDH key (ECDHE suites).
     ecdh_key: Option<p256::SecretKey>,
     /// Client: the server's ephemeral ECDH point.
@@ -185,6 +187,7 @@ impl Handshake {
             next_send_seq: 0,
             client_hello: None,
             psk_hint: Vec::new(),
+            hello_verify_requests: 0,
             ecdh_key: None,
             peer_ecdh: None,
             peer_key: None,

@@ -83,14 +83,6 @@ impl RecordLayer {
         self.write_epoch
     }
 
-    /// Forgets the epoch-0 replay history: a stateless server may restart its record
-    /// sequence numbers after a HelloVerifyRequest.
-    pub(crate) fn reset_epoch0_replay(&mut self) {
-        if let Some(w) = self.replay.first_mut() {
-            w.reset();
-        }
-    }
-
     /// Bytes protection adds to a record of `epoch`, header included.
     pub(crate) fn overhead(&self, epoch: u16) -> usize {
         let cipher = self
@@ -156,7 +148,11 @@ impl RecordLayer {
             (1, 0) => return Opened::FutureEpoch,
             _ => return Opened::Unexpected,
         };
-        if !window.is_fresh(h.sequence) {
+        // Epoch-0 sequence numbers are not authenticated: a forged or corrupted one
+        // must not move the window, or one flipped bit would make every later record
+        // look old. Repeated plaintext handshake messages are caught by message_seq.
+        let protected = cipher.is_some();
+        if protected && !window.is_fresh(h.sequence) {
             return Opened::Replayed;
         }
         let plaintext = match cipher {
@@ -172,7 +168,7 @@ impl RecordLayer {
                 None => return Opened::AuthFailed,
             },
         };
-        if let Some(w) = self.replay.get_mut(usize::from(h.epoch)) {
+        if protected && let Some(w) = self.replay.get_mut(usize::from(h.epoch)) {
             w.mark(h.sequence);
         }
         Opened::Accepted(plaintext)

@@ -20,6 +20,11 @@ pub struct LinkConditions {
     pub jitter: Duration,
     /// Datagrams larger than this are dropped, as a path MTU would.
     pub mtu: Option<usize>,
+    /// When a datagram is lost, this many in a row are lost (bursts, as on a fading
+    /// radio link); 0 or 1 means independent losses.
+    pub burst_length: u32,
+    /// Probability that a delivered datagram has one random bit flipped.
+    pub corrupt: f64,
 }
 
 impl LinkConditions {
@@ -31,6 +36,8 @@ impl LinkConditions {
         delay: Duration::from_millis(10),
         jitter: Duration::ZERO,
         mtu: None,
+        burst_length: 0,
+        corrupt: 0.0,
     };
 
     /// A bad network: the given loss, and 10 % duplication and 10 % reordering.
@@ -92,6 +99,8 @@ pub struct LinkStats {
     pub reordered: u64,
     /// Copies handed to the receiver.
     pub delivered: u64,
+    /// Datagrams delivered with a flipped bit.
+    pub corrupted: u64,
 }
 
 /// A rule that decides to drop a datagram by its index and bytes.
@@ -111,6 +120,8 @@ pub struct Link {
     transfers: Vec<Transfer>,
     keep_transfers: bool,
     stats: LinkStats,
+    /// Losses still due in the current burst.
+    burst_left: u32,
 }
 
 impl core::fmt::Debug for Link {
@@ -135,6 +146,7 @@ impl Link {
             transfers: Vec::new(),
             keep_transfers: false,
             stats: LinkStats::default(),
+            burst_left: 0,
         }
     }
 
@@ -157,6 +169,8 @@ impl Link {
     /// Changes the conditions from now on.
     pub fn set_conditions(&mut self, conditions: LinkConditions) {
         self.conditions = conditions;
+        // A burst belongs to the old conditions.
+        self.burst_left = 0;
     }
 
     /// Keeps a [`Transfer`] for every datagram (off by default to save memory).
@@ -193,7 +207,10 @@ impl Link {
             .drop_rule
             .as_mut()
             .is_some_and(|rule| rule(index, &bytes));
-        let lost = self.chance(c.loss);
+        let lost = self.lose(c);
+        if !lost && self.chance(c.corrupt) {
+            self.flip_random_bit(&mut bytes);
+        }
         let (fate, arrives_at) = if too_big || ruled_out || lost {
             self.stats.dropped += 1;
             (Fate::Dropped, None)
@@ -245,6 +262,28 @@ impl Link {
         due.sort_by_key(|(at, index, _)| (*at, *index));
         self.stats.delivered += due.len() as u64;
         due.into_iter().map(|(_, _, bytes)| bytes).collect()
+    }
+
+    /// Random loss, continuing a burst once one started.
+    fn lose(&mut self, c: LinkConditions) -> bool {
+        if self.burst_left > 0 {
+            self.burst_left -= 1;
+            return true;
+        }
+        let lost = self.chance(c.loss);
+        if lost {
+            self.burst_left = c.burst_length.saturating_sub(1);
+        }
+        lost
+    }
+
+    fn flip_random_bit(&mut self, bytes: &mut [u8]) {
+        let bits = bytes.len() * 8;
+        let bit = ((self.unit() * bits as f64) as usize).min(bits.saturating_sub(1));
+        if let Some(byte) = bytes.get_mut(bit / 8) {
+            *byte ^= 1 << (bit % 8);
+            self.stats.corrupted += 1;
+        }
     }
 
     fn chance(&mut self, probability: f64) -> bool {
