@@ -33,6 +33,16 @@ pub struct RecordCipher {
     algorithm: AeadAlgorithm,
 }
 
+/// The AES key schedules wipe themselves (the `zeroize` features of aes and aes-gcm);
+/// the nonce salt is wiped here.
+impl Drop for RecordCipher {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.salt);
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for RecordCipher {}
+
 impl core::fmt::Debug for RecordCipher {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("RecordCipher")

@@ -1,5 +1,7 @@
-//! The cryptography of the PSK suites: the TLS 1.2 PRF and key schedule, AEAD record
-//! protection and the stateless cookie MAC, all on RustCrypto primitives.
+//! The cryptography: the TLS 1.2 PRF and key schedule, AEAD record protection, the
+//! stateless cookie MAC and P-256 ECDHE/ECDSA, all on RustCrypto primitives. Every type
+//! that holds key material wipes it when dropped; secret comparisons (cookies,
+//! Finished) are constant-time.
 
 mod aead;
 mod cookie;
@@ -20,5 +22,29 @@ pub(crate) fn hmac_sha256(key: &[u8]) -> HmacSha256 {
         Ok(mac) => mac,
         // Unreachable: HMAC takes any key length (RFC 2104 §3).
         Err(_) => HmacSha256::new(&Default::default()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use zeroize::{ZeroizeOnDrop, Zeroizing};
+
+    use super::*;
+
+    /// Compiles only if `T` wipes itself when dropped.
+    fn wipes_itself<T: ZeroizeOnDrop>() {}
+
+    #[test]
+    fn every_type_holding_key_material_wipes_itself() {
+        wipes_itself::<MasterSecret>();
+        wipes_itself::<KeyBlock>();
+        wipes_itself::<CookieSecret>();
+        wipes_itself::<RecordCipher>();
+        wipes_itself::<aes::Aes128>();
+        wipes_itself::<aes_gcm::Aes128Gcm>();
+        // Pre-shared keys, premaster secrets, ephemeral and certificate keys.
+        wipes_itself::<Zeroizing<Vec<u8>>>();
+        wipes_itself::<p256::SecretKey>();
+        wipes_itself::<p256::ecdsa::SigningKey>();
     }
 }
