@@ -239,3 +239,112 @@ fn a_replayed_client_flight_gets_a_bounded_answer_and_changes_nothing() {
     assert_eq!(p.server.state(), SessionState::Connected);
     still_works(&mut p);
 }
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_finished_with_a_wrong_verify_data_is_refused_with_0x115() {
+    use wasm_dtls::crypto::{RecordCipher, prf_sha256};
+    use wasm_dtls::handshake::Finished;
+
+    let suite = CipherSuite::PskAes128GcmSha256;
+    let run = |mangle: Option<Vec<u8>>| {
+        let mut client = common::psk_config(suite, common::KEY);
+        client.set_key_log(true);
+        let mut p = common::pair_with(
+            client,
+            common::psk_config(suite, common::KEY),
+            LinkConditions::PERFECT,
+            96,
+        );
+        p.to_server.record_transfers(true);
+        p.to_client.record_transfers(true);
+        if let Some(forged) = mangle {
+            // The client's third datagram carries ClientKeyExchange, ChangeCipherSpec
+            // and Finished: its epoch-1 record is replaced by the forged one.
+            p.to_server.set_mangler(move |i, d| {
+                if i == 2 {
+                    let mut out = Vec::new();
+                    for record in wasm_dtls::record::parse_datagram(d).flatten() {
+                        if record.header.epoch == 1 {
+                            out.extend_from_slice(&forged);
+                        } else {
+                            record.header.encode(&mut out);
+                            out.extend_from_slice(record.fragment);
+                        }
+                    }
+                    *d = out;
+                }
+            });
+        }
+        p.start().unwrap();
+        p.run_until(LIMIT, |p| {
+            p.server.state() != SessionState::Handshaking || p.server.is_connected()
+        });
+        p
+    };
+    // A clean run gives the keys (its key log) and the randoms; the same seeds replay it.
+    let clean = run(None);
+    assert!(clean.server.is_connected());
+    let line = clean
+        .events(Side::Client)
+        .iter()
+        .find_map(|(_, e)| match e {
+            Event::KeyLog(l) => Some(l.clone()),
+            _ => None,
+        })
+        .unwrap();
+    let fields: Vec<&str> = line.split(' ').collect();
+    let (client_random, master) = (unhex(fields[1]), unhex(fields[2]));
+    let server_hello = wasm_dtls::record::parse_datagram(&clean.to_client.transfers()[1].bytes)
+        .flatten()
+        .find_map(|r| {
+            wasm_dtls::handshake::parse_fragments(r.fragment)
+                .ok()?
+                .into_iter()
+                .next()
+                .filter(|f| f.header.msg_type == HandshakeType::SERVER_HELLO)
+                .map(|f| ServerHello::decode(f.body).unwrap())
+        })
+        .unwrap();
+    let mut seed = server_hello.random.to_vec();
+    seed.extend_from_slice(&client_random);
+    let mut block = [0u8; 40];
+    prf_sha256(&master, b"key expansion", &seed, &mut block);
+    let key: [u8; 16] = block[..16].try_into().unwrap();
+    let iv: [u8; 4] = block[32..36].try_into().unwrap();
+    let cipher = RecordCipher::new(suite.aead(), &key, &iv);
+    // ClientHello 0 and 1, ClientKeyExchange 2: Finished is message 3.
+    let message = encode_message(
+        HandshakeType::FINISHED,
+        3,
+        &Finished {
+            verify_data: [0x42; 12],
+        }
+        .encode(),
+    );
+    let sealed = cipher.seal(1, 0, ContentType::HANDSHAKE.0, DTLS_1_2, &message);
+    let mut forged = Vec::new();
+    RecordHeader {
+        content_type: ContentType::HANDSHAKE,
+        version: DTLS_1_2,
+        epoch: 1,
+        sequence: 0,
+        length: sealed.len() as u16,
+    }
+    .encode(&mut forged);
+    forged.extend_from_slice(&sealed);
+
+    let mut attacked = run(Some(forged));
+    assert_eq!(attacked.server.state(), SessionState::Failed);
+    assert_eq!(
+        attacked.take_events(Side::Server).pop(),
+        Some(Event::Error(Error::FinishedHashFailure))
+    );
+    assert_eq!(Error::FinishedHashFailure.status().code(), 0x115);
+}
