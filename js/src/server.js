@@ -8,7 +8,7 @@ import { server as api } from '../generated/wasm_dtls.js';
 import { call, fromWit, hostError } from './errors.js';
 import { describe } from './ladder.js';
 import { applyCredentials, ianaName, nodeAddress, settings, witAddress } from './options.js';
-import { Clock, SessionBase } from './session.js';
+import { Clock, DeadlineTimer, SessionBase } from './session.js';
 
 const key = (id) => `${id.slot}.${id.generation}`;
 
@@ -72,7 +72,10 @@ export class DtlsServer extends EventEmitter {
     this._sessions = new Map();
     this._socket = undefined;
     this._clock = new Clock();
-    this._timer = undefined;
+    this._deadline = new DeadlineTimer(this._clock, (now) => {
+      this._resource.handleTimeout(now);
+      this._pump();
+    });
   }
 
   /**
@@ -115,7 +118,7 @@ export class DtlsServer extends EventEmitter {
     this._pump();
     for (const s of this._sessions.values()) s._finish();
     this._sessions.clear();
-    clearTimeout(this._timer);
+    this._deadline.stop();
     this._socket.close();
     this._socket = undefined;
     this.emit('close');
@@ -152,13 +155,7 @@ export class DtlsServer extends EventEmitter {
   }
 
   _schedule(deadline) {
-    clearTimeout(this._timer);
-    if (deadline === undefined || !this._socket) return;
-    const delay = Math.max(0, Number(deadline - this._clock.now()));
-    this._timer = setTimeout(() => {
-      this._resource.handleTimeout(this._clock.now());
-      this._pump();
-    }, delay);
+    this._deadline.set(this._socket ? deadline : undefined);
   }
 
   _event(event) {

@@ -21,6 +21,28 @@ export class Clock {
   }
 }
 
+/** Calls `expired(now)` at the engine's deadline; setting a new deadline replaces it. */
+export class DeadlineTimer {
+  constructor(clock, expired) {
+    this._clock = clock;
+    this._expired = expired;
+    this._timer = undefined;
+  }
+
+  /** Fires at `deadline` (engine milliseconds), or never when it is undefined. */
+  set(deadline) {
+    this.stop();
+    if (deadline === undefined) return;
+    const delay = Math.max(0, Number(deadline - this._clock.now()));
+    this._timer = setTimeout(() => this._expired(this._clock.now()), delay);
+  }
+
+  stop() {
+    clearTimeout(this._timer);
+    this._timer = undefined;
+  }
+}
+
 /**
  * What client and server sessions share: 'message' events, or `receive()` when nobody
  * listens for them; 'close' and 'error' (emitted only when someone listens).
@@ -84,7 +106,10 @@ export class DtlsSession extends SessionBase {
     this._options = options;
     this._peer = peer;
     this._clock = new Clock();
-    this._timer = undefined;
+    this._deadline = new DeadlineTimer(this._clock, (now) => {
+      this._resource.handleTimeout(now);
+      this._pump();
+    });
   }
 
   /** The server's address (NetX session_client_info_get). */
@@ -116,7 +141,7 @@ export class DtlsSession extends SessionBase {
   }
 
   _shutdown() {
-    clearTimeout(this._timer);
+    this._deadline.stop();
     this._socket.close();
   }
 
@@ -143,13 +168,7 @@ export class DtlsSession extends SessionBase {
   }
 
   _schedule(deadline) {
-    clearTimeout(this._timer);
-    if (deadline === undefined || this._ended) return;
-    const delay = Math.max(0, Number(deadline - this._clock.now()));
-    this._timer = setTimeout(() => {
-      this._resource.handleTimeout(this._clock.now());
-      this._pump();
-    }, delay);
+    this._deadline.set(this._ended ? undefined : deadline);
   }
 
   _event(event) {
