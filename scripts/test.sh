@@ -34,6 +34,16 @@ say "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy --package wasm-dtls-component --target wasm32-wasip2 --profile component --locked -- -D warnings
 
+say "dependencies"
+# The engine must not pull two versions of any crate (wasmtime's tree, host only, may).
+dups=$(cargo tree --locked --package wasm-dtls --duplicates --edges normal --target all 2>/dev/null)
+if [ -n "$dups" ]; then
+    echo "$dups"
+    echo "the engine depends on two versions of a crate" >&2
+    exit 1
+fi
+echo "the engine has no duplicate crates"
+
 say "tests"
 cargo test --workspace --locked
 
