@@ -16,8 +16,7 @@ pub struct SessionResource {
 }
 
 impl SessionResource {
-    fn resource(session: Session, settings: &Settings) -> DtlsSession {
-        let mut session = session;
+    fn resource(mut session: Session, settings: &Settings) -> DtlsSession {
         session.set_trace(settings.trace);
         DtlsSession::new(SessionResource {
             session: RefCell::new(session),

@@ -8,7 +8,7 @@ import { server as api } from '../generated/wasm_dtls.js';
 import { call, fromWit, hostError } from './errors.js';
 import { describe } from './ladder.js';
 import { applyCredentials, ianaName, nodeAddress, settings, witAddress } from './options.js';
-import { Clock, DeadlineTimer, SessionBase } from './session.js';
+import { Clock, DeadlineTimer, SessionBase, drain } from './session.js';
 
 const key = (id) => `${id.slot}.${id.generation}`;
 
@@ -129,29 +129,18 @@ export class DtlsServer extends EventEmitter {
   }
 
   _pump() {
-    for (;;) {
-      const out = this._resource.pollOutput();
-      switch (out.tag) {
-        case 'transmit': {
-          const { address, port } = nodeAddress(out.val.to);
-          this._socket?.send(out.val.datagram, port, address);
-          break;
-        }
-        case 'event':
-          this._event(out.val);
-          break;
-        case 'trace': {
-          const { address, port } = nodeAddress(out.val.peer);
-          this._options.trace?.(`[${address}:${port}] ${describe(out.val.trace)}`, Number(this._clock.now()));
-          break;
-        }
-        case 'wait':
-          this._schedule(out.val);
-          return;
-        default:
-          return;
-      }
-    }
+    drain(this._resource, {
+      transmit: ({ to, datagram }) => {
+        const { address, port } = nodeAddress(to);
+        this._socket?.send(datagram, port, address);
+      },
+      event: (event) => this._event(event),
+      trace: ({ peer, trace }) => {
+        const { address, port } = nodeAddress(peer);
+        this._options.trace?.(`[${address}:${port}] ${describe(trace)}`, Number(this._clock.now()));
+      },
+      wait: (deadline) => this._schedule(deadline),
+    });
   }
 
   _schedule(deadline) {

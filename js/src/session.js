@@ -21,6 +21,19 @@ export class Clock {
   }
 }
 
+/**
+ * Hands the engine's outputs to `handlers` ({ transmit, event, trace, wait }) until it
+ * says wait.
+ */
+export function drain(resource, handlers) {
+  for (;;) {
+    const out = resource.pollOutput();
+    const handle = handlers[out.tag];
+    handle?.(out.val);
+    if (out.tag === 'wait' || !handle) return;
+  }
+}
+
 /** Calls `expired(now)` at the engine's deadline; setting a new deadline replaces it. */
 export class DeadlineTimer {
   constructor(clock, expired) {
@@ -146,25 +159,12 @@ export class DtlsSession extends SessionBase {
   }
 
   _pump() {
-    for (;;) {
-      const out = this._resource.pollOutput();
-      switch (out.tag) {
-        case 'transmit':
-          this._socket.send(out.val);
-          break;
-        case 'event':
-          this._event(out.val);
-          break;
-        case 'trace':
-          this._options.trace?.(describe(out.val), Number(this._clock.now()));
-          break;
-        case 'wait':
-          this._schedule(out.val);
-          return;
-        default:
-          return;
-      }
-    }
+    drain(this._resource, {
+      transmit: (datagram) => this._socket.send(datagram),
+      event: (event) => this._event(event),
+      trace: (trace) => this._options.trace?.(describe(trace), Number(this._clock.now())),
+      wait: (deadline) => this._schedule(deadline),
+    });
   }
 
   _schedule(deadline) {

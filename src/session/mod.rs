@@ -719,6 +719,13 @@ impl Session {
     ) -> Result<(), Error> {
         let message = CertificateMessage::decode(body)
             .map_err(|e| Error::IncorrectMessageLength("Certificate", e))?;
+        // Said before anything else, even a missing clock: nothing was sent to check.
+        if message.chain.is_empty() {
+            return Err(Error::BadCertificate {
+                problem: CertificateProblem::Empty,
+                index: 0,
+            });
+        }
         let chain = message
             .chain
             .iter()

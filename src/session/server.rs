@@ -10,10 +10,10 @@ use super::{Awaiting, Session};
 use crate::crypto::{CookieJar, ec, psk_premaster_secret};
 use crate::error::Error;
 use crate::handshake::{
-    CertificateMessage, CertificateRequest, CertificateVerify, ClientHello, ECDSA_SECP256R1_SHA256,
-    ECDSA_SIGN, EcdheClientKeyExchange, EcdheServerKeyExchange, Extension, ExtensionType,
-    HandshakeType, HelloVerifyRequest, Message, PskClientKeyExchange, PskServerKeyExchange,
-    SECP256R1, ServerHello, ServerHelloDone, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, encode_message,
+    CertificateRequest, CertificateVerify, ClientHello, ECDSA_SECP256R1_SHA256, ECDSA_SIGN,
+    EcdheClientKeyExchange, EcdheServerKeyExchange, Extension, ExtensionType, HandshakeType,
+    HelloVerifyRequest, Message, PskClientKeyExchange, PskServerKeyExchange, SECP256R1,
+    ServerHello, ServerHelloDone, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, encode_message,
     find_extension, renegotiation_info_data, u8_list_data, u16_list_data,
 };
 use crate::record::{ContentType, DTLS_1_0, DTLS_1_2};
@@ -252,21 +252,13 @@ impl Session {
     }
 
     /// The client's chain, verified against our trusted certificates. An empty chain
-    /// is refused: we asked for a certificate because we require one.
+    /// is refused (by `verify_peer_chain`): we asked for a certificate because we
+    /// require one.
     fn on_client_certificate(&mut self, body: &[u8]) -> Result<(), Error> {
         let max = self
             .config
             .client_verify()
             .unwrap_or(self.config.max_chain_len());
-        let empty = CertificateMessage::decode(body)
-            .map(|m| m.chain.is_empty())
-            .unwrap_or(false);
-        if empty {
-            return Err(Error::BadCertificate {
-                problem: CertificateProblem::Empty,
-                index: 0,
-            });
-        }
         self.verify_peer_chain(body, Purpose::ClientAuth, max)?;
         if let Some(hs) = self.handshake.as_mut() {
             hs.step = Awaiting::ClientKeyExchange;
