@@ -127,6 +127,12 @@ impl MasterSecret {
         out
     }
 
+    /// A master secret read back from an NSS key log line, to decrypt a capture (the
+    /// browser demo's record inspector does this).
+    pub fn from_bytes(bytes: [u8; 48]) -> MasterSecret {
+        MasterSecret(bytes)
+    }
+
     /// The secret itself, for NSS key log lines only.
     pub fn as_bytes(&self) -> &[u8; 48] {
         &self.0

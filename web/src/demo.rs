@@ -1,0 +1,830 @@
+//! One demo run: a client and a server engine on a simulated link, stepped on a
+//! virtual clock, with every datagram, trace and event kept for the ladder diagram, the
+//! inspector and the summary.
+
+use serde::Serialize;
+use wasm_dtls::sim::{Fate, Pair, Side};
+use wasm_dtls::trace::{DropReason, Trace};
+use wasm_dtls::{CipherSuite, Error, Event, Role, SeededRandom, Session, Stats};
+
+use crate::dissect::{Context, RecordView, dissect_datagram};
+use crate::keys::{KeysView, SessionKeys, server_random};
+use crate::settings::Settings;
+
+/// The client's address as the server sees it (its cookies are bound to it).
+const CLIENT_ADDRESS: &[u8] = b"client:5684";
+/// The server's random stream differs from the client's.
+const SERVER_SEED_MIX: u64 = 0x5e4d_e45e_4d5e_4d00;
+
+/// One datagram on the ladder.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Datagram {
+    /// Its number, from 0, in the order datagrams were sent.
+    pub id: usize,
+    /// "client" or "server".
+    pub from: &'static str,
+    /// Virtual time it was sent, in ms.
+    pub sent_at: u64,
+    /// Virtual time it arrives, if it does.
+    pub arrives_at: Option<u64>,
+    /// "delivered", "dropped", "duplicated" or "reordered".
+    pub fate: &'static str,
+    /// Its size in bytes.
+    pub size: usize,
+    /// Each record's title and epoch.
+    pub records: Vec<RecordLabel>,
+    /// Whether it belongs to a flight sent again.
+    pub retransmission: bool,
+    /// The handshake flight it belongs to (1 = the first ClientHello), if any.
+    pub flight: Option<u32>,
+}
+
+/// The label of one record on an arrow.
+#[derive(Clone, Debug, Serialize)]
+pub struct RecordLabel {
+    /// "ClientHello (message_seq 0)", "Finished (encrypted)", …
+    pub title: String,
+    /// 0 in the clear, 1 under the new keys.
+    pub epoch: u16,
+}
+
+/// Something a side did or noticed, shown beside the ladder.
+#[derive(Clone, Debug, Serialize)]
+pub struct Note {
+    /// Virtual time, in ms.
+    pub at: u64,
+    /// "client" or "server".
+    pub side: &'static str,
+    /// "state", "timer", "retransmit", "dropped", "connected", "data", "closed" or
+    /// "error".
+    pub kind: &'static str,
+    /// What happened, for people.
+    pub text: String,
+}
+
+/// What one step did.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepReport {
+    /// Virtual time after the step, in ms.
+    pub now: u64,
+    /// Datagrams sent during the step.
+    pub datagrams: Vec<Datagram>,
+    /// Notes made during the step.
+    pub notes: Vec<Note>,
+    /// Whether both sides have completed the handshake.
+    pub connected: bool,
+    /// Whether nothing is left to happen (no datagram on the way, no timer).
+    pub finished: bool,
+    /// The client's state ("Handshaking", "Connected", …).
+    pub client_state: String,
+    /// The server's state.
+    pub server_state: String,
+}
+
+/// A datagram taken apart for the inspector.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Inspection {
+    /// The datagram's number.
+    pub id: usize,
+    /// "client" or "server".
+    pub from: &'static str,
+    /// Its bytes in hex.
+    pub hex: String,
+    /// Its records.
+    pub records: Vec<RecordView>,
+}
+
+/// The figures after (or during) a run.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// The negotiated suite's IANA name, once connected.
+    pub suite: Option<&'static str>,
+    /// Virtual ms from the first ClientHello until both sides were connected.
+    pub handshake_ms: Option<u64>,
+    /// Datagrams put on the link, both directions.
+    pub datagrams: usize,
+    /// Datagrams the link lost.
+    pub dropped: u64,
+    /// Flights sent again, both sides.
+    pub retransmissions: u64,
+    /// The client's counters.
+    pub client: SideStats,
+    /// The server's counters.
+    pub server: SideStats,
+    /// The derived secrets, once known.
+    pub keys: Option<KeysView>,
+}
+
+/// One side's counters, as the summary shows them.
+#[derive(Clone, Copy, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SideStats {
+    /// Datagrams sent.
+    pub datagrams_sent: u64,
+    /// Datagrams received.
+    pub datagrams_received: u64,
+    /// Flights sent again.
+    pub retransmissions: u64,
+    /// Records dropped for any reason (bad MAC, replay, malformed, unexpected).
+    pub records_dropped: u64,
+}
+
+impl From<Stats> for SideStats {
+    fn from(s: Stats) -> SideStats {
+        SideStats {
+            datagrams_sent: s.datagrams_sent,
+            datagrams_received: s.datagrams_received,
+            retransmissions: s.retransmissions,
+            records_dropped: s.dropped_bad_mac
+                + s.dropped_replayed
+                + s.dropped_malformed
+                + s.dropped_unexpected
+                + s.dropped_reassembly,
+        }
+    }
+}
+
+/// One value per side.
+#[derive(Clone, Copy, Default)]
+struct PerSide<T> {
+    client: T,
+    server: T,
+}
+
+impl<T> PerSide<T> {
+    fn get_mut(&mut self, side: Side) -> &mut T {
+        match side {
+            Side::Client => &mut self.client,
+            Side::Server => &mut self.server,
+        }
+    }
+}
+
+/// How far the demo has read each side's logs.
+#[derive(Clone, Copy, Default)]
+struct Cursor {
+    transfers: usize,
+    traces: usize,
+    events: usize,
+}
+
+/// A demo run.
+pub struct Demo {
+    pair: Pair,
+    suite: CipherSuite,
+    datagrams: Vec<(Side, Vec<u8>)>,
+    cursors: PerSide<Cursor>,
+    /// The last handshake flight number given out, and each side's current one.
+    flights: u32,
+    side_flight: PerSide<Option<u32>>,
+    server_random: Option<[u8; 32]>,
+    key_log: Option<String>,
+    keys: Option<SessionKeys>,
+    connected_at: Option<u64>,
+}
+
+impl Demo {
+    /// A run with these settings; nothing is sent until [`Demo::start`].
+    pub fn new(settings: &Settings) -> Result<Demo, Error> {
+        let suite = settings.suite()?;
+        let link = settings.link()?;
+        let (client_config, server_config) = settings.configs()?;
+        let seed = settings.seed;
+        let client = Session::with_rng(
+            Role::Client,
+            client_config,
+            &[],
+            Box::new(SeededRandom::new(seed)),
+        );
+        let server = Session::with_rng(
+            Role::Server,
+            server_config,
+            CLIENT_ADDRESS,
+            Box::new(SeededRandom::new(seed ^ SERVER_SEED_MIX)),
+        );
+        let mut pair = Pair::new(client, server, link, link, seed);
+        pair.set_trace(true);
+        pair.to_server.record_transfers(true);
+        pair.to_client.record_transfers(true);
+        Ok(Demo {
+            pair,
+            suite,
+            datagrams: Vec::new(),
+            cursors: PerSide::default(),
+            flights: 0,
+            side_flight: PerSide::default(),
+            server_random: None,
+            key_log: None,
+            keys: None,
+            connected_at: None,
+        })
+    }
+
+    /// Sends the first ClientHello.
+    pub fn start(&mut self) -> Result<StepReport, Error> {
+        self.pair.start()?;
+        Ok(self.report())
+    }
+
+    /// Moves the clock to the next arrival or timer and handles it.
+    pub fn step(&mut self) -> StepReport {
+        self.pair.step();
+        self.report()
+    }
+
+    /// Sends `text` from one side as application data.
+    pub fn send(&mut self, from: Side, text: &str) -> Result<StepReport, Error> {
+        self.pair.send(from, text.as_bytes())?;
+        Ok(self.report())
+    }
+
+    /// Ends one side with close_notify.
+    pub fn close(&mut self, side: Side) -> StepReport {
+        self.pair.close(side);
+        self.report()
+    }
+
+    /// Takes datagram `id` apart, opening encrypted records if the keys are known.
+    pub fn inspect(&self, id: usize) -> Option<Inspection> {
+        let (from, bytes) = self.datagrams.get(id)?;
+        Some(Inspection {
+            id,
+            from: side_name(*from),
+            hex: crate::dissect::hex(bytes),
+            records: self.dissect(*from, bytes),
+        })
+    }
+
+    /// The figures so far.
+    pub fn summary(&self) -> Summary {
+        let client = self.pair.client.stats();
+        let server = self.pair.server.stats();
+        let links = [self.pair.to_server.stats(), self.pair.to_client.stats()];
+        Summary {
+            suite: self
+                .pair
+                .client
+                .is_connected()
+                .then(|| self.pair.client.cipher_suite())
+                .flatten()
+                .map(CipherSuite::iana_name),
+            handshake_ms: self.connected_at,
+            datagrams: self.datagrams.len(),
+            dropped: links.iter().map(|l| l.dropped).sum(),
+            retransmissions: client.retransmissions + server.retransmissions,
+            client: client.into(),
+            server: server.into(),
+            keys: self.keys.as_ref().map(|k| k.view().clone()),
+        }
+    }
+
+    fn dissect(&self, from: Side, bytes: &[u8]) -> Vec<RecordView> {
+        let context = Context {
+            suite: self.suite,
+            cipher: self.keys.as_ref().map(|k| k.cipher(from)),
+        };
+        dissect_datagram(bytes, &context)
+    }
+
+    /// Everything new since the last report: events first (they may bring the keys
+    /// that label this step's encrypted datagrams), then traces, then datagrams.
+    fn report(&mut self) -> StepReport {
+        let mut notes = Vec::new();
+        let mut retransmitting = PerSide::default();
+        for side in [Side::Client, Side::Server] {
+            self.collect_events(side, &mut notes);
+            *retransmitting.get_mut(side) = self.collect_traces(side, &mut notes);
+        }
+        let mut datagrams = Vec::new();
+        for side in [Side::Client, Side::Server] {
+            self.collect_datagrams(side, *retransmitting.get_mut(side), &mut datagrams);
+        }
+        datagrams.sort_by_key(|d| (d.sent_at, d.id));
+        let now = self.pair.now().as_millis();
+        StepReport {
+            now,
+            datagrams,
+            notes,
+            connected: self.pair.client.is_connected() && self.pair.server.is_connected(),
+            finished: self.pair.to_server.in_flight() == 0
+                && self.pair.to_client.in_flight() == 0
+                && self.pair.client.deadline().is_none()
+                && self.pair.server.deadline().is_none(),
+            client_state: format!("{:?}", self.pair.client.state()),
+            server_state: format!("{:?}", self.pair.server.state()),
+        }
+    }
+
+    fn collect_events(&mut self, side: Side, notes: &mut Vec<Note>) {
+        let events = self.pair.events(side);
+        let cursor = self.cursors.get_mut(side);
+        let new: Vec<_> = events.get(cursor.events..).unwrap_or_default().to_vec();
+        cursor.events = events.len();
+        for (at, event) in new {
+            let at = at.as_millis();
+            let (kind, text) = match event {
+                Event::Connected { suite } => {
+                    if self.pair.client.is_connected() && self.pair.server.is_connected() {
+                        self.connected_at.get_or_insert(at);
+                    }
+                    (
+                        "connected",
+                        format!("handshake complete: {}", suite.iana_name()),
+                    )
+                }
+                Event::Data(bytes) => (
+                    "data",
+                    format!("received \"{}\"", String::from_utf8_lossy(&bytes)),
+                ),
+                Event::Closed => ("closed", "the peer sent close_notify".into()),
+                Event::Error(error) => ("error", error.to_string()),
+                Event::KeyLog(line) => {
+                    self.key_log = Some(line);
+                    self.derive_keys();
+                    continue;
+                }
+            };
+            notes.push(Note {
+                at,
+                side: side_name(side),
+                kind,
+                text,
+            });
+        }
+    }
+
+    /// Notes the traces worth showing; returns whether the side retransmitted.
+    fn collect_traces(&mut self, side: Side, notes: &mut Vec<Note>) -> bool {
+        let traces = self.pair.traces(side);
+        let cursor = self.cursors.get_mut(side);
+        let new = traces.get(cursor.traces..).unwrap_or_default();
+        cursor.traces = traces.len();
+        let mut retransmitted = false;
+        for (at, trace) in new {
+            let at = at.as_millis();
+            let (kind, text) = match trace {
+                Trace::State { from, to } => ("state", format!("{from:?} → {to:?}")),
+                Trace::Retransmit { transmissions } => {
+                    retransmitted = true;
+                    (
+                        "retransmit",
+                        format!(
+                            "timer fired or peer repeated: flight sent again (send #{transmissions})"
+                        ),
+                    )
+                }
+                Trace::Timer { deadline: Some(d) } => (
+                    "timer",
+                    format!(
+                        "retransmission timer set: fires in {} ms",
+                        d.as_millis().saturating_sub(at)
+                    ),
+                ),
+                Trace::Timer { deadline: None } => ("timer", "timer stopped".into()),
+                Trace::Dropped { reason } => {
+                    ("dropped", format!("dropped: {}", drop_reason(*reason)))
+                }
+                Trace::Record { .. } | Trace::Message { .. } => continue,
+            };
+            notes.push(Note {
+                at,
+                side: side_name(side),
+                kind,
+                text,
+            });
+        }
+        retransmitted
+    }
+
+    fn collect_datagrams(&mut self, side: Side, retransmission: bool, out: &mut Vec<Datagram>) {
+        let link = match side {
+            Side::Client => &self.pair.to_server,
+            Side::Server => &self.pair.to_client,
+        };
+        let cursor = self.cursors.get_mut(side);
+        let new: Vec<_> = link
+            .transfers()
+            .get(cursor.transfers..)
+            .unwrap_or_default()
+            .to_vec();
+        cursor.transfers = link.transfers().len();
+        let mut flight_of_this_step = None;
+        for transfer in new {
+            if side == Side::Server && self.server_random.is_none() {
+                self.server_random = server_random(&transfer.bytes);
+                self.derive_keys();
+            }
+            let records: Vec<RecordLabel> = self
+                .dissect(side, &transfer.bytes)
+                .into_iter()
+                .map(|r| RecordLabel {
+                    title: r.title,
+                    epoch: r.epoch,
+                })
+                .collect();
+            let handshake = records.iter().any(|r| is_handshake_title(&r.title));
+            let flight = if !handshake {
+                None
+            } else if retransmission {
+                *self.side_flight.get_mut(side)
+            } else {
+                // A new flight: every datagram of it is produced in the same step.
+                Some(*flight_of_this_step.get_or_insert_with(|| {
+                    self.flights += 1;
+                    self.flights
+                }))
+            };
+            if handshake {
+                *self.side_flight.get_mut(side) = flight;
+            }
+            out.push(Datagram {
+                id: self.datagrams.len(),
+                from: side_name(side),
+                sent_at: transfer.sent_at.as_millis(),
+                arrives_at: transfer.arrives_at.map(|t| t.as_millis()),
+                fate: fate_name(transfer.fate),
+                size: transfer.bytes.len(),
+                records,
+                retransmission: retransmission && handshake,
+                flight,
+            });
+            self.datagrams.push((side, transfer.bytes));
+        }
+    }
+
+    fn derive_keys(&mut self) {
+        if let (None, Some(line), Some(random)) = (&self.keys, &self.key_log, &self.server_random) {
+            self.keys = SessionKeys::derive(self.suite, line, random);
+        }
+    }
+}
+
+/// Whether a record title belongs to the handshake (messages or the epoch switch).
+fn is_handshake_title(title: &str) -> bool {
+    !(title.starts_with("ApplicationData") || title.starts_with("Alert"))
+}
+
+/// "client" or "server".
+pub fn side_name(side: Side) -> &'static str {
+    match side {
+        Side::Client => "client",
+        Side::Server => "server",
+    }
+}
+
+fn fate_name(fate: Fate) -> &'static str {
+    match fate {
+        Fate::Delivered => "delivered",
+        Fate::Dropped => "dropped",
+        Fate::Duplicated => "duplicated",
+        Fate::Reordered => "reordered",
+    }
+}
+
+fn drop_reason(reason: DropReason) -> &'static str {
+    match reason {
+        DropReason::BadMac => "a record failed authentication",
+        DropReason::Replayed => "a replayed or too old record",
+        DropReason::Malformed => "a malformed record",
+        DropReason::Unexpected => "a record not acceptable now (a repeat, or the wrong epoch)",
+        DropReason::ReassemblyFull => "a fragment beyond the reassembly limits",
+        DropReason::BadCookie => "a ClientHello without a valid cookie",
+        DropReason::PoolFull => "a new client: the pool is full",
+        DropReason::UnknownPeer => "a datagram from an unknown peer",
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    /// Runs a demo until both sides are connected (or 2 000 steps); returns every
+    /// datagram and note.
+    fn run(settings: &Settings) -> (Demo, Vec<Datagram>, Vec<Note>) {
+        let mut demo = Demo::new(settings).unwrap();
+        let mut report = demo.start().unwrap();
+        let (mut datagrams, mut notes) = (Vec::new(), Vec::new());
+        for _ in 0..2_000 {
+            datagrams.append(&mut report.datagrams);
+            notes.append(&mut report.notes);
+            if report.connected || report.finished {
+                break;
+            }
+            report = demo.step();
+        }
+        (demo, datagrams, notes)
+    }
+
+    fn settings(suite: &str, loss: f64, seed: u64) -> Settings {
+        Settings {
+            suite: suite.into(),
+            loss_percent: loss,
+            seed,
+            ..Settings::default()
+        }
+    }
+
+    fn titles(d: &Datagram) -> Vec<&str> {
+        d.records
+            .iter()
+            .map(|r| r.title.split(' ').next().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn a_perfect_link_shows_every_flight_in_order() {
+        for suite in CipherSuite::ALL {
+            let (demo, datagrams, notes) = run(&settings(suite.short_name(), 0.0, 7));
+            let summary = demo.summary();
+            assert_eq!(summary.suite, Some(suite.iana_name()));
+            assert!(summary.handshake_ms.is_some());
+            let ladder: Vec<Vec<&str>> = datagrams.iter().map(titles).collect();
+            let flights: Vec<Option<u32>> = datagrams.iter().map(|d| d.flight).collect();
+            let psk = [
+                vec!["ClientHello"],
+                vec!["HelloVerifyRequest"],
+                vec!["ClientHello"],
+                vec!["ServerHello", "ServerHelloDone"],
+                vec!["ClientKeyExchange", "ChangeCipherSpec", "Finished"],
+                vec!["ChangeCipherSpec", "Finished"],
+            ];
+            let ecdsa = [
+                vec!["ClientHello"],
+                vec!["HelloVerifyRequest"],
+                vec!["ClientHello"],
+                vec![
+                    "ServerHello",
+                    "Certificate",
+                    "ServerKeyExchange",
+                    "ServerHelloDone",
+                ],
+                vec!["ClientKeyExchange", "ChangeCipherSpec", "Finished"],
+                vec!["ChangeCipherSpec", "Finished"],
+            ];
+            let expected = match suite.key_exchange() {
+                wasm_dtls::KeyExchange::Psk => psk,
+                wasm_dtls::KeyExchange::EcdheEcdsa => ecdsa,
+            };
+            assert_eq!(ladder, expected, "{suite:?}");
+            assert_eq!(flights, (1..=6).map(Some).collect::<Vec<_>>());
+            assert!(
+                datagrams
+                    .iter()
+                    .all(|d| d.fate == "delivered" && !d.retransmission)
+            );
+            // The epoch switch: Finished goes under epoch 1, right after ChangeCipherSpec.
+            let last = &datagrams[5].records;
+            assert_eq!((last[0].epoch, last[1].epoch), (0, 1));
+            assert!(
+                notes
+                    .iter()
+                    .any(|n| n.kind == "connected" && n.side == "client")
+            );
+            assert!(
+                notes
+                    .iter()
+                    .any(|n| n.kind == "timer" && n.text.contains("1000 ms"))
+            );
+        }
+    }
+
+    #[test]
+    fn the_same_seed_replays_byte_for_byte_and_another_does_not() {
+        let bytes = |seed| {
+            let (demo, datagrams, _) = run(&settings("ecdsa-gcm", 30.0, seed));
+            datagrams
+                .iter()
+                .map(|d| demo.inspect(d.id).unwrap().hex)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(bytes(42), bytes(42));
+        assert_ne!(bytes(42), bytes(43));
+    }
+
+    #[test]
+    fn loss_is_drawn_and_repaired_by_retransmission() {
+        let mut retransmitted = 0;
+        for seed in 1..=10 {
+            let (demo, datagrams, notes) = run(&settings("psk-gcm", 30.0, seed));
+            assert!(demo.summary().handshake_ms.is_some(), "seed {seed}");
+            assert!(datagrams.iter().any(|d| d.fate == "dropped"), "seed {seed}");
+            if datagrams.iter().any(|d| d.retransmission) {
+                retransmitted += 1;
+                assert!(notes.iter().any(|n| n.kind == "retransmit"));
+                // The timer backs off: a later timer is longer than the first one.
+                assert!(
+                    notes
+                        .iter()
+                        .any(|n| n.kind == "timer" && n.text.contains("2000 ms"))
+                );
+            }
+        }
+        assert!(retransmitted >= 5, "{retransmitted}");
+    }
+
+    #[test]
+    fn a_tiny_mtu_fragments_the_certificate() {
+        let mut s = settings("ecdsa-ccm8", 0.0, 3);
+        s.mtu = 200;
+        let (demo, datagrams, _) = run(&s);
+        assert!(demo.summary().handshake_ms.is_some());
+        assert!(datagrams.iter().all(|d| d.size <= 200));
+        let fragments = datagrams
+            .iter()
+            .flat_map(|d| &d.records)
+            .filter(|r| r.title.starts_with("Certificate (message_seq 2, bytes"))
+            .count();
+        assert!(fragments >= 3, "{fragments}");
+    }
+
+    #[test]
+    fn chat_messages_arrive_and_decrypt_in_the_inspector() {
+        let (mut demo, _, _) = run(&settings("psk-ccm8", 0.0, 5));
+        let sent = demo.send(Side::Client, "hello, server").unwrap();
+        assert_eq!(sent.datagrams.len(), 1);
+        let id = sent.datagrams[0].id;
+        assert_eq!(
+            sent.datagrams[0].records[0].title,
+            "ApplicationData (encrypted)"
+        );
+        let mut received = Vec::new();
+        for _ in 0..100 {
+            let report = demo.step();
+            received.extend(report.notes.into_iter().filter(|n| n.kind == "data"));
+            if report.finished {
+                break;
+            }
+        }
+        assert_eq!(received.len(), 1);
+        assert_eq!(received[0].side, "server");
+        assert_eq!(received[0].text, "received \"hello, server\"");
+        let record = &demo.inspect(id).unwrap().records[0];
+        let plaintext = record.plaintext.as_ref().unwrap();
+        assert_eq!(plaintext.text.as_deref(), Some("hello, server"));
+        let names: Vec<_> = record.fields[1]
+            .children
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "explicit nonce (epoch ‖ sequence)",
+                "ciphertext",
+                "authentication tag"
+            ]
+        );
+        assert_eq!(
+            record.fields[1].children[2].end - record.fields[1].children[2].start,
+            8
+        );
+        assert!(demo.summary().keys.is_some());
+    }
+
+    /// The names of a field's children.
+    fn names(field: &crate::dissect::Field) -> Vec<&str> {
+        field.children.iter().map(|f| f.name.as_str()).collect()
+    }
+
+    #[test]
+    fn the_inspector_takes_each_message_apart_with_exact_byte_ranges() {
+        let mut s = settings("ecdsa-gcm", 0.0, 9);
+        s.client_certificate = true;
+        let (demo, datagrams, _) = run(&s);
+        assert!(demo.summary().handshake_ms.is_some());
+        // The second ClientHello, with the cookie.
+        let hello = demo.inspect(2).unwrap();
+        let record = &hello.records[0];
+        assert_eq!((record.start, record.end), (0, hello.hex.len() / 2));
+        assert_eq!(
+            names(&record.fields[0]),
+            ["type", "version", "epoch", "sequence_number", "length"]
+        );
+        assert_eq!(record.fields[0].children[1].value, "DTLS 1.2 (0xfefd)");
+        let message = &record.fields[1].children[0];
+        assert_eq!(message.name, "ClientHello (message_seq 1)");
+        let body = &message.children[1];
+        assert_eq!(
+            names(body),
+            [
+                "client_version",
+                "random",
+                "session_id",
+                "cookie",
+                "cipher_suites",
+                "compression_methods",
+                "extensions"
+            ]
+        );
+        let cookie = &body.children[3];
+        assert_eq!(
+            cookie.end - cookie.start,
+            33,
+            "a 32-byte cookie and its length"
+        );
+        let suites: Vec<&str> = body.children[4]
+            .children
+            .iter()
+            .map(|f| f.value.as_str())
+            .collect();
+        assert_eq!(
+            suites[0],
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (0xc02b)"
+        );
+        let extensions = names(&body.children[6]);
+        for name in [
+            "supported_groups",
+            "ec_point_formats",
+            "signature_algorithms",
+            "extended_master_secret",
+            "renegotiation_info",
+        ] {
+            assert!(
+                extensions.contains(&name),
+                "{name} missing from {extensions:?}"
+            );
+        }
+        // Every field lies inside its parent.
+        fn nested(field: &crate::dissect::Field) {
+            for child in &field.children {
+                assert!(
+                    field.start <= child.start && child.end <= field.end,
+                    "{child:?} outside {}",
+                    field.name
+                );
+                nested(child);
+            }
+        }
+        record.fields.iter().for_each(nested);
+
+        // The server's flight: the certificate names its subject, the key exchange is signed.
+        let flight = demo.inspect(3).unwrap();
+        let messages: Vec<&crate::dissect::Field> = flight
+            .records
+            .iter()
+            .flat_map(|r| &r.fields[1].children)
+            .collect();
+        let certificate = messages
+            .iter()
+            .find(|m| m.name.starts_with("Certificate ("))
+            .unwrap();
+        assert!(
+            certificate.children[1].children[0].children[0]
+                .value
+                .starts_with("CN=")
+        );
+        let kex = messages
+            .iter()
+            .find(|m| m.name.starts_with("ServerKeyExchange"))
+            .unwrap();
+        assert_eq!(
+            names(&kex.children[1]),
+            [
+                "curve_type",
+                "named_curve",
+                "public (ephemeral ECDH point)",
+                "signature_algorithm",
+                "signature"
+            ]
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.name.starts_with("CertificateRequest"))
+        );
+
+        // The client's Finished, decrypted: a handshake header and 12 bytes of verify_data.
+        let last_client = datagrams.iter().rfind(|d| d.from == "client").unwrap();
+        let finished = demo.inspect(last_client.id).unwrap().records.pop().unwrap();
+        assert_eq!(finished.epoch, 1);
+        assert!(finished.title.starts_with("Finished"), "{}", finished.title);
+        let plain = finished.plaintext.unwrap();
+        let verify = &plain.fields[0].children[1].children[0];
+        assert_eq!(
+            (verify.name.as_str(), verify.end - verify.start),
+            ("verify_data", 12)
+        );
+        assert!(!finished.explanation.is_empty());
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_the_netx_code() {
+        let bad = [
+            settings("rc4-md5", 0.0, 1),
+            settings("psk-gcm", 130.0, 1),
+            Settings {
+                mtu: 20,
+                ..Settings::default()
+            },
+        ];
+        for s in bad {
+            let error = Demo::new(&s).err().unwrap();
+            assert_eq!(error.status().code(), 0x4D, "{error}");
+        }
+    }
+}
