@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of wasm-dtls: formatting, lints, unit tests, in-memory and lossy-link
 # handshakes, the interop tests against OpenSSL, and the component with its wasmtime
-# host and CLI. Installs what it needs first (rustfmt, clippy, the wasm32-wasip2
-# target, a pinned wasm-tools, openssl), so it works on a fresh Debian machine with
-# rustup and Node 20. Nothing is skipped.
+# host and CLI, the Node package, and the browser demo in headless Chromium. Installs
+# what it needs first (rustfmt, clippy, the wasm32-wasip2 and wasm32-unknown-unknown
+# targets, pinned wasm-tools and wasm-bindgen-cli, openssl, chromium, npm packages), so
+# it works on a fresh Debian machine with rustup and Node 20. Nothing is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,6 +54,20 @@ node --version
     cd js
     npm ci --no-audit --no-fund
     npm run build
+    npm test
+)
+
+say "browser demo"
+if ! command -v chromium >/dev/null; then
+    # The browser test drives Debian's Chromium headless through playwright-core.
+    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium;
+    else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi
+fi
+chromium --version
+(
+    cd www
+    npm ci --no-audit --no-fund
+    bash build.sh
     npm test
 )
 

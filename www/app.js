@@ -1,0 +1,183 @@
+// The teaching demo's controller: settings and presets, play / pause / step / restart,
+// the ladder, the inspector, the chat and the summary. The engines and the simulated
+// link live in the WebAssembly module (web/ in the repository, built by build.sh).
+
+import init, { WebDemo } from './pkg/wasm_dtls_web.js';
+import { drawLadder } from './ladder.js';
+import { showInspection } from './inspector.js';
+import { showSummary } from './summary.js';
+
+const PRESETS = {
+  perfect: { lossPercent: 0, delayMs: 50, jitterMs: 0, reorderPercent: 0, duplicatePercent: 0, mtu: 1400 },
+  wifi: { lossPercent: 30, delayMs: 30, jitterMs: 40, reorderPercent: 10, duplicatePercent: 5, mtu: 1400 },
+  tiny: { suite: 'ecdsa-ccm8', lossPercent: 0, delayMs: 50, jitterMs: 0, reorderPercent: 0, duplicatePercent: 0, mtu: 200 },
+};
+// Steps of one "Step" press or one chat delivery at most: each step is an arrival or
+// a timer, so this only guards against a run that never settles.
+const MAX_STEPS = 500;
+
+const $ = (id) => document.getElementById(id);
+const form = $('settings');
+const status = $('status');
+const chat = $('chat');
+
+let demo = null;
+let run = null;
+let timer = null;
+
+function settings() {
+  const data = new FormData(form);
+  const number = (name) => Number(data.get(name));
+  return {
+    suite: data.get('suite'),
+    clientCertificate: data.get('clientCertificate') === 'on',
+    mtu: number('mtu'),
+    lossPercent: number('lossPercent'),
+    delayMs: number('delayMs'),
+    jitterMs: number('jitterMs'),
+    reorderPercent: number('reorderPercent'),
+    duplicatePercent: number('duplicatePercent'),
+    seed: number('seed'),
+  };
+}
+
+function setStatus(text, kind = '') {
+  status.textContent = text;
+  status.className = kind;
+}
+
+/** Starts a new run from the form's settings; the ClientHello is sent at once. */
+function restart() {
+  pause();
+  demo?.free();
+  demo = null;
+  run = { datagrams: [], notes: [], now: 0, selected: null, connected: false, failed: null, finished: false };
+  $('chat-log').replaceChildren();
+  $('summary').replaceChildren();
+  chat.querySelector('button').disabled = true;
+  try {
+    demo = new WebDemo(settings());
+    absorb(demo.start());
+    setStatus('Handshaking: the client sent its ClientHello. Press Play or Step.');
+  } catch (e) {
+    setStatus(`Cannot start: ${e.message}`, 'bad');
+  }
+  render();
+}
+
+/** Adds a step report to the run; returns whether it showed anything. */
+function absorb(report) {
+  run.datagrams.push(...report.datagrams);
+  run.notes.push(...report.notes);
+  run.now = report.now;
+  run.finished = report.finished;
+  for (const note of report.notes) {
+    if (note.kind === 'error' && !run.failed) run.failed = `${note.side}: ${note.text}`;
+    if (note.kind === 'data') logChat(note);
+  }
+  if (report.connected && !run.connected) {
+    run.connected = true;
+    const summary = demo.summary();
+    setStatus(`Handshake complete in ${summary.handshakeMs} ms of virtual time: ${summary.suite}.`, 'good');
+    chat.querySelector('button').disabled = false;
+  }
+  if (run.failed) setStatus(`Handshake failed: ${run.failed}`, 'bad');
+  return report.datagrams.length > 0 || report.notes.length > 0;
+}
+
+function inFlight() {
+  return run.datagrams.some((d) => d.arrivesAt !== null && d.arrivesAt > run.now);
+}
+
+/** Whether the run has reached a resting point: nothing left, or connected and quiet. */
+function settled() {
+  return !demo || run.finished || run.failed || (run.connected && !inFlight());
+}
+
+/** Steps until something visible happens. */
+function stepOnce() {
+  if (!demo) return;
+  for (let i = 0; i < MAX_STEPS && !run.finished; i++) {
+    if (absorb(demo.step())) break;
+  }
+  render();
+}
+
+function play() {
+  if (!demo || settled()) return;
+  $('play').disabled = true;
+  $('pause').disabled = false;
+  const tick = () => {
+    const before = run.now;
+    stepOnce();
+    if (settled()) return pause();
+    // Real time follows virtual time, squeezed: long timer waits stay short.
+    const speed = Number($('speed').value);
+    const wait = Math.min(900, Math.max(60, (run.now - before) * 2)) / speed;
+    timer = setTimeout(tick, wait);
+  };
+  tick();
+}
+
+function pause() {
+  clearTimeout(timer);
+  timer = null;
+  $('play').disabled = false;
+  $('pause').disabled = true;
+}
+
+function select(id) {
+  run.selected = id;
+  showInspection($('inspector-body'), demo.inspect(id));
+  render();
+  $('inspector').scrollIntoView({ block: 'nearest' });
+}
+
+function render() {
+  if (!run) return;
+  drawLadder($('ladder'), run, select);
+  if (run.connected || run.failed) showSummary($('summary'), demo.summary());
+}
+
+function logChat(note) {
+  const from = note.side === 'client' ? 'server' : 'client';
+  const text = note.text.replace(/^received /, '');
+  $('chat-log').append(Object.assign(document.createElement('li'), {
+    textContent: `${note.side} received from ${from}: ${text}`,
+  }));
+}
+
+chat.addEventListener('submit', (e) => {
+  e.preventDefault();
+  if (!demo || !run.connected) return;
+  const data = new FormData(chat);
+  try {
+    absorb(demo.send(data.get('from'), data.get('text')));
+    // Deliver it (or lose it): step until nothing is on the way.
+    for (let i = 0; i < MAX_STEPS && inFlight(); i++) absorb(demo.step());
+  } catch (err) {
+    setStatus(`Cannot send: ${err.message}`, 'bad');
+  }
+  render();
+});
+
+for (const button of document.querySelectorAll('[data-preset]')) {
+  button.addEventListener('click', () => {
+    for (const [name, value] of Object.entries(PRESETS[button.dataset.preset])) {
+      form.elements[name].value = value;
+    }
+    restart();
+  });
+}
+form.addEventListener('change', restart);
+form.addEventListener('submit', (e) => e.preventDefault());
+$('play').addEventListener('click', play);
+$('pause').addEventListener('click', pause);
+$('step').addEventListener('click', () => {
+  pause();
+  stepOnce();
+});
+$('restart').addEventListener('click', restart);
+
+await init();
+restart();

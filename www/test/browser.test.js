@@ -1,0 +1,191 @@
+// Drives the teaching demo in headless Chromium (Debian's chromium through
+// playwright-core): handshakes on a perfect and a 30 % lossy link, the ladder's
+// messages in order, a retransmission drawn, the inspector, chat both ways, the phone
+// layout, determinism. Screenshots go to www/test-results/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { chromium } from 'playwright-core';
+import { serve } from '../serve.js';
+
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const RESULTS = new URL('../test-results/', import.meta.url).pathname;
+
+let server;
+let browser;
+let url;
+
+before(async () => {
+  await mkdir(RESULTS, { recursive: true });
+  server = await serve(0);
+  url = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** A fresh page at `viewport`, with page errors collected. */
+async function open(viewport = { width: 1280, height: 800 }) {
+  const page = await browser.newPage({ viewport });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(url);
+  await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Handshaking'));
+  return { page, errors };
+}
+
+async function configure(page, values) {
+  for (const [name, value] of Object.entries(values)) {
+    const field = page.locator(`#settings [name="${name}"]`);
+    // Each fires the form's change event as a person's edit would (fill, then leave).
+    if (typeof value === 'boolean') await field.setChecked(value);
+    else if ((await field.evaluate((e) => e.tagName)) === 'SELECT') await field.selectOption(String(value));
+    else {
+      await field.fill(String(value));
+      await field.blur();
+    }
+  }
+}
+
+async function playToCompletion(page) {
+  await page.locator('#speed').fill('10');
+  await page.click('#play');
+  await page.waitForFunction(
+    () => /Handshake (complete|failed)/.test(document.getElementById('status').textContent),
+    null,
+    { timeout: 60_000 },
+  );
+  return page.locator('#status').textContent();
+}
+
+/** The ladder's datagrams as {label, retx, lost} in the order drawn (send order). */
+function ladder(page) {
+  return page.$$eval('#ladder .datagram', (gs) => gs.map((g) => ({
+    label: g.querySelector('.label').textContent,
+    retx: g.classList.contains('retx'),
+    lost: g.classList.contains('lost'),
+    from: g.getAttribute('aria-label').match(/from (\w+)/)[1],
+  })));
+}
+
+/** The handshake messages in the order they first appear on the ladder. */
+function messageOrder(datagrams) {
+  const order = [];
+  for (const d of datagrams) {
+    for (const part of d.label.replace(/^↻ /, '').replace(/ \((×2|late)\)$/, '').split(' + ')) {
+      const name = part.replace(/^\{/, '').split(/[ }]/)[0];
+      if (order.at(-1) !== name || name === 'ClientHello') order.push(name);
+    }
+  }
+  return order;
+}
+
+test('a perfect link: the handshake completes, every message in order, chat both ways', async () => {
+  const { page, errors } = await open();
+  const status = await playToCompletion(page);
+  assert.match(status, /Handshake complete in \d+ ms of virtual time: TLS_PSK_WITH_AES_128_CCM_8/);
+  const datagrams = await ladder(page);
+  assert.deepEqual(messageOrder(datagrams), [
+    'ClientHello', 'HelloVerifyRequest', 'ClientHello', 'ServerHello', 'ServerHelloDone',
+    'ClientKeyExchange', 'ChangeCipherSpec', 'Finished', 'ChangeCipherSpec', 'Finished',
+  ]);
+  assert.ok(datagrams.every((d) => !d.lost && !d.retx));
+  assert.equal(await page.locator('.epoch-label').count(), 2, 'the epoch switch of each side');
+
+  // The inspector: the first ClientHello, field by field.
+  await page.locator('#ladder .datagram').first().click();
+  const inspector = page.locator('#inspector-body');
+  await inspector.getByText('Record 1: ClientHello (message_seq 0)').waitFor();
+  for (const field of ['record header', 'client_version', 'random', 'cookie', 'cipher_suites', 'extensions']) {
+    assert.ok(await inspector.locator('.field-name', { hasText: field }).count() > 0, field);
+  }
+  assert.match(await inspector.locator('.explain').first().textContent(), /opens the handshake/);
+  // Focusing a field highlights its bytes: the 32-byte random.
+  await inspector.locator('button.field', { hasText: 'random' }).first().focus();
+  assert.equal(await inspector.locator('.byte.hl').count(), 32);
+
+  // Chat both ways; the summary shows the suite.
+  await page.fill('#chat [name=text]', 'hello, server');
+  await page.click('#chat button[type=submit]');
+  await page.locator('#chat-log', { hasText: 'server received from client: "hello, server"' }).waitFor();
+  await page.selectOption('#chat [name=from]', 'server');
+  await page.fill('#chat [name=text]', 'hello, client');
+  await page.click('#chat button[type=submit]');
+  await page.locator('#chat-log', { hasText: 'client received from server: "hello, client"' }).waitFor();
+  // The chat message's arrow, opened: encrypted on the wire, readable once decrypted.
+  await page.locator('#ladder .datagram.enc').last().click();
+  await inspector.getByText('Text: “hello, client”').waitFor();
+  assert.ok(await inspector.locator('.field-name', { hasText: 'authentication tag' }).count() > 0);
+  await page.locator('#summary', { hasText: 'TLS_PSK_WITH_AES_128_CCM_8' }).waitFor();
+  assert.equal(await page.locator('#summary details').getAttribute('open'), null, 'keys hidden by default');
+  await page.screenshot({ path: `${RESULTS}perfect-link.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('30 % loss: the handshake still completes and retransmissions are drawn', async () => {
+  const { page, errors } = await open();
+  await page.click('[data-preset=wifi]');
+  assert.equal(await page.inputValue('#settings [name=lossPercent]'), '30');
+  let retransmitted = 0;
+  let lossy = 0;
+  for (let seed = 1; seed <= 6; seed++) {
+    await configure(page, { seed });
+    const status = await playToCompletion(page);
+    assert.match(status, /Handshake complete/, `seed ${seed}`);
+    const datagrams = await ladder(page);
+    if (datagrams.some((d) => d.lost)) lossy += 1;
+    if (datagrams.some((d) => d.retx)) {
+      retransmitted += 1;
+      assert.ok(await page.locator('.note-retransmit').count() > 0);
+      if (retransmitted === 1) await page.screenshot({ path: `${RESULTS}lossy-link.png`, fullPage: true });
+    }
+  }
+  // Some short runs lose nothing (0.7^6 ≈ 12 %); most lose and resend something.
+  assert.ok(lossy >= 4, `${lossy} of 6 runs drew a lost datagram`);
+  assert.ok(retransmitted >= 3, `${retransmitted} of 6 runs drew a retransmission`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('certificates, a tiny MTU and a phone-width screen', async () => {
+  const { page, errors } = await open({ width: 390, height: 844 });
+  await page.click('[data-preset=tiny]');
+  await configure(page, { clientCertificate: true });
+  const status = await playToCompletion(page);
+  assert.match(status, /Handshake complete .*TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8/);
+  const order = messageOrder(await ladder(page));
+  for (const name of ['Certificate', 'ServerKeyExchange', 'CertificateRequest', 'CertificateVerify']) {
+    assert.ok(order.includes(name), `${name} in ${order}`);
+  }
+  // The layout fits the phone: nothing wider than the viewport but the scrolling ladder.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page overflows by ${overflow}px`);
+  await page.screenshot({ path: `${RESULTS}phone-certificates.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the same seed replays the same bytes; bad settings get a NetX code', async () => {
+  const { page, errors } = await open();
+  const firstBytes = async () => {
+    await page.locator('#ladder .datagram').first().click();
+    return page.locator('#inspector-body .hex').first().textContent();
+  };
+  await configure(page, { suite: 'ecdsa-gcm', seed: 77 });
+  const a = await firstBytes();
+  await page.click('#restart');
+  const b = await firstBytes();
+  await configure(page, { seed: 78 });
+  const c = await firstBytes();
+  assert.equal(a, b);
+  assert.notEqual(a, c);
+  await configure(page, { mtu: 20 });
+  assert.match(await page.locator('#status').textContent(), /Cannot start: NX_INVALID_PARAMETERS \(0x4D\): .*MTU/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
