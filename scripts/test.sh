@@ -12,12 +12,17 @@ say() { printf '\n== %s\n' "$*"; }
 
 say "toolchain"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
-rustup target add wasm32-wasip2
+rustup target add wasm32-wasip2 wasm32-unknown-unknown
 # The WIT test reads the built component with wasm-tools; pinned, as its output format
 # is what the test compares.
 WASM_TOOLS_VERSION=1.263.0
 if ! wasm-tools --version 2>/dev/null | grep -q "^wasm-tools $WASM_TOOLS_VERSION"; then
     cargo install wasm-tools --version "$WASM_TOOLS_VERSION" --locked
+fi
+# The dependency policy (deny.toml): licenses, bans, sources; advisories when reachable.
+CARGO_DENY_VERSION=0.20.2
+if ! cargo deny --version 2>/dev/null | grep -q "^cargo-deny $CARGO_DENY_VERSION"; then
+    cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
 fi
 if ! command -v openssl >/dev/null; then
     # The interop tests run the real OpenSSL; they never skip.
@@ -27,6 +32,7 @@ fi
 rustc --version
 openssl version
 wasm-tools --version
+cargo deny --version
 
 say "format"
 cargo fmt --all --check
@@ -34,6 +40,7 @@ cargo fmt --all --check
 say "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy --package wasm-dtls-component --target wasm32-wasip2 --profile component --locked -- -D warnings
+cargo clippy --package wasm-dtls-web --target wasm32-unknown-unknown --profile web --locked -- -D warnings
 
 say "dependencies"
 # The engine must not pull two versions of any crate (wasmtime's tree, host only, may).
@@ -44,6 +51,14 @@ if [ -n "$dups" ]; then
     exit 1
 fi
 echo "the engine has no duplicate crates"
+cargo deny --workspace --locked check bans licenses sources
+# RustSec's advisory database is a git repository on github.com; check it whenever it
+# can be fetched, and say so loudly when it cannot.
+if timeout 30 git ls-remote https://github.com/rustsec/advisory-db HEAD >/dev/null 2>&1; then
+    cargo deny --workspace --locked check advisories
+else
+    echo "ADVISORIES NOT CHECKED: github.com/rustsec/advisory-db is unreachable from this machine"
+fi
 
 say "tests"
 cargo test --workspace --locked
