@@ -162,6 +162,9 @@ test('certificates, a tiny MTU and a phone-width screen', async () => {
   for (const name of ['Certificate', 'ServerKeyExchange', 'CertificateRequest', 'CertificateVerify']) {
     assert.ok(order.includes(name), `${name} in ${order}`);
   }
+  // The certificate, split to the 200-byte MTU, arrives in labelled fragments.
+  const fragments = (await ladder(page)).filter((d) => /Certificate \[\d+\.\.\d+ of \d+\]/.test(d.label));
+  assert.ok(fragments.length >= 3, `${fragments.length} certificate fragments`);
   // The layout fits the phone: nothing wider than the viewport but the scrolling ladder.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page overflows by ${overflow}px`);
@@ -184,6 +187,10 @@ test('the same seed replays the same bytes; bad settings get a NetX code', async
   const c = await firstBytes();
   assert.equal(a, b);
   assert.notEqual(a, c);
+  // Keyboard only: focus an arrow, press Enter, and the inspector opens it.
+  await page.locator('#ladder .datagram').first().focus();
+  await page.keyboard.press('Enter');
+  await page.locator('#inspector-body h3', { hasText: 'Datagram 0: client → server' }).waitFor();
   await configure(page, { mtu: 20 });
   assert.match(await page.locator('#status').textContent(), /Cannot start: NX_INVALID_PARAMETERS \(0x4D\): .*MTU/);
   assert.deepEqual(errors, []);
