@@ -24,10 +24,11 @@ CARGO_DENY_VERSION=0.20.2
 if ! cargo deny --version 2>/dev/null | grep -q "^cargo-deny $CARGO_DENY_VERSION"; then
     cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
 fi
-if ! command -v openssl >/dev/null; then
-    # The interop tests run the real OpenSSL; they never skip.
-    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq openssl;
-    else sudo apt-get update -qq && sudo apt-get install -y -qq openssl; fi
+# The interop tests run the real OpenSSL (they never skip); the benchmarks' OpenSSL
+# baseline (a dev-dependency, built by clippy --all-targets) links libssl.
+if ! command -v openssl >/dev/null || ! dpkg -s libssl-dev pkg-config >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq openssl libssl-dev pkg-config;
+    else sudo apt-get update -qq && sudo apt-get install -y -qq openssl libssl-dev pkg-config; fi
 fi
 rustc --version
 openssl version

@@ -153,6 +153,16 @@ impl SessionHandle {
         }))
     }
 
+    /// Replaces this session with a fresh client session in the same instance and drops
+    /// the old one (benchmarks run many handshakes without paying for an instance each).
+    pub fn renew_client(&mut self, settings: &Settings) -> Result<(), DtlsError> {
+        let api = self.0.dtls.wasm_dtls_dtls_session().dtls_session();
+        let r = api.call_client(&mut self.0.store, settings);
+        let fresh = self.0.check(r)?;
+        let old = std::mem::replace(&mut self.0.resource, fresh);
+        old.resource_drop(&mut self.0.store).map_err(trapped)
+    }
+
     /// `start`.
     pub fn start(&mut self, now: u64) -> Result<(), DtlsError> {
         let r = call!(&mut self.0, session, call_start, now);

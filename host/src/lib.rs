@@ -8,8 +8,10 @@
 //!   stream in the notify vocabulary, per-session `send` / `end` / `reset` /
 //!   `client_info`, `stop`, `delete`.
 //!
-//! Every error is a [`DtlsError`] with its NetX status code.
+//! Every error is a [`DtlsError`] with its NetX status code. [`bench`] measures the
+//! engine natively and in the component (`wasm-dtls bench`, `cargo bench`).
 
+pub mod bench;
 pub mod bindings;
 mod clock;
 mod error;
@@ -27,3 +29,8 @@ pub use runtime::{COMPONENT_ENV, Runtime, default_component_path};
 pub use server::{DtlsServer, ServerEvent, SessionId};
 pub use session::{DtlsSession, HandshakeStats};
 pub use wasm_dtls::{CipherSuite, Status};
+
+/// The global allocator, counting what it hands out so the benchmarks can report heap
+/// bytes per session (`stats_alloc`: a few atomic additions per allocation).
+#[global_allocator]
+pub static GLOBAL: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INSTRUMENTED_SYSTEM;

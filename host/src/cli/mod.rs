@@ -1,5 +1,6 @@
 //! The command line: argument definitions and dispatch.
 
+mod bench;
 mod client;
 mod credentials;
 mod demo;
@@ -33,6 +34,25 @@ enum Command {
     Client(ClientArgs),
     /// Handshake with each of the four suites over loopback UDP and show how.
     Demo,
+    /// Measure handshake rates, crypto cost, throughput, memory, sizes and loss timing.
+    Bench(BenchArgs),
+}
+
+/// `wasm-dtls bench`.
+#[derive(Debug, Args)]
+struct BenchArgs {
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// A shorter run (200 ms per measurement, fewer seeds and sessions).
+    #[arg(long)]
+    quick: bool,
+    /// The npm package folder (built with `npm run build`) to measure Node too.
+    #[arg(long, value_name = "DIR")]
+    node: Option<PathBuf>,
+    /// The browser module to report the size of (www/pkg/wasm_dtls_web_bg.wasm).
+    #[arg(long, value_name = "FILE")]
+    browser_module: Option<PathBuf>,
 }
 
 /// Options both roles share.
@@ -116,5 +136,6 @@ pub async fn run(cli: Cli) -> Result<(), DtlsError> {
         Command::Server(args) => server::run(&runtime, args).await,
         Command::Client(args) => client::run(&runtime, args).await,
         Command::Demo => demo::run(&runtime).await,
+        Command::Bench(args) => bench::run(&runtime, args),
     }
 }

@@ -1,0 +1,117 @@
+//! Heap bytes held per session, counted by the instrumented global allocator
+//! (`stats_alloc`, installed in this crate): a client session once established, a
+//! server session in the middle of its handshake and once established, and a server
+//! holding 10 000 established sessions.
+
+use serde::Serialize;
+use stats_alloc::Region;
+use wasm_dtls::CipherSuite;
+
+use super::native::{Lab, Until};
+use crate::GLOBAL;
+
+/// Sessions per measurement for the per-session figures.
+const SAMPLE: usize = 100;
+
+/// Heap per session, in bytes.
+#[derive(Clone, Debug, Serialize)]
+pub struct Memory {
+    /// The suite.
+    pub suite: &'static str,
+    /// A client session after its handshake.
+    pub client_established: usize,
+    /// A server session waiting for the client's second flight.
+    pub server_handshaking: usize,
+    /// A server session after its handshake.
+    pub server_established: usize,
+}
+
+/// A server with many established sessions.
+#[derive(Clone, Debug, Serialize)]
+pub struct Crowd {
+    /// The suite.
+    pub suite: &'static str,
+    /// Established sessions.
+    pub sessions: usize,
+    /// Heap the server holds for them, in bytes.
+    pub bytes: usize,
+}
+
+/// Net heap bytes allocated while `f` ran (what it left behind).
+fn held_by<T>(f: impl FnOnce() -> Result<T, String>) -> Result<(T, usize), String> {
+    let region = Region::new(GLOBAL);
+    let value = f()?;
+    let change = region.change();
+    let held = (change.bytes_allocated as isize + change.bytes_reallocated
+        - change.bytes_deallocated as isize)
+        .max(0) as usize;
+    Ok((value, held))
+}
+
+impl Memory {
+    /// Measures `suite` over [`SAMPLE`] sessions of each kind.
+    pub fn measure(suite: CipherSuite) -> Result<Memory, String> {
+        // Clients: established, their server sessions freed again.
+        let mut lab = Lab::new(suite, 1)?;
+        let (clients, bytes) = held_by(|| {
+            let mut clients = Vec::new();
+            for _ in 0..SAMPLE {
+                let (client, id) = lab.handshake(Until::Established)?;
+                if let Some(id) = id {
+                    lab.server.session_reset(id).map_err(|e| e.to_string())?;
+                }
+                clients.push(client);
+            }
+            Ok(clients)
+        })?;
+        let client_established = bytes / SAMPLE;
+        drop(clients);
+
+        // The server is built inside the measurement: its pool is part of what each
+        // session costs.
+        let server = |until| {
+            held_by(|| {
+                let mut lab = Lab::new(suite, SAMPLE)?;
+                collect(&mut lab, until)?;
+                Ok(lab)
+            })
+            .map(|(_, bytes)| bytes / SAMPLE)
+        };
+        let server_handshaking = server(Until::ServerFlight)?;
+        let server_established = server(Until::Established)?;
+        Ok(Memory {
+            suite: suite.short_name(),
+            client_established,
+            server_handshaking,
+            server_established,
+        })
+    }
+}
+
+/// Runs [`SAMPLE`] handshakes as far as `until`, dropping the clients as it goes; what
+/// stays allocated is the server's.
+fn collect(lab: &mut Lab, until: Until) -> Result<(), String> {
+    for _ in 0..SAMPLE {
+        let (client, _) = lab.handshake(until)?;
+        drop(client);
+    }
+    Ok(())
+}
+
+impl Crowd {
+    /// A server holding `sessions` established sessions of `suite`.
+    pub fn measure(suite: CipherSuite, sessions: usize) -> Result<Crowd, String> {
+        let (_lab, bytes) = held_by(|| {
+            let mut lab = Lab::new(suite, sessions)?;
+            for _ in 0..sessions {
+                lab.handshake(Until::Established)?;
+            }
+            Ok(lab)
+        })?;
+        Ok(Crowd {
+            suite: suite.short_name(),
+            sessions,
+            bytes,
+        })
+    }
+}

@@ -1,0 +1,126 @@
+//! Benchmarks: handshake rates (native engine, the component in wasmtime, the npm
+//! package in Node, OpenSSL), the cost of the handshake's cryptography alone,
+//! record throughput, heap per session, module sizes and handshake time under loss.
+//!
+//! `wasm-dtls bench` prints every figure it can measure in-process; `cargo bench -p
+//! wasm-dtls-host` prints the same report with the OpenSSL rows added (the `openssl`
+//! crate is a dev-dependency only). Figures are reported as ratios against baselines
+//! measured in the same run, never checked against thresholds in tests.
+
+mod fixtures;
+mod loss;
+mod memory;
+mod native;
+mod node;
+mod primitives;
+mod report;
+mod sizes;
+mod throughput;
+mod timing;
+mod wasm;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use wasm_dtls::CipherSuite;
+
+pub use fixtures::{CA_PEM, MTU, PSK_IDENTITY, PSK_KEY, SERVER_CERT_PEM, SERVER_KEY_PEM};
+pub use loss::LossTiming;
+pub use memory::{Crowd, Memory};
+pub use primitives::{Primitive, Primitives};
+pub use report::{HandshakeRate, Machine, Report};
+pub use sizes::Size;
+pub use throughput::{RECORD_BYTES, Throughput};
+pub use timing::Budget;
+
+use crate::Runtime;
+
+/// What to measure and how long.
+#[derive(Clone, Debug)]
+pub struct BenchOptions {
+    /// Time spent on each timed measurement.
+    pub budget: Duration,
+    /// Seeds per suite and loss rate for the lossy-link timings.
+    pub loss_runs: usize,
+    /// Established sessions for the server memory figure.
+    pub crowd: usize,
+    /// The npm package's folder (with `generated/` built) for the Node row, if any.
+    pub node_package: Option<PathBuf>,
+    /// The browser module, if built (www/pkg/wasm_dtls_web_bg.wasm).
+    pub browser_module: Option<PathBuf>,
+}
+
+impl BenchOptions {
+    /// The full run: one second per measurement, 200 seeds, 10 000 sessions.
+    pub fn full() -> BenchOptions {
+        BenchOptions {
+            budget: Duration::from_secs(1),
+            loss_runs: 200,
+            crowd: 10_000,
+            node_package: None,
+            browser_module: None,
+        }
+    }
+
+    /// A quick run for a first look (noisier figures).
+    pub fn quick() -> BenchOptions {
+        BenchOptions {
+            budget: Duration::from_millis(200),
+            loss_runs: 40,
+            crowd: 1_000,
+            ..BenchOptions::full()
+        }
+    }
+}
+
+/// Measures everything except OpenSSL (see [`Report::add_openssl`]).
+pub fn run(runtime: &Runtime, options: &BenchOptions) -> Result<Report, String> {
+    let budget = Budget(options.budget);
+    let primitives = Primitives::measure(budget)?;
+    let node = match &options.node_package {
+        Some(dir) => node::handshake_rates(dir, options.budget)?,
+        None => Vec::new(),
+    };
+    let mut handshakes = Vec::new();
+    let mut throughput = Vec::new();
+    let mut memory = Vec::new();
+    let mut loss = Vec::new();
+    for suite in CipherSuite::ALL {
+        let mut lab = native::Lab::new(suite, 1)?;
+        let native = budget.seconds_per_run(|| lab.handshake_and_free())?;
+        let mut wasm = wasm::WasmBench::new(runtime, suite)?;
+        let wasmtime = budget.seconds_per_run(|| wasm.handshake())?;
+        handshakes.push(HandshakeRate::new(
+            suite,
+            native,
+            wasmtime,
+            node.iter()
+                .find(|(s, _)| *s == suite)
+                .map(|(_, rate)| *rate),
+            primitives.per_handshake(suite),
+        ));
+        throughput.push(Throughput::measure(suite, budget)?);
+        memory.push(Memory::measure(suite)?);
+        for percent in [10, 30] {
+            loss.push(LossTiming::measure(suite, percent, options.loss_runs)?);
+        }
+    }
+    let crowd = Crowd::measure(CipherSuite::PskAes128Ccm8, options.crowd)?;
+    let mut sizes: Vec<Size> = Size::of("component (wasm32-wasip2)", runtime.path())
+        .into_iter()
+        .collect();
+    if let Some(path) = &options.browser_module {
+        sizes.extend(Size::of("browser module (wasm32-unknown-unknown)", path));
+    }
+    Ok(Report {
+        machine: Machine::this(),
+        budget_ms: options.budget.as_millis() as u64,
+        handshakes,
+        primitives,
+        throughput,
+        memory,
+        crowd,
+        sizes,
+        loss,
+    })
+}

@@ -1,0 +1,102 @@
+//! Full handshakes with the engine compiled natively: client `Session`s against the
+//! pool `Server`, datagrams handed over in memory, one thread, no loss.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use wasm_dtls::server::ServerOutput;
+use wasm_dtls::{
+    CipherSuite, Config, Event, Instant, Output, Server, ServerEvent, Session, SessionId,
+};
+
+use super::fixtures::engine_configs;
+
+/// At most this many exchanges per handshake: a clean one takes three.
+const MAX_ROUNDS: usize = 16;
+
+/// How far to take a handshake.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    /// The server has sent ServerHello…ServerHelloDone and waits for the client.
+    ServerFlight,
+    /// Both sides are connected.
+    Established,
+}
+
+/// A server that stays up across handshakes, as a real one would, and the client
+/// configuration of its clients.
+pub struct Lab {
+    /// The server.
+    pub server: Server,
+    client: Arc<Config>,
+    clients: u32,
+}
+
+impl Lab {
+    /// A server for `suite` with room for `capacity` sessions.
+    pub fn new(suite: CipherSuite, capacity: usize) -> Result<Lab, String> {
+        let (client, server) = engine_configs(suite)?;
+        let server = Server::new((*server).clone(), capacity).map_err(|e| e.to_string())?;
+        Ok(Lab {
+            server,
+            client,
+            clients: 0,
+        })
+    }
+
+    /// A new client (from a new address) handshakes as far as `until`; returns the
+    /// client session and, once established, the server's id for it.
+    pub fn handshake(&mut self, until: Until) -> Result<(Session, Option<SessionId>), String> {
+        let now = Instant::ZERO;
+        self.clients += 1;
+        let peer = SocketAddr::from((
+            Ipv4Addr::from(0x7f00_0000 | (self.clients >> 16)),
+            (self.clients & 0xffff) as u16,
+        ));
+        let mut client = Session::client(self.client.clone());
+        client.start(now).map_err(|e| e.to_string())?;
+        for round in 1..=MAX_ROUNDS {
+            loop {
+                match client.poll_output() {
+                    Output::Transmit(d) => self.server.handle_datagram(now, peer, &d),
+                    Output::Event(Event::Error(e)) => return Err(format!("client: {e}")),
+                    Output::Wait(_) => break,
+                    Output::Event(_) | Output::Trace(_) => {}
+                }
+            }
+            let mut established = None;
+            let mut replies = Vec::new();
+            loop {
+                match self.server.poll_output() {
+                    ServerOutput::Transmit { datagram, .. } => replies.push(datagram),
+                    ServerOutput::Event(ServerEvent::Established { session, .. }) => {
+                        established = Some(session);
+                    }
+                    ServerOutput::Event(ServerEvent::Error { error, .. }) => {
+                        return Err(format!("server: {error}"));
+                    }
+                    ServerOutput::Wait(_) => break,
+                    ServerOutput::Event(_) | ServerOutput::Trace { .. } => {}
+                }
+            }
+            // Round 1 answers with the HelloVerifyRequest, round 2 with the server's flight.
+            if until == Until::ServerFlight && round == 2 {
+                return Ok((client, None));
+            }
+            for d in &replies {
+                client.handle_datagram(now, d);
+            }
+            if established.is_some() && client.is_connected() {
+                return Ok((client, established));
+            }
+        }
+        Err("the handshake did not complete".into())
+    }
+
+    /// One full handshake whose server session is then freed (handshake-rate runs).
+    pub fn handshake_and_free(&mut self) -> Result<(), String> {
+        let (_, id) = self.handshake(Until::Established)?;
+        let id = id.ok_or("no server session")?;
+        self.server.session_reset(id).map_err(|e| e.to_string())
+    }
+}

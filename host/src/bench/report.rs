@@ -1,0 +1,276 @@
+//! The benchmark report: the figures, the ratios between them, the machine, and the
+//! two ways to print it (a table for people, one JSON object for scripts).
+
+use std::fmt;
+
+use serde::Serialize;
+use wasm_dtls::CipherSuite;
+
+use super::loss::LossTiming;
+use super::memory::{Crowd, Memory};
+use super::primitives::Primitives;
+use super::sizes::Size;
+use super::throughput::Throughput;
+
+/// Where the figures were measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct Machine {
+    /// The CPU model (from /proc/cpuinfo).
+    pub cpu: String,
+    /// Logical CPUs available.
+    pub cpus: usize,
+    /// The OS (from /proc/version).
+    pub os: String,
+    /// Seconds since 1970 when the run started.
+    pub unix_time: u64,
+}
+
+impl Machine {
+    /// This machine.
+    pub fn this() -> Machine {
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let cpu = cpuinfo
+            .lines()
+            .find_map(|l| l.strip_prefix("model name"))
+            .and_then(|l| l.split_once(':'))
+            .map_or_else(|| "unknown".into(), |(_, v)| v.trim().to_string());
+        let os = std::fs::read_to_string("/proc/version")
+            .ok()
+            .and_then(|v| v.split_whitespace().take(3).last().map(str::to_string))
+            .map_or_else(|| std::env::consts::OS.into(), |v| format!("Linux {v}"));
+        Machine {
+            cpu,
+            cpus: std::thread::available_parallelism().map_or(1, usize::from),
+            os,
+            unix_time: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+        }
+    }
+}
+
+/// Full handshakes per second for one suite, client and server in one thread.
+#[derive(Clone, Debug, Serialize)]
+pub struct HandshakeRate {
+    /// The suite.
+    pub suite: &'static str,
+    /// The engine compiled natively.
+    pub native_per_s: f64,
+    /// The component in wasmtime.
+    pub wasmtime_per_s: f64,
+    /// The npm package in Node, if measured.
+    pub node_per_s: Option<f64>,
+    /// OpenSSL, if measured (`cargo bench`).
+    pub openssl_per_s: Option<f64>,
+    /// The handshake's cryptographic primitives alone, µs.
+    pub primitives_us: f64,
+    /// One native handshake, µs.
+    pub native_us: f64,
+    /// What the engine adds to its primitives, percent of the primitives.
+    pub engine_overhead_percent: f64,
+}
+
+impl HandshakeRate {
+    /// The rates from seconds per handshake.
+    pub fn new(
+        suite: CipherSuite,
+        native_s: f64,
+        wasmtime_s: f64,
+        node_per_s: Option<f64>,
+        primitives_us: f64,
+    ) -> HandshakeRate {
+        let native_us = native_s * 1e6;
+        HandshakeRate {
+            suite: suite.short_name(),
+            native_per_s: 1.0 / native_s,
+            wasmtime_per_s: 1.0 / wasmtime_s,
+            node_per_s,
+            openssl_per_s: None,
+            primitives_us,
+            native_us,
+            engine_overhead_percent: (native_us - primitives_us) / primitives_us * 100.0,
+        }
+    }
+}
+
+/// Everything one run measured.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// The machine.
+    pub machine: Machine,
+    /// Time per timed measurement, ms.
+    pub budget_ms: u64,
+    /// Handshake rates per suite.
+    pub handshakes: Vec<HandshakeRate>,
+    /// The primitives' costs.
+    pub primitives: Primitives,
+    /// Record throughput per suite.
+    pub throughput: Vec<Throughput>,
+    /// Heap per session per suite.
+    pub memory: Vec<Memory>,
+    /// A server with many established sessions.
+    pub crowd: Crowd,
+    /// Module sizes.
+    pub sizes: Vec<Size>,
+    /// Handshake time under loss.
+    pub loss: Vec<LossTiming>,
+}
+
+impl Report {
+    /// Adds OpenSSL's handshake rate and record throughput for `suite`.
+    pub fn add_openssl(&mut self, suite: CipherSuite, handshakes_per_s: f64, mb_s: f64) {
+        let name = suite.short_name();
+        for h in self.handshakes.iter_mut().filter(|h| h.suite == name) {
+            h.openssl_per_s = Some(handshakes_per_s);
+        }
+        for t in self.throughput.iter_mut().filter(|t| t.suite == name) {
+            t.openssl_mb_s = Some(mb_s);
+        }
+    }
+
+    /// The report as one JSON object.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}
+
+/// "12.3" or "—" for a figure not measured.
+fn opt(v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "—".into(), |v| format!("{v:.digits$}"))
+}
+
+/// "0.52×" or "—".
+fn ratio(a: Option<f64>, b: f64) -> String {
+    a.map_or_else(|| "—".into(), |a| format!("{:.2}×", a / b))
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let m = &self.machine;
+        writeln!(f, "machine: {} ({} CPUs), {}", m.cpu, m.cpus, m.os)?;
+        writeln!(f, "budget per measurement: {} ms\n", self.budget_ms)?;
+
+        writeln!(
+            f,
+            "Full handshakes per second (client + server, one thread, in memory)"
+        )?;
+        writeln!(
+            f,
+            "{:<11} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9} {:>11} {:>10} {:>10}",
+            "suite",
+            "native",
+            "wasmtime",
+            "node",
+            "openssl",
+            "wasm/nat",
+            "node/nat",
+            "nat/openssl",
+            "crypto µs",
+            "overhead"
+        )?;
+        for h in &self.handshakes {
+            writeln!(
+                f,
+                "{:<11} {:>9.0} {:>9.0} {:>9} {:>9} {:>10} {:>9} {:>11} {:>10.0} {:>9.0}%",
+                h.suite,
+                h.native_per_s,
+                h.wasmtime_per_s,
+                opt(h.node_per_s, 0),
+                opt(h.openssl_per_s, 0),
+                ratio(Some(h.wasmtime_per_s), h.native_per_s),
+                ratio(h.node_per_s, h.native_per_s),
+                h.openssl_per_s
+                    .map_or_else(|| "—".into(), |o| format!("{:.2}×", h.native_per_s / o)),
+                h.primitives_us,
+                h.engine_overhead_percent,
+            )?;
+        }
+
+        writeln!(f, "\nCryptographic primitives (µs per call)")?;
+        for p in &self.primitives.list {
+            writeln!(f, "  {:<26} {:>9.2}", p.name, p.micros)?;
+        }
+
+        writeln!(
+            f,
+            "\nRecord throughput, {}-byte records, seal + open (MB/s of plaintext)",
+            super::RECORD_BYTES
+        )?;
+        writeln!(
+            f,
+            "{:<11} {:>9} {:>13} {:>10} {:>9} {:>16}",
+            "suite", "engine", "RecordCipher", "AEAD crate", "openssl", "engine/crate"
+        )?;
+        for t in &self.throughput {
+            writeln!(
+                f,
+                "{:<11} {:>9.1} {:>13.1} {:>10.1} {:>9} {:>16}",
+                t.suite,
+                t.engine_mb_s,
+                t.record_cipher_mb_s,
+                t.aead_crate_mb_s,
+                opt(t.openssl_mb_s, 1),
+                ratio(Some(t.engine_mb_s), t.aead_crate_mb_s),
+            )?;
+        }
+
+        writeln!(f, "\nHeap per session (bytes)")?;
+        writeln!(
+            f,
+            "{:<11} {:>18} {:>18} {:>18}",
+            "suite", "client established", "server handshaking", "server established"
+        )?;
+        for mem in &self.memory {
+            writeln!(
+                f,
+                "{:<11} {:>18} {:>18} {:>18}",
+                mem.suite, mem.client_established, mem.server_handshaking, mem.server_established
+            )?;
+        }
+        let c = &self.crowd;
+        writeln!(
+            f,
+            "server with {} established {} sessions: {:.1} MiB ({} bytes per session)",
+            c.sessions,
+            c.suite,
+            c.bytes as f64 / 1_048_576.0,
+            c.bytes / c.sessions.max(1)
+        )?;
+
+        writeln!(f, "\nSizes")?;
+        for s in &self.sizes {
+            writeln!(
+                f,
+                "  {:<42} {:>8} bytes, {:>8} gzip",
+                s.name,
+                s.bytes,
+                s.gzip_bytes.map_or_else(|| "—".into(), |g| g.to_string())
+            )?;
+        }
+
+        writeln!(
+            f,
+            "\nHandshake time under loss (virtual time, 20 ms one-way delay; timer 1 s doubling)"
+        )?;
+        writeln!(
+            f,
+            "{:<11} {:>5} {:>10} {:>10} {:>9} {:>9} {:>13}",
+            "suite", "loss", "completed", "median ms", "p90 ms", "max ms", "resends/hs"
+        )?;
+        for l in &self.loss {
+            writeln!(
+                f,
+                "{:<11} {:>4}% {:>5}/{:<4} {:>10} {:>9} {:>9} {:>13.2}",
+                l.suite,
+                l.loss_percent,
+                l.completed,
+                l.runs,
+                l.median_ms,
+                l.p90_ms,
+                l.max_ms,
+                l.mean_retransmissions
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,123 @@
+//! Application-data throughput with 1 200-byte records, seal and open: through two
+//! established engine sessions, through the engine's record cipher alone, and through
+//! the AEAD crates alone.
+
+use aes::Aes128;
+use aes_gcm::Aes128Gcm;
+use aes_gcm::aead::{Aead, KeyInit, Nonce, Payload};
+use ccm::Ccm;
+use ccm::consts::{U8, U12};
+use serde::Serialize;
+use wasm_dtls::crypto::RecordCipher;
+use wasm_dtls::sim::{LinkConditions, Pair};
+use wasm_dtls::{AeadAlgorithm, CipherSuite, Event, Output, Role, SeededRandom, Session};
+
+use super::fixtures::engine_configs;
+use super::timing::Budget;
+
+/// The record payload measured: a typical CoAP-over-DTLS datagram stays under the MTU.
+pub const RECORD_BYTES: usize = 1_200;
+
+/// Throughput of one suite's AEAD, in MB/s of plaintext (seal and open both counted
+/// once per record).
+#[derive(Clone, Debug, Serialize)]
+pub struct Throughput {
+    /// The suite.
+    pub suite: &'static str,
+    /// Two engine sessions: `send` on one, `handle_datagram` and the data event on the
+    /// other.
+    pub engine_mb_s: f64,
+    /// The engine's `RecordCipher` seal + open alone.
+    pub record_cipher_mb_s: f64,
+    /// The AEAD crate (aes-gcm or ccm) encrypt + decrypt alone.
+    pub aead_crate_mb_s: f64,
+    /// OpenSSL (filled in by `cargo bench`, which links it).
+    pub openssl_mb_s: Option<f64>,
+}
+
+impl Throughput {
+    /// Measures `suite`.
+    pub fn measure(suite: CipherSuite, budget: Budget) -> Result<Throughput, String> {
+        let mb_s = |seconds: f64| RECORD_BYTES as f64 / seconds / 1e6;
+        let mut pair = connected_pair(suite)?;
+        let payload = vec![0x42u8; RECORD_BYTES];
+        let engine = budget.seconds_per_run(|| one_record(&mut pair, &payload))?;
+
+        let cipher = RecordCipher::new(suite.aead(), &[9; 16], &[1, 2, 3, 4]);
+        let mut sequence = 0u64;
+        let record_cipher = budget.seconds_per_run(|| {
+            sequence += 1;
+            let sealed = cipher.seal(1, sequence, 23, 0xfefd, &payload);
+            match cipher.open(1, sequence, 23, 0xfefd, &sealed) {
+                Some(_) => Ok(()),
+                None => Err("a sealed record did not open".to_string()),
+            }
+        })?;
+
+        let aad = [0u8; 13];
+        let raw = match suite.aead() {
+            AeadAlgorithm::Aes128Gcm => {
+                let c = Aes128Gcm::new(&[9u8; 16].into());
+                budget.seconds_per_run(|| seal_open(&c, &[0u8; 12].into(), &aad, &payload))?
+            }
+            AeadAlgorithm::Aes128Ccm8 => {
+                let c = Ccm::<Aes128, U8, U12>::new(&[9u8; 16].into());
+                budget.seconds_per_run(|| seal_open(&c, &[0u8; 12].into(), &aad, &payload))?
+            }
+        };
+        Ok(Throughput {
+            suite: suite.short_name(),
+            engine_mb_s: mb_s(engine),
+            record_cipher_mb_s: mb_s(record_cipher),
+            aead_crate_mb_s: mb_s(raw),
+            openssl_mb_s: None,
+        })
+    }
+}
+
+/// Encrypts and decrypts one record with an AEAD crate directly.
+fn seal_open<C: Aead>(c: &C, nonce: &Nonce<C>, aad: &[u8], msg: &[u8]) -> Result<(), String> {
+    let sealed = c
+        .encrypt(nonce, Payload { msg, aad })
+        .map_err(|_| "encryption failed".to_string())?;
+    c.decrypt(nonce, Payload { msg: &sealed, aad })
+        .map(drop)
+        .map_err(|_| "decryption failed".to_string())
+}
+
+/// A client and a server session of `suite`, connected over a perfect simulated link.
+fn connected_pair(suite: CipherSuite) -> Result<Pair, String> {
+    let (client, server) = engine_configs(suite)?;
+    let client = Session::with_rng(Role::Client, client, &[], Box::new(SeededRandom::new(1)));
+    let server = Session::with_rng(
+        Role::Server,
+        server,
+        b"peer",
+        Box::new(SeededRandom::new(2)),
+    );
+    let link = LinkConditions::PERFECT;
+    let mut pair = Pair::new(client, server, link, link, 1);
+    pair.start().map_err(|e| e.to_string())?;
+    if !pair.handshake(core::time::Duration::from_secs(10)) {
+        return Err("the throughput pair did not connect".into());
+    }
+    // The pair keeps what it saw; from here on records go hand to hand.
+    Ok(pair)
+}
+
+/// One record from client to server, straight through both sessions (not the links).
+fn one_record(pair: &mut Pair, payload: &[u8]) -> Result<(), String> {
+    let now = pair.now();
+    pair.client.send(payload).map_err(|e| e.to_string())?;
+    let Output::Transmit(datagram) = pair.client.poll_output() else {
+        return Err("send produced no datagram".into());
+    };
+    pair.server.handle_datagram(now, &datagram);
+    loop {
+        match pair.server.poll_output() {
+            Output::Event(Event::Data(data)) if data.len() == payload.len() => return Ok(()),
+            Output::Wait(_) => return Err("the record was not delivered".into()),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! Full handshakes with the engine inside the component, hosted by wasmtime: a client
+//! `dtls-session` against a `dtls-server`, each in its own instance, datagrams handed
+//! over in memory, one thread. The instances live across handshakes; each handshake
+//! gets a fresh client session (with its credentials, as the WIT API takes them per
+//! session) and the server frees its session afterwards.
+
+use std::net::{Ipv4Addr, SocketAddr};
+
+use wasm_dtls::{CipherSuite, KeyExchange};
+
+use super::fixtures::{
+    CA_PEM, MTU, PSK_IDENTITY, PSK_KEY, SERVER_CERT_PEM, SERVER_KEY_PEM, UNIX_TIME,
+};
+use crate::bindings::server_api::{Output as ServerOutput, ServerEvent};
+use crate::bindings::session_api::Output as SessionOutput;
+use crate::bindings::types::{Event, Settings};
+use crate::instance::{ServerHandle, SessionHandle};
+use crate::net::wit_address;
+use crate::options::Options;
+use crate::{PskEntry, Runtime};
+
+/// At most this many exchanges per handshake: a clean one takes three.
+const MAX_ROUNDS: usize = 16;
+
+/// A client instance and a server instance for one suite.
+pub struct WasmBench {
+    client: SessionHandle,
+    client_options: Options,
+    client_settings: Settings,
+    server: ServerHandle,
+}
+
+impl WasmBench {
+    /// Instantiates the component twice and sets up the server for `suite`.
+    pub fn new(runtime: &Runtime, suite: CipherSuite) -> Result<WasmBench, String> {
+        let e = |e: crate::DtlsError| e.to_string();
+        let (client_options, server_options) = options(suite);
+        let client_settings = client_options.settings();
+        let mut client = SessionHandle::client(runtime, &client_settings).map_err(e)?;
+        client_options.apply(&mut client).map_err(e)?;
+        let mut server = ServerHandle::create(runtime, &server_options.settings(), 1).map_err(e)?;
+        server_options.apply(&mut server).map_err(e)?;
+        Ok(WasmBench {
+            client,
+            client_options,
+            client_settings,
+            server,
+        })
+    }
+
+    /// One full handshake from a fresh client session.
+    pub fn handshake(&mut self) -> Result<(), String> {
+        let e = |e: crate::DtlsError| e.to_string();
+        self.client.renew_client(&self.client_settings).map_err(e)?;
+        self.client_options.apply(&mut self.client).map_err(e)?;
+        let from = wit_address(SocketAddr::from((Ipv4Addr::LOCALHOST, 5684)));
+        self.client.start(0).map_err(e)?;
+        let mut connected = false;
+        for _ in 0..MAX_ROUNDS {
+            loop {
+                match self.client.poll_output().map_err(e)? {
+                    SessionOutput::Transmit(d) => {
+                        self.server.handle_datagram(0, from, &d).map_err(e)?;
+                    }
+                    SessionOutput::Event(Event::Connected(_)) => connected = true,
+                    SessionOutput::Event(Event::Error(err)) => {
+                        return Err(format!("client: {}", err.message));
+                    }
+                    SessionOutput::Wait(_) => break,
+                    SessionOutput::Event(_) | SessionOutput::Trace(_) => {}
+                }
+            }
+            let mut established = None;
+            loop {
+                match self.server.poll_output().map_err(e)? {
+                    ServerOutput::Transmit(t) => {
+                        self.client.handle_datagram(0, &t.datagram).map_err(e)?;
+                    }
+                    ServerOutput::Event(ServerEvent::Established(est)) => {
+                        established = Some(est.session);
+                    }
+                    ServerOutput::Event(ServerEvent::Error(f)) => {
+                        return Err(format!("server: {}", f.error.message));
+                    }
+                    ServerOutput::Wait(_) => break,
+                    ServerOutput::Event(_) | ServerOutput::Trace(_) => {}
+                }
+            }
+            if let Some(session) = established {
+                // The client's Finished is in; its connected event comes next round.
+                self.server.session_reset(session).map_err(e)?;
+            }
+            if connected {
+                return Ok(());
+            }
+        }
+        Err("the handshake did not complete".into())
+    }
+}
+
+/// The client's and the server's options for `suite`, with the shared fixtures.
+fn options(suite: CipherSuite) -> (Options, Options) {
+    let mut client = Options {
+        suites: vec![suite],
+        unix_time: Some(UNIX_TIME),
+        mtu: Some(u32::from(MTU)),
+        ..Options::default()
+    };
+    let mut server = client.clone();
+    match suite.key_exchange() {
+        KeyExchange::Psk => {
+            let psk = PskEntry {
+                identity: PSK_IDENTITY.to_vec(),
+                key: PSK_KEY.to_vec(),
+                hint: Vec::new(),
+            };
+            client.psks = vec![psk.clone()];
+            server.psks = vec![psk];
+        }
+        KeyExchange::EcdheEcdsa => {
+            server.certificate = Some((SERVER_CERT_PEM.to_vec(), SERVER_KEY_PEM.to_vec()));
+            client.trusted = vec![CA_PEM.to_vec()];
+            client.server_name = Some("localhost".into());
+        }
+    }
+    (client, server)
+}
