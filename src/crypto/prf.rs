@@ -17,7 +17,8 @@ pub fn prf_sha256(secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8]) {
         mac.update(seed);
         mac.finalize().into_bytes()
     };
-    for chunk in out.chunks_mut(32) {
+    let mut chunks = out.chunks_mut(32).peekable();
+    while let Some(chunk) = chunks.next() {
         let mut mac = keyed.clone();
         mac.update(&a);
         mac.update(label);
@@ -26,9 +27,13 @@ pub fn prf_sha256(secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8]) {
         for (o, b) in chunk.iter_mut().zip(block.iter()) {
             *o = *b;
         }
-        let mut next = keyed.clone();
-        next.update(&a);
-        a = next.finalize().into_bytes();
+        // The next A only when another block follows: one HMAC in three saved for a
+        // 12-byte verify_data, one in five for the 48-byte master secret.
+        if chunks.peek().is_some() {
+            let mut next = keyed.clone();
+            next.update(&a);
+            a = next.finalize().into_bytes();
+        }
     }
     a.zeroize();
 }

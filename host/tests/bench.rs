@@ -1,0 +1,52 @@
+//! The benchmark machinery runs end to end: every handshake it times completes (natively
+//! and in the component), every figure is filled in, and the JSON report is valid. No
+//! figure is compared with a threshold: the machines are shared and noisy.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::time::Duration;
+
+use wasm_dtls_host::Runtime;
+use wasm_dtls_host::bench::{self, BenchOptions};
+
+#[test]
+fn a_tiny_run_measures_every_figure_for_every_suite() {
+    let runtime = Runtime::from_env().unwrap();
+    let options = BenchOptions {
+        budget: Duration::from_millis(5),
+        loss_runs: 5,
+        crowd: 20,
+        node_package: None,
+        browser_module: None,
+    };
+    let mut report = bench::run(&runtime, &options).unwrap();
+    let suites: Vec<&str> = report.handshakes.iter().map(|h| h.suite).collect();
+    assert_eq!(suites, ["ecdsa-ccm8", "ecdsa-gcm", "psk-ccm8", "psk-gcm"]);
+    for h in &report.handshakes {
+        assert!(h.native_per_s > 0.0 && h.wasmtime_per_s > 0.0, "{h:?}");
+        assert!(h.primitives_us > 0.0, "{h:?}");
+        assert_eq!((h.node_per_s, h.openssl_per_s), (None, None));
+    }
+    for t in &report.throughput {
+        assert!(t.engine_mb_s > 0.0 && t.record_cipher_mb_s > 0.0 && t.aead_crate_mb_s > 0.0);
+    }
+    for m in &report.memory {
+        // A session holds at least its keys and buffers; far less than a megabyte.
+        assert!(m.client_established > 256 && m.client_established < 1 << 20, "{m:?}");
+        assert!(m.server_handshaking > 256 && m.server_established > 256, "{m:?}");
+    }
+    assert_eq!(report.crowd.sessions, 20);
+    assert!(report.crowd.bytes > 20 * 256);
+    // At 10 % loss every seeded handshake completes well inside the retry budget.
+    for l in report.loss.iter().filter(|l| l.loss_percent == 10) {
+        assert_eq!(l.completed, l.runs, "{l:?}");
+        assert!(l.median_ms >= 100, "a handshake takes three round trips of 40 ms: {l:?}");
+    }
+    assert_eq!(report.sizes.len(), 1);
+    assert!(report.sizes[0].bytes > 100_000);
+
+    report.add_openssl(wasm_dtls_host::CipherSuite::PskAes128Ccm8, 123.0, 45.0);
+    let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+    assert_eq!(json["handshakes"][2]["openssl_per_s"], 123.0);
+    assert_eq!(json["throughput"][2]["openssl_mb_s"], 45.0);
+    assert!(report.to_string().contains("Full handshakes per second"));
+}
