@@ -114,8 +114,8 @@ impl<'a> Walker<'a> {
         Some(value)
     }
 
-    /// Records a vector with a `len_bytes`-byte length prefix as one field whose
-    /// children `inner` produces from a walker over the contents.
+    /// Records a vector with a `len_bytes`-byte length prefix as one field (prefix
+    /// included) whose children `inner` produces from a walker over the contents.
     pub fn vector(
         &mut self,
         name: &str,
@@ -124,19 +124,7 @@ impl<'a> Walker<'a> {
     ) -> Option<&'a [u8]> {
         let start = self.offset();
         let len = usize::try_from(be(self.take(len_bytes)?)).ok()?;
-        let contents_at = self.offset();
-        let contents = self.take(len)?;
-        let mut walker = Walker::new(contents, contents_at);
-        let value = inner(&mut walker);
-        walker.rest("unparsed");
-        self.fields.push(Field {
-            name: name.to_owned(),
-            start,
-            end: self.offset(),
-            value,
-            children: walker.finish(),
-        });
-        Some(contents)
+        self.contents(name, start, len, inner)
     }
 
     /// Records the next `n` bytes as a structure whose fields `inner` reads.
@@ -147,8 +135,21 @@ impl<'a> Walker<'a> {
         inner: impl FnOnce(&mut Walker<'a>) -> String,
     ) -> Option<&'a [u8]> {
         let start = self.offset();
+        self.contents(name, start, n, inner)
+    }
+
+    /// Takes the next `n` bytes as the contents of a field that began at `start`; its
+    /// children are what `inner` reads from them, and whatever it leaves is "unparsed".
+    fn contents(
+        &mut self,
+        name: &str,
+        start: usize,
+        n: usize,
+        inner: impl FnOnce(&mut Walker<'a>) -> String,
+    ) -> Option<&'a [u8]> {
+        let contents_at = self.offset();
         let contents = self.take(n)?;
-        let mut walker = Walker::new(contents, start);
+        let mut walker = Walker::new(contents, contents_at);
         let value = inner(&mut walker);
         walker.rest("unparsed");
         self.fields.push(Field {
