@@ -31,15 +31,24 @@ fn a_tiny_run_measures_every_figure_for_every_suite() {
     }
     for m in &report.memory {
         // A session holds at least its keys and buffers; far less than a megabyte.
-        assert!(m.client_established > 256 && m.client_established < 1 << 20, "{m:?}");
-        assert!(m.server_handshaking > 256 && m.server_established > 256, "{m:?}");
+        assert!(
+            m.client_established > 256 && m.client_established < 1 << 20,
+            "{m:?}"
+        );
+        assert!(
+            m.server_handshaking > 256 && m.server_established > 256,
+            "{m:?}"
+        );
     }
     assert_eq!(report.crowd.sessions, 20);
     assert!(report.crowd.bytes > 20 * 256);
     // At 10 % loss every seeded handshake completes well inside the retry budget.
     for l in report.loss.iter().filter(|l| l.loss_percent == 10) {
         assert_eq!(l.completed, l.runs, "{l:?}");
-        assert!(l.median_ms >= 100, "a handshake takes three round trips of 40 ms: {l:?}");
+        assert!(
+            l.median_ms >= 100,
+            "a handshake takes three round trips of 40 ms: {l:?}"
+        );
     }
     assert_eq!(report.sizes.len(), 1);
     assert!(report.sizes[0].bytes > 100_000);
