@@ -7,6 +7,7 @@
 //! row needs `js/generated` (`cd js && npm run build`), the browser module's size
 //! `www/pkg` (`bash www/build.sh`); both are measured when present.
 
+use std::alloc::System;
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
@@ -19,12 +20,17 @@ use openssl::ssl::{
     SslVersion,
 };
 use openssl::x509::X509;
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 use wasm_dtls::{CipherSuite, KeyExchange};
 use wasm_dtls_host::Runtime;
 use wasm_dtls_host::bench::{
     self, BenchOptions, Budget, CA_PEM, MTU, PSK_IDENTITY, PSK_KEY, RECORD_BYTES, SERVER_CERT_PEM,
     SERVER_KEY_PEM,
 };
+
+/// The system allocator, counting, for the heap figures.
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 type Queue = Rc<RefCell<VecDeque<Vec<u8>>>>;
 
@@ -212,7 +218,7 @@ fn main() -> Result<(), Failure> {
         options.browser_module = Some(module);
     }
     let runtime = Runtime::from_env()?;
-    let mut report = bench::run(&runtime, &options)?;
+    let mut report = bench::run(&runtime, &options, GLOBAL)?;
     for suite in CipherSuite::ALL {
         let (rate, mb_s) = openssl_figures(suite, Budget(options.budget))?;
         report.add_openssl(suite, rate, mb_s);

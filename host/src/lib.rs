@@ -29,8 +29,3 @@ pub use runtime::{COMPONENT_ENV, Runtime, default_component_path};
 pub use server::{DtlsServer, ServerEvent, SessionId};
 pub use session::{DtlsSession, HandshakeStats};
 pub use wasm_dtls::{CipherSuite, Status};
-
-/// The global allocator, counting what it hands out so the benchmarks can report heap
-/// bytes per session (`stats_alloc`: a few atomic additions per allocation).
-#[global_allocator]
-pub static GLOBAL: &stats_alloc::StatsAlloc<std::alloc::System> = &stats_alloc::INSTRUMENTED_SYSTEM;

@@ -3,9 +3,16 @@
 
 mod cli;
 
+use std::alloc::System;
 use std::process::ExitCode;
 
 use clap::Parser;
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
+
+/// The system allocator, counting what it hands out so `wasm-dtls bench` can report
+/// heap bytes per session (a few atomic additions per allocation).
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
@@ -16,7 +23,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(cli::run(args)) {
+    match runtime.block_on(cli::run(args, GLOBAL)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -3,10 +3,17 @@
 //! figure is compared with a threshold: the machines are shared and noisy.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+use std::alloc::System;
 use std::time::Duration;
+
+use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
 use wasm_dtls_host::Runtime;
 use wasm_dtls_host::bench::{self, BenchOptions};
+
+/// The counting allocator the heap figures read (a binary's choice, not the library's).
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 #[test]
 fn a_tiny_run_measures_every_figure_for_every_suite() {
@@ -18,7 +25,7 @@ fn a_tiny_run_measures_every_figure_for_every_suite() {
         node_package: None,
         browser_module: None,
     };
-    let mut report = bench::run(&runtime, &options).unwrap();
+    let mut report = bench::run(&runtime, &options, GLOBAL).unwrap();
     let suites: Vec<&str> = report.handshakes.iter().map(|h| h.suite).collect();
     assert_eq!(suites, ["ecdsa-ccm8", "ecdsa-gcm", "psk-ccm8", "psk-gcm"]);
     for h in &report.handshakes {

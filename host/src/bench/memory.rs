@@ -1,14 +1,19 @@
-//! Heap bytes held per session, counted by the instrumented global allocator
-//! (`stats_alloc`, installed in this crate): a client session once established, a
-//! server session in the middle of its handshake and once established, and a server
-//! holding 10 000 established sessions.
+//! Heap bytes held per session, counted by an instrumented global allocator
+//! (`stats_alloc`) that the binary installs and hands in — a library must not choose
+//! its users' allocator: a client session once established, a server session in the
+//! middle of its handshake and once established, and a server holding 10 000
+//! established sessions.
+
+use std::alloc::System;
 
 use serde::Serialize;
-use stats_alloc::Region;
+use stats_alloc::{Region, StatsAlloc};
 use wasm_dtls::CipherSuite;
 
 use super::native::{Lab, Until};
-use crate::GLOBAL;
+
+/// The binary's counting global allocator.
+pub type Counter = &'static StatsAlloc<System>;
 
 /// Sessions per measurement for the per-session figures.
 const SAMPLE: usize = 100;
@@ -38,8 +43,11 @@ pub struct Crowd {
 }
 
 /// Net heap bytes allocated while `f` ran (what it left behind).
-fn held_by<T>(f: impl FnOnce() -> Result<T, String>) -> Result<(T, usize), String> {
-    let region = Region::new(GLOBAL);
+fn held_by<T>(
+    counter: Counter,
+    f: impl FnOnce() -> Result<T, String>,
+) -> Result<(T, usize), String> {
+    let region = Region::new(counter);
     let value = f()?;
     let change = region.change();
     let held = (change.bytes_allocated as isize + change.bytes_reallocated
@@ -50,10 +58,10 @@ fn held_by<T>(f: impl FnOnce() -> Result<T, String>) -> Result<(T, usize), Strin
 
 impl Memory {
     /// Measures `suite` over [`SAMPLE`] sessions of each kind.
-    pub fn measure(suite: CipherSuite) -> Result<Memory, String> {
+    pub fn measure(counter: Counter, suite: CipherSuite) -> Result<Memory, String> {
         // Clients: established, their server sessions freed again.
         let mut lab = Lab::new(suite, 1)?;
-        let (clients, bytes) = held_by(|| {
+        let (clients, bytes) = held_by(counter, || {
             let mut clients = Vec::new();
             for _ in 0..SAMPLE {
                 let (client, id) = lab.handshake(Until::Established)?;
@@ -70,7 +78,7 @@ impl Memory {
         // The server is built inside the measurement: its pool is part of what each
         // session costs.
         let server = |until| {
-            held_by(|| {
+            held_by(counter, || {
                 let mut lab = Lab::new(suite, SAMPLE)?;
                 collect(&mut lab, until)?;
                 Ok(lab)
@@ -100,8 +108,8 @@ fn collect(lab: &mut Lab, until: Until) -> Result<(), String> {
 
 impl Crowd {
     /// A server holding `sessions` established sessions of `suite`.
-    pub fn measure(suite: CipherSuite, sessions: usize) -> Result<Crowd, String> {
-        let (_lab, bytes) = held_by(|| {
+    pub fn measure(counter: Counter, suite: CipherSuite, sessions: usize) -> Result<Crowd, String> {
+        let (_lab, bytes) = held_by(counter, || {
             let mut lab = Lab::new(suite, sessions)?;
             for _ in 0..sessions {
                 lab.handshake(Until::Established)?;

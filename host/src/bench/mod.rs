@@ -26,7 +26,7 @@ use wasm_dtls::CipherSuite;
 
 pub use fixtures::{CA_PEM, MTU, PSK_IDENTITY, PSK_KEY, SERVER_CERT_PEM, SERVER_KEY_PEM};
 pub use loss::LossTiming;
-pub use memory::{Crowd, Memory};
+pub use memory::{Counter, Crowd, Memory};
 pub use primitives::{Primitive, Primitives};
 pub use report::{HandshakeRate, Machine, Report};
 pub use sizes::Size;
@@ -73,8 +73,10 @@ impl BenchOptions {
     }
 }
 
-/// Measures everything except OpenSSL (see [`Report::add_openssl`]).
-pub fn run(runtime: &Runtime, options: &BenchOptions) -> Result<Report, String> {
+/// Measures everything except OpenSSL (see [`Report::add_openssl`]). `counter` is the
+/// binary's global allocator (`#[global_allocator] static A: &StatsAlloc<System> =
+/// &stats_alloc::INSTRUMENTED_SYSTEM;`), which the heap figures read.
+pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Result<Report, String> {
     let budget = Budget(options.budget);
     let primitives = Primitives::measure(budget)?;
     let node = match &options.node_package {
@@ -100,12 +102,12 @@ pub fn run(runtime: &Runtime, options: &BenchOptions) -> Result<Report, String> 
             primitives.per_handshake(suite),
         ));
         throughput.push(Throughput::measure(suite, budget)?);
-        memory.push(Memory::measure(suite)?);
+        memory.push(Memory::measure(counter, suite)?);
         for percent in [10, 30] {
             loss.push(LossTiming::measure(suite, percent, options.loss_runs)?);
         }
     }
-    let crowd = Crowd::measure(CipherSuite::PskAes128Ccm8, options.crowd)?;
+    let crowd = Crowd::measure(counter, CipherSuite::PskAes128Ccm8, options.crowd)?;
     let mut sizes: Vec<Size> = Size::of("component (wasm32-wasip2)", runtime.path())
         .into_iter()
         .collect();

@@ -1,12 +1,12 @@
 //! `wasm-dtls bench`: the benchmark report, as a table or as JSON.
 
-use wasm_dtls_host::bench::{self, BenchOptions};
+use wasm_dtls_host::bench::{self, BenchOptions, Counter};
 use wasm_dtls_host::{DtlsError, Runtime};
 
 use super::BenchArgs;
 
 /// Runs the benchmarks and prints the report.
-pub fn run(runtime: &Runtime, args: BenchArgs) -> Result<(), DtlsError> {
+pub fn run(runtime: &Runtime, args: BenchArgs, counter: Counter) -> Result<(), DtlsError> {
     let mut options = if args.quick {
         BenchOptions::quick()
     } else {
@@ -17,7 +17,7 @@ pub fn run(runtime: &Runtime, args: BenchArgs) -> Result<(), DtlsError> {
     if !args.json {
         eprintln!("measuring (about a minute; --quick for a first look)…");
     }
-    let report = bench::run(runtime, &options).map_err(DtlsError::host)?;
+    let report = bench::run(runtime, &options, counter).map_err(DtlsError::host)?;
     if args.json {
         println!("{}", report.to_json());
     } else {

@@ -128,14 +128,14 @@ struct ClientArgs {
     common: Common,
 }
 
-/// Runs the command.
-pub async fn run(cli: Cli) -> Result<(), DtlsError> {
+/// Runs the command; `counter` is the binary's counting allocator (for `bench`).
+pub async fn run(cli: Cli, counter: wasm_dtls_host::bench::Counter) -> Result<(), DtlsError> {
     let path = cli.component.unwrap_or_else(default_component_path);
     let runtime = Runtime::load(&path)?;
     match cli.command {
         Command::Server(args) => server::run(&runtime, args).await,
         Command::Client(args) => client::run(&runtime, args).await,
         Command::Demo => demo::run(&runtime).await,
-        Command::Bench(args) => bench::run(&runtime, args),
+        Command::Bench(args) => bench::run(&runtime, args, counter),
     }
 }
