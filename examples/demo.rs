@@ -9,7 +9,7 @@ use core::time::Duration;
 use std::sync::Arc;
 
 use wasm_dtls::sim::{Fate, LinkConditions, Pair, Side, describe_datagram_line};
-use wasm_dtls::{CipherSuite, Config, Event, Role, SeededRandom, Session};
+use wasm_dtls::{CipherSuite, Config, Event};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -20,20 +20,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.psk_add(b"demo-secret-1234", b"demo-client", b"demo")?;
     config.set_cipher_suites(&[CipherSuite::PskAes128Ccm8])?;
     let config = Arc::new(config);
-    let client = Session::with_rng(
-        Role::Client,
-        config.clone(),
-        &[],
-        Box::new(SeededRandom::new(seed)),
-    );
-    let server = Session::with_rng(
-        Role::Server,
-        config,
-        b"127.0.0.1:50000",
-        Box::new(SeededRandom::new(seed + 1)),
-    );
     let link = LinkConditions::lossy(loss);
-    let mut pair = Pair::new(client, server, link, link, seed);
+    let mut pair = Pair::seeded(config.clone(), config, link, seed);
     pair.to_server.record_transfers(true);
     pair.to_client.record_transfers(true);
 

@@ -1,9 +1,12 @@
 //! A client and a server session on a simulated network, driven on a virtual clock.
 
 use core::time::Duration;
+use std::sync::Arc;
 
 use super::link::{Link, LinkConditions};
-use crate::session::{Event, Output, Session};
+use crate::config::Config;
+use crate::rng::SeededRandom;
+use crate::session::{Event, Output, Role, Session};
 use crate::time::Instant;
 use crate::trace::Trace;
 
@@ -73,6 +76,31 @@ impl Pair {
             client_log: SideLog::default(),
             server_log: SideLog::default(),
         }
+    }
+
+    /// A client and a server session with seeded random sources (the client's follows
+    /// `seed`, the server's `seed + 1000`; the server knows the client as
+    /// "192.0.2.1:5684"), joined by links of `link` conditions seeded with `seed`: the
+    /// same arguments make the same run, byte for byte.
+    pub fn seeded(
+        client: impl Into<Arc<Config>>,
+        server: impl Into<Arc<Config>>,
+        link: LinkConditions,
+        seed: u64,
+    ) -> Pair {
+        let client = Session::with_rng(
+            Role::Client,
+            client.into(),
+            &[],
+            Box::new(SeededRandom::new(seed)),
+        );
+        let server = Session::with_rng(
+            Role::Server,
+            server.into(),
+            b"192.0.2.1:5684",
+            Box::new(SeededRandom::new(seed.wrapping_add(1000))),
+        );
+        Pair::new(client, server, link, link, seed)
     }
 
     /// The virtual time.

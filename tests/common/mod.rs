@@ -4,13 +4,11 @@
 pub mod process;
 pub mod udp;
 
-use std::sync::Arc;
-
 use wasm_dtls::handshake::{HandshakeType, encode_message, parse_fragments};
 use wasm_dtls::record::{ContentType, RecordHeader, parse_datagram};
 use wasm_dtls::sim::{LinkConditions, Pair};
 use wasm_dtls::x509::{Certificate, PrivateKey};
-use wasm_dtls::{CipherSuite, Config, Role, SeededRandom, Session};
+use wasm_dtls::{CipherSuite, Config};
 
 /// The key both sides share in most tests.
 pub const KEY: &[u8] = b"0123456789abcdef";
@@ -28,19 +26,7 @@ pub fn psk_config(suite: CipherSuite, key: &[u8]) -> Config {
 /// A seeded client and server with these configurations, joined by links with these
 /// conditions.
 pub fn pair_with(client: Config, server: Config, link: LinkConditions, seed: u64) -> Pair {
-    let client = Session::with_rng(
-        Role::Client,
-        Arc::new(client),
-        &[],
-        Box::new(SeededRandom::new(seed)),
-    );
-    let server = Session::with_rng(
-        Role::Server,
-        Arc::new(server),
-        b"192.0.2.1:5684",
-        Box::new(SeededRandom::new(seed.wrapping_add(1000))),
-    );
-    Pair::new(client, server, link, link, seed)
+    Pair::seeded(client, server, link, seed)
 }
 
 /// A client and server sharing `KEY` with `suite`.

@@ -5,16 +5,11 @@
 use serde::Serialize;
 use wasm_dtls::sim::{Fate, Pair, Side};
 use wasm_dtls::trace::{DropReason, Trace};
-use wasm_dtls::{CipherSuite, Error, Event, Role, SeededRandom, Session, Stats};
+use wasm_dtls::{CipherSuite, Error, Event, Stats};
 
 use crate::dissect::{Context, RecordView, dissect_datagram};
 use crate::keys::{KeysView, SessionKeys, server_random};
 use crate::settings::Settings;
-
-/// The client's address as the server sees it (its cookies are bound to it).
-const CLIENT_ADDRESS: &[u8] = b"client:5684";
-/// The server's random stream differs from the client's.
-const SERVER_SEED_MIX: u64 = 0x5e4d_e45e_4d5e_4d00;
 
 /// One datagram on the ladder.
 #[derive(Clone, Debug, Serialize)]
@@ -194,19 +189,7 @@ impl Demo {
         let link = settings.link()?;
         let (client_config, server_config) = settings.configs()?;
         let seed = settings.seed;
-        let client = Session::with_rng(
-            Role::Client,
-            client_config,
-            &[],
-            Box::new(SeededRandom::new(seed)),
-        );
-        let server = Session::with_rng(
-            Role::Server,
-            server_config,
-            CLIENT_ADDRESS,
-            Box::new(SeededRandom::new(seed ^ SERVER_SEED_MIX)),
-        );
-        let mut pair = Pair::new(client, server, link, link, seed);
+        let mut pair = Pair::seeded(client_config, server_config, link, seed);
         pair.set_trace(true);
         pair.to_server.record_transfers(true);
         pair.to_client.record_transfers(true);

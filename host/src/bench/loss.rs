@@ -4,8 +4,8 @@
 use core::time::Duration;
 
 use serde::Serialize;
+use wasm_dtls::CipherSuite;
 use wasm_dtls::sim::{LinkConditions, Pair};
-use wasm_dtls::{CipherSuite, Role, SeededRandom, Session};
 
 use super::fixtures::engine_configs;
 
@@ -52,19 +52,7 @@ impl LossTiming {
         let mut times = Vec::new();
         let mut retransmissions = 0u64;
         for seed in 0..runs as u64 {
-            let client = Session::with_rng(
-                Role::Client,
-                client_config.clone(),
-                &[],
-                Box::new(SeededRandom::new(seed)),
-            );
-            let server = Session::with_rng(
-                Role::Server,
-                server_config.clone(),
-                b"client",
-                Box::new(SeededRandom::new(!seed)),
-            );
-            let mut pair = Pair::new(client, server, link, link, seed);
+            let mut pair = Pair::seeded(client_config.clone(), server_config.clone(), link, seed);
             pair.start().map_err(|e| e.to_string())?;
             if pair.handshake(LIMIT) {
                 times.push(pair.now().as_millis());

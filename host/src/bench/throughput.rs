@@ -10,7 +10,7 @@ use ccm::consts::{U8, U12};
 use serde::Serialize;
 use wasm_dtls::crypto::RecordCipher;
 use wasm_dtls::sim::{LinkConditions, Pair};
-use wasm_dtls::{AeadAlgorithm, CipherSuite, Event, Output, Role, SeededRandom, Session};
+use wasm_dtls::{AeadAlgorithm, CipherSuite, Event, Output};
 
 use super::fixtures::engine_configs;
 use super::timing::Budget;
@@ -88,15 +88,7 @@ fn seal_open<C: Aead>(c: &C, nonce: &Nonce<C>, aad: &[u8], msg: &[u8]) -> Result
 /// A client and a server session of `suite`, connected over a perfect simulated link.
 fn connected_pair(suite: CipherSuite) -> Result<Pair, String> {
     let (client, server) = engine_configs(suite)?;
-    let client = Session::with_rng(Role::Client, client, &[], Box::new(SeededRandom::new(1)));
-    let server = Session::with_rng(
-        Role::Server,
-        server,
-        b"peer",
-        Box::new(SeededRandom::new(2)),
-    );
-    let link = LinkConditions::PERFECT;
-    let mut pair = Pair::new(client, server, link, link, 1);
+    let mut pair = Pair::seeded(client, server, LinkConditions::PERFECT, 1);
     pair.start().map_err(|e| e.to_string())?;
     if !pair.handshake(core::time::Duration::from_secs(10)) {
         return Err("the throughput pair did not connect".into());
