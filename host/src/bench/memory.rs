@@ -50,9 +50,12 @@ fn held_by<T>(
     let region = Region::new(counter);
     let value = f()?;
     let change = region.change();
-    let held = (change.bytes_allocated as isize + change.bytes_reallocated
-        - change.bytes_deallocated as isize)
-        .max(0) as usize;
+    // stats_alloc already books a realloc's growth under bytes_allocated (and a shrink
+    // under bytes_deallocated); bytes_reallocated repeats that delta, so it must not be
+    // added again.
+    let held = change
+        .bytes_allocated
+        .saturating_sub(change.bytes_deallocated);
     Ok((value, held))
 }
 
