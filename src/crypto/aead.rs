@@ -6,16 +6,22 @@
 //! additional data = epoch ‖ sequence (8 bytes, RFC 6347 §4.1.2.1) ‖ type ‖ version ‖
 //! plaintext length (RFC 5246 §6.2.3.3).
 
-use aes::Aes128;
-use aes_gcm::Aes128Gcm;
-use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes::Aes128Enc;
+use aes_gcm::AesGcm;
+use aes_gcm::aead::inout::InOutBuf;
+use aes_gcm::aead::{AeadInOut, KeyInit};
 use ccm::Ccm;
 use ccm::consts::{U8, U12};
 
 use crate::suite::AeadAlgorithm;
 
-/// AES-128 in CCM mode with an 8-byte tag and a 12-byte nonce (RFC 6655 §3).
-type Aes128Ccm8 = Ccm<Aes128, U8, U12>;
+/// AES-128 in CCM mode with an 8-byte tag and a 12-byte nonce (RFC 6655 §3). Both
+/// modes only ever run AES forwards, so only the encryption key schedule is kept (half
+/// the bytes of `Aes128`, which holds the decryption schedule too).
+type Aes128Ccm8 = Ccm<Aes128Enc, U8, U12>;
+
+/// AES-128-GCM with a 12-byte nonce (RFC 5288), on the encryption-only key schedule.
+type Aes128Gcm = AesGcm<Aes128Enc, U12>;
 
 const EXPLICIT_NONCE_LEN: usize = AeadAlgorithm::EXPLICIT_NONCE_LEN;
 
@@ -79,26 +85,53 @@ impl RecordCipher {
         version: u16,
         plaintext: &[u8],
     ) -> Vec<u8> {
-        let explicit = explicit_nonce(epoch, sequence);
-        let aad = additional_data(explicit, content_type, version, plaintext.len());
-        let nonce = self.nonce(explicit);
-        let payload = Payload {
-            msg: plaintext,
-            aad: &aad,
-        };
-        let sealed = match &self.cipher {
-            Cipher::Ccm8(c) => c.encrypt(&nonce.into(), payload),
-            Cipher::Gcm(c) => c.encrypt(&nonce.into(), payload),
-        };
         let mut out = Vec::with_capacity(self.overhead() + plaintext.len());
-        out.extend_from_slice(&explicit);
-        // Encryption only fails for messages beyond 2^32 bytes; records are ≤ 2^14.
-        out.extend_from_slice(&sealed.unwrap_or_default());
+        self.seal_into(epoch, sequence, content_type, version, plaintext, &mut out);
         out
     }
 
+    /// Appends explicit nonce ‖ ciphertext ‖ tag to `out`: the record is encrypted
+    /// straight from `plaintext` into the buffer it is sent from, with no copy between.
+    pub fn seal_into(
+        &self,
+        epoch: u16,
+        sequence: u64,
+        content_type: u8,
+        version: u16,
+        plaintext: &[u8],
+        out: &mut Vec<u8>,
+    ) {
+        let explicit = explicit_nonce(epoch, sequence);
+        let aad = additional_data(explicit, content_type, version, plaintext.len());
+        let nonce = self.nonce(explicit);
+        out.extend_from_slice(&explicit);
+        let start = out.len();
+        out.resize(start + plaintext.len(), 0);
+        let Some(ciphertext) = out.get_mut(start..) else {
+            return;
+        };
+        // Both lengths are plaintext.len(), so the buffer pair is always accepted, and
+        // encryption only fails beyond 2^32 bytes; records are at most 2^14.
+        let Ok(buffer) = InOutBuf::new(plaintext, ciphertext) else {
+            return;
+        };
+        match &self.cipher {
+            Cipher::Ccm8(c) => {
+                if let Ok(tag) = c.encrypt_inout_detached(&nonce.into(), &aad, buffer) {
+                    out.extend_from_slice(&tag);
+                }
+            }
+            Cipher::Gcm(c) => {
+                if let Ok(tag) = c.encrypt_inout_detached(&nonce.into(), &aad, buffer) {
+                    out.extend_from_slice(&tag);
+                }
+            }
+        }
+    }
+
     /// Authenticates and decrypts a record fragment, or `None` if it does not
-    /// authenticate (or is too short to).
+    /// authenticate (or is too short to). The plaintext is decrypted straight into the
+    /// returned buffer.
     pub fn open(
         &self,
         epoch: u16,
@@ -109,6 +142,7 @@ impl RecordCipher {
     ) -> Option<Vec<u8>> {
         let (explicit, sealed) = fragment.split_first_chunk::<EXPLICIT_NONCE_LEN>()?;
         let plaintext_len = sealed.len().checked_sub(self.algorithm.tag_len())?;
+        let (ciphertext, tag) = sealed.split_at(plaintext_len);
         let aad = additional_data(
             explicit_nonce(epoch, sequence),
             content_type,
@@ -116,15 +150,19 @@ impl RecordCipher {
             plaintext_len,
         );
         let nonce = self.nonce(*explicit);
-        let payload = Payload {
-            msg: sealed,
-            aad: &aad,
+        let mut plaintext = vec![0u8; plaintext_len];
+        let buffer = InOutBuf::new(ciphertext, &mut plaintext).ok()?;
+        let opened = match &self.cipher {
+            Cipher::Ccm8(c) => {
+                let tag = tag.try_into().ok()?;
+                c.decrypt_inout_detached(&nonce.into(), &aad, buffer, tag)
+            }
+            Cipher::Gcm(c) => {
+                let tag = tag.try_into().ok()?;
+                c.decrypt_inout_detached(&nonce.into(), &aad, buffer, tag)
+            }
         };
-        match &self.cipher {
-            Cipher::Ccm8(c) => c.decrypt(&nonce.into(), payload),
-            Cipher::Gcm(c) => c.decrypt(&nonce.into(), payload),
-        }
-        .ok()
+        opened.ok().map(|()| plaintext)
     }
 
     fn nonce(&self, explicit: [u8; EXPLICIT_NONCE_LEN]) -> [u8; 12] {
@@ -159,6 +197,7 @@ fn additional_data(seq_num: [u8; 8], content_type: u8, version: u16, len: usize)
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 pub(crate) mod tests {
     use super::*;
+    use aes_gcm::aead::{Aead, Payload};
 
     pub(crate) fn unhex(s: &str) -> Vec<u8> {
         (0..s.len())

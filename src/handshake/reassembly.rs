@@ -73,8 +73,21 @@ impl Partial {
         }
     }
 
+    /// A message that arrived in one piece: no bitmap, nothing missing.
+    fn whole(msg_type: HandshakeType, body: &[u8]) -> Partial {
+        Partial {
+            msg_type,
+            body: body.to_vec(),
+            received: Vec::new(),
+            missing: 0,
+        }
+    }
+
     /// Copies the fragment in; bytes already received are kept as they were.
     fn fill(&mut self, offset: usize, bytes: &[u8]) {
+        if self.missing == 0 {
+            return;
+        }
         for (i, b) in bytes.iter().enumerate() {
             let at = offset + i;
             let (word, bit) = (at / 64, 1u64 << (at % 64));
@@ -147,9 +160,14 @@ impl Reassembler {
                     return Ok(Insert::Dropped);
                 }
                 self.buffered += length;
-                self.partial
-                    .entry(h.message_seq)
-                    .or_insert_with(|| Partial::new(h.msg_type, length))
+                // Most messages come unfragmented: they need no bitmap and no copy
+                // byte by byte.
+                let partial = if h.fragment_offset == 0 && fragment.body.len() == length {
+                    Partial::whole(h.msg_type, fragment.body)
+                } else {
+                    Partial::new(h.msg_type, length)
+                };
+                self.partial.entry(h.message_seq).or_insert(partial)
             }
         };
         partial.fill(h.fragment_offset as usize, fragment.body);

@@ -160,8 +160,9 @@ struct Slot {
     started: bool,
     /// Datagrams that arrived before `session_start`.
     pending: Vec<Vec<u8>>,
-    /// A rebooted client's new session, handshaking while the old one stays.
-    replacement: Option<Session>,
+    /// A rebooted client's new session, handshaking while the old one stays (boxed:
+    /// rare, and every slot of the pool would carry a whole session otherwise).
+    replacement: Option<Box<Session>>,
 }
 
 /// The NetX server: a pool of sessions behind one port (NetX `nx_secure_dtls_server_*`).
@@ -525,7 +526,7 @@ impl Server {
         let sessions = self.slots.iter().flatten().flat_map(|s| {
             [
                 s.session.deadline(),
-                s.replacement.as_ref().and_then(Session::deadline),
+                s.replacement.as_deref().and_then(Session::deadline),
             ]
         });
         sessions.chain([self.next_rotation]).flatten().min()
@@ -607,7 +608,7 @@ impl Server {
             self.config.clone(),
             &peer_key(peer),
             (self.session_rng)(),
-            self.cookies.clone(),
+            Some(self.cookies.clone()),
         );
         session.set_trace(self.trace);
         session
@@ -659,7 +660,7 @@ impl Server {
         let mut replacement = self.new_session(&peer);
         replacement.handle_datagram(now, datagram);
         if let Some(slot) = self.slot_mut(index) {
-            slot.replacement = Some(replacement);
+            slot.replacement = Some(Box::new(replacement));
         }
         self.pump(index);
     }
@@ -725,7 +726,7 @@ impl Server {
         let Some(new) = slot.replacement.take() else {
             return;
         };
-        slot.session = new;
+        slot.session = *new;
         slot.generation = generation;
         slot.started = true;
         let peer = slot.peer;

@@ -204,8 +204,11 @@ pub struct Session {
     state: SessionState,
     /// Server: the peer's address as the caller identifies it; cookies are bound to it.
     peer: Vec<u8>,
-    cookies: CookieJar,
-    handshake: Option<Handshake>,
+    /// Server: the secrets of its HelloVerifyRequest cookies (a client has none).
+    cookies: Option<CookieJar>,
+    /// Boxed: an established session (most of a server's pool) carries one pointer
+    /// instead of the whole handshake state.
+    handshake: Option<Box<Handshake>>,
     reassembler: Reassembler,
     records: RecordLayer,
     /// The last flight we sent: retransmitted on timer while armed, and when the peer
@@ -265,7 +268,8 @@ impl Session {
         peer: &[u8],
         mut rng: Box<dyn Random>,
     ) -> Session {
-        let cookies = CookieJar::generate(rng.as_mut());
+        // Only a server makes cookies; a client draws no secret for them.
+        let cookies = (role == Role::Server).then(|| CookieJar::generate(rng.as_mut()));
         Session::with_cookies(role, config, peer, rng, cookies)
     }
 
@@ -276,7 +280,7 @@ impl Session {
         config: Arc<Config>,
         peer: &[u8],
         rng: Box<dyn Random>,
-        cookies: CookieJar,
+        cookies: Option<CookieJar>,
     ) -> Session {
         let reassembler = Reassembler::new(0, config.reassembly_limits());
         let state = match role {
@@ -309,7 +313,7 @@ impl Session {
             traced_deadline: None,
         };
         if role == Role::Server {
-            session.handshake = Some(Handshake::new(Awaiting::ClientHello));
+            session.handshake = Some(Box::new(Handshake::new(Awaiting::ClientHello)));
         }
         session
     }
@@ -632,7 +636,7 @@ impl Session {
 
     fn handshake_mut_or_new(&mut self) -> &mut Handshake {
         self.handshake
-            .get_or_insert_with(|| Handshake::new(Awaiting::ServerHello))
+            .get_or_insert_with(|| Box::new(Handshake::new(Awaiting::ServerHello)))
     }
 
     /// Our ChangeCipherSpec followed by our Finished, switching the write epoch
@@ -691,7 +695,7 @@ impl Session {
     /// The handshake in progress.
     fn handshake_ref(&self) -> Result<&Handshake, Error> {
         self.handshake
-            .as_ref()
+            .as_deref()
             .ok_or(Error::InvalidState("no handshake in progress"))
     }
 
@@ -807,6 +811,8 @@ impl Session {
         if self.role == Role::Client {
             self.flight = None;
         }
+        // Frees the reassembly buffer too: an emptied map would keep its last node.
+        self.reassembler.clear();
         self.set_state(SessionState::Connected);
         if let Some(suite) = self.suite {
             self.events.push_back(Event::Connected { suite });

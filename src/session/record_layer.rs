@@ -185,7 +185,7 @@ pub(crate) fn plaintext_record(
     build_record(None, 0, sequence, content_type, payload)
 }
 
-/// Encodes header and (protected) fragment of one record.
+/// Encodes header and (protected) fragment of one record into one buffer.
 fn build_record(
     cipher: Option<&RecordCipher>,
     epoch: u16,
@@ -193,21 +193,21 @@ fn build_record(
     content_type: ContentType,
     payload: &[u8],
 ) -> Vec<u8> {
-    let fragment = match cipher {
-        Some(c) => c.seal(epoch, sequence, content_type.0, DTLS_1_2, payload),
-        None => payload.to_vec(),
-    };
+    let fragment_len = payload.len() + cipher.map_or(0, RecordCipher::overhead);
     let header = RecordHeader {
         content_type,
         version: DTLS_1_2,
         epoch,
         sequence,
         // Fragments are bounded by the MTU (at most 65 507 bytes) plus overhead.
-        length: u16::try_from(fragment.len()).unwrap_or(u16::MAX),
+        length: u16::try_from(fragment_len).unwrap_or(u16::MAX),
     };
-    let mut out = Vec::with_capacity(RECORD_HEADER_LEN + fragment.len());
+    let mut out = Vec::with_capacity(RECORD_HEADER_LEN + fragment_len);
     header.encode(&mut out);
-    out.extend_from_slice(&fragment);
+    match cipher {
+        Some(c) => c.seal_into(epoch, sequence, content_type.0, DTLS_1_2, payload, &mut out),
+        None => out.extend_from_slice(payload),
+    }
     out
 }
 

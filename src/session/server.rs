@@ -70,7 +70,8 @@ impl Session {
             .map_err(|e| Error::IncorrectMessageLength("ClientHello", e))?;
         let cookie_ok = self
             .cookies
-            .verify(&self.peer, &hello.cookie_input(), &hello.cookie);
+            .as_ref()
+            .is_some_and(|jar| jar.verify(&self.peer, &hello.cookie_input(), &hello.cookie));
         if !cookie_ok {
             self.send_hello_verify_request(&hello);
             return Ok(());
@@ -244,8 +245,10 @@ impl Session {
     /// Answers a ClientHello without a valid cookie. Nothing about the client is kept:
     /// the cookie lets us recognise its next ClientHello.
     fn send_hello_verify_request(&mut self, hello: &ClientHello) {
-        let record =
-            hello_verify_request_record(&self.cookies, &self.peer, hello, self.record_sequence);
+        let Some(cookies) = &self.cookies else {
+            return;
+        };
+        let record = hello_verify_request_record(cookies, &self.peer, hello, self.record_sequence);
         // Our later epoch-0 records must not reuse the sequence number it echoed.
         self.records.skip_epoch0_sequence_past(self.record_sequence);
         self.queue_datagram(record);
