@@ -608,7 +608,9 @@ impl Server {
             self.config.clone(),
             &peer_key(peer),
             (self.session_rng)(),
-            Some(self.cookies.clone()),
+            // Only ever handed a ClientHello whose cookie `admit` (or
+            // `client_rebooted`) verified.
+            None,
         );
         session.set_trace(self.trace);
         session

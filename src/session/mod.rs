@@ -204,7 +204,8 @@ pub struct Session {
     state: SessionState,
     /// Server: the peer's address as the caller identifies it; cookies are bound to it.
     peer: Vec<u8>,
-    /// Server: the secrets of its HelloVerifyRequest cookies (a client has none).
+    /// A standalone server's cookie secrets; `None` for a client and for a pool
+    /// session, whose first ClientHello the pool verified (see `with_cookies`).
     cookies: Option<CookieJar>,
     /// Boxed: an established session (most of a server's pool) carries one pointer
     /// instead of the whole handshake state.
@@ -273,8 +274,10 @@ impl Session {
         Session::with_cookies(role, config, peer, rng, cookies)
     }
 
-    /// A session whose HelloVerifyRequest cookies come from `cookies`: a server's pool
-    /// shares its jar, so the ClientHello it verified verifies in the session too.
+    /// A session whose HelloVerifyRequest cookies come from `cookies`. `None` for a
+    /// client, and for a pool's server session: the pool verified the cookie of the
+    /// ClientHello it hands in first (RFC 6347 §4.2.1 is done by the pool), so the
+    /// session neither checks it again nor holds a copy of the secrets.
     pub(crate) fn with_cookies(
         role: Role,
         config: Arc<Config>,
