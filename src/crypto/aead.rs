@@ -8,8 +8,9 @@
 
 use aes::Aes128Enc;
 use aes_gcm::AesGcm;
+use aes_gcm::aead::array::typenum::Unsigned;
 use aes_gcm::aead::inout::InOutBuf;
-use aes_gcm::aead::{AeadInOut, KeyInit};
+use aes_gcm::aead::{AeadInOut, KeyInit, Nonce, Tag};
 use ccm::Ccm;
 use ccm::consts::{U8, U12};
 
@@ -105,27 +106,9 @@ impl RecordCipher {
         let aad = additional_data(explicit, content_type, version, plaintext.len());
         let nonce = self.nonce(explicit);
         out.extend_from_slice(&explicit);
-        let start = out.len();
-        out.resize(start + plaintext.len(), 0);
-        let Some(ciphertext) = out.get_mut(start..) else {
-            return;
-        };
-        // Both lengths are plaintext.len(), so the buffer pair is always accepted, and
-        // encryption only fails beyond 2^32 bytes; records are at most 2^14.
-        let Ok(buffer) = InOutBuf::new(plaintext, ciphertext) else {
-            return;
-        };
         match &self.cipher {
-            Cipher::Ccm8(c) => {
-                if let Ok(tag) = c.encrypt_inout_detached(&nonce.into(), &aad, buffer) {
-                    out.extend_from_slice(&tag);
-                }
-            }
-            Cipher::Gcm(c) => {
-                if let Ok(tag) = c.encrypt_inout_detached(&nonce.into(), &aad, buffer) {
-                    out.extend_from_slice(&tag);
-                }
-            }
+            Cipher::Ccm8(c) => seal_with(c.as_ref(), &nonce, &aad, plaintext, out),
+            Cipher::Gcm(c) => seal_with(c.as_ref(), &nonce, &aad, plaintext, out),
         }
     }
 
@@ -142,7 +125,6 @@ impl RecordCipher {
     ) -> Option<Vec<u8>> {
         let (explicit, sealed) = fragment.split_first_chunk::<EXPLICIT_NONCE_LEN>()?;
         let plaintext_len = sealed.len().checked_sub(self.algorithm.tag_len())?;
-        let (ciphertext, tag) = sealed.split_at(plaintext_len);
         let aad = additional_data(
             explicit_nonce(epoch, sequence),
             content_type,
@@ -150,19 +132,10 @@ impl RecordCipher {
             plaintext_len,
         );
         let nonce = self.nonce(*explicit);
-        let mut plaintext = vec![0u8; plaintext_len];
-        let buffer = InOutBuf::new(ciphertext, &mut plaintext).ok()?;
-        let opened = match &self.cipher {
-            Cipher::Ccm8(c) => {
-                let tag = tag.try_into().ok()?;
-                c.decrypt_inout_detached(&nonce.into(), &aad, buffer, tag)
-            }
-            Cipher::Gcm(c) => {
-                let tag = tag.try_into().ok()?;
-                c.decrypt_inout_detached(&nonce.into(), &aad, buffer, tag)
-            }
-        };
-        opened.ok().map(|()| plaintext)
+        match &self.cipher {
+            Cipher::Ccm8(c) => open_with(c.as_ref(), &nonce, &aad, sealed),
+            Cipher::Gcm(c) => open_with(c.as_ref(), &nonce, &aad, sealed),
+        }
     }
 
     fn nonce(&self, explicit: [u8; EXPLICIT_NONCE_LEN]) -> [u8; 12] {
@@ -172,6 +145,49 @@ impl RecordCipher {
         rest.copy_from_slice(&explicit);
         nonce
     }
+}
+
+/// Encrypts `plaintext` straight into the end of `out` and appends the tag.
+fn seal_with<A: AeadInOut>(
+    aead: &A,
+    nonce: &[u8; 12],
+    aad: &[u8],
+    plaintext: &[u8],
+    out: &mut Vec<u8>,
+) {
+    let start = out.len();
+    out.resize(start + plaintext.len(), 0);
+    // The buffer pair has equal lengths and the nonce is 12 bytes for both modes, so
+    // these never fail; encryption itself only fails beyond 2^32 bytes (records are at
+    // most 2^14).
+    let (Some(ciphertext), Ok(nonce)) = (out.get_mut(start..), Nonce::<A>::try_from(&nonce[..]))
+    else {
+        return;
+    };
+    let Ok(buffer) = InOutBuf::new(plaintext, ciphertext) else {
+        return;
+    };
+    if let Ok(tag) = aead.encrypt_inout_detached(&nonce, aad, buffer) {
+        out.extend_from_slice(&tag);
+    }
+}
+
+/// Decrypts ciphertext ‖ tag into a new buffer, or `None` if it does not authenticate.
+fn open_with<A: AeadInOut>(
+    aead: &A,
+    nonce: &[u8; 12],
+    aad: &[u8],
+    sealed: &[u8],
+) -> Option<Vec<u8>> {
+    let plaintext_len = sealed.len().checked_sub(A::TagSize::USIZE)?;
+    let (ciphertext, tag) = sealed.split_at(plaintext_len);
+    let tag = Tag::<A>::try_from(tag).ok()?;
+    let nonce = Nonce::<A>::try_from(&nonce[..]).ok()?;
+    let mut plaintext = vec![0u8; plaintext_len];
+    let buffer = InOutBuf::new(ciphertext, &mut plaintext).ok()?;
+    aead.decrypt_inout_detached(&nonce, aad, buffer, &tag)
+        .ok()?;
+    Some(plaintext)
 }
 
 /// epoch ‖ 48-bit sequence number: DTLS's 64-bit "seq_num" (RFC 6347 §4.1.2.1).

@@ -69,9 +69,10 @@ impl Session {
         let hello = ClientHello::decode(&message.body)
             .map_err(|e| Error::IncorrectMessageLength("ClientHello", e))?;
         // A pool session has no jar: the pool verified this ClientHello's cookie.
-        let cookie_ok = self.cookies.as_ref().is_none_or(|jar| {
-            jar.verify(&self.peer, &hello.cookie_input(), &hello.cookie)
-        });
+        let cookie_ok = self
+            .cookies
+            .as_ref()
+            .is_none_or(|jar| jar.verify(&self.peer, &hello.cookie_input(), &hello.cookie));
         if !cookie_ok {
             self.send_hello_verify_request(&hello);
             return Ok(());
