@@ -59,15 +59,22 @@ function handshake({ clientOptions, srv }) {
   if (!connected) throw new Error('the handshake did not complete');
 }
 
+// As in host/src/bench/timing.rs: the budget is cut into slices and the fastest slice
+// counts (a slow slice on a shared machine means another job had the CPU).
+const SLICES = 5;
+
 for (const suite of ['psk-ccm8', 'psk-gcm', 'ecdsa-ccm8', 'ecdsa-gcm']) {
   const bench = setup(suite);
   handshake(bench);
-  const start = performance.now();
-  let runs = 0;
-  while (runs < 3 || performance.now() - start < budgetMs) {
-    handshake(bench);
-    runs += 1;
+  let perSecond = 0;
+  for (let slice = 0; slice < SLICES; slice++) {
+    const start = performance.now();
+    let runs = 0;
+    while (runs < 1 || performance.now() - start < budgetMs / SLICES) {
+      handshake(bench);
+      runs += 1;
+    }
+    perSecond = Math.max(perSecond, runs / ((performance.now() - start) / 1000));
   }
-  const perSecond = runs / ((performance.now() - start) / 1000);
   console.log(JSON.stringify({ suite, perSecond }));
 }
