@@ -22,7 +22,7 @@ wasm-bindgen --target web --no-typescript --out-dir pkg --out-name wasm_dtls_web
     ../target/wasm32-unknown-unknown/web/wasm_dtls_web.wasm
 node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd \
     pkg/wasm_dtls_web_bg.wasm -o pkg/wasm_dtls_web_bg.wasm
 raw=$(wc -c < pkg/wasm_dtls_web_bg.wasm)
 gz=$(gzip -9 -c pkg/wasm_dtls_web_bg.wasm | wc -c)
