@@ -27,6 +27,7 @@ pub(crate) fn hmac_sha256(key: &[u8]) -> HmacSha256 {
 
 #[cfg(test)]
 mod tests {
+    use sha2::digest::block_api::CoreProxy;
     use zeroize::{ZeroizeOnDrop, Zeroizing};
 
     use super::*;
@@ -39,6 +40,11 @@ mod tests {
         wipes_itself::<MasterSecret>();
         wipes_itself::<KeyBlock>();
         wipes_itself::<CookieSecret>();
+        // MasterSecret and CookieSecret hold a keyed HMAC-SHA256: two SHA-256 cores
+        // (inner and outer state) and a block buffer. hmac does not mark its wrapper,
+        // but each part wipes itself (sha2's `zeroize` feature), which this checks.
+        wipes_itself::<<sha2::Sha256 as CoreProxy>::Core>();
+        wipes_itself::<sha2::Sha256>();
         wipes_itself::<RecordCipher>();
         wipes_itself::<aes::Aes128>();
         wipes_itself::<aes_gcm::Aes128Gcm>();

@@ -5,11 +5,16 @@
 use hmac::Mac;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use super::hmac_sha256;
+use super::{HmacSha256, hmac_sha256};
 
 /// Fills `out` with PRF(secret, label, seed) = P_SHA256(secret, label ‖ seed).
 pub fn prf_sha256(secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8]) {
-    let keyed = hmac_sha256(secret);
+    p_sha256(&hmac_sha256(secret), label, seed, out);
+}
+
+/// P_SHA256 with the HMAC already keyed with the secret: keying costs two SHA-256
+/// blocks, which a secret used several times (the master secret) pays only once.
+fn p_sha256(keyed: &HmacSha256, label: &[u8], seed: &[u8], out: &mut [u8]) {
     // A(1) = HMAC(secret, label ‖ seed); A(i) = HMAC(secret, A(i-1)).
     let mut a = {
         let mut mac = keyed.clone();
@@ -53,7 +58,13 @@ pub fn psk_premaster_secret(psk: &[u8]) -> Zeroizing<Vec<u8>> {
 
 /// The 48-byte master secret; wiped from memory when dropped.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
-pub struct MasterSecret([u8; 48]);
+pub struct MasterSecret {
+    bytes: [u8; 48],
+    /// HMAC keyed with `bytes`, shared by the key block and both Finished messages.
+    /// Skipped here because it wipes itself when dropped (hmac's `zeroize` feature).
+    #[zeroize(skip)]
+    keyed: HmacSha256,
+}
 
 impl core::fmt::Debug for MasterSecret {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -76,6 +87,13 @@ pub struct KeyBlock {
 }
 
 impl MasterSecret {
+    fn new(bytes: [u8; 48]) -> MasterSecret {
+        MasterSecret {
+            keyed: hmac_sha256(&bytes),
+            bytes,
+        }
+    }
+
     /// master_secret = PRF(pre_master, "master secret", client_random ‖ server_random).
     pub fn derive(
         pre_master: &[u8],
@@ -87,7 +105,9 @@ impl MasterSecret {
         seed[32..].copy_from_slice(server_random);
         let mut out = [0u8; 48];
         prf_sha256(pre_master, b"master secret", &seed, &mut out);
-        MasterSecret(out)
+        let master = MasterSecret::new(out);
+        out.zeroize();
+        master
     }
 
     /// master_secret = PRF(pre_master, "extended master secret", session_hash), where
@@ -100,7 +120,9 @@ impl MasterSecret {
             session_hash,
             &mut out,
         );
-        MasterSecret(out)
+        let master = MasterSecret::new(out);
+        out.zeroize();
+        master
     }
 
     /// key_block = PRF(master, "key expansion", server_random ‖ client_random).
@@ -109,7 +131,7 @@ impl MasterSecret {
         seed[..32].copy_from_slice(server_random);
         seed[32..].copy_from_slice(client_random);
         let mut block = Zeroizing::new([0u8; 40]);
-        prf_sha256(&self.0, b"key expansion", &seed, block.as_mut());
+        p_sha256(&self.keyed, b"key expansion", &seed, block.as_mut());
         let mut keys = KeyBlock {
             client_key: [0; 16],
             server_key: [0; 16],
@@ -128,19 +150,19 @@ impl MasterSecret {
     /// "client finished" or "server finished".
     pub fn verify_data(&self, label: &[u8], handshake_hash: &[u8; 32]) -> [u8; 12] {
         let mut out = [0u8; 12];
-        prf_sha256(&self.0, label, handshake_hash, &mut out);
+        p_sha256(&self.keyed, label, handshake_hash, &mut out);
         out
     }
 
     /// A master secret read back from an NSS key log line, to decrypt a capture (the
     /// browser demo's record inspector does this).
     pub fn from_bytes(bytes: [u8; 48]) -> MasterSecret {
-        MasterSecret(bytes)
+        MasterSecret::new(bytes)
     }
 
     /// The secret itself, for NSS key log lines only.
     pub fn as_bytes(&self) -> &[u8; 48] {
-        &self.0
+        &self.bytes
     }
 }
 
