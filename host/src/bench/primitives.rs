@@ -8,9 +8,9 @@ use p256::ecdsa::SigningKey;
 use p256::pkcs8::DecodePrivateKey;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use wasm_dtls::crypto::{CookieSecret, MasterSecret, ec};
+use wasm_dtls::crypto::{CookieSecret, MasterSecret, RecordCipher, ec};
 use wasm_dtls::x509::{Certificate, Purpose, VerifyOptions, verify_chain};
-use wasm_dtls::{CipherSuite, KeyExchange, SeededRandom};
+use wasm_dtls::{AeadAlgorithm, CipherSuite, KeyExchange, OsRandom, Random, SeededRandom};
 
 use super::fixtures::{CA_PEM, SERVER_CERT_PEM, SERVER_KEY_PEM, UNIX_TIME};
 use super::timing::Budget;
@@ -18,6 +18,10 @@ use super::timing::Budget;
 /// Bytes of handshake messages hashed per transcript hash, roughly, per suite kind.
 const TRANSCRIPT_PSK: usize = 400;
 const TRANSCRIPT_ECDSA: usize = 1_400;
+
+/// A Finished message as a record carries it: 12-byte handshake header, 12 bytes of
+/// verify_data.
+const FINISHED_BYTES: usize = 24;
 
 /// One primitive's cost.
 #[derive(Clone, Debug, Serialize)]
@@ -65,7 +69,7 @@ impl Primitives {
         }
         let transcript_psk = vec![5u8; TRANSCRIPT_PSK];
         let transcript_ecdsa = vec![5u8; TRANSCRIPT_ECDSA];
-        let list = vec![
+        let mut list = vec![
             Primitive {
                 name: "ecdhe_keygen",
                 micros: budget.micros(|| {
@@ -137,7 +141,37 @@ impl Primitives {
                     black_box(Sha256::digest(&transcript_ecdsa));
                 }),
             },
+            Primitive {
+                name: "random_32",
+                micros: budget.micros(|| {
+                    let mut random = [0u8; 32];
+                    OsRandom.fill(&mut random);
+                    black_box(random);
+                }),
+            },
         ];
+        for aead in [AeadAlgorithm::Aes128Ccm8, AeadAlgorithm::Aes128Gcm] {
+            list.push(Primitive {
+                name: record_keys(aead),
+                micros: budget.micros(|| {
+                    black_box(RecordCipher::new(aead, &[9; 16], &[1, 2, 3, 4]));
+                }),
+            });
+            let cipher = RecordCipher::new(aead, &[9; 16], &[1, 2, 3, 4]);
+            let finished = [0x14u8; FINISHED_BYTES];
+            let sealed = cipher.seal(1, 0, 22, 0xfefd, &finished);
+            // The measured open must take its success path.
+            if cipher.open(1, 0, 22, 0xfefd, &sealed).is_none() {
+                return Err("the benchmark Finished record does not open".into());
+            }
+            list.push(Primitive {
+                name: finished_record(aead),
+                micros: budget.micros(|| {
+                    let sealed = cipher.seal(1, 0, 22, 0xfefd, &finished);
+                    black_box(cipher.open(1, 0, 22, 0xfefd, &sealed));
+                }),
+            });
+        }
         Ok(Primitives { list })
     }
 
@@ -152,11 +186,17 @@ impl Primitives {
     /// together, in microseconds.
     pub fn per_handshake(&self, suite: CipherSuite) -> f64 {
         // Both sides: master secret, key block, and the two verify_data values each
-        // computes (its own and the peer's); the cookie is made once and checked once.
+        // computes (its own and the peer's); the cookie is made once and checked once;
+        // each side keys its two record ciphers, seals its Finished and opens the
+        // peer's; the client and the server random.
+        let aead = suite.aead();
         let common = 2.0 * self.micros("extended_master_secret")
             + 2.0 * self.micros("key_block")
             + 4.0 * self.micros("verify_data")
-            + 2.0 * self.micros("cookie_hmac");
+            + 2.0 * self.micros("cookie_hmac")
+            + 4.0 * self.micros(record_keys(aead))
+            + 2.0 * self.micros(finished_record(aead))
+            + 2.0 * self.micros("random_32");
         match suite.key_exchange() {
             // Each side hashes the transcript for the session hash and both Finished.
             KeyExchange::Psk => common + 6.0 * self.micros("transcript_hash_psk"),
@@ -170,5 +210,21 @@ impl Primitives {
                     + self.micros("certificate_chain_verify")
             }
         }
+    }
+}
+
+/// The primitive that keys one record cipher of `aead` (AES key schedule; GCM's hash key).
+fn record_keys(aead: AeadAlgorithm) -> &'static str {
+    match aead {
+        AeadAlgorithm::Aes128Ccm8 => "record_keys_ccm8",
+        AeadAlgorithm::Aes128Gcm => "record_keys_gcm",
+    }
+}
+
+/// The primitive that seals and opens one Finished record with `aead`.
+fn finished_record(aead: AeadAlgorithm) -> &'static str {
+    match aead {
+        AeadAlgorithm::Aes128Ccm8 => "finished_record_ccm8",
+        AeadAlgorithm::Aes128Gcm => "finished_record_gcm",
     }
 }
