@@ -205,8 +205,9 @@ pub struct Session {
     /// Server: the peer's address as the caller identifies it; cookies are bound to it.
     peer: Vec<u8>,
     /// A standalone server's cookie secrets; `None` for a client and for a pool
-    /// session, whose first ClientHello the pool verified (see `with_cookies`).
-    cookies: Option<CookieJar>,
+    /// session, whose first ClientHello the pool verified (see `with_cookies`). Boxed:
+    /// the keyed HMACs are ~400 bytes that clients and pool sessions need no room for.
+    cookies: Option<Box<CookieJar>>,
     /// Boxed: an established session (most of a server's pool) carries one pointer
     /// instead of the whole handshake state.
     handshake: Option<Box<Handshake>>,
@@ -296,7 +297,7 @@ impl Session {
             rng,
             state,
             peer: peer.to_vec(),
-            cookies,
+            cookies: cookies.map(Box::new),
             handshake: None,
             reassembler,
             records: RecordLayer::default(),
@@ -443,7 +444,7 @@ impl Session {
             self.config.clone(),
             &peer,
             rng,
-            self.cookies.clone(),
+            self.cookies.as_deref().cloned(),
         );
         self.trace_enabled = trace;
     }
