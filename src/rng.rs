@@ -34,24 +34,35 @@ thread_local! {
 
 impl Random for OsRandom {
     fn fill(&mut self, dest: &mut [u8]) {
-        GENERATOR.with_borrow_mut(|slot| {
-            let generator = match slot {
+        let served = GENERATOR.try_with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let generator = match &mut *slot {
                 Some(generator) if !generator.needs_reseed() => generator,
-                _ => slot.insert(Generator::new(os_seed())),
+                slot => slot.insert(Generator::new(os_seed())),
             };
             generator.fill(dest);
         });
+        // The thread is being torn down and its generator is gone (a session used
+        // from another thread-local's destructor): straight from the OS, then.
+        if served.is_err() {
+            from_os(dest);
+        }
     }
 }
 
 /// 32 bytes from the operating system.
 fn os_seed() -> [u8; 32] {
     let mut seed = [0u8; 32];
+    from_os(&mut seed);
+    seed
+}
+
+/// Fills `dest` from the operating system.
+fn from_os(dest: &mut [u8]) {
     // A platform without randomness cannot run DTLS safely; there is no sensible
     // fallback, so this is one of the few places where we stop.
     #[allow(clippy::expect_used)]
-    getrandom::fill(&mut seed).expect("the platform has no source of randomness");
-    seed
+    getrandom::fill(dest).expect("the platform has no source of randomness");
 }
 
 /// One thread's generator: ChaCha20 with fast key erasure.
@@ -161,6 +172,35 @@ mod tests {
         let there = std::thread::spawn(draw).join().unwrap_or_default();
         assert_ne!(here, there);
         assert_ne!(there, [0u8; 32]);
+    }
+
+    /// Draws in its destructor, which runs after the generator's own: on Linux,
+    /// thread-locals are destroyed in the reverse order of their first use.
+    struct DrawsWhenDropped(std::sync::mpsc::Sender<[u8; 32]>);
+
+    impl Drop for DrawsWhenDropped {
+        fn drop(&mut self) {
+            let mut d = [0u8; 32];
+            OsRandom.fill(&mut d);
+            let _ = self.0.send(d);
+        }
+    }
+
+    thread_local! {
+        static LATE: RefCell<Option<DrawsWhenDropped>> = const { RefCell::new(None) };
+    }
+
+    #[test]
+    fn a_draw_after_the_generator_is_gone_comes_from_the_os() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            LATE.with_borrow_mut(|late| *late = Some(DrawsWhenDropped(tx)));
+            // Now the generator exists too, used after LATE: it is destroyed first.
+            OsRandom.fill(&mut [0u8; 8]);
+        });
+        assert!(thread.join().is_ok(), "the thread must not panic at exit");
+        let late = rx.recv().unwrap_or_default();
+        assert_ne!(late, [0u8; 32]);
     }
 
     #[test]

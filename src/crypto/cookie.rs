@@ -13,7 +13,8 @@ use crate::rng::Random;
 /// SHA-256 blocks, paid once per secret instead of per cookie); wiped when dropped.
 #[derive(Clone, ZeroizeOnDrop)]
 pub struct CookieSecret(
-    // Skipped: the keyed HMAC wipes itself when dropped (hmac's `zeroize` feature).
+    // Skipped by the derive: the keyed HMAC's SHA-256 states wipe themselves when
+    // dropped (the sha2 crate's `zeroize` feature).
     #[zeroize(skip)] HmacSha256,
 );
 

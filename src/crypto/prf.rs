@@ -56,12 +56,14 @@ pub fn psk_premaster_secret(psk: &[u8]) -> Zeroizing<Vec<u8>> {
     out
 }
 
-/// The 48-byte master secret; wiped from memory when dropped.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+/// The 48-byte master secret; wiped from memory when dropped. (Not `Zeroize`: a wipe
+/// on demand could not reach the keyed HMAC, which only wipes itself when dropped.)
+#[derive(Clone, ZeroizeOnDrop)]
 pub struct MasterSecret {
     bytes: [u8; 48],
     /// HMAC keyed with `bytes`, shared by the key block and both Finished messages.
-    /// Skipped here because it wipes itself when dropped (hmac's `zeroize` feature).
+    /// Skipped by the derive because its SHA-256 states wipe themselves when dropped
+    /// (the sha2 crate's `zeroize` feature).
     #[zeroize(skip)]
     keyed: HmacSha256,
 }
