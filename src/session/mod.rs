@@ -271,7 +271,7 @@ impl Session {
         mut rng: Box<dyn Random>,
     ) -> Session {
         // Only a server makes cookies; a client draws no secret for them.
-        let cookies = (role == Role::Server).then(|| CookieJar::generate(rng.as_mut()));
+        let cookies = (role == Role::Server).then(|| Box::new(CookieJar::generate(rng.as_mut())));
         Session::with_cookies(role, config, peer, rng, cookies)
     }
 
@@ -284,7 +284,7 @@ impl Session {
         config: Arc<Config>,
         peer: &[u8],
         rng: Box<dyn Random>,
-        cookies: Option<CookieJar>,
+        cookies: Option<Box<CookieJar>>,
     ) -> Session {
         let reassembler = Reassembler::new(0, config.reassembly_limits());
         let state = match role {
@@ -297,7 +297,7 @@ impl Session {
             rng,
             state,
             peer: peer.to_vec(),
-            cookies: cookies.map(Box::new),
+            cookies,
             handshake: None,
             reassembler,
             records: RecordLayer::default(),
@@ -444,7 +444,7 @@ impl Session {
             self.config.clone(),
             &peer,
             rng,
-            self.cookies.as_deref().cloned(),
+            self.cookies.take(),
         );
         self.trace_enabled = trace;
     }

@@ -151,8 +151,9 @@ impl Primitives {
             },
         ];
         for aead in [AeadAlgorithm::Aes128Ccm8, AeadAlgorithm::Aes128Gcm] {
+            let (record_keys, finished_record) = aead_primitives(aead);
             list.push(Primitive {
-                name: record_keys(aead),
+                name: record_keys,
                 micros: budget.micros(|| {
                     black_box(RecordCipher::new(aead, &[9; 16], &[1, 2, 3, 4]));
                 }),
@@ -165,7 +166,7 @@ impl Primitives {
                 return Err("the benchmark Finished record does not open".into());
             }
             list.push(Primitive {
-                name: finished_record(aead),
+                name: finished_record,
                 micros: budget.micros(|| {
                     let sealed = cipher.seal(1, 0, 22, 0xfefd, &finished);
                     black_box(cipher.open(1, 0, 22, 0xfefd, &sealed));
@@ -189,13 +190,13 @@ impl Primitives {
         // computes (its own and the peer's); the cookie is made once and checked once;
         // each side keys its two record ciphers, seals its Finished and opens the
         // peer's; the client and the server random.
-        let aead = suite.aead();
+        let (record_keys, finished_record) = aead_primitives(suite.aead());
         let common = 2.0 * self.micros("extended_master_secret")
             + 2.0 * self.micros("key_block")
             + 4.0 * self.micros("verify_data")
             + 2.0 * self.micros("cookie_hmac")
-            + 4.0 * self.micros(record_keys(aead))
-            + 2.0 * self.micros(finished_record(aead))
+            + 4.0 * self.micros(record_keys)
+            + 2.0 * self.micros(finished_record)
             + 2.0 * self.micros("random_32");
         match suite.key_exchange() {
             // Each side hashes the transcript for the session hash and both Finished.
@@ -213,18 +214,11 @@ impl Primitives {
     }
 }
 
-/// The primitive that keys one record cipher of `aead` (AES key schedule; GCM's hash key).
-fn record_keys(aead: AeadAlgorithm) -> &'static str {
+/// The names of `aead`'s two primitives: keying one record cipher (AES key schedule;
+/// GCM's hash key), and sealing and opening one Finished record.
+fn aead_primitives(aead: AeadAlgorithm) -> (&'static str, &'static str) {
     match aead {
-        AeadAlgorithm::Aes128Ccm8 => "record_keys_ccm8",
-        AeadAlgorithm::Aes128Gcm => "record_keys_gcm",
-    }
-}
-
-/// The primitive that seals and opens one Finished record with `aead`.
-fn finished_record(aead: AeadAlgorithm) -> &'static str {
-    match aead {
-        AeadAlgorithm::Aes128Ccm8 => "finished_record_ccm8",
-        AeadAlgorithm::Aes128Gcm => "finished_record_gcm",
+        AeadAlgorithm::Aes128Ccm8 => ("record_keys_ccm8", "finished_record_ccm8"),
+        AeadAlgorithm::Aes128Gcm => ("record_keys_gcm", "finished_record_gcm"),
     }
 }
