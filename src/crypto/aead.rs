@@ -87,28 +87,42 @@ impl RecordCipher {
         plaintext: &[u8],
     ) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.overhead() + plaintext.len());
-        self.seal_into(epoch, sequence, content_type, version, plaintext, &mut out);
+        self.seal_into(
+            epoch,
+            sequence,
+            content_type,
+            version,
+            &[plaintext],
+            &mut out,
+        );
         out
     }
 
-    /// Appends explicit nonce ‖ ciphertext ‖ tag to `out`: the record is encrypted
-    /// straight from `plaintext` into the buffer it is sent from, with no copy between.
+    /// Appends explicit nonce ‖ ciphertext ‖ tag to `out`, the plaintext being `parts`
+    /// one after another: they are copied once, into the buffer the record is sent
+    /// from, and encrypted there.
     pub fn seal_into(
         &self,
         epoch: u16,
         sequence: u64,
         content_type: u8,
         version: u16,
-        plaintext: &[u8],
+        parts: &[&[u8]],
         out: &mut Vec<u8>,
     ) {
         let explicit = explicit_nonce(epoch, sequence);
-        let aad = additional_data(explicit, content_type, version, plaintext.len());
+        let plaintext_len = parts.iter().map(|p| p.len()).sum();
+        let aad = additional_data(explicit, content_type, version, plaintext_len);
         let nonce = self.nonce(explicit);
+        out.reserve(self.overhead() + plaintext_len);
         out.extend_from_slice(&explicit);
+        let start = out.len();
+        for part in parts {
+            out.extend_from_slice(part);
+        }
         match &self.cipher {
-            Cipher::Ccm8(c) => seal_with(c.as_ref(), &nonce, &aad, plaintext, out),
-            Cipher::Gcm(c) => seal_with(c.as_ref(), &nonce, &aad, plaintext, out),
+            Cipher::Ccm8(c) => seal_in_place(c.as_ref(), &nonce, &aad, out, start),
+            Cipher::Gcm(c) => seal_in_place(c.as_ref(), &nonce, &aad, out, start),
         }
     }
 
@@ -147,28 +161,31 @@ impl RecordCipher {
     }
 }
 
-/// Encrypts `plaintext` straight into the end of `out` and appends the tag.
-fn seal_with<A: AeadInOut>(
+/// Encrypts `out[start..]` in place and appends the tag.
+fn seal_in_place<A: AeadInOut>(
     aead: &A,
     nonce: &[u8; 12],
     aad: &[u8],
-    plaintext: &[u8],
     out: &mut Vec<u8>,
+    start: usize,
 ) {
-    let start = out.len();
-    out.resize(start + plaintext.len(), 0);
-    // The buffer pair has equal lengths and the nonce is 12 bytes for both modes, so
-    // these never fail; encryption itself only fails beyond 2^32 bytes (records are at
-    // most 2^14).
-    let (Some(ciphertext), Ok(nonce)) = (out.get_mut(start..), Nonce::<A>::try_from(&nonce[..]))
-    else {
+    // The nonce is 12 bytes for both modes and `start` is within `out`, so this never
+    // fails; encryption itself only fails beyond 2^32 bytes (records are at most 2^14).
+    // Should it fail anyway, the plaintext is wiped and the tag left zero: the record
+    // keeps its length, and the peer discards it as forged.
+    let Some(plaintext) = out.get_mut(start..) else {
         return;
     };
-    let Ok(buffer) = InOutBuf::new(plaintext, ciphertext) else {
-        return;
-    };
-    if let Ok(tag) = aead.encrypt_inout_detached(&nonce, aad, buffer) {
-        out.extend_from_slice(&tag);
+    let tag = Nonce::<A>::try_from(&nonce[..]).ok().and_then(|nonce| {
+        aead.encrypt_inout_detached(&nonce, aad, (&mut *plaintext).into())
+            .ok()
+    });
+    match tag {
+        Some(tag) => out.extend_from_slice(&tag),
+        None => {
+            plaintext.fill(0);
+            out.resize(out.len() + A::TagSize::USIZE, 0);
+        }
     }
 }
 

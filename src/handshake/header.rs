@@ -1,6 +1,6 @@
 //! The DTLS handshake header (RFC 6347 §4.2.2) and the fragments of one record.
 
-use crate::codec::{DecodeError, Reader, put_u24};
+use crate::codec::{DecodeError, Reader};
 
 /// A handshake message type. Unknown values pass through so they can be reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -73,11 +73,16 @@ pub struct HandshakeHeader {
 impl HandshakeHeader {
     /// Appends the header's 12 bytes.
     pub fn encode(&self, out: &mut Vec<u8>) {
-        out.push(self.msg_type.0);
-        put_u24(out, self.length);
-        out.extend_from_slice(&self.message_seq.to_be_bytes());
-        put_u24(out, self.fragment_offset);
-        put_u24(out, self.fragment_length);
+        out.extend_from_slice(&self.to_bytes());
+    }
+
+    /// The header's 12 bytes (the three 24-bit fields keep their low 24 bits).
+    pub fn to_bytes(&self) -> [u8; HANDSHAKE_HEADER_LEN] {
+        let [_, l0, l1, l2] = self.length.to_be_bytes();
+        let [s0, s1] = self.message_seq.to_be_bytes();
+        let [_, o0, o1, o2] = self.fragment_offset.to_be_bytes();
+        let [_, f0, f1, f2] = self.fragment_length.to_be_bytes();
+        [self.msg_type.0, l0, l1, l2, s0, s1, o0, o1, o2, f0, f1, f2]
     }
 
     /// Reads a header.

@@ -16,7 +16,7 @@ pub use extensions::{
     Extension, ExtensionType, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, decode_extensions,
     encode_extensions, find_extension, renegotiation_info_data, u8_list_data, u16_list_data,
 };
-pub use fragment::{encode_message, fragments};
+pub use fragment::{encode_message, fragment_count, fragments, message_header, split};
 pub use header::{Fragment, HANDSHAKE_HEADER_LEN, HandshakeHeader, HandshakeType, parse_fragments};
 pub use messages::{
     ClientHello, Finished, HelloVerifyRequest, PskClientKeyExchange, PskServerKeyExchange,

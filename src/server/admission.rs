@@ -73,5 +73,5 @@ pub(crate) fn hello_verify_request(
 /// The plaintext fatal internal_error alert NetX sends when its pool is full.
 pub(crate) fn pool_full_alert(initial: &InitialHello) -> Vec<u8> {
     let alert = Alert::fatal(AlertDescription::INTERNAL_ERROR).encode();
-    plaintext_record(ContentType::ALERT, initial.record_sequence, &alert)
+    plaintext_record(ContentType::ALERT, initial.record_sequence, &[&alert])
 }

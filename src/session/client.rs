@@ -22,7 +22,7 @@ use crate::handshake::{
     CertificateRequest, CertificateVerify, ClientHello, ECDSA_SECP256R1_SHA256,
     EcdheClientKeyExchange, EcdheServerKeyExchange, Extension, ExtensionType, HandshakeType,
     HelloVerifyRequest, Message, PskClientKeyExchange, PskServerKeyExchange, SECP256R1,
-    ServerHello, ServerHelloDone, encode_message, find_extension, renegotiation_info_data,
+    ServerHello, ServerHelloDone, find_extension, renegotiation_info_data,
 };
 use crate::record::DTLS_1_2;
 use crate::suite::{CipherSuite, KeyExchange};
@@ -141,11 +141,8 @@ impl Session {
 
     pub(super) fn add_to_transcript(&mut self, message: &Message) {
         if let Some(hs) = self.handshake.as_mut() {
-            hs.transcript.update(&encode_message(
-                message.msg_type,
-                message.message_seq,
-                &message.body,
-            ));
+            hs.transcript
+                .add_message(message.msg_type, message.message_seq, &message.body);
         }
     }
 

@@ -18,12 +18,12 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::alert::{Alert, AlertDescription};
-use crate::codec::Reader;
 use crate::config::Config;
 use crate::crypto::{CookieJar, MasterSecret, RecordCipher};
 use crate::error::Error;
 use crate::handshake::{
-    CertificateMessage, HandshakeHeader, HandshakeType, Reassembler, encode_message, fragments,
+    CertificateMessage, HANDSHAKE_HEADER_LEN, HandshakeHeader, HandshakeType, Reassembler,
+    fragment_count, split,
 };
 use crate::record::{ContentType, MAX_PLAINTEXT_LEN, RecordHeader};
 use crate::rng::{OsRandom, Random};
@@ -416,7 +416,9 @@ impl Session {
                 limit,
             });
         }
-        let record = self.records.seal(1, ContentType::APPLICATION_DATA, data)?;
+        let mut record = Vec::new();
+        self.records
+            .seal_into(1, ContentType::APPLICATION_DATA, &[data], &mut record)?;
         self.queue_datagram(record);
         Ok(())
     }
@@ -572,7 +574,9 @@ impl Session {
         let Some(mut flight) = self.flight.take() else {
             return Ok(());
         };
-        let mut packer = DatagramPacker::new(self.config.mtu());
+        let total = flight.messages.iter().map(|m| self.flight_bytes(m)).sum();
+        let queue = core::mem::take(&mut self.transmits);
+        let mut packer = DatagramPacker::new(self.config.mtu(), total, queue);
         let mut result = Ok(());
         for message in &flight.messages {
             result = self.seal_flight_message(message, &mut packer);
@@ -580,12 +584,29 @@ impl Session {
                 break;
             }
         }
-        for datagram in packer.finish() {
-            self.transmits.push_back(datagram);
-        }
+        self.transmits = packer.finish();
         flight.sent(now, self.config.retransmit());
         self.flight = Some(flight);
         result
+    }
+
+    /// Handshake body bytes that fit in one record of `epoch` within the MTU.
+    fn fragment_room(&self, epoch: u16) -> usize {
+        self.config
+            .mtu()
+            .saturating_sub(self.records.overhead(epoch))
+            .saturating_sub(HANDSHAKE_HEADER_LEN)
+    }
+
+    /// Bytes of the records that carry `message`, headers and protection included.
+    fn flight_bytes(&self, message: &FlightMessage) -> usize {
+        match message {
+            FlightMessage::ChangeCipherSpec { epoch } => self.records.overhead(*epoch) + 1,
+            FlightMessage::Handshake { epoch, body, .. } => {
+                let records = fragment_count(body.len(), self.fragment_room(*epoch));
+                records * (self.records.overhead(*epoch) + HANDSHAKE_HEADER_LEN) + body.len()
+            }
+        }
     }
 
     fn seal_flight_message(
@@ -595,7 +616,8 @@ impl Session {
     ) -> Result<(), Error> {
         match message {
             FlightMessage::ChangeCipherSpec { epoch } => {
-                packer.push(self.seal(*epoch, ContentType::CHANGE_CIPHER_SPEC, &[1])?);
+                let buffer = packer.buffer_for(self.records.overhead(*epoch) + 1);
+                self.seal_into(*epoch, ContentType::CHANGE_CIPHER_SPEC, &[&[1]], buffer)?;
             }
             FlightMessage::Handshake {
                 msg_type,
@@ -603,18 +625,14 @@ impl Session {
                 epoch,
                 body,
             } => {
-                let room = self
-                    .config
-                    .mtu()
-                    .saturating_sub(self.records.overhead(*epoch))
-                    .saturating_sub(crate::handshake::HANDSHAKE_HEADER_LEN);
-                for fragment in fragments(*msg_type, *message_seq, body, room) {
-                    if self.trace_enabled
-                        && let Ok(h) = HandshakeHeader::decode(&mut Reader::new(&fragment))
-                    {
-                        self.trace_message(Direction::Sent, &h);
-                    }
-                    packer.push(self.seal(*epoch, ContentType::HANDSHAKE, &fragment)?);
+                let room = self.fragment_room(*epoch);
+                for (header, chunk) in split(*msg_type, *message_seq, body, room) {
+                    self.trace_message(Direction::Sent, &header);
+                    let record_len =
+                        self.records.overhead(*epoch) + HANDSHAKE_HEADER_LEN + chunk.len();
+                    let parts: [&[u8]; 2] = [&header.to_bytes(), chunk];
+                    let buffer = packer.buffer_for(record_len);
+                    self.seal_into(*epoch, ContentType::HANDSHAKE, &parts, buffer)?;
                 }
             }
         }
@@ -628,8 +646,7 @@ impl Session {
         let hs = self.handshake_mut_or_new();
         let message_seq = hs.next_send_seq;
         hs.next_send_seq = hs.next_send_seq.wrapping_add(1);
-        hs.transcript
-            .update(&encode_message(msg_type, message_seq, &body));
+        hs.transcript.add_message(msg_type, message_seq, &body);
         FlightMessage::Handshake {
             msg_type,
             message_seq,
@@ -824,19 +841,17 @@ impl Session {
     }
 
     /// Protects one record in `epoch` and traces it.
-    fn seal(
+    /// Appends one record to `out` (see [`RecordLayer::seal_into`]) and traces it.
+    fn seal_into(
         &mut self,
         epoch: u16,
         content_type: ContentType,
-        payload: &[u8],
-    ) -> Result<Vec<u8>, Error> {
-        let record = self.records.seal(epoch, content_type, payload)?;
-        if self.trace_enabled
-            && let Some(Ok(r)) = crate::record::parse_datagram(&record).next()
-        {
-            self.trace_record(Direction::Sent, &r.header, r.fragment.len());
-        }
-        Ok(record)
+        parts: &[&[u8]],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        let header = self.records.seal_into(epoch, content_type, parts, out)?;
+        self.trace_record(Direction::Sent, &header, usize::from(header.length));
+        Ok(())
     }
 
     /// The session's configuration, to add keys and certificates to a created session
@@ -920,7 +935,11 @@ impl Session {
     /// the sequence space is exhausted, and then no alert can be sent anyway).
     fn send_alert(&mut self, alert: Alert) {
         let epoch = self.records.write_epoch();
-        if let Ok(record) = self.seal(epoch, ContentType::ALERT, &alert.encode()) {
+        let mut record = Vec::new();
+        if self
+            .seal_into(epoch, ContentType::ALERT, &[&alert.encode()], &mut record)
+            .is_ok()
+        {
             self.queue_datagram(record);
         }
     }

@@ -1,6 +1,8 @@
 //! The record layer of one session: epochs, sequence numbers, protection and replay
 //! detection (RFC 6347 §4.1).
 
+use std::collections::VecDeque;
+
 use crate::crypto::RecordCipher;
 use crate::error::Error;
 use crate::record::{
@@ -92,13 +94,15 @@ impl RecordLayer {
         RECORD_HEADER_LEN + cipher.map_or(0, RecordCipher::overhead)
     }
 
-    /// Builds one record of `epoch` with the next sequence number of that epoch.
-    pub(crate) fn seal(
+    /// Appends one record of `epoch`, with the next sequence number of that epoch, to
+    /// `out`; its plaintext is `parts` one after another. Returns the record's header.
+    pub(crate) fn seal_into(
         &mut self,
         epoch: u16,
         content_type: ContentType,
-        payload: &[u8],
-    ) -> Result<Vec<u8>, Error> {
+        parts: &[&[u8]],
+        out: &mut Vec<u8>,
+    ) -> Result<RecordHeader, Error> {
         let state = self
             .write
             .get_mut(usize::from(epoch))
@@ -115,7 +119,8 @@ impl RecordLayer {
             epoch,
             sequence,
             content_type,
-            payload,
+            parts,
+            out,
         ))
     }
 
@@ -180,20 +185,26 @@ impl RecordLayer {
 pub(crate) fn plaintext_record(
     content_type: ContentType,
     sequence: u64,
-    payload: &[u8],
+    parts: &[&[u8]],
 ) -> Vec<u8> {
-    build_record(None, 0, sequence, content_type, payload)
+    let payload_len: usize = parts.iter().map(|p| p.len()).sum();
+    let mut out = Vec::with_capacity(RECORD_HEADER_LEN + payload_len);
+    build_record(None, 0, sequence, content_type, parts, &mut out);
+    out
 }
 
-/// Encodes header and (protected) fragment of one record into one buffer.
+/// Appends header and (protected) fragment of one record to `out`; the plaintext is
+/// `parts` one after another, copied once.
 fn build_record(
     cipher: Option<&RecordCipher>,
     epoch: u16,
     sequence: u64,
     content_type: ContentType,
-    payload: &[u8],
-) -> Vec<u8> {
-    let fragment_len = payload.len() + cipher.map_or(0, RecordCipher::overhead);
+    parts: &[&[u8]],
+    out: &mut Vec<u8>,
+) -> RecordHeader {
+    let payload_len: usize = parts.iter().map(|p| p.len()).sum();
+    let fragment_len = payload_len + cipher.map_or(0, RecordCipher::overhead);
     let header = RecordHeader {
         content_type,
         version: DTLS_1_2,
@@ -202,49 +213,55 @@ fn build_record(
         // Fragments are bounded by the MTU (at most 65 507 bytes) plus overhead.
         length: u16::try_from(fragment_len).unwrap_or(u16::MAX),
     };
-    let mut out = Vec::with_capacity(RECORD_HEADER_LEN + fragment_len);
-    header.encode(&mut out);
+    out.reserve(RECORD_HEADER_LEN + fragment_len);
+    header.encode(out);
     match cipher {
-        Some(c) => c.seal_into(epoch, sequence, content_type.0, DTLS_1_2, payload, &mut out),
-        None => out.extend_from_slice(payload),
+        Some(c) => c.seal_into(epoch, sequence, content_type.0, DTLS_1_2, parts, out),
+        None => parts.iter().for_each(|p| out.extend_from_slice(p)),
     }
-    out
+    header
 }
 
 /// Packs records into datagrams of at most `mtu` bytes (RFC 6347 §4.1.1: several
-/// records may share a datagram; a record never spans two).
+/// records may share a datagram; a record never spans two). Records are written
+/// straight into the datagram they are sent in.
 pub(crate) struct DatagramPacker {
     mtu: usize,
+    /// Bytes of the flight not packed yet: a new datagram is given room for the rest
+    /// of the flight, up to the MTU, so it is never reallocated.
+    remaining: usize,
     current: Vec<u8>,
-    done: Vec<Vec<u8>>,
+    done: VecDeque<Vec<u8>>,
 }
 
 impl DatagramPacker {
-    /// An empty packer.
-    pub(crate) fn new(mtu: usize) -> DatagramPacker {
+    /// A packer for `total` bytes of records that appends its datagrams to `queue`.
+    pub(crate) fn new(mtu: usize, total: usize, queue: VecDeque<Vec<u8>>) -> DatagramPacker {
         DatagramPacker {
             mtu,
+            remaining: total,
             current: Vec::new(),
-            done: Vec::new(),
+            done: queue,
         }
     }
 
-    /// Adds one record, starting a new datagram when it does not fit.
-    pub(crate) fn push(&mut self, record: Vec<u8>) {
-        if !self.current.is_empty() && self.current.len() + record.len() > self.mtu {
-            self.done.push(core::mem::take(&mut self.current));
+    /// The datagram the next record, of `record_len` bytes, is to be appended to:
+    /// the current one, or a new one when the record does not fit.
+    pub(crate) fn buffer_for(&mut self, record_len: usize) -> &mut Vec<u8> {
+        if !self.current.is_empty() && self.current.len() + record_len > self.mtu {
+            self.done.push_back(core::mem::take(&mut self.current));
         }
         if self.current.is_empty() {
-            self.current = record;
-        } else {
-            self.current.extend_from_slice(&record);
+            self.current = Vec::with_capacity(self.remaining.min(self.mtu).max(record_len));
         }
+        self.remaining = self.remaining.saturating_sub(record_len);
+        &mut self.current
     }
 
-    /// The datagrams, in order.
-    pub(crate) fn finish(mut self) -> Vec<Vec<u8>> {
+    /// The queue with the datagrams appended, in order.
+    pub(crate) fn finish(mut self) -> VecDeque<Vec<u8>> {
         if !self.current.is_empty() {
-            self.done.push(self.current);
+            self.done.push_back(self.current);
         }
         self.done
     }
@@ -256,11 +273,17 @@ mod tests {
 
     #[test]
     fn packer_never_exceeds_the_mtu() {
-        let mut p = DatagramPacker::new(100);
-        for len in [40, 40, 40, 100, 10] {
-            p.push(vec![0; len]);
+        let lens = [40, 40, 40, 100, 10];
+        let mut p = DatagramPacker::new(100, lens.iter().sum(), VecDeque::from([vec![7]]));
+        for len in lens {
+            let buffer = p.buffer_for(len);
+            buffer.resize(buffer.len() + len, 0);
         }
-        let sizes: Vec<usize> = p.finish().iter().map(Vec::len).collect();
-        assert_eq!(sizes, [80, 40, 100, 10]);
+        let datagrams = p.finish();
+        let sizes: Vec<usize> = datagrams.iter().map(Vec::len).collect();
+        assert_eq!(sizes, [1, 80, 40, 100, 10]);
+        // Each datagram was given the room it needed up front.
+        let capacities: Vec<usize> = datagrams.iter().skip(1).map(Vec::capacity).collect();
+        assert_eq!(capacities, [100, 100, 100, 10]);
     }
 }

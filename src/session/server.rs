@@ -13,8 +13,8 @@ use crate::handshake::{
     CertificateRequest, CertificateVerify, ClientHello, ECDSA_SECP256R1_SHA256, ECDSA_SIGN,
     EcdheClientKeyExchange, EcdheServerKeyExchange, Extension, ExtensionType, HandshakeType,
     HelloVerifyRequest, Message, PskClientKeyExchange, PskServerKeyExchange, SECP256R1,
-    ServerHello, ServerHelloDone, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, encode_message,
-    find_extension, renegotiation_info_data, u8_list_data, u16_list_data,
+    ServerHello, ServerHelloDone, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, find_extension,
+    message_header, renegotiation_info_data, u8_list_data, u16_list_data,
 };
 use crate::record::{ContentType, DTLS_1_0, DTLS_1_2};
 use crate::suite::{CipherSuite, KeyExchange};
@@ -135,11 +135,8 @@ impl Session {
         // Our numbering follows the client's: after its HelloVerifyRequest the client
         // expects our next message to carry the ClientHello's message_seq.
         hs.next_send_seq = message.message_seq;
-        hs.transcript.update(&encode_message(
-            message.msg_type,
-            message.message_seq,
-            &message.body,
-        ));
+        hs.transcript
+            .add_message(message.msg_type, message.message_seq, &message.body);
 
         let server_hello = ServerHello {
             server_version: DTLS_1_2,
@@ -375,10 +372,10 @@ pub(crate) fn hello_verify_request_record(
         cookie: cookie.to_vec(),
     }
     .encode();
-    let message = encode_message(HandshakeType::HELLO_VERIFY_REQUEST, 0, &body);
+    let header = message_header(HandshakeType::HELLO_VERIFY_REQUEST, 0, body.len());
     plaintext_record(
         ContentType::HANDSHAKE,
         client_hello_record_sequence,
-        &message,
+        &[&header.to_bytes(), &body],
     )
 }

@@ -2,6 +2,8 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::handshake::{HandshakeType, message_header};
+
 /// SHA-256 over every handshake message of the current handshake, each encoded as one
 /// unfragmented message (RFC 6347 §4.2.6), so fragmentation never changes the hash.
 /// The first ClientHello and the HelloVerifyRequest are left out (RFC 6347 §4.2.1).
@@ -11,9 +13,11 @@ pub(crate) struct Transcript {
 }
 
 impl Transcript {
-    /// Adds one encoded handshake message.
-    pub(crate) fn update(&mut self, encoded_message: &[u8]) {
-        self.hash.update(encoded_message);
+    /// Adds one handshake message: its unfragmented header, then its body.
+    pub(crate) fn add_message(&mut self, msg_type: HandshakeType, message_seq: u16, body: &[u8]) {
+        self.hash
+            .update(message_header(msg_type, message_seq, body.len()).to_bytes());
+        self.hash.update(body);
     }
 
     /// The hash of everything added so far; the transcript goes on.
