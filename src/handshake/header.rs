@@ -109,20 +109,49 @@ pub struct Fragment<'a> {
 /// Splits a handshake record's plaintext into its fragments (a record may carry
 /// several). Rejects fragments that reach beyond their message or their record.
 pub fn parse_fragments(record_plaintext: &[u8]) -> Result<Vec<Fragment<'_>>, DecodeError> {
-    let mut r = Reader::new(record_plaintext);
-    let mut out = Vec::new();
-    while !r.is_empty() {
-        let header = HandshakeHeader::decode(&mut r)?;
-        let end = u64::from(header.fragment_offset) + u64::from(header.fragment_length);
-        if end > u64::from(header.length) {
-            return Err(DecodeError::Invalid(
-                "handshake fragment beyond its message",
-            ));
+    Ok(Fragments::parse(record_plaintext)?.collect())
+}
+
+/// The fragments of one handshake record, checked as a whole before the first is
+/// handed out (a record with one bad fragment is rejected entirely), borrowed from the
+/// record: nothing is copied.
+#[derive(Clone, Debug)]
+pub struct Fragments<'a> {
+    rest: Reader<'a>,
+}
+
+impl<'a> Fragments<'a> {
+    /// Checks every fragment of `record_plaintext`; see [`parse_fragments`].
+    pub fn parse(record_plaintext: &'a [u8]) -> Result<Fragments<'a>, DecodeError> {
+        let mut check = Reader::new(record_plaintext);
+        while !check.is_empty() {
+            next_fragment(&mut check)?;
         }
-        let body = r.take(header.fragment_length as usize)?;
-        out.push(Fragment { header, body });
+        Ok(Fragments {
+            rest: Reader::new(record_plaintext),
+        })
     }
-    Ok(out)
+}
+
+impl<'a> Iterator for Fragments<'a> {
+    type Item = Fragment<'a>;
+
+    fn next(&mut self) -> Option<Fragment<'a>> {
+        // `parse` has read every fragment once already, so this cannot fail.
+        next_fragment(&mut self.rest).ok()
+    }
+}
+
+fn next_fragment<'a>(r: &mut Reader<'a>) -> Result<Fragment<'a>, DecodeError> {
+    let header = HandshakeHeader::decode(r)?;
+    let end = u64::from(header.fragment_offset) + u64::from(header.fragment_length);
+    if end > u64::from(header.length) {
+        return Err(DecodeError::Invalid(
+            "handshake fragment beyond its message",
+        ));
+    }
+    let body = r.take(header.fragment_length as usize)?;
+    Ok(Fragment { header, body })
 }
 
 #[cfg(test)]
@@ -143,6 +172,31 @@ mod tests {
         h.encode(&mut out);
         assert_eq!(out, [16, 1, 2, 3, 0, 7, 0, 0, 0x10, 0, 0, 0x20]);
         assert_eq!(HandshakeHeader::decode(&mut Reader::new(&out)).unwrap(), h);
+    }
+
+    #[test]
+    fn a_record_of_several_fragments_yields_each() {
+        let mut d = Vec::new();
+        for (message_seq, body) in [(3u16, &b"abc"[..]), (4, b"")] {
+            let length = body.len() as u32;
+            HandshakeHeader {
+                msg_type: HandshakeType::FINISHED,
+                length,
+                message_seq,
+                fragment_offset: 0,
+                fragment_length: length,
+            }
+            .encode(&mut d);
+            d.extend_from_slice(body);
+        }
+        let seen: Vec<(u16, &[u8])> = Fragments::parse(&d)
+            .unwrap()
+            .map(|f| (f.header.message_seq, f.body))
+            .collect();
+        assert_eq!(seen, [(3, &b"abc"[..]), (4, b"")]);
+        // One bad fragment after a good one rejects the record.
+        d.push(20);
+        assert_eq!(Fragments::parse(&d).err(), Some(DecodeError::Truncated));
     }
 
     #[test]

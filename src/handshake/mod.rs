@@ -17,7 +17,9 @@ pub use extensions::{
     encode_extensions, find_extension, renegotiation_info_data, u8_list_data, u16_list_data,
 };
 pub use fragment::{encode_message, fragment_count, fragments, message_header, split};
-pub use header::{Fragment, HANDSHAKE_HEADER_LEN, HandshakeHeader, HandshakeType, parse_fragments};
+pub use header::{
+    Fragment, Fragments, HANDSHAKE_HEADER_LEN, HandshakeHeader, HandshakeType, parse_fragments,
+};
 pub use messages::{
     ClientHello, Finished, HelloVerifyRequest, PskClientKeyExchange, PskServerKeyExchange,
     ServerHello, ServerHelloDone,

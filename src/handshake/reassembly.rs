@@ -1,6 +1,7 @@
 //! Reassembly of handshake messages from fragments that may arrive out of order,
 //! overlap or repeat (RFC 6347 §4.2.3), with hard bounds on memory.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::codec::DecodeError;
@@ -30,15 +31,16 @@ impl Default for ReassemblyLimits {
     }
 }
 
-/// A complete handshake message.
+/// A complete handshake message: borrowed from the record it arrived in whole, or
+/// owned when it was put together from fragments or held back.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Message {
+pub struct Message<'a> {
     /// Its type.
     pub msg_type: HandshakeType,
     /// Its message_seq.
     pub message_seq: u16,
     /// The whole body.
-    pub body: Vec<u8>,
+    pub body: Cow<'a, [u8]>,
 }
 
 /// What became of an inserted fragment.
@@ -123,6 +125,27 @@ impl Reassembler {
         }
     }
 
+    /// The fragment as a message to process at once, without buffering or copying it:
+    /// when it is the whole of the next expected message and nothing of that message
+    /// is held yet. Otherwise `None`, and the fragment goes to [`Reassembler::insert`].
+    pub fn take_whole<'a>(&mut self, fragment: &Fragment<'a>) -> Option<Message<'a>> {
+        let h = &fragment.header;
+        let whole = h.fragment_offset == 0 && h.fragment_length == h.length;
+        if h.message_seq != self.next_seq
+            || !whole
+            || h.length as usize > self.limits.max_message_len
+            || self.partial.contains_key(&h.message_seq)
+        {
+            return None;
+        }
+        self.next_seq = self.next_seq.wrapping_add(1);
+        Some(Message {
+            msg_type: h.msg_type,
+            message_seq: h.message_seq,
+            body: Cow::Borrowed(fragment.body),
+        })
+    }
+
     /// Adds a fragment.
     ///
     /// Fails with NX_SECURE_TLS_PACKET_BUFFER_TOO_SMALL for a message beyond the size
@@ -179,7 +202,7 @@ impl Reassembler {
     }
 
     /// The next complete message in order, if there is one.
-    pub fn pop(&mut self) -> Option<Message> {
+    pub fn pop(&mut self) -> Option<Message<'static>> {
         if self.partial.get(&self.next_seq)?.missing != 0 {
             return None;
         }
@@ -188,7 +211,7 @@ impl Reassembler {
         let message = Message {
             msg_type: p.msg_type,
             message_seq: self.next_seq,
-            body: p.body,
+            body: Cow::Owned(p.body),
         };
         self.next_seq = self.next_seq.wrapping_add(1);
         Some(message)
@@ -281,6 +304,37 @@ mod tests {
     }
 
     #[test]
+    fn a_whole_message_in_order_is_taken_from_the_record_as_it_is() {
+        let limits = ReassemblyLimits {
+            max_message_len: 100,
+            ..ReassemblyLimits::default()
+        };
+        let mut r = Reassembler::new(1, limits);
+        let one = frags(1, b"one", 10).remove(0);
+        let fragment = parse_fragments(&one).unwrap()[0];
+        let message = r.take_whole(&fragment).unwrap();
+        assert!(matches!(message.body, Cow::Borrowed(b"one")));
+        assert_eq!((message.message_seq, r.next_seq()), (1, 2));
+        // Not the next message, a piece of one, or beyond the size bound: reassembly's.
+        let later = frags(3, b"three", 10).remove(0);
+        assert!(r.take_whole(&parse_fragments(&later).unwrap()[0]).is_none());
+        let pieces = frags(2, b"two", 2);
+        assert!(
+            r.take_whole(&parse_fragments(&pieces[0]).unwrap()[0])
+                .is_none()
+        );
+        let big = frags(2, &body(101), 200).remove(0);
+        assert!(r.take_whole(&parse_fragments(&big).unwrap()[0]).is_none());
+        // Once part of it is held, the whole message is merged there too.
+        insert(&mut r, &pieces[0]).unwrap();
+        let whole = frags(2, b"two", 10).remove(0);
+        let fragment = parse_fragments(&whole).unwrap()[0];
+        assert!(r.take_whole(&fragment).is_none());
+        r.insert(&fragment).unwrap();
+        assert_eq!(&r.pop().unwrap().body[..], b"two");
+    }
+
+    #[test]
     fn one_byte_fragments() {
         let b = body(200);
         let mut r = Reassembler::new(0, ReassemblyLimits::default());
@@ -302,8 +356,8 @@ mod tests {
             insert(&mut r, &frags(1, b"one", 10)[0]).unwrap(),
             Insert::Accepted
         );
-        assert_eq!(r.pop().unwrap().body, b"one");
-        assert_eq!(r.pop().unwrap().body, b"two");
+        assert_eq!(&r.pop().unwrap().body[..], b"one");
+        assert_eq!(&r.pop().unwrap().body[..], b"two");
         assert!(r.pop().is_none());
         assert_eq!(
             insert(&mut r, &frags(0, b"zero", 10)[0]).unwrap(),

@@ -6,7 +6,7 @@ use core::net::SocketAddr;
 
 use crate::alert::{Alert, AlertDescription};
 use crate::crypto::CookieJar;
-use crate::handshake::{ClientHello, HandshakeType, parse_fragments};
+use crate::handshake::{ClientHello, Fragments, HandshakeType};
 use crate::record::{ContentType, parse_datagram};
 use crate::session::{hello_verify_request_record, plaintext_record};
 
@@ -36,8 +36,7 @@ pub(crate) fn initial_client_hello(datagram: &[u8]) -> Option<InitialHello> {
     if h.content_type != ContentType::HANDSHAKE || h.epoch != 0 {
         return None;
     }
-    let fragments = parse_fragments(record.fragment).ok()?;
-    let first = fragments.first()?;
+    let first = Fragments::parse(record.fragment).ok()?.next()?;
     let fh = &first.header;
     if fh.msg_type != HandshakeType::CLIENT_HELLO
         || fh.fragment_offset != 0

@@ -85,7 +85,11 @@ impl Session {
         self.send_flight(now, vec![message], true)
     }
 
-    pub(super) fn client_message(&mut self, now: Instant, message: Message) -> Result<(), Error> {
+    pub(super) fn client_message(
+        &mut self,
+        now: Instant,
+        message: Message<'_>,
+    ) -> Result<(), Error> {
         match (self.awaiting()?, message.msg_type) {
             // A fragmented HelloVerifyRequest (the whole ones are taken on arrival).
             (Awaiting::ServerHello, HandshakeType::HELLO_VERIFY_REQUEST) => {
@@ -139,7 +143,7 @@ impl Session {
         }
     }
 
-    pub(super) fn add_to_transcript(&mut self, message: &Message) {
+    pub(super) fn add_to_transcript(&mut self, message: &Message<'_>) {
         if let Some(hs) = self.handshake.as_mut() {
             hs.transcript
                 .add_message(message.msg_type, message.message_seq, &message.body);

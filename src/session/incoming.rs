@@ -4,7 +4,7 @@ use super::record_layer::Opened;
 use super::{Awaiting, MAX_EARLY_RECORD_BYTES, Role, Session, SessionState};
 use crate::alert::{Alert, AlertLevel};
 use crate::error::Error;
-use crate::handshake::{HandshakeType, Insert, Message, parse_fragments};
+use crate::handshake::{Fragments, HandshakeType, Insert, Message};
 use crate::record::{ContentType, Record, parse_datagram};
 use crate::time::Instant;
 use crate::trace::{Direction, DropReason};
@@ -69,7 +69,8 @@ impl Session {
             ContentType::HANDSHAKE => self.process_handshake(now, epoch, &plaintext),
             ContentType::APPLICATION_DATA => {
                 if self.state == SessionState::Connected && epoch == 1 {
-                    self.events.push_back(super::Event::Data(plaintext));
+                    self.events
+                        .push_back(super::Event::Data(plaintext.into_owned()));
                     // Data from the peer proves it has our last flight.
                     self.flight = None;
                 } else {
@@ -144,9 +145,9 @@ impl Session {
     }
 
     fn process_handshake(&mut self, now: Instant, epoch: u16, body: &[u8]) -> Result<(), Error> {
-        let fragments = parse_fragments(body)
+        let fragments = Fragments::parse(body)
             .map_err(|e| Error::IncorrectMessageLength("handshake record", e))?;
-        for fragment in &fragments {
+        for fragment in fragments {
             self.trace_message(Direction::Received, &fragment.header);
             // Finished is the only message that must be protected.
             if fragment.header.msg_type == HandshakeType::FINISHED && epoch == 0 {
@@ -171,7 +172,19 @@ impl Session {
                 self.on_hello_verify_request(now, fragment.body)?;
                 continue;
             }
-            match self.reassembler.insert(fragment)? {
+            // The usual case, a whole message in order, is processed straight from the
+            // record; anything else waits in the reassembler.
+            if let Some(message) = self.reassembler.take_whole(&fragment) {
+                self.process_message(now, message)?;
+                if !matches!(
+                    self.state,
+                    SessionState::Handshaking | SessionState::Connected
+                ) {
+                    return Ok(());
+                }
+                continue;
+            }
+            match self.reassembler.insert(&fragment)? {
                 Insert::Accepted | Insert::Future => {}
                 Insert::Dropped => self.dropped(DropReason::ReassemblyFull),
                 Insert::Old => self.peer_repeated_flight(now)?,
@@ -204,7 +217,7 @@ impl Session {
         self.transmit_flight(now)
     }
 
-    fn process_message(&mut self, now: Instant, message: Message) -> Result<(), Error> {
+    fn process_message(&mut self, now: Instant, message: Message<'_>) -> Result<(), Error> {
         if self.state == SessionState::Connected {
             let renegotiation = match self.role {
                 Role::Server => message.msg_type == HandshakeType::CLIENT_HELLO,

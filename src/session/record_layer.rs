@@ -1,6 +1,7 @@
 //! The record layer of one session: epochs, sequence numbers, protection and replay
 //! detection (RFC 6347 §4.1).
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use crate::crypto::RecordCipher;
@@ -22,9 +23,10 @@ struct WriteEpoch {
 }
 
 /// What became of a received record.
-pub(crate) enum Opened {
-    /// Authenticated (or plaintext in epoch 0) and new: here is its plaintext.
-    Accepted(Vec<u8>),
+pub(crate) enum Opened<'a> {
+    /// Authenticated (or plaintext in epoch 0) and new: here is its plaintext,
+    /// decrypted into a buffer of its own or, in epoch 0, borrowed from the datagram.
+    Accepted(Cow<'a, [u8]>),
     /// A record of the next epoch arrived before the ChangeCipherSpec that opens it.
     FutureEpoch,
     /// Already seen, or older than the replay window.
@@ -133,7 +135,7 @@ impl RecordLayer {
     }
 
     /// Checks, authenticates and decrypts one received record.
-    pub(crate) fn open(&mut self, record: &Record<'_>, handshake_done: bool) -> Opened {
+    pub(crate) fn open<'a>(&mut self, record: &Record<'a>, handshake_done: bool) -> Opened<'a> {
         let h = &record.header;
         // DTLS 1.0's number is allowed in epoch 0 only: some clients put it on their
         // first ClientHello (TOOLCHAIN.md).
@@ -161,7 +163,7 @@ impl RecordLayer {
             return Opened::Replayed;
         }
         let plaintext = match cipher {
-            None => record.fragment.to_vec(),
+            None => Cow::Borrowed(record.fragment),
             Some(c) => match c.open(
                 h.epoch,
                 h.sequence,
@@ -169,7 +171,7 @@ impl RecordLayer {
                 h.version,
                 record.fragment,
             ) {
-                Some(p) => p,
+                Some(p) => Cow::Owned(p),
                 None => return Opened::AuthFailed,
             },
         };

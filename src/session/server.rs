@@ -31,7 +31,11 @@ impl Session {
         }
     }
 
-    pub(super) fn server_message(&mut self, now: Instant, message: Message) -> Result<(), Error> {
+    pub(super) fn server_message(
+        &mut self,
+        now: Instant,
+        message: Message<'_>,
+    ) -> Result<(), Error> {
         match (self.awaiting()?, message.msg_type) {
             (Awaiting::ClientHello, HandshakeType::CLIENT_HELLO) => {
                 self.on_client_hello(now, &message)
@@ -65,7 +69,7 @@ impl Session {
         }
     }
 
-    fn on_client_hello(&mut self, now: Instant, message: &Message) -> Result<(), Error> {
+    fn on_client_hello(&mut self, now: Instant, message: &Message<'_>) -> Result<(), Error> {
         let hello = ClientHello::decode(&message.body)
             .map_err(|e| Error::IncorrectMessageLength("ClientHello", e))?;
         // A pool session has no jar: the pool verified this ClientHello's cookie.
