@@ -233,12 +233,19 @@ impl Config {
         self.cipher_suites
             .iter()
             .copied()
-            .filter(|s| match s.key_exchange() {
-                KeyExchange::Psk => !self.psks.is_empty(),
-                KeyExchange::EcdheEcdsa if server => !self.local_certificates.is_empty(),
-                KeyExchange::EcdheEcdsa => !self.trusted_certificates.is_empty(),
-            })
+            .filter(|s| self.is_usable(*s, server))
             .collect()
+    }
+
+    /// Whether `suite` is enabled and this side has credentials for it (see
+    /// [`Config::usable_suites`]).
+    pub fn is_usable(&self, suite: CipherSuite, server: bool) -> bool {
+        let have_credentials = match suite.key_exchange() {
+            KeyExchange::Psk => !self.psks.is_empty(),
+            KeyExchange::EcdheEcdsa if server => !self.local_certificates.is_empty(),
+            KeyExchange::EcdheEcdsa => !self.trusted_certificates.is_empty(),
+        };
+        have_credentials && self.cipher_suites.contains(&suite)
     }
 
     /// Adds this side's certificate chain (own certificate first) and its private key

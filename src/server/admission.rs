@@ -10,13 +10,45 @@ use crate::handshake::{ClientHello, Fragments, HandshakeType};
 use crate::record::{ContentType, parse_datagram};
 use crate::session::{hello_verify_request_record, plaintext_record};
 
-/// The bytes a cookie is bound to for a peer: address octets and port.
-pub(crate) fn peer_key(peer: &SocketAddr) -> Vec<u8> {
-    let mut key = match peer {
-        SocketAddr::V4(a) => a.ip().octets().to_vec(),
-        SocketAddr::V6(a) => a.ip().octets().to_vec(),
+/// The bytes a cookie is bound to for a peer: address octets and port, on the stack
+/// (at most 16 + 2 bytes).
+pub(crate) struct PeerKey {
+    bytes: [u8; 18],
+    len: usize,
+}
+
+impl PeerKey {
+    /// The address octets followed by the port.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// The bytes a cookie is bound to for `peer`.
+pub(crate) fn peer_key(peer: &SocketAddr) -> PeerKey {
+    let (v4, v6);
+    let address: &[u8] = match peer {
+        SocketAddr::V4(a) => {
+            v4 = a.ip().octets();
+            &v4
+        }
+        SocketAddr::V6(a) => {
+            v6 = a.ip().octets();
+            &v6
+        }
     };
-    key.extend_from_slice(&peer.port().to_be_bytes());
+    let mut key = PeerKey {
+        bytes: [0; 18],
+        len: 0,
+    };
+    for (slot, byte) in key
+        .bytes
+        .iter_mut()
+        .zip(address.iter().chain(&peer.port().to_be_bytes()))
+    {
+        *slot = *byte;
+        key.len += 1;
+    }
     key
 }
 
@@ -52,7 +84,11 @@ pub(crate) fn initial_client_hello(datagram: &[u8]) -> Option<InitialHello> {
 
 /// Whether the hello carries a cookie made by `cookies` for `peer`.
 pub(crate) fn cookie_is_valid(cookies: &CookieJar, peer: &SocketAddr, hello: &ClientHello) -> bool {
-    cookies.verify(&peer_key(peer), &hello.cookie_input(), &hello.cookie)
+    cookies.verify(
+        peer_key(peer).as_bytes(),
+        &hello.cookie_input(),
+        &hello.cookie,
+    )
 }
 
 /// The HelloVerifyRequest datagram for a hello without a valid cookie.
@@ -63,7 +99,7 @@ pub(crate) fn hello_verify_request(
 ) -> Vec<u8> {
     hello_verify_request_record(
         cookies,
-        &peer_key(peer),
+        peer_key(peer).as_bytes(),
         &initial.hello,
         initial.record_sequence,
     )
@@ -73,4 +109,22 @@ pub(crate) fn hello_verify_request(
 pub(crate) fn pool_full_alert(initial: &InitialHello) -> Vec<u8> {
     let alert = Alert::fatal(AlertDescription::INTERNAL_ERROR).encode();
     plaintext_record(ContentType::ALERT, initial.record_sequence, &[&alert])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_peer_key_is_the_address_then_the_port() {
+        let v4: SocketAddr = "192.0.2.7:5684"
+            .parse()
+            .unwrap_or(SocketAddr::from(([0; 4], 0)));
+        assert_eq!(peer_key(&v4).as_bytes(), [192, 0, 2, 7, 0x16, 0x34]);
+        let v6: SocketAddr = "[2001:db8::1]:443".parse().unwrap_or(v4);
+        let mut expected = vec![0x20, 0x01, 0x0d, 0xb8];
+        expected.extend([0; 11]);
+        expected.extend([1, 0x01, 0xbb]);
+        assert_eq!(peer_key(&v6).as_bytes(), expected);
+    }
 }

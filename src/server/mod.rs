@@ -606,7 +606,7 @@ impl Server {
         let mut session = Session::with_cookies(
             Role::Server,
             self.config.clone(),
-            &peer_key(peer),
+            peer_key(peer).as_bytes(),
             (self.session_rng)(),
             // Only ever handed a ClientHello whose cookie `admit` (or
             // `client_rebooted`) verified.

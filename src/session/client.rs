@@ -190,7 +190,7 @@ impl Session {
             return Err(Error::UnsupportedVersion(sh.server_version));
         }
         let suite = CipherSuite::from_id(sh.cipher_suite)
-            .filter(|s| self.config.usable_suites(false).contains(s))
+            .filter(|s| self.config.is_usable(*s, false))
             .ok_or(Error::UnknownCiphersuite(sh.cipher_suite))?;
         if sh.compression_method != 0 {
             return Err(Error::BadCompressionMethod);
@@ -312,23 +312,19 @@ impl Session {
 
     /// Sends ClientKeyExchange, ChangeCipherSpec and Finished.
     fn send_client_key_exchange(&mut self, now: Instant) -> Result<(), Error> {
-        let hint = self
-            .handshake
-            .as_ref()
-            .map(|h| h.psk_hint.clone())
-            .unwrap_or_default();
+        let hint = self.handshake.as_ref().map_or(&[][..], |h| &h.psk_hint);
         let psk = self
             .config
-            .psk_for_hint(&hint)
-            .cloned()
+            .psk_for_hint(hint)
             .ok_or(Error::InvalidParameters("no pre-shared key configured"))?;
-        self.psk_identity = Some(psk.identity().to_vec());
+        let premaster = psk_premaster_secret(psk.key());
         let cke = PskClientKeyExchange {
             identity: psk.identity().to_vec(),
-        }
-        .encode();
-        let cke = self.our_message(HandshakeType::CLIENT_KEY_EXCHANGE, cke);
-        self.derive_keys(&psk_premaster_secret(psk.key()))?;
+        };
+        let body = cke.encode();
+        self.psk_identity = Some(cke.identity);
+        let cke = self.our_message(HandshakeType::CLIENT_KEY_EXCHANGE, body);
+        self.derive_keys(&premaster)?;
         let mut flight = vec![cke];
         flight.extend(self.change_cipher_spec_and_finished(b"client finished")?);
         if let Some(hs) = self.handshake.as_mut() {

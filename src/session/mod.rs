@@ -343,7 +343,8 @@ impl Session {
                 return Err(Error::InvalidState("the session is already started"));
             }
         }
-        if self.config.usable_suites(false).is_empty() {
+        let suites = self.config.cipher_suites();
+        if !suites.iter().any(|s| self.config.is_usable(*s, false)) {
             return Err(Error::InvalidParameters(
                 "the client needs a pre-shared key (psk_add) or a trusted certificate (trusted_certificate_add) for one of its enabled suites",
             ));

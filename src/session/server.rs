@@ -279,10 +279,10 @@ impl Session {
                 let psk = self
                     .config
                     .psk_by_identity(&cke.identity)
-                    .cloned()
                     .ok_or(Error::NoMatchingPsk)?;
+                let premaster = psk_premaster_secret(psk.key());
                 self.psk_identity = Some(cke.identity);
-                psk_premaster_secret(psk.key())
+                premaster
             }
             KeyExchange::EcdheEcdsa => {
                 let cke = EcdheClientKeyExchange::decode(body)
