@@ -135,6 +135,14 @@ pub fn encode_extensions(exts: &[Extension], out: &mut Vec<u8>) {
     });
 }
 
+/// Bytes [`encode_extensions`] writes.
+pub(crate) fn extensions_len(exts: &[Extension]) -> usize {
+    match exts {
+        [] => 0,
+        _ => 2 + exts.iter().map(|e| 4 + e.data.len()).sum::<usize>(),
+    }
+}
+
 /// Reads the extensions block that ends a hello: none when nothing remains.
 /// Rejects a type that appears twice (RFC 5246 §7.4.1.4).
 pub fn decode_extensions(r: &mut Reader<'_>) -> Result<Vec<Extension>, DecodeError> {

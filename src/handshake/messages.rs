@@ -4,7 +4,7 @@
 
 use crate::codec::{DecodeError, Reader, put_vec8, put_vec16};
 
-use super::extensions::{Extension, decode_extensions, encode_extensions};
+use super::extensions::{Extension, decode_extensions, encode_extensions, extensions_len};
 
 /// The longest session id (RFC 5246 §7.4.1.2).
 const MAX_SESSION_ID: usize = 32;
@@ -49,7 +49,24 @@ impl ClientHello {
     }
 
     fn encode_with_cookie(&self, with_cookie: bool) -> Vec<u8> {
-        let mut out = Vec::with_capacity(128);
+        // Sized exactly, so the buffer is allocated once: version, random, the four
+        // length-prefixed lists, the extensions block.
+        let cookie_len = if with_cookie {
+            1 + self.cookie.len()
+        } else {
+            0
+        };
+        let len = 2
+            + 32
+            + 1
+            + self.session_id.len()
+            + cookie_len
+            + 2
+            + 2 * self.cipher_suites.len()
+            + 1
+            + self.compression_methods.len()
+            + extensions_len(&self.extensions);
+        let mut out = Vec::with_capacity(len);
         out.extend_from_slice(&self.client_version.to_be_bytes());
         out.extend_from_slice(&self.random);
         put_vec8(&mut out, |o| o.extend_from_slice(&self.session_id));
@@ -291,6 +308,10 @@ mod tests {
     fn every_message_round_trips() {
         let ch = hello();
         assert_eq!(ClientHello::decode(&ch.encode()).unwrap(), ch);
+        // Both encodings are sized exactly up front.
+        for bytes in [ch.encode(), ch.cookie_input()] {
+            assert_eq!(bytes.len(), bytes.capacity());
+        }
         let hvr = HelloVerifyRequest {
             server_version: 0xFEFF,
             cookie: vec![1; 32],

@@ -670,7 +670,10 @@ impl Server {
     /// Moves a slot's outputs to the server's queue and frees the slot when its
     /// session has ended.
     fn pump(&mut self, index: usize) {
+        // Outputs go straight onto the server's queue (taken for the borrow of the slot).
+        let mut out = core::mem::take(&mut self.outputs);
         let Some(slot) = self.slot_mut(index) else {
+            self.outputs = out;
             return;
         };
         let peer = slot.peer;
@@ -678,19 +681,18 @@ impl Server {
             slot: index as u32,
             generation: slot.generation,
         };
-        let mut out = Vec::new();
         let mut ended = false;
         loop {
             match slot.session.poll_output() {
                 Output::Transmit(datagram) => {
-                    out.push(ServerOutput::Transmit { to: peer, datagram });
+                    out.push_back(ServerOutput::Transmit { to: peer, datagram });
                 }
                 Output::Event(event) => {
                     let (event, ends) = server_event(id, peer, event);
                     ended |= ends;
-                    out.push(ServerOutput::Event(event));
+                    out.push_back(ServerOutput::Event(event));
                 }
-                Output::Trace(trace) => out.push(ServerOutput::Trace {
+                Output::Trace(trace) => out.push_back(ServerOutput::Trace {
                     session: Some(id),
                     peer,
                     trace,
@@ -700,7 +702,7 @@ impl Server {
         }
         let replaced = pump_replacement(slot, peer, &mut out);
         if replaced {
-            out.push(ServerOutput::Event(ServerEvent::Disconnect {
+            out.push_back(ServerOutput::Event(ServerEvent::Disconnect {
                 session: id,
                 peer,
                 reason: Error::SessionReplaced,
@@ -710,7 +712,7 @@ impl Server {
             slot.session.state(),
             SessionState::Closed | SessionState::Failed
         );
-        self.outputs.extend(out);
+        self.outputs = out;
         if replaced {
             self.stats.client_reboots += 1;
             self.install_replacement(index);
@@ -832,7 +834,7 @@ fn server_event(session: SessionId, peer: SocketAddr, event: Event) -> (ServerEv
 /// Drains a rebooted client's new session. Returns true when its handshake completed
 /// (it must replace the old session); a failed replacement is dropped and the old
 /// session goes on.
-fn pump_replacement(slot: &mut Slot, peer: SocketAddr, out: &mut Vec<ServerOutput>) -> bool {
+fn pump_replacement(slot: &mut Slot, peer: SocketAddr, out: &mut VecDeque<ServerOutput>) -> bool {
     let Some(replacement) = slot.replacement.as_mut() else {
         return false;
     };
@@ -840,11 +842,13 @@ fn pump_replacement(slot: &mut Slot, peer: SocketAddr, out: &mut Vec<ServerOutpu
     let mut failed = false;
     loop {
         match replacement.poll_output() {
-            Output::Transmit(datagram) => out.push(ServerOutput::Transmit { to: peer, datagram }),
+            Output::Transmit(datagram) => {
+                out.push_back(ServerOutput::Transmit { to: peer, datagram })
+            }
             Output::Event(Event::Connected { .. }) => connected = true,
             Output::Event(Event::Error(_) | Event::Closed) => failed = true,
             Output::Event(Event::KeyLog(line)) => {
-                out.push(ServerOutput::Event(ServerEvent::KeyLog(line)));
+                out.push_back(ServerOutput::Event(ServerEvent::KeyLog(line)));
             }
             // Data cannot arrive before the handshake completes; traces of the
             // replacement are not attributed to a handle yet.
