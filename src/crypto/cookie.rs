@@ -9,6 +9,9 @@ use zeroize::{Zeroize, ZeroizeOnDrop};
 use super::{HmacSha256, hmac_sha256};
 use crate::rng::Random;
 
+/// Bytes of our cookies: one HMAC-SHA256 output.
+pub(crate) const COOKIE_LEN: usize = 32;
+
 /// The server's cookie key, held as an HMAC already keyed with it (keying costs two
 /// SHA-256 blocks, paid once per secret instead of per cookie); wiped when dropped.
 #[derive(Clone, ZeroizeOnDrop)]
@@ -41,7 +44,7 @@ impl CookieSecret {
 
     /// HMAC-SHA256(secret, len(peer) ‖ peer ‖ hello_params). The length prefix keeps
     /// address and parameters from sliding into each other.
-    pub fn compute(&self, peer: &[u8], hello_params: &[u8]) -> [u8; 32] {
+    pub fn compute(&self, peer: &[u8], hello_params: &[u8]) -> [u8; COOKIE_LEN] {
         let mut mac = self.0.clone();
         mac.update(&(peer.len() as u64).to_be_bytes());
         mac.update(peer);
@@ -50,10 +53,13 @@ impl CookieSecret {
     }
 
     /// Whether `cookie` is the one we would make for this peer and ClientHello,
-    /// compared in constant time.
+    /// compared in constant time. A cookie of the wrong length (the empty one of every
+    /// first ClientHello) is refused without computing anything: its length is public.
     pub fn verify(&self, peer: &[u8], hello_params: &[u8], cookie: &[u8]) -> bool {
-        let expected = self.compute(peer, hello_params);
-        cookie.len() == expected.len() && bool::from(expected.ct_eq(cookie))
+        if cookie.len() != COOKIE_LEN {
+            return false;
+        }
+        bool::from(self.compute(peer, hello_params).ct_eq(cookie))
     }
 }
 
@@ -81,7 +87,7 @@ impl CookieJar {
     }
 
     /// A cookie made with the current secret.
-    pub fn compute(&self, peer: &[u8], hello_params: &[u8]) -> [u8; 32] {
+    pub fn compute(&self, peer: &[u8], hello_params: &[u8]) -> [u8; COOKIE_LEN] {
         self.current.compute(peer, hello_params)
     }
 
