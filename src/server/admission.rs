@@ -8,7 +8,7 @@ use crate::alert::{Alert, AlertDescription};
 use crate::crypto::CookieJar;
 use crate::handshake::{ClientHello, Fragments, HandshakeType};
 use crate::record::{ContentType, parse_datagram};
-use crate::session::{hello_verify_request_record, plaintext_record};
+use crate::session::{has_valid_cookie, hello_verify_request_record, plaintext_record};
 
 /// The bytes a cookie is bound to for a peer: address octets and port, on the stack
 /// (at most 16 + 2 bytes).
@@ -84,11 +84,7 @@ pub(crate) fn initial_client_hello(datagram: &[u8]) -> Option<InitialHello> {
 
 /// Whether the hello carries a cookie made by `cookies` for `peer`.
 pub(crate) fn cookie_is_valid(cookies: &CookieJar, peer: &SocketAddr, hello: &ClientHello) -> bool {
-    cookies.verify(
-        peer_key(peer).as_bytes(),
-        &hello.cookie_input(),
-        &hello.cookie,
-    )
+    has_valid_cookie(cookies, peer_key(peer).as_bytes(), hello)
 }
 
 /// The HelloVerifyRequest datagram for a hello without a valid cookie.

@@ -33,7 +33,7 @@ use crate::trace::{Direction, DropReason, Trace};
 use crate::x509::{Certificate, CertificateProblem, Purpose, VerifyOptions, verify_chain};
 
 pub(crate) use record_layer::plaintext_record;
-pub(crate) use server::hello_verify_request_record;
+pub(crate) use server::{has_valid_cookie, hello_verify_request_record};
 
 use flight::{Flight, FlightMessage};
 use record_layer::{DatagramPacker, RecordLayer};

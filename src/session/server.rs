@@ -7,7 +7,7 @@
 use super::flight::FlightMessage;
 use super::record_layer::plaintext_record;
 use super::{Awaiting, Session};
-use crate::crypto::{CookieJar, ec, psk_premaster_secret};
+use crate::crypto::{COOKIE_LEN, CookieJar, ec, psk_premaster_secret};
 use crate::error::Error;
 use crate::handshake::{
     CertificateRequest, CertificateVerify, ClientHello, ECDSA_SECP256R1_SHA256, ECDSA_SIGN,
@@ -76,7 +76,7 @@ impl Session {
         let cookie_ok = self
             .cookies
             .as_ref()
-            .is_none_or(|jar| jar.verify(&self.peer, &hello.cookie_input(), &hello.cookie));
+            .is_none_or(|jar| has_valid_cookie(jar, &self.peer, &hello));
         if !cookie_ok {
             self.send_hello_verify_request(&hello);
             return Ok(());
@@ -359,6 +359,13 @@ fn client_accepts_p256_ecdsa(extensions: &[Extension]) -> Result<bool, Error> {
         None => false,
     };
     Ok(groups_ok && formats_ok && signatures_ok)
+}
+
+/// Whether `hello` carries the cookie `cookies` makes for it and `peer`. A hello
+/// without a cookie of our length (every first ClientHello) is refused before its
+/// cookie input is even encoded.
+pub(crate) fn has_valid_cookie(cookies: &CookieJar, peer: &[u8], hello: &ClientHello) -> bool {
+    hello.cookie.len() == COOKIE_LEN && cookies.verify(peer, &hello.cookie_input(), &hello.cookie)
 }
 
 /// A HelloVerifyRequest for `hello` from `peer`, as a complete plaintext record. The
