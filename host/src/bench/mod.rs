@@ -34,6 +34,7 @@ pub use throughput::{RECORD_BYTES, Throughput};
 pub use timing::Budget;
 
 use crate::Runtime;
+use primitives::Kit;
 
 /// What to measure and how long.
 #[derive(Clone, Debug)]
@@ -78,7 +79,8 @@ impl BenchOptions {
 /// &stats_alloc::INSTRUMENTED_SYSTEM;`), which the heap figures read.
 pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Result<Report, String> {
     let budget = Budget(options.budget);
-    let primitives = Primitives::measure(budget)?;
+    let mut kit = Kit::new()?;
+    let primitives = kit.measure(budget);
     let node = match &options.node_package {
         Some(dir) => node::handshake_rates(dir, options.budget)?,
         None => Vec::new(),
@@ -89,7 +91,15 @@ pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Resul
     let mut loss = Vec::new();
     for suite in CipherSuite::ALL {
         let mut lab = native::Lab::new(suite, 1)?;
-        let native = budget.seconds_per_run(|| lab.handshake_and_free())?;
+        let plan = kit.handshake_plan(suite);
+        // The engine's overhead is the ratio of these two, so they share the machine.
+        let (native, crypto) = budget.seconds_per_run_side_by_side(
+            || lab.handshake_and_free(),
+            || {
+                kit.run(&plan);
+                Ok(())
+            },
+        )?;
         let mut wasm = wasm::WasmBench::new(runtime, suite)?;
         let wasmtime = budget.seconds_per_run(|| wasm.handshake())?;
         handshakes.push(HandshakeRate::new(
@@ -99,7 +109,7 @@ pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Resul
             node.iter()
                 .find(|(s, _)| *s == suite)
                 .map(|(_, rate)| *rate),
-            primitives.per_handshake(suite),
+            crypto * 1e6,
         ));
         throughput.push(Throughput::measure(suite, budget)?);
         memory.push(Memory::measure(counter, suite)?);

@@ -15,9 +15,14 @@ use wasm_dtls::{AeadAlgorithm, CipherSuite, KeyExchange, OsRandom, Random, Seede
 use super::fixtures::{CA_PEM, SERVER_CERT_PEM, SERVER_KEY_PEM, UNIX_TIME};
 use super::timing::Budget;
 
-/// Bytes of handshake messages hashed per transcript hash, roughly, per suite kind.
+/// Bytes of handshake messages one side's transcript hash covers, roughly, per suite
+/// kind.
 const TRANSCRIPT_PSK: usize = 400;
 const TRANSCRIPT_ECDSA: usize = 1_400;
+
+/// Digests each side takes of its running transcript: the session hash (extended
+/// master secret) and the two Finished messages.
+const TRANSCRIPT_DIGESTS: usize = 3;
 
 /// A Finished message as a record carries it: 12-byte handshake header, 12 bytes of
 /// verify_data.
@@ -39,9 +44,22 @@ pub struct Primitives {
     pub list: Vec<Primitive>,
 }
 
-impl Primitives {
-    /// Measures every primitive.
-    pub fn measure(budget: Budget) -> Result<Primitives, String> {
+/// One primitive on fixed inputs, ready to call.
+struct Call {
+    name: &'static str,
+    run: Box<dyn FnMut()>,
+}
+
+/// Every primitive a handshake performs, each on fixed inputs whose success paths are
+/// checked once: timed one by one for the table, and together, in the numbers one
+/// handshake of a suite needs ([`recipe`]), as the baseline of the engine's overhead.
+pub struct Kit {
+    calls: Vec<Call>,
+}
+
+impl Kit {
+    /// The fixtures and the calls.
+    pub fn new() -> Result<Kit, String> {
         let e = |e: wasm_dtls::Error| e.to_string();
         let mut rng = SeededRandom::new(1);
         let chain = Certificate::load(SERVER_CERT_PEM).map_err(e)?;
@@ -55,163 +73,168 @@ impl Primitives {
         let peer_point = ec::encode_point(&peer_key.public_key());
         let master = MasterSecret::derive_extended(&[1; 48], &[2; 32]);
         let cookie = CookieSecret::from_bytes([3; 32]);
-        let opts = VerifyOptions {
-            trusted: &trusted,
-            unix_time: UNIX_TIME,
-            host: Some("localhost"),
-            purpose: Purpose::ServerAuth,
-            max_chain_len: 4,
-        };
         // The measured calls must take their success paths.
-        verify_chain(&chain, &opts).map_err(e)?;
+        verify_chain(&chain, &server_auth(&trusted)).map_err(e)?;
         if !ec::verify(&public, &message, &signature) {
             return Err("the benchmark signature does not verify".into());
         }
-        let transcript_psk = vec![5u8; TRANSCRIPT_PSK];
-        let transcript_ecdsa = vec![5u8; TRANSCRIPT_ECDSA];
-        let mut list = vec![
-            Primitive {
-                name: "ecdhe_keygen",
-                micros: budget.micros(|| {
-                    // A random scalar and its public point, as sent in the key exchange.
-                    if let Ok(key) = ec::ephemeral_key(&mut rng) {
-                        black_box(ec::encode_point(&key.public_key()));
-                    }
-                }),
-            },
-            Primitive {
-                name: "ecdh_agree",
-                micros: budget.micros(|| {
-                    if let Ok(point) = ec::decode_point(&peer_point) {
-                        black_box(ec::premaster_secret(&peer_key, &point));
-                    }
-                }),
-            },
-            Primitive {
-                name: "ecdsa_sign",
-                micros: budget.micros(|| {
-                    black_box(ec::sign(&signing, &message));
-                }),
-            },
-            Primitive {
-                name: "ecdsa_verify",
-                micros: budget.micros(|| {
-                    black_box(ec::verify(&public, &message, &signature));
-                }),
-            },
-            Primitive {
-                name: "certificate_chain_verify",
-                micros: budget.micros(|| {
-                    let _ = black_box(verify_chain(&chain, &opts));
-                }),
-            },
-            Primitive {
-                name: "extended_master_secret",
-                micros: budget.micros(|| {
-                    black_box(MasterSecret::derive_extended(&[1; 48], &[2; 32]));
-                }),
-            },
-            Primitive {
-                name: "key_block",
-                micros: budget.micros(|| {
+        let mut calls = vec![
+            call("ecdhe_keygen", move || {
+                // A random scalar and its public point, as sent in the key exchange.
+                if let Ok(key) = ec::ephemeral_key(&mut rng) {
+                    black_box(ec::encode_point(&key.public_key()));
+                }
+            }),
+            call("ecdh_agree", move || {
+                if let Ok(point) = ec::decode_point(&peer_point) {
+                    black_box(ec::premaster_secret(&peer_key, &point));
+                }
+            }),
+            call("ecdsa_sign", move || {
+                black_box(ec::sign(&signing, &message));
+            }),
+            call("ecdsa_verify", move || {
+                black_box(ec::verify(&public, &message, &signature));
+            }),
+            call("certificate_chain_verify", move || {
+                let _ = black_box(verify_chain(&chain, &server_auth(&trusted)));
+            }),
+            call("extended_master_secret", || {
+                black_box(MasterSecret::derive_extended(&[1; 48], &[2; 32]));
+            }),
+            call("key_block", {
+                let master = master.clone();
+                move || {
                     black_box(master.key_block(&[1; 32], &[2; 32]));
-                }),
-            },
-            Primitive {
-                name: "verify_data",
-                micros: budget.micros(|| {
-                    black_box(master.verify_data(b"client finished", &[4; 32]));
-                }),
-            },
-            Primitive {
-                name: "cookie_hmac",
-                micros: budget.micros(|| {
-                    black_box(cookie.compute(b"127.0.0.1:5684", &[6; 80]));
-                }),
-            },
-            Primitive {
-                name: "transcript_hash_psk",
-                micros: budget.micros(|| {
-                    black_box(Sha256::digest(&transcript_psk));
-                }),
-            },
-            Primitive {
-                name: "transcript_hash_ecdsa",
-                micros: budget.micros(|| {
-                    black_box(Sha256::digest(&transcript_ecdsa));
-                }),
-            },
-            Primitive {
-                name: "random_32",
-                micros: budget.micros(|| {
-                    let mut random = [0u8; 32];
-                    OsRandom.fill(&mut random);
-                    black_box(random);
-                }),
-            },
+                }
+            }),
+            call("verify_data", move || {
+                black_box(master.verify_data(b"client finished", &[4; 32]));
+            }),
+            call("cookie_hmac", move || {
+                black_box(cookie.compute(b"127.0.0.1:5684", &[6; 80]));
+            }),
+            call("transcript_psk", || transcript(TRANSCRIPT_PSK)),
+            call("transcript_ecdsa", || transcript(TRANSCRIPT_ECDSA)),
+            call("random_32", || {
+                let mut random = [0u8; 32];
+                OsRandom.fill(&mut random);
+                black_box(random);
+            }),
         ];
         for aead in [AeadAlgorithm::Aes128Ccm8, AeadAlgorithm::Aes128Gcm] {
             let (record_keys, finished_record) = aead_primitives(aead);
-            list.push(Primitive {
-                name: record_keys,
-                micros: budget.micros(|| {
-                    black_box(RecordCipher::new(aead, &[9; 16], &[1, 2, 3, 4]));
-                }),
-            });
+            calls.push(call(record_keys, move || {
+                black_box(RecordCipher::new(aead, &[9; 16], &[1, 2, 3, 4]));
+            }));
             let cipher = RecordCipher::new(aead, &[9; 16], &[1, 2, 3, 4]);
             let finished = [0x14u8; FINISHED_BYTES];
             let sealed = cipher.seal(1, 0, 22, 0xfefd, &finished);
-            // The measured open must take its success path.
             if cipher.open(1, 0, 22, 0xfefd, &sealed).is_none() {
                 return Err("the benchmark Finished record does not open".into());
             }
-            list.push(Primitive {
-                name: finished_record,
-                micros: budget.micros(|| {
-                    let sealed = cipher.seal(1, 0, 22, 0xfefd, &finished);
-                    black_box(cipher.open(1, 0, 22, 0xfefd, &sealed));
-                }),
-            });
+            calls.push(call(finished_record, move || {
+                let sealed = cipher.seal(1, 0, 22, 0xfefd, &finished);
+                black_box(cipher.open(1, 0, 22, 0xfefd, &sealed));
+            }));
         }
-        Ok(Primitives { list })
+        Ok(Kit { calls })
     }
 
-    fn micros(&self, name: &str) -> f64 {
-        self.list
-            .iter()
-            .find(|p| p.name == name)
-            .map_or(0.0, |p| p.micros)
+    /// Times every primitive on its own.
+    pub fn measure(&mut self, budget: Budget) -> Primitives {
+        let list = self
+            .calls
+            .iter_mut()
+            .map(|c| Primitive {
+                name: c.name,
+                micros: budget.micros(&mut c.run),
+            })
+            .collect();
+        Primitives { list }
     }
 
-    /// The primitives one full handshake of `suite` performs, client and server
-    /// together, in microseconds.
-    pub fn per_handshake(&self, suite: CipherSuite) -> f64 {
-        // Both sides: master secret, key block, and the two verify_data values each
-        // computes (its own and the peer's); the cookie is made once and checked once;
-        // each side keys its two record ciphers, seals its Finished and opens the
-        // peer's; the client and the server random.
-        let (record_keys, finished_record) = aead_primitives(suite.aead());
-        let common = 2.0 * self.micros("extended_master_secret")
-            + 2.0 * self.micros("key_block")
-            + 4.0 * self.micros("verify_data")
-            + 2.0 * self.micros("cookie_hmac")
-            + 4.0 * self.micros(record_keys)
-            + 2.0 * self.micros(finished_record)
-            + 2.0 * self.micros("random_32");
-        match suite.key_exchange() {
-            // Each side hashes the transcript for the session hash and both Finished.
-            KeyExchange::Psk => common + 6.0 * self.micros("transcript_hash_psk"),
-            KeyExchange::EcdheEcdsa => {
-                common
-                    + 6.0 * self.micros("transcript_hash_ecdsa")
-                    + 2.0 * self.micros("ecdhe_keygen")
-                    + 2.0 * self.micros("ecdh_agree")
-                    + self.micros("ecdsa_sign")
-                    + self.micros("ecdsa_verify")
-                    + self.micros("certificate_chain_verify")
+    /// The calls of one full handshake of `suite` (see [`recipe`]), looked up once so
+    /// that running them costs nothing but the calls.
+    pub fn handshake_plan(&self, suite: CipherSuite) -> Vec<(usize, u32)> {
+        recipe(suite)
+            .into_iter()
+            .filter_map(|(name, times)| {
+                let index = self.calls.iter().position(|c| c.name == name)?;
+                Some((index, times))
+            })
+            .collect()
+    }
+
+    /// Runs a plan from [`Kit::handshake_plan`].
+    pub fn run(&mut self, plan: &[(usize, u32)]) {
+        for &(index, times) in plan {
+            if let Some(c) = self.calls.get_mut(index) {
+                for _ in 0..times {
+                    (c.run)();
+                }
             }
         }
     }
+}
+
+/// How a client checks the benchmark server's chain.
+fn server_auth(trusted: &[Certificate]) -> VerifyOptions<'_> {
+    VerifyOptions {
+        trusted,
+        unix_time: UNIX_TIME,
+        host: Some("localhost"),
+        purpose: Purpose::ServerAuth,
+        max_chain_len: 4,
+    }
+}
+
+fn call(name: &'static str, run: impl FnMut() + 'static) -> Call {
+    Call {
+        name,
+        run: Box::new(run),
+    }
+}
+
+/// One side's running transcript hash: the messages hashed once, and a digest taken
+/// of a copy of the state at each of the points that need one.
+fn transcript(bytes: usize) {
+    static MESSAGES: [u8; TRANSCRIPT_ECDSA] = [5; TRANSCRIPT_ECDSA];
+    let mut hash = Sha256::new();
+    hash.update(black_box(MESSAGES.get(..bytes).unwrap_or_default()));
+    for _ in 0..TRANSCRIPT_DIGESTS {
+        black_box(hash.clone().finalize());
+    }
+}
+
+/// The primitives one full handshake of `suite` performs, client and server together,
+/// with how often. Both sides: master secret, key block, the two verify_data values
+/// each computes (its own and the peer's), its transcript, its two record ciphers,
+/// sealing its Finished and opening the peer's; the cookie made once and checked once;
+/// the client's and the server's random.
+fn recipe(suite: CipherSuite) -> Vec<(&'static str, u32)> {
+    let (record_keys, finished_record) = aead_primitives(suite.aead());
+    let mut list = vec![
+        ("extended_master_secret", 2),
+        ("key_block", 2),
+        ("verify_data", 4),
+        ("cookie_hmac", 2),
+        (record_keys, 4),
+        (finished_record, 2),
+        ("random_32", 2),
+    ];
+    match suite.key_exchange() {
+        KeyExchange::Psk => list.push(("transcript_psk", 2)),
+        KeyExchange::EcdheEcdsa => list.extend([
+            ("transcript_ecdsa", 2),
+            ("ecdhe_keygen", 2),
+            ("ecdh_agree", 2),
+            ("ecdsa_sign", 1),
+            ("ecdsa_verify", 1),
+            ("certificate_chain_verify", 1),
+        ]),
+    }
+    list
 }
 
 /// The names of `aead`'s two primitives: keying one record cipher (AES key schedule;

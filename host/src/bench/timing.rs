@@ -18,18 +18,31 @@ impl Budget {
     /// a figure taken over one stretch swung by ±30 % between runs.
     pub fn seconds_per_run<E>(self, mut f: impl FnMut() -> Result<(), E>) -> Result<f64, E> {
         f()?;
-        let slice = self.0 / SLICES;
         let mut fastest = f64::INFINITY;
         for _ in 0..SLICES {
-            let start = Instant::now();
-            let mut runs = 0u64;
-            while runs < 1 || start.elapsed() < slice {
-                f()?;
-                runs += 1;
-            }
-            fastest = fastest.min(start.elapsed().as_secs_f64() / runs as f64);
+            fastest = fastest.min(slice(self.0 / SLICES, &mut f)?);
         }
         Ok(fastest)
+    }
+
+    /// Seconds per run of `a` and of `b`, for a ratio of the two: the budget is spent
+    /// in alternating slices, `a`'s then `b`'s, and the fastest slice of each counts.
+    /// Both see the same stretches of a shared machine, whose speed drifts by ±50 %
+    /// over minutes, so the ratio holds where two separate figures would not.
+    pub fn seconds_per_run_side_by_side<E>(
+        self,
+        mut a: impl FnMut() -> Result<(), E>,
+        mut b: impl FnMut() -> Result<(), E>,
+    ) -> Result<(f64, f64), E> {
+        a()?;
+        b()?;
+        let each = self.0 / (2 * SLICES);
+        let (mut fastest_a, mut fastest_b) = (f64::INFINITY, f64::INFINITY);
+        for _ in 0..SLICES {
+            fastest_a = fastest_a.min(slice(each, &mut a)?);
+            fastest_b = fastest_b.min(slice(each, &mut b)?);
+        }
+        Ok((fastest_a, fastest_b))
     }
 
     /// Microseconds per run of an infallible `f`.
@@ -40,4 +53,15 @@ impl Budget {
         });
         seconds.unwrap_or(f64::NAN) * 1e6
     }
+}
+
+/// Runs `f` for `length` (at least once) and returns the seconds per run.
+fn slice<E>(length: Duration, f: &mut impl FnMut() -> Result<(), E>) -> Result<f64, E> {
+    let start = Instant::now();
+    let mut runs = 0u64;
+    while runs < 1 || start.elapsed() < length {
+        f()?;
+        runs += 1;
+    }
+    Ok(start.elapsed().as_secs_f64() / runs as f64)
 }
