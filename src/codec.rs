@@ -144,18 +144,6 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Appends a big-endian `uint24`; only the low 24 bits of `v` are written.
-pub fn put_u24(out: &mut Vec<u8>, v: u32) {
-    let [_, a, b, c] = v.to_be_bytes();
-    out.extend_from_slice(&[a, b, c]);
-}
-
-/// Appends a big-endian `uint48`; only the low 48 bits of `v` are written.
-pub fn put_u48(out: &mut Vec<u8>, v: u64) {
-    let [_, _, a, b, c, d, e, f] = v.to_be_bytes();
-    out.extend_from_slice(&[a, b, c, d, e, f]);
-}
-
 /// Appends a vector with a one-byte length prefix computed from what `body` writes.
 ///
 /// Callers only write bounded structures here (their sizes are checked where they are
@@ -213,13 +201,11 @@ mod tests {
         let mut out = Vec::new();
         put_vec8(&mut out, |o| o.extend_from_slice(b"ab"));
         put_vec16(&mut out, |o| o.extend_from_slice(b"cde"));
-        put_vec24(&mut out, |o| put_u48(o, 0x0102_0304_0506));
-        put_u24(&mut out, 0x0a0b0c);
+        put_vec24(&mut out, |o| o.extend_from_slice(&[1, 2, 3, 4, 5, 6]));
         let mut r = Reader::new(&out);
         assert_eq!(r.vec8(), Ok(&b"ab"[..]));
         assert_eq!(r.vec16(), Ok(&b"cde"[..]));
         assert_eq!(r.sub24().and_then(|mut s| s.u48()), Ok(0x0102_0304_0506));
-        assert_eq!(r.u24(), Ok(0x0a0b0c));
         assert_eq!(r.expect_end(), Ok(()));
     }
 }

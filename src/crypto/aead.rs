@@ -9,7 +9,6 @@
 use aes::Aes128Enc;
 use aes_gcm::AesGcm;
 use aes_gcm::aead::array::typenum::Unsigned;
-use aes_gcm::aead::inout::InOutBuf;
 use aes_gcm::aead::{AeadInOut, KeyInit, Nonce, Tag};
 use ccm::Ccm;
 use ccm::consts::{U8, U12};
@@ -127,8 +126,8 @@ impl RecordCipher {
     }
 
     /// Authenticates and decrypts a record fragment, or `None` if it does not
-    /// authenticate (or is too short to). The plaintext is decrypted straight into the
-    /// returned buffer.
+    /// authenticate (or is too short to). The ciphertext is copied once, into the
+    /// returned buffer, and decrypted there.
     pub fn open(
         &self,
         epoch: u16,
@@ -200,9 +199,9 @@ fn open_with<A: AeadInOut>(
     let (ciphertext, tag) = sealed.split_at(plaintext_len);
     let tag = Tag::<A>::try_from(tag).ok()?;
     let nonce = Nonce::<A>::try_from(&nonce[..]).ok()?;
-    let mut plaintext = vec![0u8; plaintext_len];
-    let buffer = InOutBuf::new(ciphertext, &mut plaintext).ok()?;
-    aead.decrypt_inout_detached(&nonce, aad, buffer, &tag)
+    // Copied once, then decrypted in place (no zeroed buffer first).
+    let mut plaintext = ciphertext.to_vec();
+    aead.decrypt_inout_detached(&nonce, aad, plaintext.as_mut_slice().into(), &tag)
         .ok()?;
     Some(plaintext)
 }

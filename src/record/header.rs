@@ -1,8 +1,8 @@
 //! Record header codec and the splitting of a datagram into records.
 
-use crate::codec::{DecodeError, Reader, put_u48};
+use crate::codec::{DecodeError, Reader};
 
-use super::MAX_CIPHERTEXT_LEN;
+use super::{MAX_CIPHERTEXT_LEN, RECORD_HEADER_LEN};
 
 /// A record's content type. Unknown values pass through so the caller can count them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -48,11 +48,30 @@ pub struct RecordHeader {
 impl RecordHeader {
     /// Appends the header's 13 bytes.
     pub fn encode(&self, out: &mut Vec<u8>) {
-        out.push(self.content_type.0);
-        out.extend_from_slice(&self.version.to_be_bytes());
-        out.extend_from_slice(&self.epoch.to_be_bytes());
-        put_u48(out, self.sequence);
-        out.extend_from_slice(&self.length.to_be_bytes());
+        out.extend_from_slice(&self.to_bytes());
+    }
+
+    /// The header's 13 bytes (the sequence number keeps its low 48 bits).
+    pub fn to_bytes(&self) -> [u8; RECORD_HEADER_LEN] {
+        let [v0, v1] = self.version.to_be_bytes();
+        let [e0, e1] = self.epoch.to_be_bytes();
+        let [_, _, s0, s1, s2, s3, s4, s5] = self.sequence.to_be_bytes();
+        let [l0, l1] = self.length.to_be_bytes();
+        [
+            self.content_type.0,
+            v0,
+            v1,
+            e0,
+            e1,
+            s0,
+            s1,
+            s2,
+            s3,
+            s4,
+            s5,
+            l0,
+            l1,
+        ]
     }
 
     /// Reads a header.
