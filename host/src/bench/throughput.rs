@@ -2,9 +2,11 @@
 //! established engine sessions, through the engine's record cipher alone, and through
 //! the AEAD crates alone.
 
-use aes::Aes128;
-use aes_gcm::Aes128Gcm;
-use aes_gcm::aead::{Aead, KeyInit, Nonce, Payload};
+use std::hint::black_box;
+
+use aes::Aes128Enc;
+use aes_gcm::AesGcm;
+use aes_gcm::aead::{AeadInOut, KeyInit, Nonce};
 use ccm::Ccm;
 use ccm::consts::{U8, U12};
 use serde::Serialize;
@@ -47,11 +49,11 @@ impl Throughput {
         let aad = [0u8; 13];
         let mut raw: Box<dyn FnMut() -> Result<(), String>> = match suite.aead() {
             AeadAlgorithm::Aes128Gcm => {
-                let c = Aes128Gcm::new(&[9u8; 16].into());
+                let c = AesGcm::<Aes128Enc, U12>::new(&[9u8; 16].into());
                 Box::new(move || seal_open(&c, &[0u8; 12].into(), &aad, payload))
             }
             AeadAlgorithm::Aes128Ccm8 => {
-                let c = Ccm::<Aes128, U8, U12>::new(&[9u8; 16].into());
+                let c = Ccm::<Aes128Enc, U8, U12>::new(&[9u8; 16].into());
                 Box::new(move || seal_open(&c, &[0u8; 12].into(), &aad, payload))
             }
         };
@@ -80,14 +82,20 @@ impl Throughput {
     }
 }
 
-/// Encrypts and decrypts one record with an AEAD crate directly.
-fn seal_open<C: Aead>(c: &C, nonce: &Nonce<C>, aad: &[u8], msg: &[u8]) -> Result<(), String> {
-    let sealed = c
-        .encrypt(nonce, Payload { msg, aad })
+/// Encrypts and decrypts one record with an AEAD crate directly, the fastest way it
+/// offers: each in place in a buffer of its own, with a detached tag. (The crates'
+/// `Aead::encrypt`/`decrypt` convenience calls go through an out-of-place path that
+/// is ~2.5× slower for CCM.)
+fn seal_open<C: AeadInOut>(c: &C, nonce: &Nonce<C>, aad: &[u8], msg: &[u8]) -> Result<(), String> {
+    let mut sealed = msg.to_vec();
+    let tag = c
+        .encrypt_inout_detached(nonce, aad, sealed.as_mut_slice().into())
         .map_err(|_| "encryption failed".to_string())?;
-    c.decrypt(nonce, Payload { msg: &sealed, aad })
-        .map(drop)
-        .map_err(|_| "decryption failed".to_string())
+    let mut opened = sealed.clone();
+    c.decrypt_inout_detached(nonce, aad, opened.as_mut_slice().into(), &tag)
+        .map_err(|_| "decryption failed".to_string())?;
+    black_box(opened);
+    Ok(())
 }
 
 /// A client and a server session of `suite`, connected over a perfect simulated link.
