@@ -133,7 +133,8 @@ pub struct HelloVerifyRequest {
 impl HelloVerifyRequest {
     /// The body bytes.
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = self.server_version.to_be_bytes().to_vec();
+        let mut out = Vec::with_capacity(2 + 1 + self.cookie.len());
+        out.extend_from_slice(&self.server_version.to_be_bytes());
         put_vec8(&mut out, |o| o.extend_from_slice(&self.cookie));
         out
     }

@@ -15,6 +15,7 @@
 //! With PSK the ServerKeyExchange only carries an identity hint; with ECDHE it carries
 //! the server's ephemeral P-256 point, signed with its certificate's key.
 
+use super::flight::MAX_FLIGHT_MESSAGES;
 use super::{Awaiting, Session};
 use crate::crypto::{ec, psk_premaster_secret};
 use crate::error::Error;
@@ -283,7 +284,7 @@ impl Session {
             "ServerHelloDone before ServerKeyExchange",
         ))?;
         let requested = hs.certificate_requested;
-        let mut flight = Vec::new();
+        let mut flight = Vec::with_capacity(MAX_FLIGHT_MESSAGES);
         if requested {
             flight.push(self.our_certificate());
         }
@@ -303,7 +304,7 @@ impl Session {
             .encode();
             flight.push(self.our_message(HandshakeType::CERTIFICATE_VERIFY, cv));
         }
-        flight.extend(self.change_cipher_spec_and_finished(b"client finished")?);
+        self.change_cipher_spec_and_finished(b"client finished", &mut flight)?;
         if let Some(hs) = self.handshake.as_mut() {
             hs.step = Awaiting::Finished;
         }
@@ -325,8 +326,9 @@ impl Session {
         self.psk_identity = Some(cke.identity);
         let cke = self.our_message(HandshakeType::CLIENT_KEY_EXCHANGE, body);
         self.derive_keys(&premaster)?;
-        let mut flight = vec![cke];
-        flight.extend(self.change_cipher_spec_and_finished(b"client finished")?);
+        let mut flight = Vec::with_capacity(MAX_FLIGHT_MESSAGES);
+        flight.push(cke);
+        self.change_cipher_spec_and_finished(b"client finished", &mut flight)?;
         if let Some(hs) = self.handshake.as_mut() {
             hs.step = Awaiting::Finished;
         }

@@ -7,6 +7,11 @@ use crate::config::RetransmitPolicy;
 use crate::handshake::HandshakeType;
 use crate::time::Instant;
 
+/// The most messages a flight of ours holds: the server's ServerHello, Certificate,
+/// ServerKeyExchange, CertificateRequest and ServerHelloDone, or the client's
+/// Certificate, ClientKeyExchange, CertificateVerify, ChangeCipherSpec and Finished.
+pub(crate) const MAX_FLIGHT_MESSAGES: usize = 5;
+
 /// One message of a flight, kept unencrypted and unfragmented: a retransmission gets
 /// fresh record sequence numbers and is fragmented again.
 #[derive(Clone, Debug)]

@@ -661,20 +661,21 @@ impl Session {
             .get_or_insert_with(|| Box::new(Handshake::new(Awaiting::ServerHello)))
     }
 
-    /// Our ChangeCipherSpec followed by our Finished, switching the write epoch
-    /// between them.
+    /// Appends our ChangeCipherSpec and our Finished to `flight`, switching the write
+    /// epoch between them.
     fn change_cipher_spec_and_finished(
         &mut self,
         label: &[u8],
-    ) -> Result<Vec<FlightMessage>, Error> {
+        flight: &mut Vec<FlightMessage>,
+    ) -> Result<(), Error> {
         let verify_data = self.verify_data(label)?;
-        let ccs = FlightMessage::ChangeCipherSpec {
+        flight.push(FlightMessage::ChangeCipherSpec {
             epoch: self.records.write_epoch(),
-        };
+        });
         self.records.switch_write_epoch();
         let finished = crate::handshake::Finished { verify_data }.encode();
-        let finished = self.our_message(HandshakeType::FINISHED, finished);
-        Ok(vec![ccs, finished])
+        flight.push(self.our_message(HandshakeType::FINISHED, finished));
+        Ok(())
     }
 
     /// Derives the master secret and the epoch-1 keys from the premaster secret.

@@ -4,7 +4,7 @@
 //! client's that we have credentials for; with ECDHE-ECDSA we sign our ephemeral key
 //! and, when client verification is on, ask for and check the client's certificate.
 
-use super::flight::FlightMessage;
+use super::flight::{FlightMessage, MAX_FLIGHT_MESSAGES};
 use super::record_layer::plaintext_record;
 use super::{Awaiting, Session};
 use crate::crypto::{COOKIE_LEN, CookieJar, ec, psk_premaster_secret};
@@ -57,7 +57,8 @@ impl Session {
             (Awaiting::Finished, HandshakeType::FINISHED) => {
                 self.check_finished(b"client finished", &message.body)?;
                 self.add_to_transcript(&message);
-                let flight = self.change_cipher_spec_and_finished(b"server finished")?;
+                let mut flight = Vec::with_capacity(2);
+                self.change_cipher_spec_and_finished(b"server finished", &mut flight)?;
                 // The final flight has no timer: it is repeated only when the client
                 // repeats its own (RFC 6347 §4.2.4).
                 self.send_flight(now, flight, false)?;
@@ -151,7 +152,8 @@ impl Session {
             extensions,
         }
         .encode();
-        let mut flight = vec![self.our_message(HandshakeType::SERVER_HELLO, server_hello)];
+        let mut flight = Vec::with_capacity(MAX_FLIGHT_MESSAGES);
+        flight.push(self.our_message(HandshakeType::SERVER_HELLO, server_hello));
         if ecdhe {
             flight.extend(self.ecdhe_server_messages(request_certificate)?);
         } else if let Some(ske) = self.psk_server_key_exchange() {
