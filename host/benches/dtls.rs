@@ -24,8 +24,8 @@ use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 use wasm_dtls::{CipherSuite, KeyExchange};
 use wasm_dtls_host::Runtime;
 use wasm_dtls_host::bench::{
-    self, BenchOptions, Budget, CA_PEM, MTU, PSK_IDENTITY, PSK_KEY, RECORD_BYTES, SERVER_CERT_PEM,
-    SERVER_KEY_PEM,
+    self, BenchOptions, Budget, CA_PEM, Lab, MTU, OpensslFigures, PSK_IDENTITY, PSK_KEY,
+    RECORD_BYTES, SERVER_CERT_PEM, SERVER_KEY_PEM,
 };
 
 /// The system allocator, counting, for the heap figures.
@@ -183,10 +183,15 @@ fn handshake(
     Err("the OpenSSL handshake did not complete".into())
 }
 
-/// OpenSSL's handshakes per second and record MB/s for `suite`.
-fn openssl_figures(suite: CipherSuite, budget: Budget) -> Result<(f64, f64), Failure> {
+/// OpenSSL's handshakes per second (timed side by side with the engine's native
+/// handshakes, for their ratio) and record MB/s for `suite`.
+fn openssl_figures(suite: CipherSuite, budget: Budget) -> Result<OpensslFigures, Failure> {
     let (client, server) = contexts(suite)?;
-    let per_handshake = budget.seconds_per_run(|| handshake(&client, &server).map(drop))?;
+    let mut lab = Lab::new(suite, 1)?;
+    let (native, per_handshake) = budget.seconds_per_run_side_by_side(
+        || lab.handshake_and_free().map_err(Failure::from),
+        || handshake(&client, &server).map(drop),
+    )?;
     let (mut c, mut s) = handshake(&client, &server)?;
     let payload = vec![0x42u8; RECORD_BYTES];
     let mut buf = vec![0u8; 2 * RECORD_BYTES];
@@ -199,7 +204,11 @@ fn openssl_figures(suite: CipherSuite, budget: Budget) -> Result<(f64, f64), Fai
             Err("short record".into())
         }
     })?;
-    Ok((1.0 / per_handshake, RECORD_BYTES as f64 / per_record / 1e6))
+    Ok(OpensslFigures {
+        handshakes_per_s: 1.0 / per_handshake,
+        native_vs_openssl: per_handshake / native,
+        mb_s: RECORD_BYTES as f64 / per_record / 1e6,
+    })
 }
 
 fn main() -> Result<(), Failure> {
@@ -220,8 +229,7 @@ fn main() -> Result<(), Failure> {
     let runtime = Runtime::from_env()?;
     let mut report = bench::run(&runtime, &options, GLOBAL)?;
     for suite in CipherSuite::ALL {
-        let (rate, mb_s) = openssl_figures(suite, Budget(options.budget))?;
-        report.add_openssl(suite, rate, mb_s);
+        report.add_openssl(suite, openssl_figures(suite, Budget(options.budget))?);
     }
     if json {
         println!("{}", report.to_json());

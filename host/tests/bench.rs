@@ -67,9 +67,19 @@ fn a_tiny_run_measures_every_figure_for_every_suite() {
     assert_eq!(report.sizes.len(), 1);
     assert!(report.sizes[0].bytes > 100_000);
 
-    report.add_openssl(wasm_dtls_host::CipherSuite::PskAes128Ccm8, 123.0, 45.0);
+    let openssl = bench::OpensslFigures {
+        handshakes_per_s: 123.0,
+        native_vs_openssl: 6.5,
+        mb_s: 45.0,
+    };
+    report.add_openssl(wasm_dtls_host::CipherSuite::PskAes128Ccm8, openssl);
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(json["handshakes"][2]["openssl_per_s"], 123.0);
+    assert_eq!(json["handshakes"][2]["native_vs_openssl"], 6.5);
     assert_eq!(json["throughput"][2]["openssl_mb_s"], 45.0);
-    assert!(report.to_string().contains("Full handshakes per second"));
+    let table = report.to_string();
+    assert!(table.contains("Full handshakes per second"));
+    // The ratio column shows the side-by-side ratio, not a quotient of the two rates.
+    let psk_row = table.lines().find(|l| l.starts_with("psk-ccm8")).unwrap();
+    assert!(psk_row.contains("6.50×"), "{psk_row}");
 }

@@ -62,6 +62,9 @@ pub struct HandshakeRate {
     pub node_per_s: Option<f64>,
     /// OpenSSL, if measured (`cargo bench`).
     pub openssl_per_s: Option<f64>,
+    /// Native handshakes per OpenSSL handshake, both measured side by side (so not
+    /// `native_per_s / openssl_per_s`, which were measured minutes apart).
+    pub native_vs_openssl: Option<f64>,
     /// The handshake's cryptographic primitives alone, µs.
     pub primitives_us: f64,
     /// One native handshake, µs.
@@ -86,11 +89,23 @@ impl HandshakeRate {
             wasmtime_per_s: 1.0 / wasmtime_s,
             node_per_s,
             openssl_per_s: None,
+            native_vs_openssl: None,
             primitives_us,
             native_us,
             engine_overhead_percent: (native_us - primitives_us) / primitives_us * 100.0,
         }
     }
+}
+
+/// What `cargo bench` measures of OpenSSL for one suite.
+#[derive(Clone, Copy, Debug)]
+pub struct OpensslFigures {
+    /// Its handshakes per second.
+    pub handshakes_per_s: f64,
+    /// The engine's native handshakes per OpenSSL handshake, measured side by side.
+    pub native_vs_openssl: f64,
+    /// Its record throughput, MB/s.
+    pub mb_s: f64,
 }
 
 /// Everything one run measured.
@@ -118,11 +133,13 @@ pub struct Report {
 
 impl Report {
     /// Adds OpenSSL's handshake rate and record throughput for `suite`.
-    pub fn add_openssl(&mut self, suite: CipherSuite, handshakes_per_s: f64, mb_s: f64) {
+    pub fn add_openssl(&mut self, suite: CipherSuite, openssl: OpensslFigures) {
         let name = suite.short_name();
         for h in self.handshakes.iter_mut().filter(|h| h.suite == name) {
-            h.openssl_per_s = Some(handshakes_per_s);
+            h.openssl_per_s = Some(openssl.handshakes_per_s);
+            h.native_vs_openssl = Some(openssl.native_vs_openssl);
         }
+        let mb_s = openssl.mb_s;
         for t in self.throughput.iter_mut().filter(|t| t.suite == name) {
             t.openssl_mb_s = Some(mb_s);
         }
@@ -179,8 +196,8 @@ impl fmt::Display for Report {
                 opt(h.openssl_per_s, 0),
                 ratio(Some(h.wasmtime_per_s), h.native_per_s),
                 ratio(h.node_per_s, h.native_per_s),
-                h.openssl_per_s
-                    .map_or_else(|| "—".into(), |o| format!("{:.2}×", h.native_per_s / o)),
+                h.native_vs_openssl
+                    .map_or_else(|| "—".into(), |r| format!("{r:.2}×")),
                 h.primitives_us,
                 h.engine_overhead_percent,
             )?;
