@@ -842,7 +842,6 @@ impl Session {
         }
     }
 
-    /// Protects one record in `epoch` and traces it.
     /// Appends one record to `out` (see [`RecordLayer::seal_into`]) and traces it.
     fn seal_into(
         &mut self,
