@@ -10,7 +10,14 @@ use super::{HmacSha256, hmac_sha256};
 use crate::rng::Random;
 
 /// Bytes of our cookies: one HMAC-SHA256 output.
-pub(crate) const COOKIE_LEN: usize = 32;
+const COOKIE_LEN: usize = 32;
+
+/// Whether `cookie` has the shape of ours (its length, which is public). Anything else,
+/// such as the empty cookie of every first ClientHello, is refused before an HMAC is
+/// computed — or, by callers, before the cookie's input is even encoded.
+pub(crate) fn could_be_ours(cookie: &[u8]) -> bool {
+    cookie.len() == COOKIE_LEN
+}
 
 /// The server's cookie key, held as an HMAC already keyed with it (keying costs two
 /// SHA-256 blocks, paid once per secret instead of per cookie); wiped when dropped.
@@ -53,13 +60,9 @@ impl CookieSecret {
     }
 
     /// Whether `cookie` is the one we would make for this peer and ClientHello,
-    /// compared in constant time. A cookie of the wrong length (the empty one of every
-    /// first ClientHello) is refused without computing anything: its length is public.
+    /// compared in constant time (see [`could_be_ours`] for the cookies refused first).
     pub fn verify(&self, peer: &[u8], hello_params: &[u8], cookie: &[u8]) -> bool {
-        if cookie.len() != COOKIE_LEN {
-            return false;
-        }
-        bool::from(self.compute(peer, hello_params).ct_eq(cookie))
+        could_be_ours(cookie) && bool::from(self.compute(peer, hello_params).ct_eq(cookie))
     }
 }
 

@@ -19,10 +19,7 @@ impl Session {
                 break;
             };
             self.process_record(now, &record)?;
-            if !matches!(
-                self.state,
-                SessionState::Handshaking | SessionState::Connected
-            ) {
+            if !self.state.is_live() {
                 break;
             }
         }
@@ -128,7 +125,7 @@ impl Session {
             return Ok(());
         };
         if alert == Alert::close_notify() {
-            if self.state == SessionState::Connected || self.state == SessionState::Handshaking {
+            if self.state.is_live() {
                 self.send_alert(Alert::close_notify());
             }
             self.events.push_back(super::Event::Closed);
@@ -176,10 +173,7 @@ impl Session {
             // record; anything else waits in the reassembler.
             if let Some(message) = self.reassembler.take_whole(&fragment) {
                 self.process_message(now, message)?;
-                if !matches!(
-                    self.state,
-                    SessionState::Handshaking | SessionState::Connected
-                ) {
+                if !self.state.is_live() {
                     return Ok(());
                 }
                 continue;
@@ -192,10 +186,7 @@ impl Session {
         }
         while let Some(message) = self.reassembler.pop() {
             self.process_message(now, message)?;
-            if !matches!(
-                self.state,
-                SessionState::Handshaking | SessionState::Connected
-            ) {
+            if !self.state.is_live() {
                 break;
             }
         }

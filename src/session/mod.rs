@@ -63,6 +63,13 @@ pub enum SessionState {
     Failed,
 }
 
+impl SessionState {
+    /// Handshaking or connected: the session processes records and keeps timers.
+    pub fn is_live(self) -> bool {
+        matches!(self, SessionState::Handshaking | SessionState::Connected)
+    }
+}
+
 /// Something the application should know about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
@@ -427,10 +434,7 @@ impl Session {
     /// Ends the session with a close_notify alert (NetX `session_end`). Nothing more
     /// can be sent or received; [`Session::reset`] makes the session reusable.
     pub fn close(&mut self) {
-        if matches!(
-            self.state,
-            SessionState::Handshaking | SessionState::Connected
-        ) {
+        if self.state.is_live() {
             self.send_alert(Alert::close_notify());
         }
         self.end(SessionState::Closed);
@@ -534,10 +538,7 @@ impl Session {
     }
 
     fn next_deadline(&self) -> Option<Instant> {
-        if !matches!(
-            self.state,
-            SessionState::Handshaking | SessionState::Connected
-        ) {
+        if !self.state.is_live() {
             return None;
         }
         let flight = self.flight.as_ref().and_then(Flight::deadline);

@@ -189,8 +189,8 @@ pub(crate) fn plaintext_record(
     sequence: u64,
     parts: &[&[u8]],
 ) -> Vec<u8> {
-    let payload_len: usize = parts.iter().map(|p| p.len()).sum();
-    let mut out = Vec::with_capacity(RECORD_HEADER_LEN + payload_len);
+    // `build_record` reserves the record's exact size.
+    let mut out = Vec::new();
     build_record(None, 0, sequence, content_type, parts, &mut out);
     out
 }

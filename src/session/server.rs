@@ -7,7 +7,7 @@
 use super::flight::{FlightMessage, MAX_FLIGHT_MESSAGES};
 use super::record_layer::plaintext_record;
 use super::{Awaiting, Session};
-use crate::crypto::{COOKIE_LEN, CookieJar, ec, psk_premaster_secret};
+use crate::crypto::{CookieJar, could_be_ours, ec, psk_premaster_secret};
 use crate::error::Error;
 use crate::handshake::{
     CertificateRequest, CertificateVerify, ClientHello, ECDSA_SECP256R1_SHA256, ECDSA_SIGN,
@@ -363,11 +363,11 @@ fn client_accepts_p256_ecdsa(extensions: &[Extension]) -> Result<bool, Error> {
     Ok(groups_ok && formats_ok && signatures_ok)
 }
 
-/// Whether `hello` carries the cookie `cookies` makes for it and `peer`. A hello
-/// without a cookie of our length (every first ClientHello) is refused before its
-/// cookie input is even encoded.
+/// Whether `hello` carries the cookie `cookies` makes for it and `peer`. A cookie that
+/// [`could_be_ours`] rejects (every first ClientHello's) is refused before the
+/// hello's cookie input is encoded.
 pub(crate) fn has_valid_cookie(cookies: &CookieJar, peer: &[u8], hello: &ClientHello) -> bool {
-    hello.cookie.len() == COOKIE_LEN && cookies.verify(peer, &hello.cookie_input(), &hello.cookie)
+    could_be_ours(&hello.cookie) && cookies.verify(peer, &hello.cookie_input(), &hello.cookie)
 }
 
 /// A HelloVerifyRequest for `hello` from `peer`, as a complete plaintext record. The
