@@ -92,7 +92,7 @@ pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Resul
     let mut loss = Vec::new();
     for suite in CipherSuite::ALL {
         let mut lab = native::Lab::new(suite, 1)?;
-        let plan = kit.handshake_plan(suite);
+        let plan = kit.handshake_plan(suite)?;
         // The engine's overhead is the ratio of these two, so they share the machine.
         let (native, crypto) = budget.seconds_per_run_side_by_side(
             || lab.handshake_and_free(),

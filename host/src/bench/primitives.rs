@@ -155,13 +155,16 @@ impl Kit {
     }
 
     /// The calls of one full handshake of `suite` (see [`recipe`]), looked up once so
-    /// that running them costs nothing but the calls.
-    pub fn handshake_plan(&self, suite: CipherSuite) -> Vec<(usize, u32)> {
+    /// that running them costs nothing but the calls. A name the kit lacks is an error,
+    /// not a silently smaller baseline.
+    pub fn handshake_plan(&self, suite: CipherSuite) -> Result<Vec<(usize, u32)>, String> {
         recipe(suite)
             .into_iter()
-            .filter_map(|(name, times)| {
-                let index = self.calls.iter().position(|c| c.name == name)?;
-                Some((index, times))
+            .map(|(name, times)| {
+                let index = self.calls.iter().position(|c| c.name == name);
+                index
+                    .map(|i| (i, times))
+                    .ok_or_else(|| format!("no primitive named {name}"))
             })
             .collect()
     }

@@ -139,9 +139,8 @@ impl Report {
             h.openssl_per_s = Some(openssl.handshakes_per_s);
             h.native_vs_openssl = Some(openssl.native_vs_openssl);
         }
-        let mb_s = openssl.mb_s;
         for t in self.throughput.iter_mut().filter(|t| t.suite == name) {
-            t.openssl_mb_s = Some(mb_s);
+            t.openssl_mb_s = Some(openssl.mb_s);
         }
     }
 
