@@ -144,6 +144,17 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The big-endian `u16` values in `bytes` (a trailing odd byte is not one; callers
+/// check the length first).
+pub fn u16_values(bytes: &[u8]) -> impl Iterator<Item = u16> + '_ {
+    bytes.chunks_exact(2).map(|pair| {
+        u16::from_be_bytes([
+            pair.first().copied().unwrap_or(0),
+            pair.get(1).copied().unwrap_or(0),
+        ])
+    })
+}
+
 /// Appends a vector with a one-byte length prefix computed from what `body` writes.
 ///
 /// Callers only write bounded structures here (their sizes are checked where they are

@@ -49,19 +49,22 @@ impl CookieSecret {
         CookieSecret(hmac_sha256(&bytes))
     }
 
-    /// HMAC-SHA256(secret, len(peer) ‖ peer ‖ hello_params). The length prefix keeps
+    /// HMAC-SHA256(secret, len(peer) ‖ peer ‖ hello_params), the parameters given in
+    /// pieces (a received ClientHello around its cookie). The length prefix keeps
     /// address and parameters from sliding into each other.
-    pub fn compute(&self, peer: &[u8], hello_params: &[u8]) -> [u8; COOKIE_LEN] {
+    pub fn compute(&self, peer: &[u8], hello_params: &[&[u8]]) -> [u8; COOKIE_LEN] {
         let mut mac = self.0.clone();
         mac.update(&(peer.len() as u64).to_be_bytes());
         mac.update(peer);
-        mac.update(hello_params);
+        for piece in hello_params {
+            mac.update(piece);
+        }
         mac.finalize().into_bytes().into()
     }
 
     /// Whether `cookie` is the one we would make for this peer and ClientHello,
     /// compared in constant time (see [`could_be_ours`] for the cookies refused first).
-    pub fn verify(&self, peer: &[u8], hello_params: &[u8], cookie: &[u8]) -> bool {
+    pub fn verify(&self, peer: &[u8], hello_params: &[&[u8]], cookie: &[u8]) -> bool {
         could_be_ours(cookie) && bool::from(self.compute(peer, hello_params).ct_eq(cookie))
     }
 }
@@ -90,12 +93,12 @@ impl CookieJar {
     }
 
     /// A cookie made with the current secret.
-    pub fn compute(&self, peer: &[u8], hello_params: &[u8]) -> [u8; COOKIE_LEN] {
+    pub fn compute(&self, peer: &[u8], hello_params: &[&[u8]]) -> [u8; COOKIE_LEN] {
         self.current.compute(peer, hello_params)
     }
 
     /// Whether `cookie` was made by the current or the previous secret.
-    pub fn verify(&self, peer: &[u8], hello_params: &[u8], cookie: &[u8]) -> bool {
+    pub fn verify(&self, peer: &[u8], hello_params: &[&[u8]], cookie: &[u8]) -> bool {
         self.current.verify(peer, hello_params, cookie)
             || self
                 .previous
@@ -111,27 +114,30 @@ mod tests {
     #[test]
     fn a_cookie_verifies_only_for_its_peer_and_hello() {
         let secret = CookieSecret::from_bytes([9; 32]);
-        let cookie = secret.compute(b"10.0.0.1:5684", b"hello");
-        assert!(secret.verify(b"10.0.0.1:5684", b"hello", &cookie));
-        assert!(!secret.verify(b"10.0.0.2:5684", b"hello", &cookie));
-        assert!(!secret.verify(b"10.0.0.1:5684", b"hellp", &cookie));
-        assert!(!secret.verify(b"10.0.0.1:5684", b"hello", &cookie[..31]));
-        assert!(!secret.verify(b"10.0.0.1:5684", b"hello", &[]));
+        let cookie = secret.compute(b"10.0.0.1:5684", &[b"hello"]);
+        assert!(secret.verify(b"10.0.0.1:5684", &[b"hello"], &cookie));
+        assert!(!secret.verify(b"10.0.0.2:5684", &[b"hello"], &cookie));
+        assert!(!secret.verify(b"10.0.0.1:5684", &[b"hellp"], &cookie));
+        assert!(!secret.verify(b"10.0.0.1:5684", &[b"hello"], &cookie[..31]));
+        assert!(!secret.verify(b"10.0.0.1:5684", &[b"hello"], &[]));
         let other = CookieSecret::from_bytes([8; 32]);
-        assert!(!other.verify(b"10.0.0.1:5684", b"hello", &cookie));
+        assert!(!other.verify(b"10.0.0.1:5684", &[b"hello"], &cookie));
         // No sliding between address and parameters.
-        assert_ne!(secret.compute(b"ab", b"c"), secret.compute(b"a", b"bc"));
+        assert_ne!(
+            secret.compute(b"ab", &[b"c"]),
+            secret.compute(b"a", &[b"bc"])
+        );
     }
 
     #[test]
     fn the_previous_secret_is_accepted_for_one_period() {
         let mut rng = crate::rng::SeededRandom::new(1);
         let mut jar = CookieJar::generate(&mut rng);
-        let cookie = jar.compute(b"peer", b"hello");
+        let cookie = jar.compute(b"peer", &[b"hello"]);
         jar.rotate(&mut rng);
-        assert!(jar.verify(b"peer", b"hello", &cookie));
-        assert_ne!(jar.compute(b"peer", b"hello"), cookie);
+        assert!(jar.verify(b"peer", &[b"hello"], &cookie));
+        assert_ne!(jar.compute(b"peer", &[b"hello"]), cookie);
         jar.rotate(&mut rng);
-        assert!(!jar.verify(b"peer", b"hello", &cookie));
+        assert!(!jar.verify(b"peer", &[b"hello"], &cookie));
     }
 }

@@ -5,6 +5,7 @@ mod certificates;
 mod extensions;
 mod fragment;
 mod header;
+mod hellos;
 mod messages;
 mod reassembly;
 
@@ -13,15 +14,15 @@ pub use certificates::{
     EcdheClientKeyExchange, EcdheServerKeyExchange, SECP256R1,
 };
 pub use extensions::{
-    Extension, ExtensionType, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, decode_extensions,
-    encode_extensions, find_extension, renegotiation_info_data, u8_list_data, u16_list_data,
+    Extension, ExtensionBlock, ExtensionType, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, decode_extensions,
+    encode_extensions, renegotiation_info_data, u8_list_data, u16_list_data,
 };
 pub use fragment::{encode_message, fragment_count, fragments, message_header, split};
 pub use header::{
     Fragment, Fragments, HANDSHAKE_HEADER_LEN, HandshakeHeader, HandshakeType, parse_fragments,
 };
+pub use hellos::{ClientHello, ClientHelloView, ServerHello, ServerHelloView};
 pub use messages::{
-    ClientHello, Finished, HelloVerifyRequest, PskClientKeyExchange, PskServerKeyExchange,
-    ServerHello, ServerHelloDone,
+    Finished, HelloVerifyRequest, PskClientKeyExchange, PskServerKeyExchange, ServerHelloDone,
 };
 pub use reassembly::{Insert, Message, Reassembler, ReassemblyLimits};

@@ -6,7 +6,7 @@ use core::net::SocketAddr;
 
 use crate::alert::{Alert, AlertDescription};
 use crate::crypto::CookieJar;
-use crate::handshake::{ClientHello, Fragments, HandshakeType};
+use crate::handshake::{ClientHelloView, Fragments, HandshakeType};
 use crate::record::{ContentType, parse_datagram};
 use crate::session::{has_valid_cookie, hello_verify_request_record, plaintext_record};
 
@@ -53,16 +53,16 @@ pub(crate) fn peer_key(peer: &SocketAddr) -> PeerKey {
 }
 
 /// A ClientHello that opens a datagram, with its record sequence number.
-pub(crate) struct InitialHello {
+pub(crate) struct InitialHello<'a> {
     pub(crate) record_sequence: u64,
-    pub(crate) hello: ClientHello,
+    pub(crate) hello: ClientHelloView<'a>,
 }
 
 /// The ClientHello in the first record of `datagram`, if the datagram starts with a
 /// whole (unfragmented) one in epoch 0. A fragmented first ClientHello cannot be checked
 /// statelessly and is not admitted (the client's retransmission will not change that,
 /// but no real ClientHello without a cookie is near an MTU).
-pub(crate) fn initial_client_hello(datagram: &[u8]) -> Option<InitialHello> {
+pub(crate) fn initial_client_hello(datagram: &[u8]) -> Option<InitialHello<'_>> {
     let record = parse_datagram(datagram).next()?.ok()?;
     let h = record.header;
     if h.content_type != ContentType::HANDSHAKE || h.epoch != 0 {
@@ -78,12 +78,16 @@ pub(crate) fn initial_client_hello(datagram: &[u8]) -> Option<InitialHello> {
     }
     Some(InitialHello {
         record_sequence: h.sequence,
-        hello: ClientHello::decode(first.body).ok()?,
+        hello: ClientHelloView::read(first.body).ok()?,
     })
 }
 
 /// Whether the hello carries a cookie made by `cookies` for `peer`.
-pub(crate) fn cookie_is_valid(cookies: &CookieJar, peer: &SocketAddr, hello: &ClientHello) -> bool {
+pub(crate) fn cookie_is_valid(
+    cookies: &CookieJar,
+    peer: &SocketAddr,
+    hello: &ClientHelloView<'_>,
+) -> bool {
     has_valid_cookie(cookies, peer_key(peer).as_bytes(), hello)
 }
 
@@ -91,7 +95,7 @@ pub(crate) fn cookie_is_valid(cookies: &CookieJar, peer: &SocketAddr, hello: &Cl
 pub(crate) fn hello_verify_request(
     cookies: &CookieJar,
     peer: &SocketAddr,
-    initial: &InitialHello,
+    initial: &InitialHello<'_>,
 ) -> Vec<u8> {
     hello_verify_request_record(
         cookies,
@@ -102,7 +106,7 @@ pub(crate) fn hello_verify_request(
 }
 
 /// The plaintext fatal internal_error alert NetX sends when its pool is full.
-pub(crate) fn pool_full_alert(initial: &InitialHello) -> Vec<u8> {
+pub(crate) fn pool_full_alert(initial: &InitialHello<'_>) -> Vec<u8> {
     let alert = Alert::fatal(AlertDescription::INTERNAL_ERROR).encode();
     plaintext_record(ContentType::ALERT, initial.record_sequence, &[&alert])
 }

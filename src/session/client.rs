@@ -23,7 +23,7 @@ use crate::handshake::{
     CertificateRequest, CertificateVerify, ClientHello, ECDSA_SECP256R1_SHA256,
     EcdheClientKeyExchange, EcdheServerKeyExchange, Extension, ExtensionType, HandshakeType,
     HelloVerifyRequest, Message, PskClientKeyExchange, PskServerKeyExchange, SECP256R1,
-    ServerHello, ServerHelloDone, find_extension, renegotiation_info_data,
+    ServerHelloDone, ServerHelloView, renegotiation_info_data,
 };
 use crate::record::DTLS_1_2;
 use crate::suite::{CipherSuite, KeyExchange};
@@ -185,7 +185,7 @@ impl Session {
     }
 
     fn on_server_hello(&mut self, body: &[u8]) -> Result<(), Error> {
-        let sh = ServerHello::decode(body)
+        let sh = ServerHelloView::read(body)
             .map_err(|e| Error::IncorrectMessageLength("ServerHello", e))?;
         if sh.server_version != DTLS_1_2 {
             return Err(Error::UnsupportedVersion(sh.server_version));
@@ -196,7 +196,7 @@ impl Session {
         if sh.compression_method != 0 {
             return Err(Error::BadCompressionMethod);
         }
-        for ext in &sh.extensions {
+        for (extension_type, _) in sh.extensions.iter() {
             // RFC 5246 §7.4.1.4: a server may only answer extensions we sent.
             let offered = [
                 ExtensionType::EXTENDED_MASTER_SECRET,
@@ -205,20 +205,22 @@ impl Session {
                 // RFC 6066 §3: a server may acknowledge server_name with an empty one.
                 ExtensionType::SERVER_NAME,
             ];
-            if !offered.contains(&ext.extension_type) {
+            if !offered.contains(&extension_type) {
                 return Err(Error::HandshakeFailure(
                     "the server answered an extension the client did not offer",
                 ));
             }
         }
-        if let Some(ext) = find_extension(&sh.extensions, ExtensionType::RENEGOTIATION_INFO) {
+        if let Some(ext) = sh.extensions.find(ExtensionType::RENEGOTIATION_INFO) {
             let data = renegotiation_info_data(ext)
                 .map_err(|e| Error::IncorrectMessageLength("renegotiation_info", e))?;
             if !data.is_empty() {
                 return Err(Error::RenegotiationExtension);
             }
         }
-        let ems = find_extension(&sh.extensions, ExtensionType::EXTENDED_MASTER_SECRET).is_some();
+        let ems = sh
+            .extensions
+            .contains(ExtensionType::EXTENDED_MASTER_SECRET);
         if !ems && self.config.require_extended_master_secret() {
             return Err(Error::ExtensionNotFound("extended_master_secret"));
         }

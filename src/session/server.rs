@@ -10,11 +10,11 @@ use super::{Awaiting, Session};
 use crate::crypto::{CookieJar, could_be_ours, ec, psk_premaster_secret};
 use crate::error::Error;
 use crate::handshake::{
-    CertificateRequest, CertificateVerify, ClientHello, ECDSA_SECP256R1_SHA256, ECDSA_SIGN,
-    EcdheClientKeyExchange, EcdheServerKeyExchange, Extension, ExtensionType, HandshakeType,
-    HelloVerifyRequest, Message, PskClientKeyExchange, PskServerKeyExchange, SECP256R1,
-    ServerHello, ServerHelloDone, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, find_extension,
-    message_header, renegotiation_info_data, u8_list_data, u16_list_data,
+    CertificateRequest, CertificateVerify, ClientHelloView, ECDSA_SECP256R1_SHA256, ECDSA_SIGN,
+    EcdheClientKeyExchange, EcdheServerKeyExchange, Extension, ExtensionBlock, ExtensionType,
+    HandshakeType, HelloVerifyRequest, Message, PskClientKeyExchange, PskServerKeyExchange,
+    SECP256R1, ServerHello, ServerHelloDone, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, message_header,
+    renegotiation_info_data, u8_list_data, u16_list_data,
 };
 use crate::record::{ContentType, DTLS_1_0, DTLS_1_2};
 use crate::suite::{CipherSuite, KeyExchange};
@@ -71,7 +71,7 @@ impl Session {
     }
 
     fn on_client_hello(&mut self, now: Instant, message: &Message<'_>) -> Result<(), Error> {
-        let hello = ClientHello::decode(&message.body)
+        let hello = ClientHelloView::read(&message.body)
             .map_err(|e| Error::IncorrectMessageLength("ClientHello", e))?;
         // A pool session has no jar: the pool verified this ClientHello's cookie.
         let cookie_ok = self
@@ -90,22 +90,22 @@ impl Session {
             return Err(Error::BadCompressionMethod);
         }
         let suite = self.choose_suite(&hello)?;
-        let secure_renegotiation =
-            match find_extension(&hello.extensions, ExtensionType::RENEGOTIATION_INFO) {
-                Some(ext) => {
-                    let data = renegotiation_info_data(ext)
-                        .map_err(|e| Error::IncorrectMessageLength("renegotiation_info", e))?;
-                    if !data.is_empty() {
-                        return Err(Error::RenegotiationExtension);
-                    }
-                    true
+        let secure_renegotiation = match hello.extensions.find(ExtensionType::RENEGOTIATION_INFO) {
+            Some(ext) => {
+                let data = renegotiation_info_data(ext)
+                    .map_err(|e| Error::IncorrectMessageLength("renegotiation_info", e))?;
+                if !data.is_empty() {
+                    return Err(Error::RenegotiationExtension);
                 }
-                None => hello
-                    .cipher_suites
-                    .contains(&TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
-            };
-        let ems =
-            find_extension(&hello.extensions, ExtensionType::EXTENDED_MASTER_SECRET).is_some();
+                true
+            }
+            None => hello
+                .cipher_suites()
+                .any(|s| s == TLS_EMPTY_RENEGOTIATION_INFO_SCSV),
+        };
+        let ems = hello
+            .extensions
+            .contains(ExtensionType::EXTENDED_MASTER_SECRET);
         if !ems && self.config.require_extended_master_secret() {
             return Err(Error::ExtensionNotFound("extended_master_secret"));
         }
@@ -121,7 +121,7 @@ impl Session {
         }
         let ecdhe = suite.key_exchange() == KeyExchange::EcdheEcdsa;
         // RFC 8422 §5.2: echo ec_point_formats only to a client that sent it.
-        if ecdhe && find_extension(&hello.extensions, ExtensionType::EC_POINT_FORMATS).is_some() {
+        if ecdhe && hello.extensions.contains(ExtensionType::EC_POINT_FORMATS) {
             extensions.push(Extension::ec_point_formats_uncompressed());
         }
         let request_certificate = ecdhe && self.config.client_verify().is_some();
@@ -175,13 +175,12 @@ impl Session {
     /// The first suite in the client's order that we can serve (the client's
     /// preference wins, as in most TLS servers by default). ECDHE suites also need the
     /// client to accept P-256, uncompressed points and ECDSA with SHA-256.
-    fn choose_suite(&self, hello: &ClientHello) -> Result<CipherSuite, Error> {
+    fn choose_suite(&self, hello: &ClientHelloView<'_>) -> Result<CipherSuite, Error> {
         let ours = self.config.usable_suites(true);
         let ecdhe_possible = client_accepts_p256_ecdsa(&hello.extensions)?;
         hello
-            .cipher_suites
-            .iter()
-            .filter_map(|&id| CipherSuite::from_id(id))
+            .cipher_suites()
+            .filter_map(CipherSuite::from_id)
             .find(|s| ours.contains(s) && (s.key_exchange() == KeyExchange::Psk || ecdhe_possible))
             .ok_or(Error::NoSupportedCiphers)
     }
@@ -248,7 +247,7 @@ impl Session {
 
     /// Answers a ClientHello without a valid cookie. Nothing about the client is kept:
     /// the cookie lets us recognise its next ClientHello.
-    fn send_hello_verify_request(&mut self, hello: &ClientHello) {
+    fn send_hello_verify_request(&mut self, hello: &ClientHelloView<'_>) {
         let Some(cookies) = &self.cookies else {
             return;
         };
@@ -339,25 +338,25 @@ impl Session {
 /// Whether a ClientHello's extensions allow an ECDHE-ECDSA suite with P-256: absent
 /// supported_groups / ec_point_formats mean "anything" (RFC 8422 §4), but an absent
 /// signature_algorithms means SHA-1 only (RFC 5246 §7.4.1.4.1), which we do not sign.
-fn client_accepts_p256_ecdsa(extensions: &[Extension]) -> Result<bool, Error> {
+fn client_accepts_p256_ecdsa(extensions: &ExtensionBlock<'_>) -> Result<bool, Error> {
     let malformed = |name| move |e| Error::IncorrectMessageLength(name, e);
-    let groups_ok = match find_extension(extensions, ExtensionType::SUPPORTED_GROUPS) {
+    let groups_ok = match extensions.find(ExtensionType::SUPPORTED_GROUPS) {
         Some(ext) => u16_list_data(ext)
             .map_err(malformed("supported_groups"))?
-            .contains(&SECP256R1),
+            .any(|g| g == SECP256R1),
         None => true,
     };
-    let formats_ok = match find_extension(extensions, ExtensionType::EC_POINT_FORMATS) {
+    let formats_ok = match extensions.find(ExtensionType::EC_POINT_FORMATS) {
         // 0 is "uncompressed" (RFC 8422 §5.1.2).
         Some(ext) => u8_list_data(ext)
             .map_err(malformed("ec_point_formats"))?
             .contains(&0),
         None => true,
     };
-    let signatures_ok = match find_extension(extensions, ExtensionType::SIGNATURE_ALGORITHMS) {
+    let signatures_ok = match extensions.find(ExtensionType::SIGNATURE_ALGORITHMS) {
         Some(ext) => u16_list_data(ext)
             .map_err(malformed("signature_algorithms"))?
-            .contains(&ECDSA_SECP256R1_SHA256),
+            .any(|s| s == ECDSA_SECP256R1_SHA256),
         None => false,
     };
     Ok(groups_ok && formats_ok && signatures_ok)
@@ -366,8 +365,12 @@ fn client_accepts_p256_ecdsa(extensions: &[Extension]) -> Result<bool, Error> {
 /// Whether `hello` carries the cookie `cookies` makes for it and `peer`. A cookie that
 /// [`could_be_ours`] rejects (every first ClientHello's) is refused before the
 /// hello's cookie input is encoded.
-pub(crate) fn has_valid_cookie(cookies: &CookieJar, peer: &[u8], hello: &ClientHello) -> bool {
-    could_be_ours(&hello.cookie) && cookies.verify(peer, &hello.cookie_input(), &hello.cookie)
+pub(crate) fn has_valid_cookie(
+    cookies: &CookieJar,
+    peer: &[u8],
+    hello: &ClientHelloView<'_>,
+) -> bool {
+    could_be_ours(hello.cookie) && cookies.verify(peer, &hello.cookie_input(), hello.cookie)
 }
 
 /// A HelloVerifyRequest for `hello` from `peer`, as a complete plaintext record. The
@@ -376,7 +379,7 @@ pub(crate) fn has_valid_cookie(cookies: &CookieJar, peer: &[u8], hello: &ClientH
 pub(crate) fn hello_verify_request_record(
     cookies: &CookieJar,
     peer: &[u8],
-    hello: &ClientHello,
+    hello: &ClientHelloView<'_>,
     client_hello_record_sequence: u64,
 ) -> Vec<u8> {
     let cookie = cookies.compute(peer, &hello.cookie_input());

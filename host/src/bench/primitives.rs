@@ -112,7 +112,7 @@ impl Kit {
                 black_box(master.verify_data(b"client finished", &[4; 32]));
             }),
             call("cookie_hmac", move || {
-                black_box(cookie.compute(b"127.0.0.1:5684", &[6; 80]));
+                black_box(cookie.compute(b"127.0.0.1:5684", &[&[6; 80]]));
             }),
             call("transcript_psk", || transcript(TRANSCRIPT_PSK)),
             call("transcript_ecdsa", || transcript(TRANSCRIPT_ECDSA)),
