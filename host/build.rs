@@ -2,6 +2,12 @@
 //! `wasm32-wasip2`, profile `component`) so that `cargo build -p wasm-dtls-host` needs
 //! no manual step, and tells the host where it is (`WASM_DTLS_COMPONENT_BUILT`).
 //!
+//! This build uses the WebAssembly wide-arithmetic proposal (`i64.mul_wide_u`), which
+//! the host's engine enables: without it every 64×64→128-bit multiply is a call to a
+//! software routine, and P-256 — nearly all of an ECDSA handshake — ran ~2.9× slower
+//! in wasmtime (BENCHMARKS.md). Other runtimes, and Node through jco, get the portable
+//! build: the same command without the flag (the npm package builds its own).
+//!
 //! The nested cargo uses its own target directory, so it never waits on the lock of
 //! the build that runs this script. Set `WASM_DTLS_SKIP_COMPONENT_BUILD=1` to skip it
 //! (the host then needs `--component PATH` or `WASM_DTLS_COMPONENT` at run time).
@@ -11,6 +17,11 @@ use std::path::PathBuf;
 use std::process::Command;
 
 const TARGET: &str = "wasm32-wasip2";
+
+/// The wasmtime build's code-generation flag (see the module documentation), added to
+/// `.cargo/config.toml`'s flags for the target: cargo joins `--config` arrays to them.
+const WIDE_ARITHMETIC: &str =
+    r#"target.wasm32-wasip2.rustflags=["-Ctarget-feature=+wide-arithmetic"]"#;
 
 fn main() {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
@@ -63,6 +74,9 @@ fn main() {
     ] {
         build.env_remove(var);
     }
+    // rustc calls the feature unstable (a warning, not an error): the proposal is at
+    // phase 3, implemented by wasmtime, not yet by V8.
+    build.args(["--config", WIDE_ARITHMETIC]);
     let status = build.status();
     match status {
         Ok(s) if s.success() => {}

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Engine, Store};
+use wasmtime::{Config, Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::bindings::Dtls;
@@ -54,7 +54,12 @@ pub struct Instance {
 impl Runtime {
     /// Loads and compiles the component at `path`.
     pub fn load(path: &Path) -> Result<Runtime, DtlsError> {
-        let engine = Engine::default();
+        let mut config = Config::new();
+        // The component built with this crate multiplies with wide-arithmetic's
+        // `i64.mul_wide_u` (host/build.rs); a portable build loads just the same.
+        config.wasm_wide_arithmetic(true);
+        let engine = Engine::new(&config)
+            .map_err(|e| DtlsError::host(format!("cannot configure wasmtime: {e:#}")))?;
         let component = Component::from_file(&engine, path).map_err(|e| {
             DtlsError::host(format!(
                 "cannot load the wasm-dtls component from {}: {e:#}",

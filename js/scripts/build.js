@@ -10,7 +10,9 @@ import { transpile } from '@bytecodealliance/jco-transpile';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
-const targetDir = join(root, 'target', 'component-build');
+// Not the host's build (target/component-build), which uses the wide-arithmetic
+// proposal that V8 does not run yet: this one is portable.
+const targetDir = join(root, 'target', 'component-portable');
 const built = join(targetDir, 'wasm32-wasip2', 'component', 'wasm_dtls_component.wasm');
 const out = resolve(here, '..', 'generated');
 
@@ -40,11 +42,14 @@ function readEnvOnce(bytes) {
 
 let component = process.env.WASM_DTLS_COMPONENT;
 if (!component) {
-  // Same command and target directory as the host crate's build script, so the two
-  // share one build.
+  // The host crate's build command without its code-generation flag (host/build.rs);
+  // flags from the environment are kept out of it too.
+  const env = { ...process.env };
+  delete env.RUSTFLAGS;
+  delete env.CARGO_ENCODED_RUSTFLAGS;
   execFileSync('cargo', ['build', '--locked', '--package', 'wasm-dtls-component',
     '--target', 'wasm32-wasip2', '--profile', 'component', '--target-dir', targetDir],
-  { cwd: root, stdio: 'inherit' });
+  { cwd: root, stdio: 'inherit', env });
   component = built;
 }
 if (!existsSync(component)) {
