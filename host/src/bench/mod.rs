@@ -119,9 +119,14 @@ pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Resul
         }
     }
     let crowd = Crowd::measure(counter, CipherSuite::PskAes128Ccm8, options.crowd)?;
-    let mut sizes: Vec<Size> = Size::of("component (wasm32-wasip2)", runtime.path())
+    let mut sizes: Vec<Size> = Size::of("component (wasm32-wasip2, for wasmtime)", runtime.path())
         .into_iter()
         .collect();
+    if let Some(package) = &options.node_package {
+        // The portable build (no wide arithmetic), as jco splits it out of the component.
+        let core = package.join("generated").join("wasm_dtls.core.wasm");
+        sizes.extend(Size::of("npm package core module (portable)", &core));
+    }
     if let Some(path) = &options.browser_module {
         sizes.extend(Size::of("browser module (wasm32-unknown-unknown)", path));
     }
