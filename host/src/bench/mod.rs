@@ -93,16 +93,17 @@ pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Resul
     for suite in CipherSuite::ALL {
         let mut lab = native::Lab::new(suite, 1)?;
         let plan = kit.handshake_plan(suite)?;
-        // The engine's overhead is the ratio of these two, so they share the machine.
-        let (native, crypto) = budget.seconds_per_run_side_by_side(
-            || lab.handshake_and_free(),
-            || {
+        let mut wasm = wasm::WasmBench::new(runtime, suite)?;
+        // The engine's overhead and the wasmtime/native ratio are ratios of these, so
+        // the three share the machine.
+        let [native, crypto, wasmtime] = budget.seconds_per_run_interleaved([
+            &mut || lab.handshake_and_free(),
+            &mut || {
                 kit.run(&plan);
                 Ok(())
             },
-        )?;
-        let mut wasm = wasm::WasmBench::new(runtime, suite)?;
-        let wasmtime = budget.seconds_per_run(|| wasm.handshake())?;
+            &mut || wasm.handshake(),
+        ])?;
         handshakes.push(HandshakeRate::new(
             suite,
             native,

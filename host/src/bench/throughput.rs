@@ -83,10 +83,7 @@ impl Throughput {
 }
 
 /// Encrypts and decrypts one record with an AEAD crate directly, as the engine does:
-/// each in place in a buffer of its own, with a detached tag. (Compiled in this crate,
-/// CCM_8 runs at about half the speed of the engine's identical calls — how LLVM
-/// inlines the aes crate's backend, see BENCHMARKS.md — so its engine/crate ratio
-/// reads ~2×.)
+/// each in place in a buffer of its own, with a detached tag.
 fn seal_open<C: AeadInOut>(c: &C, nonce: &Nonce<C>, aad: &[u8], msg: &[u8]) -> Result<(), String> {
     let mut sealed = msg.to_vec();
     let tag = c

@@ -25,24 +25,36 @@ impl Budget {
         Ok(fastest)
     }
 
-    /// Seconds per run of `a` and of `b`, for a ratio of the two: the budget is spent
-    /// in alternating slices, `a`'s then `b`'s, and the fastest slice of each counts.
-    /// Both see the same stretches of a shared machine, whose speed drifts by ±50 %
-    /// over minutes, so the ratio holds where two separate figures would not.
+    /// Seconds per run of `a` and of `b`, for a ratio of the two (see
+    /// [`Budget::seconds_per_run_interleaved`]).
     pub fn seconds_per_run_side_by_side<E>(
         self,
         mut a: impl FnMut() -> Result<(), E>,
         mut b: impl FnMut() -> Result<(), E>,
     ) -> Result<(f64, f64), E> {
-        a()?;
-        b()?;
-        let each = self.0 / (2 * SLICES);
-        let (mut fastest_a, mut fastest_b) = (f64::INFINITY, f64::INFINITY);
-        for _ in 0..SLICES {
-            fastest_a = fastest_a.min(slice(each, &mut a)?);
-            fastest_b = fastest_b.min(slice(each, &mut b)?);
+        let [a, b] = self.seconds_per_run_interleaved([&mut a, &mut b])?;
+        Ok((a, b))
+    }
+
+    /// Seconds per run of each closure, for ratios between them: the budget is spent in
+    /// rounds of one slice each, in turn, and the fastest slice of each counts. All see
+    /// the same stretches of a shared machine, whose speed drifts by ±50 % over
+    /// minutes, so the ratios hold where figures taken one after another would not.
+    pub fn seconds_per_run_interleaved<E, const N: usize>(
+        self,
+        mut runs: [&mut dyn FnMut() -> Result<(), E>; N],
+    ) -> Result<[f64; N], E> {
+        for run in runs.iter_mut() {
+            run()?;
         }
-        Ok((fastest_a, fastest_b))
+        let each = self.0 / (SLICES * u32::try_from(N).unwrap_or(u32::MAX).max(1));
+        let mut fastest = [f64::INFINITY; N];
+        for _ in 0..SLICES {
+            for (run, best) in runs.iter_mut().zip(&mut fastest) {
+                *best = best.min(slice(each, run)?);
+            }
+        }
+        Ok(fastest)
     }
 
     /// Microseconds per run of an infallible `f`.
