@@ -42,6 +42,8 @@ say "lint"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy --package wasm-dtls-component --target wasm32-wasip2 --profile component --locked -- -D warnings
 cargo clippy --package wasm-dtls-web --target wasm32-unknown-unknown --profile web --locked -- -D warnings
+# The API documentation builds without broken or private links.
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --lib --no-deps --locked
 
 say "dependencies"
 # The engine must not pull two versions of any crate (wasmtime's tree, host only, may).

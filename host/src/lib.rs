@@ -8,7 +8,7 @@
 //!   stream in the notify vocabulary, per-session `send` / `end` / `reset` /
 //!   `client_info`, `stop`, `delete`.
 //!
-//! Every error is a [`DtlsError`] with its NetX status code. [`bench`] measures the
+//! Every error is a [`DtlsError`] with its NetX status code. [`mod@bench`] measures the
 //! engine natively and in the component (`wasm-dtls bench`, `cargo bench`).
 
 pub mod bench;

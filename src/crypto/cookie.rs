@@ -63,7 +63,8 @@ impl CookieSecret {
     }
 
     /// Whether `cookie` is the one we would make for this peer and ClientHello,
-    /// compared in constant time (see [`could_be_ours`] for the cookies refused first).
+    /// compared in constant time (a cookie of another length than ours is refused
+    /// before anything is computed).
     pub fn verify(&self, peer: &[u8], hello_params: &[&[u8]], cookie: &[u8]) -> bool {
         could_be_ours(cookie) && bool::from(self.compute(peer, hello_params).ct_eq(cookie))
     }

@@ -12,10 +12,10 @@ const SLICES: u32 = 5;
 pub struct Budget(pub Duration);
 
 impl Budget {
-    /// Seconds per run of `f`. After one warm-up run the budget is spent in [`SLICES`]
-    /// equal slices (at least one run each) and the fastest slice counts: on a shared
-    /// machine a slow slice means another job had the CPU, not that `f` got slower, and
-    /// a figure taken over one stretch swung by ±30 % between runs.
+    /// Seconds per run of `f`. After one warm-up run the budget is spent in `SLICES`
+    /// (five) equal slices (at least one run each) and the fastest slice counts: on a
+    /// shared machine a slow slice means another job had the CPU, not that `f` got
+    /// slower, and a figure taken over one stretch swung by ±30 % between runs.
     pub fn seconds_per_run<E>(self, mut f: impl FnMut() -> Result<(), E>) -> Result<f64, E> {
         f()?;
         let mut fastest = f64::INFINITY;
