@@ -424,7 +424,8 @@ impl Session {
                 limit,
             });
         }
-        let mut record = Vec::new();
+        // Allocated at its final size: a first `reserve` takes the slower growth path.
+        let mut record = Vec::with_capacity(self.records.overhead(1) + data.len());
         self.records
             .seal_into(1, ContentType::APPLICATION_DATA, &[data], &mut record)?;
         self.queue_datagram(record);
