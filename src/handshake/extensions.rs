@@ -153,8 +153,9 @@ pub struct ExtensionBlock<'a> {
 
 /// Up to this many extensions, duplicates are found by comparing each with those before
 /// it; above, with a bitmap of every type. A hello carries a dozen or two; a hostile
-/// one fits 16 000 into a 64 KB datagram, which pairwise comparing would take ~80 ms
-/// over (measured) — before the server knows whether the sender owns its address.
+/// one fits ~4 600 into one record, which pairwise comparing took ~4–5 ms over
+/// (3.75 ms measured for 4 000; 0.13 ms with the bitmap) — before the server knows
+/// whether the sender owns its address.
 const PAIRWISE_DUPLICATE_CHECK: usize = 32;
 
 impl<'a> ExtensionBlock<'a> {
