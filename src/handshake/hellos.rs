@@ -70,7 +70,7 @@ impl ClientHello {
 
     /// Reads a body.
     pub fn decode(body: &[u8]) -> Result<ClientHello, DecodeError> {
-        ClientHelloView::read(body).map(|view| view.to_owned())
+        ClientHelloView::read(body).map(ClientHello::from)
     }
 }
 
@@ -142,16 +142,18 @@ impl<'a> ClientHelloView<'a> {
         self.around_cookie
     }
 
-    /// An owned copy.
-    pub fn to_owned(&self) -> ClientHello {
+}
+
+impl From<ClientHelloView<'_>> for ClientHello {
+    fn from(view: ClientHelloView<'_>) -> ClientHello {
         ClientHello {
-            client_version: self.client_version,
-            random: self.random,
-            session_id: self.session_id.to_vec(),
-            cookie: self.cookie.to_vec(),
-            cipher_suites: self.cipher_suites().collect(),
-            compression_methods: self.compression_methods.to_vec(),
-            extensions: self.extensions.to_vec(),
+            client_version: view.client_version,
+            random: view.random,
+            session_id: view.session_id.to_vec(),
+            cookie: view.cookie.to_vec(),
+            cipher_suites: view.cipher_suites().collect(),
+            compression_methods: view.compression_methods.to_vec(),
+            extensions: view.extensions.to_vec(),
         }
     }
 }
@@ -189,7 +191,7 @@ impl ServerHello {
 
     /// Reads a body.
     pub fn decode(body: &[u8]) -> Result<ServerHello, DecodeError> {
-        ServerHelloView::read(body).map(|view| view.to_owned())
+        ServerHelloView::read(body).map(ServerHello::from)
     }
 }
 
@@ -231,15 +233,17 @@ impl<'a> ServerHelloView<'a> {
         })
     }
 
-    /// An owned copy.
-    pub fn to_owned(&self) -> ServerHello {
+}
+
+impl From<ServerHelloView<'_>> for ServerHello {
+    fn from(view: ServerHelloView<'_>) -> ServerHello {
         ServerHello {
-            server_version: self.server_version,
-            random: self.random,
-            session_id: self.session_id.to_vec(),
-            cipher_suite: self.cipher_suite,
-            compression_method: self.compression_method,
-            extensions: self.extensions.to_vec(),
+            server_version: view.server_version,
+            random: view.random,
+            session_id: view.session_id.to_vec(),
+            cipher_suite: view.cipher_suite,
+            compression_method: view.compression_method,
+            extensions: view.extensions.to_vec(),
         }
     }
 }
