@@ -1,5 +1,6 @@
 //! Every handshake message codec: decoding never panics, and what decodes re-encodes
-//! to something that decodes to the same value.
+//! to something that decodes to the same value. A ClientHello's cookie input, read in
+//! place, is exactly its body without the cookie field.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -20,6 +21,13 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     round_trip!(ClientHello, data);
+    if let Ok(view) = ClientHelloView::read(data) {
+        // The cookie field (length byte, then the cookie) follows version, random and
+        // session id.
+        let at = 2 + 32 + 1 + view.session_id.len();
+        let expected = [&data[..at], &data[at + 1 + view.cookie.len()..]].concat();
+        assert_eq!(view.cookie_input().concat(), expected);
+    }
     round_trip!(ServerHello, data);
     round_trip!(HelloVerifyRequest, data);
     round_trip!(PskServerKeyExchange, data);
