@@ -74,8 +74,8 @@ fn main() {
     ] {
         build.env_remove(var);
     }
-    // rustc calls the feature unstable (a warning, not an error): the proposal is at
-    // phase 3, implemented by wasmtime, not yet by V8.
+    // rustc calls the feature unstable (a warning, not an error); the proposal reached
+    // phase 4 in 2026, and wasmtime implements it (V8 only behind a flag so far).
     build.args(["--config", WIDE_ARITHMETIC]);
     let status = build.status();
     match status {

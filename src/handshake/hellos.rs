@@ -141,7 +141,6 @@ impl<'a> ClientHelloView<'a> {
     pub fn cookie_input(&self) -> [&'a [u8]; 2] {
         self.around_cookie
     }
-
 }
 
 impl From<ClientHelloView<'_>> for ClientHello {
@@ -232,7 +231,6 @@ impl<'a> ServerHelloView<'a> {
             extensions,
         })
     }
-
 }
 
 impl From<ServerHelloView<'_>> for ServerHello {
