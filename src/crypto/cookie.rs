@@ -14,8 +14,8 @@ const COOKIE_LEN: usize = 32;
 
 /// Whether `cookie` has the shape of ours (its length, which is public). Anything else,
 /// such as the empty cookie of every first ClientHello, is refused before an HMAC is
-/// computed — or, by callers, before the cookie's input is even encoded.
-pub(crate) fn could_be_ours(cookie: &[u8]) -> bool {
+/// computed.
+fn could_be_ours(cookie: &[u8]) -> bool {
     cookie.len() == COOKIE_LEN
 }
 

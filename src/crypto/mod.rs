@@ -9,7 +9,6 @@ pub mod ec;
 mod prf;
 
 pub use aead::RecordCipher;
-pub(crate) use cookie::could_be_ours;
 pub use cookie::{CookieJar, CookieSecret};
 pub use prf::{KeyBlock, MasterSecret, prf_sha256, psk_premaster_secret};
 

@@ -7,7 +7,7 @@
 use super::flight::{FlightMessage, MAX_FLIGHT_MESSAGES};
 use super::record_layer::plaintext_record;
 use super::{Awaiting, Session};
-use crate::crypto::{CookieJar, could_be_ours, ec, psk_premaster_secret};
+use crate::crypto::{CookieJar, ec, psk_premaster_secret};
 use crate::error::Error;
 use crate::handshake::{
     CertificateRequest, CertificateVerify, ClientHelloView, ECDSA_SECP256R1_SHA256, ECDSA_SIGN,
@@ -362,15 +362,14 @@ fn client_accepts_p256_ecdsa(extensions: &ExtensionBlock<'_>) -> Result<bool, Er
     Ok(groups_ok && formats_ok && signatures_ok)
 }
 
-/// Whether `hello` carries the cookie `cookies` makes for it and `peer`. A cookie that
-/// [`could_be_ours`] rejects (every first ClientHello's) is refused before the
-/// hello's cookie input is encoded.
+/// Whether `hello` carries the cookie `cookies` makes for it and `peer` (a cookie of
+/// another length, as every first ClientHello's, is refused without an HMAC).
 pub(crate) fn has_valid_cookie(
     cookies: &CookieJar,
     peer: &[u8],
     hello: &ClientHelloView<'_>,
 ) -> bool {
-    could_be_ours(hello.cookie) && cookies.verify(peer, &hello.cookie_input(), hello.cookie)
+    cookies.verify(peer, &hello.cookie_input(), hello.cookie)
 }
 
 /// A HelloVerifyRequest for `hello` from `peer`, as a complete plaintext record. The

@@ -60,7 +60,7 @@ fn held_by<T>(
 }
 
 impl Memory {
-    /// Measures `suite` over 100 sessions of each kind.
+    /// Measures `suite` over `SAMPLE` sessions of each kind.
     pub fn measure(counter: Counter, suite: CipherSuite) -> Result<Memory, String> {
         // Clients: established, their server sessions freed again.
         let mut lab = Lab::new(suite, 1)?;
