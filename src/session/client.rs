@@ -298,7 +298,7 @@ impl Session {
         self.derive_keys(&ec::premaster_secret(&key, &server_point))?;
         if requested && let Some(identity) = self.config.local_identity() {
             let digest = self.handshake_ref()?.transcript.current();
-            let signature = ec::sign_digest(&identity.key.signing_key(), &digest)?;
+            let signature = ec::sign_digest(identity.key.signing_key(), &digest)?;
             let cv = CertificateVerify {
                 scheme: ECDSA_SECP256R1_SHA256,
                 signature,

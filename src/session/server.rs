@@ -223,7 +223,7 @@ impl Session {
             curve: SECP256R1,
             public,
             scheme: ECDSA_SECP256R1_SHA256,
-            signature: ec::sign(&signing_key, &signed),
+            signature: ec::sign(signing_key, &signed),
         }
         .encode();
         if let Some(hs) = self.handshake.as_mut() {

@@ -106,8 +106,12 @@ fn is_pem(bytes: &[u8]) -> bool {
 }
 
 /// An ECDSA P-256 private key; wiped from memory when dropped (p256 zeroizes it).
+///
+/// Held as a signing key, which carries its public key: deriving that costs a
+/// scalar multiplication, as much as an ephemeral key, and rebuilding it for every
+/// ServerKeyExchange was most of the engine's own work in an ECDSA handshake.
 #[derive(Clone)]
-pub struct PrivateKey(p256::SecretKey);
+pub struct PrivateKey(p256::ecdsa::SigningKey);
 
 impl core::fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -131,16 +135,16 @@ impl PrivateKey {
                 .or_else(|_| p256::SecretKey::from_sec1_der(bytes))
                 .map_err(|_| bad)?
         };
-        Ok(PrivateKey(key))
+        Ok(PrivateKey(p256::ecdsa::SigningKey::from(&key)))
     }
 
     /// The matching public key.
     pub fn public_key(&self) -> p256::PublicKey {
-        self.0.public_key()
+        p256::PublicKey::from(self.0.verifying_key())
     }
 
     /// The ECDSA signing key.
-    pub(crate) fn signing_key(&self) -> p256::ecdsa::SigningKey {
-        p256::ecdsa::SigningKey::from(&self.0)
+    pub(crate) fn signing_key(&self) -> &p256::ecdsa::SigningKey {
+        &self.0
     }
 }
