@@ -7,6 +7,7 @@ use core::time::Duration;
 
 use zeroize::Zeroizing;
 
+use crate::crypto::CryptoProvider;
 use crate::error::Error;
 use crate::handshake::ReassemblyLimits;
 use crate::suite::{CipherSuite, KeyExchange};
@@ -95,6 +96,7 @@ pub struct Config {
     client_verify: Option<usize>,
     unix_time: Option<u64>,
     max_chain_len: usize,
+    crypto_provider: CryptoProvider,
 }
 
 impl Default for Config {
@@ -132,6 +134,7 @@ impl Config {
             client_verify: None,
             unix_time: None,
             max_chain_len: Self::DEFAULT_MAX_CHAIN_LEN,
+            crypto_provider: CryptoProvider::RustCrypto,
         }
     }
 
@@ -366,6 +369,18 @@ impl Config {
     /// The limit on the server's chain length.
     pub fn max_chain_len(&self) -> usize {
         self.max_chain_len
+    }
+
+    /// Chooses the P-256 implementation for ephemeral keys, ECDH and ECDSA
+    /// ([`CryptoProvider::RustCrypto`] unless set). Both ends of a connection may use
+    /// either: the wire format is the same.
+    pub fn set_crypto_provider(&mut self, provider: CryptoProvider) {
+        self.crypto_provider = provider;
+    }
+
+    /// The P-256 implementation in use.
+    pub fn crypto_provider(&self) -> CryptoProvider {
+        self.crypto_provider
     }
 
     /// Sets the largest UDP payload the session sends (handshake messages are

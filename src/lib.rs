@@ -24,6 +24,7 @@ pub mod x509;
 
 pub use alert::{Alert, AlertDescription, AlertLevel};
 pub use config::{Config, Psk, RetransmitPolicy};
+pub use crypto::CryptoProvider;
 pub use error::{Error, Status};
 pub use rng::{OsRandom, Random, SeededRandom};
 pub use server::{Server, ServerEvent, ServerOutput, ServerStats, SessionId};

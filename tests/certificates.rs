@@ -16,7 +16,9 @@ use common::{ECDSA_SUITES, IDENTITY, KEY, cert, cert_config, pair_with, rewrite}
 use wasm_dtls::handshake::HandshakeType;
 use wasm_dtls::sim::{LinkConditions, Pair, Side};
 use wasm_dtls::x509::CertificateProblem;
-use wasm_dtls::{AlertDescription, CipherSuite, Config, Error, Event, Session, SessionState};
+use wasm_dtls::{
+    AlertDescription, CipherSuite, Config, CryptoProvider, Error, Event, Session, SessionState,
+};
 
 const LIMIT: Duration = Duration::from_secs(30);
 
@@ -95,6 +97,29 @@ fn both_ecdsa_suites_handshake_with_a_client_certificate() {
         assert_eq!(p.server.peer_certificates(), &[der("client")]);
         assert_eq!(p.client.peer_certificates(), &[der("server")]);
         exchange_data(&mut p);
+    }
+}
+
+/// Every pairing of the P-256 providers this build has (RustCrypto alone by default;
+/// with `--features ring`, ring on either side or both), with a client certificate.
+#[test]
+fn every_pairing_of_crypto_providers_handshakes() {
+    for &client_provider in CryptoProvider::ALL {
+        for &server_provider in CryptoProvider::ALL {
+            for suite in ECDSA_SUITES {
+                let mut client = cert_config(&[suite], &["client"]);
+                client.set_crypto_provider(client_provider);
+                let mut server = cert_config(&[suite], &["server"]);
+                server.x509_client_verify_configure(2).unwrap();
+                server.set_crypto_provider(server_provider);
+                let mut p = pair_with(client, server, LinkConditions::PERFECT, 43);
+                p.start().unwrap();
+                let case = format!("{client_provider:?} -> {server_provider:?}, {suite:?}");
+                assert!(p.handshake(LIMIT), "{case}: {p:?}");
+                assert_eq!(p.server.peer_certificates(), &[der("client")], "{case}");
+                exchange_data(&mut p);
+            }
+        }
     }
 }
 

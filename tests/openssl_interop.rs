@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use common::process::{Process, free_port, openssl};
 use common::udp::UdpDriver;
 use common::{ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, psk_config};
-use wasm_dtls::{CipherSuite, Config, Event, Session};
+use wasm_dtls::{CipherSuite, Config, CryptoProvider, Event, Session};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -29,6 +29,13 @@ fn openssl_cipher(suite: CipherSuite) -> &'static str {
         CipherSuite::EcdheEcdsaAes128Ccm8 => "ECDHE-ECDSA-AES128-CCM8:@SECLEVEL=0",
         CipherSuite::EcdheEcdsaAes128GcmSha256 => "ECDHE-ECDSA-AES128-GCM-SHA256",
     }
+}
+
+/// Every P-256 provider this build has, with each ECDSA suite.
+fn providers_and_suites() -> impl Iterator<Item = (&'static CryptoProvider, CipherSuite)> {
+    CryptoProvider::ALL
+        .iter()
+        .flat_map(|p| ECDSA_SUITES.into_iter().map(move |s| (p, s)))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -193,9 +200,12 @@ fn our_certificate_client_talks_to_openssl_s_server() {
     let server_cert = fixture_path("server.crt.pem");
     let server_key = fixture_path("server.key.pem");
     let ca = fixture_path("ca.crt.pem");
-    for suite in ECDSA_SUITES {
+    // Each P-256 provider this build has (ring too with `--features ring`).
+    for (&provider, suite) in providers_and_suites() {
         let args = ["-cert", &server_cert, "-key", &server_key];
-        let (client, _) = our_client_against_s_server(suite, cert_config(&[suite], &[]), &args);
+        let mut config = cert_config(&[suite], &[]);
+        config.set_crypto_provider(provider);
+        let (client, _) = our_client_against_s_server(suite, config, &args);
         assert_eq!(
             client.session.peer_certificates(),
             &[cert("server").der().to_vec()]
@@ -213,7 +223,8 @@ fn our_certificate_client_talks_to_openssl_s_server() {
             &ca,
             "-verify_return_error",
         ];
-        let config = cert_config(&[suite], &["client"]);
+        let mut config = cert_config(&[suite], &["client"]);
+        config.set_crypto_provider(provider);
         let (_, server) = our_client_against_s_server(suite, config, &args);
         assert!(
             server.output().contains("wasm-dtls test client"),
@@ -228,7 +239,7 @@ fn openssl_certificate_s_client_talks_to_our_server() {
     let ca = fixture_path("ca.crt.pem");
     let client_cert = fixture_path("client.crt.pem");
     let client_key = fixture_path("client.key.pem");
-    for suite in ECDSA_SUITES {
+    for (&provider, suite) in providers_and_suites() {
         // s_client verifies our chain and the host name, and gives up if either fails.
         let verify = [
             "-CAfile",
@@ -237,7 +248,8 @@ fn openssl_certificate_s_client_talks_to_our_server() {
             "-verify_hostname",
             "localhost",
         ];
-        let config = cert_config(&[suite], &["server"]);
+        let mut config = cert_config(&[suite], &["server"]);
+        config.set_crypto_provider(provider);
         let (_, output) = s_client_against_our_server(suite, config, &verify);
         assert!(output.contains("Verify return code: 0 (ok)"), "{output}");
 
@@ -245,6 +257,7 @@ fn openssl_certificate_s_client_talks_to_our_server() {
         let mut with_cert = verify.to_vec();
         with_cert.extend_from_slice(&["-cert", &client_cert, "-key", &client_key]);
         let mut config = cert_config(&[suite], &["server"]);
+        config.set_crypto_provider(provider);
         config.x509_client_verify_configure(2).unwrap();
         let (server, _) = s_client_against_our_server(suite, config, &with_cert);
         // s_client sends the CA after its certificate, as it found it in -CAfile.

@@ -10,22 +10,34 @@
 mod common;
 
 use common::{NOW, cert, fixture};
-use wasm_dtls::Error;
 use wasm_dtls::x509::{
     Certificate, CertificateProblem, CertificateStore, LocalIdentity, PrivateKey, Purpose,
     VerifyOptions, verify_chain,
 };
+use wasm_dtls::{CryptoProvider, Error};
 
+/// Verifies with every P-256 provider this build has, which must all agree.
 fn check(chain: &[Certificate], host: Option<&str>, purpose: Purpose) -> Result<(), Error> {
     let trusted = [cert("ca.crt.pem")];
-    let opts = VerifyOptions {
-        trusted: &trusted,
-        unix_time: NOW,
-        host,
-        purpose,
-        max_chain_len: 4,
-    };
-    verify_chain(chain, &opts).map(|_| ())
+    let verdicts: Vec<Result<(), Error>> = CryptoProvider::ALL
+        .iter()
+        .map(|&provider| {
+            let opts = VerifyOptions {
+                trusted: &trusted,
+                unix_time: NOW,
+                host,
+                purpose,
+                max_chain_len: 4,
+                provider,
+            };
+            verify_chain(chain, &opts).map(|_| ())
+        })
+        .collect();
+    let first = format!("{:?}", verdicts[0]);
+    for (provider, verdict) in CryptoProvider::ALL.iter().zip(&verdicts) {
+        assert_eq!(format!("{verdict:?}"), first, "{provider:?} disagrees");
+    }
+    verdicts.into_iter().next().unwrap_or(Ok(()))
 }
 
 fn problem(result: Result<(), Error>) -> (CertificateProblem, usize, u32) {
@@ -173,6 +185,7 @@ fn each_failed_check_has_its_code_and_names_the_certificate() {
         host: None,
         purpose: Purpose::ServerAuth,
         max_chain_len: 4,
+        provider: CryptoProvider::RustCrypto,
     };
     let none = verify_chain(&[cert("server.crt.pem")], &opts).map(|_| ());
     assert_eq!(problem(none).0, CertificateProblem::NoTrustedCertificates);

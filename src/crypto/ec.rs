@@ -1,5 +1,7 @@
 //! P-256 operations of the ECDHE-ECDSA suites: ephemeral ECDH keys (RFC 8422 §5.10)
-//! and ECDSA signatures with SHA-256 (deterministic, RFC 6979).
+//! and ECDSA signatures with SHA-256 (deterministic, RFC 6979). The free functions are
+//! RustCrypto's; [`EphemeralKey`], [`sign_with`] and [`verify_with`] go to the
+//! configured [`CryptoProvider`].
 
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use p256::ecdsa::signature::{Signer, Verifier};
@@ -7,8 +9,81 @@ use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::elliptic_curve::sec1::ToSec1Point;
 use zeroize::Zeroizing;
 
+use super::CryptoProvider;
+#[cfg(feature = "ring")]
+use super::ring_p256;
 use crate::error::Error;
 use crate::rng::Random;
+use crate::x509::PrivateKey;
+
+/// One handshake's ephemeral ECDH key, from the configured provider.
+pub enum EphemeralKey {
+    /// RustCrypto's.
+    RustCrypto(p256::SecretKey),
+    /// ring's (used once: the agreement consumes it).
+    #[cfg(feature = "ring")]
+    Ring(ring::agreement::EphemeralPrivateKey),
+}
+
+impl EphemeralKey {
+    /// A fresh key; RustCrypto's is drawn from `rng`, ring's from the OS.
+    pub fn generate(provider: CryptoProvider, rng: &mut dyn Random) -> Result<EphemeralKey, Error> {
+        match provider {
+            CryptoProvider::RustCrypto => ephemeral_key(rng).map(EphemeralKey::RustCrypto),
+            #[cfg(feature = "ring")]
+            CryptoProvider::Ring => ring_p256::ephemeral_key().map(EphemeralKey::Ring),
+        }
+    }
+
+    /// The uncompressed SEC1 encoding of the public point, as ECDHE messages carry it.
+    pub fn public_point(&self) -> Result<Vec<u8>, Error> {
+        match self {
+            EphemeralKey::RustCrypto(key) => Ok(encode_point(&key.public_key())),
+            #[cfg(feature = "ring")]
+            EphemeralKey::Ring(key) => ring_p256::public_point(key),
+        }
+    }
+
+    /// The premaster secret with the peer's point (RFC 8422 §5.10).
+    pub fn premaster_secret(self, theirs: &p256::PublicKey) -> Result<Zeroizing<Vec<u8>>, Error> {
+        match self {
+            EphemeralKey::RustCrypto(key) => Ok(premaster_secret(&key, theirs)),
+            #[cfg(feature = "ring")]
+            EphemeralKey::Ring(key) => ring_p256::premaster_secret(key, theirs),
+        }
+    }
+}
+
+/// A DER ECDSA-SHA256 signature of `message` by `key`, made by `provider`.
+pub fn sign_with(
+    provider: CryptoProvider,
+    key: &PrivateKey,
+    message: &[u8],
+) -> Result<Vec<u8>, Error> {
+    match provider {
+        CryptoProvider::RustCrypto => Ok(sign(key.signing_key(), message)),
+        #[cfg(feature = "ring")]
+        CryptoProvider::Ring => match key.ring_pair() {
+            Some(pair) => ring_p256::sign(pair, message),
+            None => Ok(sign(key.signing_key(), message)),
+        },
+    }
+}
+
+/// Whether `der` is a valid ECDSA-SHA256 signature of `message` by `key`, checked by
+/// `provider`.
+pub fn verify_with(
+    provider: CryptoProvider,
+    key: &p256::PublicKey,
+    message: &[u8],
+    der: &[u8],
+) -> bool {
+    match provider {
+        CryptoProvider::RustCrypto => verify(key, message, der),
+        #[cfg(feature = "ring")]
+        CryptoProvider::Ring => ring_p256::verify(key, message, der),
+    }
+}
 
 /// A fresh ephemeral key from `rng`. A random 32-byte string is a valid scalar except
 /// with probability about 2^-32, so a few tries always suffice.
@@ -99,5 +174,45 @@ mod tests {
         assert!(verify(&a_pub, b"transcript", &sig));
         assert!(decode_point(&[4; 65]).is_err());
         assert!(decode_point(&[]).is_err());
+    }
+
+    /// ring and RustCrypto agree on ECDH secrets and accept each other's signatures.
+    #[cfg(feature = "ring")]
+    #[test]
+    fn ring_and_rustcrypto_interoperate() {
+        let mut rng = SeededRandom::new(4);
+        for (a, b) in [
+            (CryptoProvider::Ring, CryptoProvider::RustCrypto),
+            (CryptoProvider::RustCrypto, CryptoProvider::Ring),
+            (CryptoProvider::Ring, CryptoProvider::Ring),
+        ] {
+            let ka = EphemeralKey::generate(a, &mut rng).unwrap();
+            let kb = EphemeralKey::generate(b, &mut rng).unwrap();
+            let pa = decode_point(&ka.public_point().unwrap()).unwrap();
+            let pb = decode_point(&kb.public_point().unwrap()).unwrap();
+            let sa = ka.premaster_secret(&pb).unwrap();
+            let sb = kb.premaster_secret(&pa).unwrap();
+            assert_eq!(*sa, *sb, "{a:?} with {b:?}");
+            assert_eq!(sa.len(), 32);
+        }
+
+        let pem = std::fs::read("tests/fixtures/server.key.pem").unwrap();
+        let key = PrivateKey::load(&pem).unwrap();
+        let public = key.public_key();
+        for signer in CryptoProvider::ALL {
+            let signature = sign_with(*signer, &key, b"params").unwrap();
+            for checker in CryptoProvider::ALL {
+                assert!(verify_with(*checker, &public, b"params", &signature));
+                assert!(!verify_with(*checker, &public, b"other", &signature));
+            }
+        }
+        // A corrupted signature is refused by both.
+        let mut signature = sign_with(CryptoProvider::Ring, &key, b"params").unwrap();
+        if let Some(last) = signature.last_mut() {
+            *last ^= 1;
+        }
+        for checker in CryptoProvider::ALL {
+            assert!(!verify_with(*checker, &public, b"params", &signature));
+        }
     }
 }

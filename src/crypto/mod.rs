@@ -7,10 +7,14 @@ mod aead;
 mod cookie;
 pub mod ec;
 mod prf;
+mod provider;
+#[cfg(feature = "ring")]
+pub(crate) mod ring_p256;
 
 pub use aead::RecordCipher;
 pub use cookie::{CookieJar, CookieSecret};
 pub use prf::{KeyBlock, MasterSecret, prf_sha256, psk_premaster_secret};
+pub use provider::CryptoProvider;
 
 /// HMAC-SHA256, the MAC behind the PRF and the cookies.
 pub(crate) type HmacSha256 = hmac::Hmac<sha2::Sha256>;

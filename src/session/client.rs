@@ -17,6 +17,7 @@
 
 use super::flight::MAX_FLIGHT_MESSAGES;
 use super::{Awaiting, Session};
+use crate::crypto::ec::EphemeralKey;
 use crate::crypto::{ec, psk_premaster_secret};
 use crate::error::Error;
 use crate::handshake::{
@@ -270,7 +271,8 @@ impl Session {
         signed.extend_from_slice(&hs.client_random);
         signed.extend_from_slice(&hs.server_random);
         signed.extend_from_slice(&EcdheServerKeyExchange::params(ske.curve, &ske.public));
-        if !ec::verify(&server_key, &signed, &ske.signature) {
+        let provider = self.config.crypto_provider();
+        if !ec::verify_with(provider, &server_key, &signed, &ske.signature) {
             return Err(Error::SignatureVerification);
         }
         hs.peer_ecdh = Some(ec::decode_point(&ske.public)?);
@@ -280,7 +282,7 @@ impl Session {
     /// Sends [Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec
     /// and Finished.
     fn send_ecdhe_client_flight(&mut self, now: Instant) -> Result<(), Error> {
-        let key = ec::ephemeral_key(self.rng.as_mut())?;
+        let key = EphemeralKey::generate(self.config.crypto_provider(), self.rng.as_mut())?;
         let hs = self.handshake_ref()?;
         let server_point = hs.peer_ecdh.ok_or(Error::UnexpectedMessage(
             "ServerHelloDone before ServerKeyExchange",
@@ -291,11 +293,11 @@ impl Session {
             flight.push(self.our_certificate());
         }
         let cke = EcdheClientKeyExchange {
-            public: ec::encode_point(&key.public_key()),
+            public: key.public_point()?,
         }
         .encode();
         flight.push(self.our_message(HandshakeType::CLIENT_KEY_EXCHANGE, cke));
-        self.derive_keys(&ec::premaster_secret(&key, &server_point))?;
+        self.derive_keys(&key.premaster_secret(&server_point)?)?;
         if requested && let Some(identity) = self.config.local_identity() {
             let digest = self.handshake_ref()?.transcript.current();
             let signature = ec::sign_digest(identity.key.signing_key(), &digest)?;

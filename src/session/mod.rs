@@ -172,7 +172,7 @@ struct Handshake {
     /// Client: HelloVerifyRequests with a new cookie so far.
     hello_verify_requests: u8,
     /// Our ephemeral ECDH key (ECDHE suites).
-    ecdh_key: Option<p256::SecretKey>,
+    ecdh_key: Option<crate::crypto::ec::EphemeralKey>,
     /// Client: the server's ephemeral ECDH point.
     peer_ecdh: Option<p256::PublicKey>,
     /// The public key of the peer's verified certificate.
@@ -783,6 +783,7 @@ impl Session {
                 host,
                 purpose,
                 max_chain_len: max,
+                provider: self.config.crypto_provider(),
             },
         )?;
         self.peer_certificates = message.chain;

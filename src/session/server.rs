@@ -7,6 +7,7 @@
 use super::flight::{FlightMessage, MAX_FLIGHT_MESSAGES};
 use super::record_layer::plaintext_record;
 use super::{Awaiting, Session};
+use crate::crypto::ec::EphemeralKey;
 use crate::crypto::{CookieJar, ec, psk_premaster_secret};
 use crate::error::Error;
 use crate::handshake::{
@@ -205,15 +206,16 @@ impl Session {
         &mut self,
         request_certificate: bool,
     ) -> Result<Vec<FlightMessage>, Error> {
-        let signing_key = self
-            .config
-            .local_identity()
-            .map(|id| id.key.signing_key())
-            .ok_or(Error::InvalidParameters(
-                "the server has no local certificate",
-            ))?;
-        let ecdh_key = ec::ephemeral_key(self.rng.as_mut())?;
-        let public = ec::encode_point(&ecdh_key.public_key());
+        let provider = self.config.crypto_provider();
+        let private_key =
+            self.config
+                .local_identity()
+                .map(|id| &id.key)
+                .ok_or(Error::InvalidParameters(
+                    "the server has no local certificate",
+                ))?;
+        let ecdh_key = EphemeralKey::generate(provider, self.rng.as_mut())?;
+        let public = ecdh_key.public_point()?;
         let hs = self.handshake_ref()?;
         let mut signed = Vec::with_capacity(64 + 4 + public.len());
         signed.extend_from_slice(&hs.client_random);
@@ -223,7 +225,7 @@ impl Session {
             curve: SECP256R1,
             public,
             scheme: ECDSA_SECP256R1_SHA256,
-            signature: ec::sign(signing_key, &signed),
+            signature: ec::sign_with(provider, private_key, &signed)?,
         }
         .encode();
         if let Some(hs) = self.handshake.as_mut() {
@@ -294,7 +296,7 @@ impl Session {
                     .as_mut()
                     .and_then(|h| h.ecdh_key.take())
                     .ok_or(Error::InvalidState("no ephemeral key for this handshake"))?;
-                ec::premaster_secret(&our_key, &client_point)
+                our_key.premaster_secret(&client_point)?
             }
         };
         self.derive_keys(&premaster)?;

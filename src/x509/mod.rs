@@ -111,7 +111,13 @@ fn is_pem(bytes: &[u8]) -> bool {
 /// scalar multiplication, as much as an ephemeral key, and rebuilding it for every
 /// ServerKeyExchange was most of the engine's own work in an ECDSA handshake.
 #[derive(Clone)]
-pub struct PrivateKey(p256::ecdsa::SigningKey);
+pub struct PrivateKey {
+    signing: p256::ecdsa::SigningKey,
+    /// ring's form of the same key, for `CryptoProvider::Ring` (None only if ring
+    /// refused it; signing then falls back to RustCrypto).
+    #[cfg(feature = "ring")]
+    ring: Option<std::sync::Arc<ring::signature::EcdsaKeyPair>>,
+}
 
 impl core::fmt::Debug for PrivateKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -135,16 +141,27 @@ impl PrivateKey {
                 .or_else(|_| p256::SecretKey::from_sec1_der(bytes))
                 .map_err(|_| bad)?
         };
-        Ok(PrivateKey(p256::ecdsa::SigningKey::from(&key)))
+        let signing = p256::ecdsa::SigningKey::from(&key);
+        Ok(PrivateKey {
+            #[cfg(feature = "ring")]
+            ring: crate::crypto::ring_p256::signing_pair(&signing).map(std::sync::Arc::new),
+            signing,
+        })
     }
 
     /// The matching public key.
     pub fn public_key(&self) -> p256::PublicKey {
-        p256::PublicKey::from(self.0.verifying_key())
+        p256::PublicKey::from(self.signing.verifying_key())
     }
 
     /// The ECDSA signing key.
     pub(crate) fn signing_key(&self) -> &p256::ecdsa::SigningKey {
-        &self.0
+        &self.signing
+    }
+
+    /// ring's form of the key.
+    #[cfg(feature = "ring")]
+    pub(crate) fn ring_pair(&self) -> Option<&ring::signature::EcdsaKeyPair> {
+        self.ring.as_deref()
     }
 }

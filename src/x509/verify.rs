@@ -3,14 +3,14 @@
 
 use core::net::IpAddr;
 
-use p256::ecdsa::signature::Verifier;
-use p256::ecdsa::{Signature, VerifyingKey};
 use x509_cert::der::Encode;
 use x509_cert::der::asn1::ObjectIdentifier;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAltName};
 
 use super::{Certificate, CertificateProblem};
+use crate::crypto::CryptoProvider;
+use crate::crypto::ec;
 use crate::error::Error;
 
 /// id-ecPublicKey (RFC 5480 §2.1.1).
@@ -48,6 +48,8 @@ pub struct VerifyOptions<'a> {
     pub purpose: Purpose,
     /// The most certificates the peer may send.
     pub max_chain_len: usize,
+    /// Who checks the signatures.
+    pub provider: CryptoProvider,
 }
 
 fn fail(problem: CertificateProblem, index: usize) -> Error {
@@ -84,7 +86,7 @@ pub fn verify_chain(
             return Ok(key);
         }
         if let Some(anchor) = opts.trusted.iter().find(|t| issued(current, t)) {
-            check_signature(current, anchor, index)?;
+            check_signature(current, anchor, index, opts.provider)?;
             check_ca(anchor, index, chain.len())?;
             check_validity(anchor, opts.unix_time, chain.len())?;
             return Ok(key);
@@ -92,7 +94,7 @@ pub fn verify_chain(
         let Some(issuer) = chain.get(index + 1).filter(|c| issued(current, c)) else {
             return Err(fail(CertificateProblem::UntrustedIssuer, index));
         };
-        check_signature(current, issuer, index)?;
+        check_signature(current, issuer, index, opts.provider)?;
         // Below `issuer` are `index` CA certificates (those between it and the leaf).
         check_ca(issuer, index + 1, index)?;
         index += 1;
@@ -162,7 +164,12 @@ fn check_leaf_usage(leaf: &Certificate, purpose: Purpose) -> Result<(), Error> {
 }
 
 /// Checks `cert`'s ECDSA P-256 / SHA-256 signature with `issuer`'s key.
-fn check_signature(cert: &Certificate, issuer: &Certificate, index: usize) -> Result<(), Error> {
+fn check_signature(
+    cert: &Certificate,
+    issuer: &Certificate,
+    index: usize,
+    provider: CryptoProvider,
+) -> Result<(), Error> {
     if cert.parsed.signature_algorithm().oid != ECDSA_WITH_SHA256 {
         return Err(fail(CertificateProblem::UnsupportedKey, index));
     }
@@ -176,11 +183,12 @@ fn check_signature(cert: &Certificate, issuer: &Certificate, index: usize) -> Re
         .parsed
         .signature()
         .as_bytes()
-        .and_then(|der| Signature::from_der(der).ok())
         .ok_or(fail(CertificateProblem::BadSignature, index))?;
-    VerifyingKey::from(&key)
-        .verify(&tbs, &signature)
-        .map_err(|_| fail(CertificateProblem::BadSignature, index))
+    if ec::verify_with(provider, &key, &tbs, signature) {
+        Ok(())
+    } else {
+        Err(fail(CertificateProblem::BadSignature, index))
+    }
 }
 
 /// RFC 6125: the SAN names the host (DNS name, with a wildcard only as the whole

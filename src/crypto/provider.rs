@@ -1,0 +1,40 @@
+//! Which implementation performs the P-256 operations of the ECDHE-ECDSA suites:
+//! RustCrypto's `p256` (the default, and the only one in WebAssembly) or, with the cargo
+//! feature `ring`, ring's assembly P-256 for native builds — the rustls arrangement.
+//! Everything else (SHA-256, the PRF, AES-GCM and AES-CCM_8, certificate parsing) is
+//! RustCrypto's in both.
+
+/// The P-256 implementation a [`Config`](crate::Config) uses for ephemeral keys, ECDH
+/// and ECDSA.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum CryptoProvider {
+    /// RustCrypto's `p256`: portable, constant-time, draws its keys from the session's
+    /// [`Random`](crate::Random).
+    #[default]
+    RustCrypto,
+    /// ring's P-256 (cargo feature `ring`): about three times as fast on x86-64 and
+    /// AArch64. ring draws its ephemeral keys and signature nonces from the operating
+    /// system itself, so a seeded [`Random`](crate::Random) does not make them
+    /// repeatable. Signing or verifying a transcript digest (CertificateVerify, client
+    /// authentication only) stays on RustCrypto: ring signs and verifies whole messages.
+    #[cfg(feature = "ring")]
+    Ring,
+}
+
+impl CryptoProvider {
+    /// Every provider this build has, the default first.
+    pub const ALL: &'static [CryptoProvider] = &[
+        CryptoProvider::RustCrypto,
+        #[cfg(feature = "ring")]
+        CryptoProvider::Ring,
+    ];
+
+    /// A short name for reports: `rustcrypto` or `ring`.
+    pub fn name(self) -> &'static str {
+        match self {
+            CryptoProvider::RustCrypto => "rustcrypto",
+            #[cfg(feature = "ring")]
+            CryptoProvider::Ring => "ring",
+        }
+    }
+}
