@@ -189,6 +189,7 @@ fn server_auth(trusted: &[Certificate]) -> VerifyOptions<'_> {
         host: Some("localhost"),
         purpose: Purpose::ServerAuth,
         max_chain_len: 4,
+        provider: wasm_dtls::CryptoProvider::RustCrypto,
     }
 }
 
