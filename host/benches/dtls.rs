@@ -21,7 +21,7 @@ use openssl::ssl::{
 };
 use openssl::x509::X509;
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
-use wasm_dtls::{CipherSuite, KeyExchange};
+use wasm_dtls::{CipherSuite, CryptoProvider, KeyExchange};
 use wasm_dtls_host::Runtime;
 use wasm_dtls_host::bench::{
     self, BenchOptions, Budget, CA_PEM, Lab, MTU, OpensslFigures, PSK_IDENTITY, PSK_KEY,
@@ -211,6 +211,21 @@ fn openssl_figures(suite: CipherSuite, budget: Budget) -> Result<OpensslFigures,
     })
 }
 
+/// `provider`'s native handshakes per OpenSSL handshake for `suite`, side by side.
+fn provider_vs_openssl(
+    suite: CipherSuite,
+    provider: CryptoProvider,
+    budget: Budget,
+) -> Result<f64, Failure> {
+    let (client, server) = contexts(suite)?;
+    let mut lab = Lab::with_provider(suite, 1, provider)?;
+    let (native, per_handshake) = budget.seconds_per_run_side_by_side(
+        || lab.handshake_and_free().map_err(Failure::from),
+        || handshake(&client, &server).map(drop),
+    )?;
+    Ok(per_handshake / native)
+}
+
 fn main() -> Result<(), Failure> {
     let json = std::env::args().any(|a| a == "--json");
     let mut options = if std::env::var_os("WASM_DTLS_BENCH_QUICK").is_some() {
@@ -230,6 +245,12 @@ fn main() -> Result<(), Failure> {
     let mut report = bench::run(&runtime, &options, GLOBAL)?;
     for suite in CipherSuite::ALL {
         report.add_openssl(suite, openssl_figures(suite, Budget(options.budget))?);
+        if suite.key_exchange() == KeyExchange::EcdheEcdsa {
+            for &provider in CryptoProvider::ALL.iter().skip(1) {
+                let ratio = provider_vs_openssl(suite, provider, Budget(options.budget))?;
+                report.add_openssl_provider(suite, provider.name(), ratio);
+            }
+        }
     }
     if json {
         println!("{}", report.to_json());

@@ -12,8 +12,9 @@ pub enum CryptoProvider {
     /// [`Random`](crate::Random).
     #[default]
     RustCrypto,
-    /// ring's P-256 (cargo feature `ring`): about three times as fast on x86-64 and
-    /// AArch64. ring draws its ephemeral keys and signature nonces from the operating
+    /// ring's P-256 (cargo feature `ring`), assembly on x86-64 and AArch64: about four
+    /// times as many ECDSA handshakes per second as RustCrypto's on x86-64
+    /// (BENCHMARKS.md). ring draws its ephemeral keys and signature nonces from the operating
     /// system itself, so a seeded [`Random`](crate::Random) does not make them
     /// repeatable. Signing or verifying a transcript digest (CertificateVerify, client
     /// authentication only) stays on RustCrypto: ring signs and verifies whole messages.

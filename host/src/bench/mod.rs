@@ -22,14 +22,14 @@ mod wasm;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use wasm_dtls::CipherSuite;
+use wasm_dtls::{CipherSuite, CryptoProvider, KeyExchange};
 
 pub use fixtures::{CA_PEM, MTU, PSK_IDENTITY, PSK_KEY, SERVER_CERT_PEM, SERVER_KEY_PEM};
 pub use loss::LossTiming;
 pub use memory::{Counter, Crowd, Memory};
 pub use native::Lab;
 pub use primitives::{Primitive, Primitives};
-pub use report::{HandshakeRate, Machine, OpensslFigures, Report};
+pub use report::{HandshakeRate, Machine, OpensslFigures, ProviderRate, Report};
 pub use sizes::Size;
 pub use throughput::{RECORD_BYTES, Throughput};
 pub use timing::Budget;
@@ -75,6 +75,27 @@ impl BenchOptions {
     }
 }
 
+/// Native handshakes for `suite` with `provider` and with RustCrypto, side by side.
+fn provider_rate(
+    suite: CipherSuite,
+    provider: CryptoProvider,
+    budget: Budget,
+) -> Result<ProviderRate, String> {
+    let mut default = native::Lab::new(suite, 1)?;
+    let mut other = native::Lab::with_provider(suite, 1, provider)?;
+    let [rustcrypto, seconds] = budget
+        .seconds_per_run_interleaved([&mut || default.handshake_and_free(), &mut || {
+            other.handshake_and_free()
+        }])?;
+    Ok(ProviderRate {
+        suite: suite.short_name().into(),
+        provider: provider.name().into(),
+        rustcrypto_per_s: 1.0 / rustcrypto,
+        per_s: 1.0 / seconds,
+        vs_openssl: None,
+    })
+}
+
 /// Measures everything except OpenSSL (see [`Report::add_openssl`]). `counter` is the
 /// binary's global allocator (`#[global_allocator] static A: &StatsAlloc<System> =
 /// &stats_alloc::INSTRUMENTED_SYSTEM;`), which the heap figures read.
@@ -87,6 +108,7 @@ pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Resul
         None => Vec::new(),
     };
     let mut handshakes = Vec::new();
+    let mut providers = Vec::new();
     let mut throughput = Vec::new();
     let mut memory = Vec::new();
     let mut loss = Vec::new();
@@ -113,6 +135,11 @@ pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Resul
                 .map(|(_, rate)| *rate),
             crypto * 1e6,
         ));
+        if suite.key_exchange() == KeyExchange::EcdheEcdsa {
+            for &provider in CryptoProvider::ALL.iter().skip(1) {
+                providers.push(provider_rate(suite, provider, budget)?);
+            }
+        }
         throughput.push(Throughput::measure(suite, budget)?);
         memory.push(Memory::measure(counter, suite)?);
         for percent in [10, 30] {
@@ -135,6 +162,7 @@ pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Resul
         machine: Machine::this(),
         budget_ms: options.budget.as_millis() as u64,
         handshakes,
+        providers,
         primitives,
         throughput,
         memory,

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use wasm_dtls::server::ServerOutput;
 use wasm_dtls::{
-    CipherSuite, Config, Event, Instant, Output, Server, ServerEvent, Session, SessionId,
+    CipherSuite, Config, CryptoProvider, Event, Instant, Output, Server, ServerEvent, Session,
+    SessionId,
 };
 
 use super::fixtures::engine_configs;
@@ -35,11 +36,24 @@ pub struct Lab {
 impl Lab {
     /// A server for `suite` with room for `capacity` sessions.
     pub fn new(suite: CipherSuite, capacity: usize) -> Result<Lab, String> {
+        Lab::with_provider(suite, capacity, CryptoProvider::default())
+    }
+
+    /// The same with `provider` doing the P-256 work on both sides.
+    pub fn with_provider(
+        suite: CipherSuite,
+        capacity: usize,
+        provider: CryptoProvider,
+    ) -> Result<Lab, String> {
         let (client, server) = engine_configs(suite)?;
-        let server = Server::new((*server).clone(), capacity).map_err(|e| e.to_string())?;
+        let mut client = (*client).clone();
+        client.set_crypto_provider(provider);
+        let mut server = (*server).clone();
+        server.set_crypto_provider(provider);
+        let server = Server::new(server, capacity).map_err(|e| e.to_string())?;
         Ok(Lab {
             server,
-            client,
+            client: Arc::new(client),
             clients: 0,
         })
     }

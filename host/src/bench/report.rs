@@ -108,6 +108,23 @@ pub struct OpensslFigures {
     pub mb_s: f64,
 }
 
+/// Native ECDSA handshakes with another P-256 provider (the engine's cargo feature
+/// `ring`), timed side by side with the default RustCrypto one.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProviderRate {
+    /// The suite's short name.
+    pub suite: String,
+    /// The provider's name.
+    pub provider: String,
+    /// Handshakes per second with RustCrypto's P-256.
+    pub rustcrypto_per_s: f64,
+    /// Handshakes per second with this provider.
+    pub per_s: f64,
+    /// This provider's handshakes per OpenSSL handshake, timed side by side (`cargo
+    /// bench` only).
+    pub vs_openssl: Option<f64>,
+}
+
 /// Everything one run measured.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
@@ -117,6 +134,8 @@ pub struct Report {
     pub budget_ms: u64,
     /// Handshake rates per suite.
     pub handshakes: Vec<HandshakeRate>,
+    /// Native ECDSA handshake rates with each other P-256 provider the build has.
+    pub providers: Vec<ProviderRate>,
     /// The primitives' costs.
     pub primitives: Primitives,
     /// Record throughput per suite.
@@ -141,6 +160,18 @@ impl Report {
         }
         for t in self.throughput.iter_mut().filter(|t| t.suite == name) {
             t.openssl_mb_s = Some(openssl.mb_s);
+        }
+    }
+
+    /// Adds `provider`'s native handshakes per OpenSSL handshake for `suite`.
+    pub fn add_openssl_provider(&mut self, suite: CipherSuite, provider: &str, vs_openssl: f64) {
+        let name = suite.short_name();
+        for p in self
+            .providers
+            .iter_mut()
+            .filter(|p| p.suite == name && p.provider == provider)
+        {
+            p.vs_openssl = Some(vs_openssl);
         }
     }
 
@@ -200,6 +231,31 @@ impl fmt::Display for Report {
                 h.primitives_us,
                 h.engine_overhead_percent,
             )?;
+        }
+
+        if !self.providers.is_empty() {
+            writeln!(
+                f,
+                "\nNative handshakes per second by P-256 provider (side by side)"
+            )?;
+            writeln!(
+                f,
+                "{:<11} {:<9} {:>11} {:>14} {:>14} {:>11}",
+                "suite", "provider", "rustcrypto", "with provider", "provider/rc", "vs openssl"
+            )?;
+            for p in &self.providers {
+                writeln!(
+                    f,
+                    "{:<11} {:<9} {:>11.0} {:>14.0} {:>14} {:>11}",
+                    p.suite,
+                    p.provider,
+                    p.rustcrypto_per_s,
+                    p.per_s,
+                    ratio(Some(p.per_s), p.rustcrypto_per_s),
+                    p.vs_openssl
+                        .map_or_else(|| "—".into(), |r| format!("{r:.2}×")),
+                )?;
+            }
         }
 
         writeln!(f, "\nCryptographic primitives (µs per call)")?;
