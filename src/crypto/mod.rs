@@ -1,7 +1,8 @@
 //! The cryptography: the TLS 1.2 PRF and key schedule, AEAD record protection, the
-//! stateless cookie MAC and P-256 ECDHE/ECDSA, all on RustCrypto primitives. Every type
-//! that holds key material wipes it when dropped; secret comparisons (cookies,
-//! Finished) are constant-time.
+//! stateless cookie MAC and P-256 ECDHE/ECDSA, all on RustCrypto primitives — P-256
+//! optionally on ring's in native builds ([`CryptoProvider`]). Every type of ours that
+//! holds key material wipes it when dropped; secret comparisons (cookies, Finished) are
+//! constant-time.
 
 mod aead;
 mod cookie;

@@ -18,6 +18,7 @@ pub enum CryptoProvider {
     /// system itself, so a seeded [`Random`](crate::Random) does not make them
     /// repeatable. Signing or verifying a transcript digest (CertificateVerify, client
     /// authentication only) stays on RustCrypto: ring signs and verifies whole messages.
+    /// Unlike RustCrypto's, ring's key objects are not wiped from memory when dropped.
     #[cfg(feature = "ring")]
     Ring,
 }
