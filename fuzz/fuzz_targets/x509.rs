@@ -2,6 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use wasm_dtls::CryptoProvider;
 use wasm_dtls::x509::{Certificate, PrivateKey, Purpose, VerifyOptions, verify_chain};
 
 const CA: &[u8] = include_bytes!("../../tests/fixtures/ca.crt.pem");
@@ -19,6 +20,7 @@ fuzz_target!(|data: &[u8]| {
                 host: Some("localhost"),
                 purpose,
                 max_chain_len: 8,
+                provider: CryptoProvider::RustCrypto,
             },
         );
     }
