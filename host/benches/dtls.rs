@@ -186,12 +186,8 @@ fn handshake(
 /// OpenSSL's handshakes per second (timed side by side with the engine's native
 /// handshakes, for their ratio) and record MB/s for `suite`.
 fn openssl_figures(suite: CipherSuite, budget: Budget) -> Result<OpensslFigures, Failure> {
+    let (native, per_handshake) = native_and_openssl(suite, CryptoProvider::default(), budget)?;
     let (client, server) = contexts(suite)?;
-    let mut lab = Lab::new(suite, 1)?;
-    let (native, per_handshake) = budget.seconds_per_run_side_by_side(
-        || lab.handshake_and_free().map_err(Failure::from),
-        || handshake(&client, &server).map(drop),
-    )?;
     let (mut c, mut s) = handshake(&client, &server)?;
     let payload = vec![0x42u8; RECORD_BYTES];
     let mut buf = vec![0u8; 2 * RECORD_BYTES];
@@ -211,19 +207,19 @@ fn openssl_figures(suite: CipherSuite, budget: Budget) -> Result<OpensslFigures,
     })
 }
 
-/// `provider`'s native handshakes per OpenSSL handshake for `suite`, side by side.
-fn provider_vs_openssl(
+/// Seconds per native handshake (with `provider`'s P-256) and per OpenSSL handshake for
+/// `suite`, timed side by side.
+fn native_and_openssl(
     suite: CipherSuite,
     provider: CryptoProvider,
     budget: Budget,
-) -> Result<f64, Failure> {
+) -> Result<(f64, f64), Failure> {
     let (client, server) = contexts(suite)?;
     let mut lab = Lab::with_provider(suite, 1, provider)?;
-    let (native, per_handshake) = budget.seconds_per_run_side_by_side(
+    budget.seconds_per_run_side_by_side(
         || lab.handshake_and_free().map_err(Failure::from),
         || handshake(&client, &server).map(drop),
-    )?;
-    Ok(per_handshake / native)
+    )
 }
 
 fn main() -> Result<(), Failure> {
@@ -245,11 +241,9 @@ fn main() -> Result<(), Failure> {
     let mut report = bench::run(&runtime, &options, GLOBAL)?;
     for suite in CipherSuite::ALL {
         report.add_openssl(suite, openssl_figures(suite, Budget(options.budget))?);
-        if suite.key_exchange() == KeyExchange::EcdheEcdsa {
-            for &provider in CryptoProvider::ALL.iter().skip(1) {
-                let ratio = provider_vs_openssl(suite, provider, Budget(options.budget))?;
-                report.add_openssl_provider(suite, provider.name(), ratio);
-            }
+        for &provider in bench::other_providers(suite) {
+            let (native, openssl) = native_and_openssl(suite, provider, Budget(options.budget))?;
+            report.add_openssl_provider(suite, provider.name(), openssl / native);
         }
     }
     if json {

@@ -75,6 +75,15 @@ impl BenchOptions {
     }
 }
 
+/// The P-256 providers besides the default that `suite` can be measured with: all the
+/// build has for the ECDSA suites, none for PSK.
+pub fn other_providers(suite: CipherSuite) -> &'static [CryptoProvider] {
+    match suite.key_exchange() {
+        KeyExchange::EcdheEcdsa => CryptoProvider::ALL.get(1..).unwrap_or_default(),
+        KeyExchange::Psk => &[],
+    }
+}
+
 /// Native handshakes for `suite` with `provider` and with RustCrypto, side by side.
 fn provider_rate(
     suite: CipherSuite,
@@ -135,10 +144,8 @@ pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Resul
                 .map(|(_, rate)| *rate),
             crypto * 1e6,
         ));
-        if suite.key_exchange() == KeyExchange::EcdheEcdsa {
-            for &provider in CryptoProvider::ALL.iter().skip(1) {
-                providers.push(provider_rate(suite, provider, budget)?);
-            }
+        for &provider in other_providers(suite) {
+            providers.push(provider_rate(suite, provider, budget)?);
         }
         throughput.push(Throughput::measure(suite, budget)?);
         memory.push(Memory::measure(counter, suite)?);

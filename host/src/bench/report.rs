@@ -188,7 +188,12 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 
 /// "0.52×" or "—".
 fn ratio(a: Option<f64>, b: f64) -> String {
-    a.map_or_else(|| "—".into(), |a| format!("{:.2}×", a / b))
+    times(a.map(|a| a / b))
+}
+
+/// "1.23×" or "—" for a ratio not measured.
+fn times(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".into(), |v| format!("{v:.2}×"))
 }
 
 impl fmt::Display for Report {
@@ -226,8 +231,7 @@ impl fmt::Display for Report {
                 opt(h.openssl_per_s, 0),
                 ratio(Some(h.wasmtime_per_s), h.native_per_s),
                 ratio(h.node_per_s, h.native_per_s),
-                h.native_vs_openssl
-                    .map_or_else(|| "—".into(), |r| format!("{r:.2}×")),
+                times(h.native_vs_openssl),
                 h.primitives_us,
                 h.engine_overhead_percent,
             )?;
@@ -252,8 +256,7 @@ impl fmt::Display for Report {
                     p.rustcrypto_per_s,
                     p.per_s,
                     ratio(Some(p.per_s), p.rustcrypto_per_s),
-                    p.vs_openssl
-                        .map_or_else(|| "—".into(), |r| format!("{r:.2}×")),
+                    times(p.vs_openssl),
                 )?;
             }
         }
