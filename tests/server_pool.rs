@@ -18,8 +18,8 @@ use wasm_dtls::handshake::{ClientHello, Extension, ExtensionType, HandshakeType,
 use wasm_dtls::record::{ContentType, DTLS_1_2, RecordHeader};
 use wasm_dtls::sim::{LinkConditions, Network};
 use wasm_dtls::{
-    AlertDescription, CipherSuite, Config, Error, Event, Role, SeededRandom, Server, ServerEvent,
-    ServerOutput, Session, SessionId, SessionState,
+    AlertDescription, CipherSuite, Config, Error, Event, Output, Role, SeededRandom, Server,
+    ServerEvent, ServerOutput, Session, SessionId, SessionState,
 };
 
 const LIMIT: Duration = Duration::from_secs(600);
@@ -612,4 +612,67 @@ fn a_client_hello_of_four_thousand_extensions_is_answered_and_one_repeating_a_ty
     assert_eq!(server.stats().dropped_unknown_peer, 1);
     assert_eq!(server.stats().hello_verify_requests, 1);
     assert_eq!(server.sessions_in_use(), 0);
+}
+
+/// The record numbers of the epoch-0 records in `datagram`.
+fn epoch0_sequences(datagram: &[u8]) -> Vec<u64> {
+    wasm_dtls::record::parse_datagram(datagram)
+        .map(|r| r.unwrap().header)
+        .filter(|h| h.epoch == 0)
+        .map(|h| h.sequence)
+        .collect()
+}
+
+/// RFC 6347 §4.2.1 has the HelloVerifyRequest echo the ClientHello's record number; the
+/// server's next records must then not use that number again, or a client whose replay
+/// window covers epoch 0 (GnuTLS) drops the ServerHello and the handshake waits a
+/// second for the retransmission. Checked for the pool, which sends the
+/// HelloVerifyRequest without any state, and for a standalone server session.
+#[test]
+fn the_server_never_repeats_an_epoch_0_record_number_after_its_hello_verify_request() {
+    let from: SocketAddr = "192.0.2.7:6000".parse().unwrap();
+    let now = wasm_dtls::Instant::ZERO;
+
+    let mut pool = server(1, 21);
+    let mut standalone = Session::with_rng(
+        Role::Server,
+        Arc::new(psk_config(SUITE, KEY)),
+        b"192.0.2.7:6000",
+        Box::new(SeededRandom::new(22)),
+    );
+    for use_pool in [true, false] {
+        let mut client = client(23);
+        client.start(now).unwrap();
+        let mut sent_by_server = Vec::new();
+        for _ in 0..8 {
+            while let Output::Transmit(datagram) = client.poll_output() {
+                if use_pool {
+                    pool.handle_datagram(now, from, &datagram);
+                } else {
+                    standalone.handle_datagram(now, &datagram);
+                }
+            }
+            let mut replies = Vec::new();
+            if use_pool {
+                while let ServerOutput::Transmit { datagram, .. } = pool.poll_output() {
+                    replies.push(datagram);
+                }
+            } else {
+                while let Output::Transmit(datagram) = standalone.poll_output() {
+                    replies.push(datagram);
+                }
+            }
+            for datagram in replies {
+                sent_by_server.extend(epoch0_sequences(&datagram));
+                client.handle_datagram(now, &datagram);
+            }
+        }
+        assert_eq!(client.state(), SessionState::Connected, "pool: {use_pool}");
+        // HelloVerifyRequest, ServerHello, ServerHelloDone, ChangeCipherSpec at least.
+        assert!(sent_by_server.len() >= 4, "{sent_by_server:?}");
+        assert!(
+            sent_by_server.windows(2).all(|w| w[0] < w[1]),
+            "pool: {use_pool}, epoch-0 numbers {sent_by_server:?}"
+        );
+    }
 }

@@ -83,6 +83,12 @@ impl Session {
             self.send_hello_verify_request(&hello);
             return Ok(());
         }
+        // Our epoch-0 records must come after every number the client has used: a
+        // HelloVerifyRequest (ours, or the pool's, sent statelessly) echoed an earlier
+        // ClientHello's number, and a client whose replay window covers epoch 0 drops
+        // a repeat — GnuTLS does, and the handshake then waits a second for our
+        // retransmission. OpenSSL's server continues from the ClientHello's number too.
+        self.records.skip_epoch0_sequence_past(self.record_sequence);
         // DTLS version numbers count down: 0xFEFF is 1.0, 0xFEFD is 1.2.
         if hello.client_version > DTLS_1_2 {
             return Err(Error::UnsupportedVersion(hello.client_version));
@@ -254,8 +260,6 @@ impl Session {
             return;
         };
         let record = hello_verify_request_record(cookies, &self.peer, hello, self.record_sequence);
-        // Our later epoch-0 records must not reuse the sequence number it echoed.
-        self.records.skip_epoch0_sequence_past(self.record_sequence);
         self.queue_datagram(record);
     }
 
