@@ -169,7 +169,8 @@ pub enum Error {
     SessionUninitialized,
     /// The operation is not valid now; the text says what was attempted.
     InvalidState(&'static str),
-    /// Application data cannot be sent before the handshake completes.
+    /// Not connected: data sent before the handshake completes, or a pool handle asked
+    /// for its client after the session ended.
     NotConnected,
     /// A message could not be decoded; the text names the message.
     IncorrectMessageLength(&'static str, DecodeError),
@@ -376,7 +377,9 @@ impl fmt::Display for Sentence<'_> {
                 f.write_str("the session has not been started or has already ended")
             }
             Error::InvalidState(what) => write!(f, "not possible in the current state: {what}"),
-            Error::NotConnected => f.write_str("the handshake has not completed yet"),
+            Error::NotConnected => {
+                f.write_str("not connected: the handshake has not completed, or the session has ended")
+            }
             Error::IncorrectMessageLength(what, why) => {
                 write!(f, "malformed {what} from the peer: {why}")
             }

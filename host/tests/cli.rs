@@ -227,6 +227,49 @@ fn openssl_s_client_talks_to_the_cli_server() {
     }
 }
 
+/// GnuTLS's client sends its close_notify right behind its data when its input ends:
+/// the session is gone before the echo can answer. That is the session's end, not the
+/// server's: it says so and serves the next client.
+#[test]
+fn a_client_that_closes_right_after_its_data_leaves_the_cli_server_serving() {
+    let mut args = server_credentials();
+    args.push("--echo".into());
+    let (server, addr) = server(&strs(&args));
+    let (host, port) = addr.rsplit_once(':').unwrap();
+    let mut gnutls = Process::spawn(
+        "gnutls-cli",
+        &[
+            "--udp",
+            "--port",
+            port,
+            "--priority",
+            "NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+PSK",
+            "--pskusername",
+            "client-1",
+            "--pskkey",
+            PSK_HEX,
+            host,
+        ],
+    );
+    assert!(
+        gnutls.wait_for("Handshake was completed", LIMIT),
+        "{}",
+        gnutls.output()
+    );
+    gnutls.type_line("ping and bye");
+    gnutls.close_input();
+    assert!(gnutls.wait_exit(LIMIT).is_some(), "{}", gnutls.output());
+    assert!(
+        server.wait_for("disconnected: NX_SECURE_TLS_CLOSE_NOTIFY_RECEIVED", LIMIT),
+        "{}",
+        server.output()
+    );
+
+    let (code, output) = client(&["--psk", PSK, "--send", "still there?", &addr]);
+    assert_eq!(code, 0, "{output}\nserver:\n{}", server.output());
+    assert!(output.contains("still there?"), "{output}");
+}
+
 #[test]
 fn a_wrong_psk_fails_with_the_alert_code() {
     let (_server, addr) = server(&["--psk", PSK]);

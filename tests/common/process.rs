@@ -1,4 +1,5 @@
-//! Child processes for the interop tests (OpenSSL, the CLI) and free loopback ports.
+//! Child processes for the interop tests (OpenSSL, GnuTLS, the CLI) and free loopback
+//! ports.
 //! Shared with the host crate's tests (`#[path]`), so it uses only std.
 
 use std::io::{Read, Write};
@@ -85,6 +86,13 @@ impl Process {
         stdin.write_all(line.as_bytes()).expect("write to openssl");
         stdin.write_all(b"\n").expect("write to openssl");
         stdin.flush().expect("flush");
+    }
+}
+
+impl Process {
+    /// Closes the process's input (end of file).
+    pub fn close_input(&mut self) {
+        self.stdin = None;
     }
 }
 

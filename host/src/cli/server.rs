@@ -1,6 +1,6 @@
 //! `wasm-dtls server`: serve until interrupted, optionally echoing.
 
-use wasm_dtls_host::{DtlsError, DtlsServer, Runtime, ServerEvent};
+use wasm_dtls_host::{DtlsError, DtlsServer, Runtime, ServerEvent, SessionId};
 
 use super::ServerArgs;
 use super::credentials::{options, psk};
@@ -31,14 +31,19 @@ pub async fn run(runtime: &Runtime, args: ServerArgs) -> Result<(), DtlsError> {
                 );
             }
             ServerEvent::Established { session, suite, .. } => {
-                let peer = server.client_info(session).await?;
-                eprintln!("{peer}: established with {}", suite.iana_name());
+                let who = who(&server, session).await;
+                eprintln!("{who}: established with {}", suite.iana_name());
             }
             ServerEvent::Receive { session, data } => {
-                let peer = server.client_info(session).await?;
-                eprintln!("{peer}: received {:?}", String::from_utf8_lossy(&data));
-                if args.echo {
-                    server.send(session, &data).await?;
+                let who = who(&server, session).await;
+                eprintln!("{who}: received {:?}", String::from_utf8_lossy(&data));
+                // One session's trouble is not the server's: a peer may close right
+                // after its data (GnuTLS's client sends close_notify in the same
+                // datagram), and the echo then has nowhere to go.
+                if args.echo
+                    && let Err(e) = server.send(session, &data).await
+                {
+                    eprintln!("{who}: not echoed: {e}");
                 }
             }
             ServerEvent::Disconnect { peer, reason, .. } => {
@@ -51,4 +56,12 @@ pub async fn run(runtime: &Runtime, args: ServerArgs) -> Result<(), DtlsError> {
     }
     server.stop().await?;
     Ok(())
+}
+
+/// The session's peer address for the log, or its handle once the session has ended.
+async fn who(server: &DtlsServer, session: SessionId) -> String {
+    match server.client_info(session).await {
+        Ok(peer) => peer.to_string(),
+        Err(_) => format!("session #{}.{}", session.slot, session.generation),
+    }
 }
