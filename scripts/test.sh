@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test of wasm-dtls: formatting, lints, unit tests, in-memory and lossy-link
-# handshakes, the interop tests against OpenSSL, and the component with its wasmtime
-# host and CLI, the Node package, and the browser demo in headless Chromium. Installs
-# what it needs first (rustfmt, clippy, the wasm32-wasip2 and wasm32-unknown-unknown
-# targets, pinned wasm-tools and wasm-bindgen-cli, openssl, chromium, npm packages), so
-# it works on a fresh Debian machine with rustup and Node 20. Nothing is skipped.
+# handshakes, the interop tests against OpenSSL and GnuTLS, and the component with its
+# wasmtime host and CLI, the Node package, and the browser demo in headless Chromium.
+# Installs what it needs first (rustfmt, clippy, the wasm32-wasip2 and
+# wasm32-unknown-unknown targets, pinned wasm-tools and wasm-bindgen-cli, openssl,
+# gnutls-bin, chromium, npm packages), so it works on a fresh Debian machine with rustup
+# and Node 20. Nothing is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,14 +25,18 @@ CARGO_DENY_VERSION=0.20.2
 if ! cargo deny --version 2>/dev/null | grep -q "^cargo-deny $CARGO_DENY_VERSION"; then
     cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
 fi
-# The interop tests run the real OpenSSL (they never skip); the benchmarks' OpenSSL
-# baseline (a dev-dependency, built by clippy --all-targets) links libssl.
-if ! command -v openssl >/dev/null || ! dpkg -s libssl-dev pkg-config >/dev/null 2>&1; then
-    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq openssl libssl-dev pkg-config;
-    else sudo apt-get update -qq && sudo apt-get install -y -qq openssl libssl-dev pkg-config; fi
+# The interop tests run the real OpenSSL and GnuTLS (they never skip); the benchmarks'
+# OpenSSL baseline (a dev-dependency, built by clippy --all-targets) links libssl.
+if ! command -v openssl >/dev/null || ! command -v gnutls-cli >/dev/null \
+    || ! command -v gnutls-serv >/dev/null \
+    || ! dpkg -s libssl-dev pkg-config >/dev/null 2>&1; then
+    packages="openssl libssl-dev pkg-config gnutls-bin"
+    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $packages;
+    else sudo apt-get update -qq && sudo apt-get install -y -qq $packages; fi
 fi
 rustc --version
 openssl version
+gnutls-cli --version | sed -n 1p
 wasm-tools --version
 cargo deny --version
 

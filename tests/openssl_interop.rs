@@ -73,7 +73,7 @@ fn our_client_against_s_server(
     let mut client = UdpDriver::new(Session::client(Arc::new(config)), socket, peer);
     // OpenSSL may not be listening yet: our ClientHello retransmission covers that.
     let now = client.now();
-    client.session.start(now).unwrap();
+    client.endpoint.start(now).unwrap();
     assert!(
         client.run_until(LIMIT, UdpDriver::connected),
         "{suite:?}: no handshake; events {:?}; openssl said:\n{}",
@@ -82,7 +82,7 @@ fn our_client_against_s_server(
     );
     assert!(client.events.contains(&Event::Connected { suite }));
 
-    client.session.send(b"hello from wasm-dtls\n").unwrap();
+    client.endpoint.send(b"hello from wasm-dtls\n").unwrap();
     assert!(
         wait_for_output(&mut client, &server, "hello from wasm-dtls"),
         "{suite:?}: s_server did not print our data:\n{}",
@@ -94,7 +94,7 @@ fn our_client_against_s_server(
         "{suite:?}: got {:?}",
         String::from_utf8_lossy(&client.received())
     );
-    assert_eq!(client.session.stats().dropped_bad_mac, 0);
+    assert_eq!(client.endpoint.stats().dropped_bad_mac, 0);
     (client, server)
 }
 
@@ -123,7 +123,7 @@ fn s_client_against_our_server(
     let session = Session::server(Arc::new(config), peer.to_string().as_bytes());
     let mut server = UdpDriver::new(session, socket, peer);
     let now = server.now();
-    server.session.handle_datagram(now, &buf[..n]);
+    server.endpoint.handle_datagram(now, &buf[..n]);
     assert!(
         server.run_until(LIMIT, UdpDriver::connected),
         "{suite:?}: no handshake; events {:?}; openssl said:\n{}",
@@ -145,14 +145,14 @@ fn s_client_against_our_server(
         String::from_utf8_lossy(&server.received()),
         client.output()
     );
-    server.session.send(b"hello from wasm-dtls\n").unwrap();
+    server.endpoint.send(b"hello from wasm-dtls\n").unwrap();
     assert!(
         wait_for_output(&mut server, &client, "hello from wasm-dtls"),
         "{suite:?}: s_client did not print our data:\n{}",
         client.output()
     );
     // Our close_notify makes s_client end the connection.
-    server.session.close();
+    server.endpoint.close();
     server.flush();
     let deadline = Instant::now() + LIMIT;
     while !client.output().contains("closed") && Instant::now() < deadline {
@@ -178,7 +178,7 @@ fn our_psk_client_talks_to_openssl_s_server() {
             "hint",
         ];
         let (mut client, _) = our_client_against_s_server(suite, psk_config(suite, KEY), &args);
-        client.session.close();
+        client.endpoint.close();
         client.flush();
     }
 }
@@ -190,7 +190,7 @@ fn openssl_psk_s_client_talks_to_our_server() {
     for suite in PSK_SUITES {
         let args = ["-psk", &psk, "-psk_identity", &identity];
         let (server, _) = s_client_against_our_server(suite, psk_config(suite, KEY), &args);
-        assert_eq!(server.session.psk_identity(), Some(IDENTITY));
+        assert_eq!(server.endpoint.psk_identity(), Some(IDENTITY));
         assert!(server.events.iter().any(|e| matches!(e, Event::KeyLog(_))));
     }
 }
@@ -207,7 +207,7 @@ fn our_certificate_client_talks_to_openssl_s_server() {
         config.set_crypto_provider(provider);
         let (client, _) = our_client_against_s_server(suite, config, &args);
         assert_eq!(
-            client.session.peer_certificates(),
+            client.endpoint.peer_certificates(),
             &[cert("server").der().to_vec()]
         );
 
@@ -261,7 +261,7 @@ fn openssl_certificate_s_client_talks_to_our_server() {
         config.x509_client_verify_configure(2).unwrap();
         let (server, _) = s_client_against_our_server(suite, config, &with_cert);
         // s_client sends the CA after its certificate, as it found it in -CAfile.
-        let chain = server.session.peer_certificates();
+        let chain = server.endpoint.peer_certificates();
         assert_eq!(chain.first(), Some(&cert("client").der().to_vec()));
     }
 }
@@ -284,6 +284,6 @@ fn a_chain_of_several_kilobytes_reaches_openssl_at_an_mtu_of_500() {
     let (server, output) = s_client_against_our_server(suite, config, &args);
     assert!(output.contains("Verify return code: 0 (ok)"), "{output}");
     // The flight needed many datagrams, none above the MTU.
-    assert!(server.session.stats().datagrams_sent >= 10);
-    assert!(server.session.max_send_len() < 500);
+    assert!(server.endpoint.stats().datagrams_sent >= 10);
+    assert!(server.endpoint.max_send_len() < 500);
 }

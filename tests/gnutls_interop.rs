@@ -1,0 +1,282 @@
+//! Interoperability with GnuTLS (`gnutls-serv` / `gnutls-cli` from Debian's gnutls-bin)
+//! over loopback UDP, both directions, all four suites, application data both ways;
+//! client certificates with ECDHE-ECDSA. Our server side is the pool [`Server`], which
+//! answers the first ClientHello statelessly, as a deployment does. Bounded by
+//! timeouts; never skipped.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::process::{Process, free_port};
+use common::udp::UdpDriver;
+use common::{ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, psk_config};
+use wasm_dtls::{
+    CipherSuite, Config, Event, KeyExchange, Server, ServerEvent, ServerStats, Session,
+};
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+/// A GnuTLS priority string that allows DTLS 1.2 with `suite` only.
+fn priority(suite: CipherSuite) -> String {
+    let kx = match suite.key_exchange() {
+        KeyExchange::Psk => "PSK",
+        KeyExchange::EcdheEcdsa => "ECDHE-ECDSA",
+    };
+    let cipher = match suite {
+        CipherSuite::PskAes128Ccm8 | CipherSuite::EcdheEcdsaAes128Ccm8 => "AES-128-CCM-8",
+        CipherSuite::PskAes128GcmSha256 | CipherSuite::EcdheEcdsaAes128GcmSha256 => "AES-128-GCM",
+    };
+    format!("NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+{kx}:-CIPHER-ALL:+{cipher}")
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn fixture_path(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn all_suites() -> impl Iterator<Item = CipherSuite> {
+    PSK_SUITES.into_iter().chain(ECDSA_SUITES)
+}
+
+/// Our configuration for `suite`: the PSK, or the CA with (for `identity`) our chain.
+fn config(suite: CipherSuite, identity: &[&str]) -> Config {
+    match suite.key_exchange() {
+        KeyExchange::Psk => psk_config(suite, KEY),
+        KeyExchange::EcdheEcdsa => cert_config(&[suite], identity),
+    }
+}
+
+/// `gnutls-serv` in echo mode on a free port with our PSK and the server certificate,
+/// plus `extra` arguments.
+fn gnutls_serv(suite: CipherSuite, extra: &[&str]) -> (Process, SocketAddr) {
+    let port = free_port();
+    // gnutls-serv reads PSKs from a file of "identity:hexkey" lines.
+    let psk_file = std::env::temp_dir().join(format!("wasm-dtls-gnutls-{port}.psk"));
+    let line = format!("{}:{}\n", String::from_utf8_lossy(IDENTITY), hex(KEY));
+    std::fs::write(&psk_file, line).unwrap();
+    let (port_text, psk_path) = (port.to_string(), psk_file.display().to_string());
+    let (cert, key) = (
+        fixture_path("server.crt.pem"),
+        fixture_path("server.key.pem"),
+    );
+    let priority = priority(suite);
+    let mut args = vec![
+        "--udp",
+        "--echo",
+        "--port",
+        &port_text,
+        "--pskpasswd",
+        &psk_path,
+        "--x509certfile",
+        &cert,
+        "--x509keyfile",
+        &key,
+        "--priority",
+        &priority,
+    ];
+    args.extend_from_slice(extra);
+    let server = Process::spawn("gnutls-serv", &args);
+    (server, format!("127.0.0.1:{port}").parse().unwrap())
+}
+
+/// Our client with `config` against `gnutls-serv`: the handshake completes with
+/// `suite` and our data comes back from its echo.
+fn our_client_against_gnutls_serv(
+    suite: CipherSuite,
+    config: Config,
+    server: &Process,
+    at: SocketAddr,
+) {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let mut client = UdpDriver::new(Session::client(Arc::new(config)), socket, at);
+    // gnutls-serv may not be listening yet: our ClientHello retransmission covers that.
+    let now = client.now();
+    client.endpoint.start(now).unwrap();
+    assert!(
+        client.run_until(LIMIT, UdpDriver::connected),
+        "{suite:?}: no handshake; events {:?}; gnutls-serv said:\n{}",
+        client.events,
+        server.output()
+    );
+    assert!(client.events.contains(&Event::Connected { suite }));
+    let message = format!("hello from wasm-dtls over {suite:?}\n");
+    client.endpoint.send(message.as_bytes()).unwrap();
+    assert!(
+        client.run_until(LIMIT, |c| c.received() == message.as_bytes()),
+        "{suite:?}: echo {:?}; gnutls-serv said:\n{}",
+        String::from_utf8_lossy(&client.received()),
+        server.output()
+    );
+    assert_eq!(client.endpoint.stats().dropped_bad_mac, 0);
+    client.endpoint.close();
+    client.flush();
+}
+
+#[test]
+fn our_client_talks_to_gnutls_serv() {
+    for suite in all_suites() {
+        let (server, at) = gnutls_serv(suite, &[]);
+        our_client_against_gnutls_serv(suite, config(suite, &[]), &server, at);
+    }
+}
+
+#[test]
+fn our_client_presents_its_certificate_to_gnutls_serv() {
+    let ca = fixture_path("ca.crt.pem");
+    for suite in ECDSA_SUITES {
+        // gnutls-serv requires a client certificate and verifies it against the CA.
+        let (server, at) = gnutls_serv(
+            suite,
+            &[
+                "--require-client-cert",
+                "--verify-client-cert",
+                "--x509cafile",
+                &ca,
+            ],
+        );
+        our_client_against_gnutls_serv(suite, config(suite, &["client"]), &server, at);
+    }
+}
+
+/// `gnutls-cli` with `extra` arguments against our pool server with `config`: the
+/// handshake completes with `suite`, data flows both ways, and our close_notify ends
+/// gnutls-cli. Returns the chain gnutls-cli presented (DER, as our session kept it) and
+/// our server's counters.
+fn gnutls_cli_against_our_server(
+    suite: CipherSuite,
+    config: Config,
+    extra: &[&str],
+) -> (Vec<Vec<u8>>, ServerStats) {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = socket.local_addr().unwrap().port().to_string();
+    let psk = hex(KEY);
+    let identity = String::from_utf8_lossy(IDENTITY).into_owned();
+    let (ca, priority) = (fixture_path("ca.crt.pem"), priority(suite));
+    let mut args = vec![
+        "--udp",
+        "--port",
+        &port,
+        "--priority",
+        &priority,
+        "--pskusername",
+        &identity,
+        "--pskkey",
+        &psk,
+        // gnutls-cli checks our chain against the CA and the name we connect by.
+        "--x509cafile",
+        &ca,
+        "--verify-hostname",
+        "localhost",
+    ];
+    args.extend_from_slice(extra);
+    args.push("127.0.0.1");
+    let mut client = Process::spawn("gnutls-cli", &args);
+    let server = Server::new(config, 4).unwrap();
+    let mut driver = UdpDriver::new(server, socket, "127.0.0.1:0".parse().unwrap());
+    let established = |d: &UdpDriver<Server>| {
+        d.events.iter().find_map(|e| match e {
+            ServerEvent::Established { session, suite } => Some((*session, *suite)),
+            _ => None,
+        })
+    };
+    assert!(
+        driver.run_until(LIMIT, |d| established(d).is_some()),
+        "{suite:?}: no handshake; events {:?}; gnutls-cli said:\n{}",
+        driver.events,
+        client.output()
+    );
+    let (session, negotiated) = established(&driver).unwrap();
+    assert_eq!(negotiated, suite);
+    let chain = driver
+        .endpoint
+        .session(session)
+        .unwrap()
+        .peer_certificates()
+        .to_vec();
+    assert!(
+        client.wait_for("Handshake was completed", LIMIT),
+        "{}",
+        client.output()
+    );
+
+    client.type_line("hello from gnutls");
+    // gnutls-cli may send a line in more than one record.
+    let received = |d: &UdpDriver<Server>| -> Vec<u8> {
+        let data = d.events.iter().filter_map(|e| match e {
+            ServerEvent::Receive { data, .. } => Some(data.as_slice()),
+            _ => None,
+        });
+        data.flatten().copied().collect()
+    };
+    assert!(
+        driver.run_until(LIMIT, |d| received(d) == b"hello from gnutls\n"),
+        "{suite:?}: events {:?}; gnutls-cli said:\n{}",
+        driver.events,
+        client.output()
+    );
+    driver
+        .endpoint
+        .session_send(session, b"hello from wasm-dtls\n")
+        .unwrap();
+    driver.flush();
+    assert!(
+        client.wait_for("hello from wasm-dtls", LIMIT),
+        "{}",
+        client.output()
+    );
+    // Our close_notify ends gnutls-cli.
+    driver.endpoint.session_end(session).unwrap();
+    driver.flush();
+    assert!(client.wait_exit(LIMIT).is_some(), "{}", client.output());
+    let output = client.output();
+    assert!(
+        output.contains("Peer has closed the GnuTLS connection"),
+        "{output}"
+    );
+    // One cookie exchange, one session, nobody turned away.
+    let stats = driver.endpoint.stats();
+    assert_eq!(
+        (stats.hello_verify_requests, stats.sessions_created),
+        (1, 1)
+    );
+    (chain, stats)
+}
+
+#[test]
+fn gnutls_cli_talks_to_our_server() {
+    for suite in all_suites() {
+        let (chain, _) = gnutls_cli_against_our_server(suite, config(suite, &["server"]), &[]);
+        assert!(chain.is_empty(), "{suite:?}: we asked for no certificate");
+    }
+}
+
+#[test]
+fn gnutls_cli_presents_its_certificate_to_our_server() {
+    let (client_cert, client_key) = (
+        fixture_path("client.crt.pem"),
+        fixture_path("client.key.pem"),
+    );
+    for suite in ECDSA_SUITES {
+        let mut config = config(suite, &["server"]);
+        config.x509_client_verify_configure(2).unwrap();
+        let args = ["--x509certfile", &client_cert, "--x509keyfile", &client_key];
+        let (chain, _) = gnutls_cli_against_our_server(suite, config, &args);
+        assert_eq!(
+            chain.first(),
+            Some(&cert("client").der().to_vec()),
+            "{suite:?}"
+        );
+    }
+}
