@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test of wasm-dtls: formatting, lints, unit tests, in-memory and lossy-link
-# handshakes, the interop tests against OpenSSL and GnuTLS, and the component with its
-# wasmtime host and CLI, the Node package, and the browser demo in headless Chromium.
-# Installs what it needs first (rustfmt, clippy, the wasm32-wasip2 and
+# handshakes, the interop tests against OpenSSL, GnuTLS and tinydtls, and the component
+# with its wasmtime host and CLI, the Node package, and the browser demo in headless
+# Chromium. Installs what it needs first (rustfmt, clippy, the wasm32-wasip2 and
 # wasm32-unknown-unknown targets, pinned wasm-tools and wasm-bindgen-cli, openssl,
-# gnutls-bin, chromium, npm packages), so it works on a fresh Debian machine with rustup
-# and Node 20. Nothing is skipped.
+# gnutls-bin, tinydtls through PyPI's DTLSSocket, chromium, npm packages), so it works on
+# a fresh Debian machine with rustup and Node 20. Nothing is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,18 +25,39 @@ CARGO_DENY_VERSION=0.20.2
 if ! cargo deny --version 2>/dev/null | grep -q "^cargo-deny $CARGO_DENY_VERSION"; then
     cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
 fi
-# The interop tests run the real OpenSSL and GnuTLS (they never skip); the benchmarks'
-# OpenSSL baseline (a dev-dependency, built by clippy --all-targets) links libssl.
-if ! command -v openssl >/dev/null || ! command -v gnutls-cli >/dev/null \
-    || ! command -v gnutls-serv >/dev/null \
-    || ! dpkg -s libssl-dev pkg-config >/dev/null 2>&1; then
-    packages="openssl libssl-dev pkg-config gnutls-bin"
-    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $packages;
-    else sudo apt-get update -qq && sudo apt-get install -y -qq $packages; fi
+# The interop tests run the real OpenSSL, GnuTLS and tinydtls (they never skip); the
+# benchmarks' OpenSSL baseline (a dev-dependency, built by clippy --all-targets) links
+# libssl. tinydtls comes from PyPI's DTLSSocket (pinned), built from source with autotools
+# into a virtual environment under target/.
+apt_install() {
+    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "$@";
+    else sudo apt-get update -qq && sudo apt-get install -y -qq "$@"; fi
+}
+missing=0
+for tool in openssl gnutls-cli gnutls-serv autoreconf libtoolize; do
+    command -v "$tool" >/dev/null || missing=1
+done
+dpkg -s libssl-dev pkg-config >/dev/null 2>&1 || missing=1
+# DTLSSocket compiles a C extension: venv with pip, and Python's headers.
+python3 -c "import ensurepip, venv, os, sys, sysconfig
+sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))" \
+    2>/dev/null || missing=1
+if [ "$missing" = 1 ]; then
+    apt_install openssl libssl-dev pkg-config gnutls-bin autoconf automake libtool \
+        python3-venv python3-dev
+fi
+DTLSSOCKET_VERSION=0.2.3
+TINYDTLS_VENV=target/tinydtls-venv
+if ! "$TINYDTLS_VENV/bin/python" -c "import importlib.metadata as m, sys
+sys.exit(m.version('DTLSSocket') != '$DTLSSOCKET_VERSION')" 2>/dev/null; then
+    rm -rf "$TINYDTLS_VENV"
+    python3 -m venv "$TINYDTLS_VENV"
+    "$TINYDTLS_VENV/bin/pip" install --quiet --disable-pip-version-check "DTLSSocket==$DTLSSOCKET_VERSION"
 fi
 rustc --version
 openssl version
 gnutls-cli --version | sed -n 1p
+echo "DTLSSocket $DTLSSOCKET_VERSION (tinydtls) in $TINYDTLS_VENV"
 wasm-tools --version
 cargo deny --version
 
@@ -90,8 +111,7 @@ node --version
 say "browser demo"
 if ! command -v chromium >/dev/null; then
     # The browser test drives Debian's Chromium headless through playwright-core.
-    if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium;
-    else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi
+    apt_install chromium
 fi
 chromium --version
 (

@@ -1,0 +1,132 @@
+//! Interoperability with tinydtls, the DTLS library of many constrained devices, over
+//! loopback UDP (IPv6, as its Python binding uses), both directions, with the suite
+//! tinydtls has for PSK (TLS_PSK_WITH_AES_128_CCM_8) and data both ways. The peer is
+//! `tests/interop/tinydtls_peer.py` on the DTLSSocket package, which scripts/test.sh
+//! installs into `target/tinydtls-venv` (or set WASM_DTLS_TINYDTLS_PYTHON to a Python
+//! that has it). Bounded by timeouts; never skipped.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::process::Process;
+use common::udp::UdpDriver;
+use common::{IDENTITY, KEY, psk_config};
+use wasm_dtls::{CipherSuite, Event, Server, ServerEvent, Session};
+
+const LIMIT: Duration = Duration::from_secs(20);
+const SUITE: CipherSuite = CipherSuite::PskAes128Ccm8;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The tinydtls peer script in `mode`, on `port` of [::1], with our PSK.
+fn tinydtls(mode: &str, port: u16, message: Option<&str>) -> Process {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let python = std::env::var("WASM_DTLS_TINYDTLS_PYTHON")
+        .unwrap_or_else(|_| format!("{root}/target/tinydtls-venv/bin/python"));
+    let script = format!("{root}/tests/interop/tinydtls_peer.py");
+    let (port, identity, key) = (
+        port.to_string(),
+        String::from_utf8_lossy(IDENTITY),
+        hex(KEY),
+    );
+    let mut args = vec![script.as_str(), mode, &port, &identity, &key];
+    args.extend(message);
+    Process::spawn(&python, &args)
+}
+
+/// A socket on a free port of [::1].
+fn loopback6() -> UdpSocket {
+    UdpSocket::bind("[::1]:0").expect("bind [::1]")
+}
+
+#[test]
+fn our_client_talks_to_a_tinydtls_server() {
+    let port = loopback6().local_addr().unwrap().port();
+    let server = tinydtls("server", port, None);
+    assert!(server.wait_for("listening", LIMIT), "{}", server.output());
+    let at: SocketAddr = format!("[::1]:{port}").parse().unwrap();
+    let session = Session::client(Arc::new(psk_config(SUITE, KEY)));
+    let mut client = UdpDriver::new(session, loopback6(), at);
+    let now = client.now();
+    client.endpoint.start(now).unwrap();
+    assert!(
+        client.run_until(LIMIT, UdpDriver::connected),
+        "no handshake; events {:?}; tinydtls said:\n{}",
+        client.events,
+        server.output()
+    );
+    assert!(client.events.contains(&Event::Connected { suite: SUITE }));
+
+    client.endpoint.send(b"hello from wasm-dtls").unwrap();
+    assert!(
+        client.run_until(LIMIT, |c| c.received() == b"hello from wasm-dtls"),
+        "echo {:?}; tinydtls said:\n{}",
+        String::from_utf8_lossy(&client.received()),
+        server.output()
+    );
+    // Our close_notify ends tinydtls's session.
+    client.endpoint.close();
+    client.flush();
+    assert!(server.wait_for("closed", LIMIT), "{}", server.output());
+    assert_eq!(client.endpoint.stats().dropped_bad_mac, 0);
+}
+
+#[test]
+fn a_tinydtls_client_talks_to_our_server() {
+    let socket = loopback6();
+    let port = socket.local_addr().unwrap().port();
+    let mut client = tinydtls("client", port, Some("hello from tinydtls"));
+    let server = Server::new(psk_config(SUITE, KEY), 4).unwrap();
+    // A server answers whoever writes; the driver's peer is unused.
+    let mut driver = UdpDriver::new(server, socket, "[::1]:9".parse().unwrap());
+    let first_data = |d: &UdpDriver<Server>| {
+        d.events.iter().find_map(|e| match e {
+            ServerEvent::Receive { session, data } => Some((*session, data.clone())),
+            _ => None,
+        })
+    };
+    assert!(
+        driver.run_until(LIMIT, |d| first_data(d).is_some()),
+        "events {:?}; tinydtls said:\n{}",
+        driver.events,
+        client.output()
+    );
+    let (session, data) = first_data(&driver).unwrap();
+    assert_eq!(data, b"hello from tinydtls");
+    assert!(driver.events.iter().any(
+        |e| matches!(e, ServerEvent::Established { session: s, suite } if *s == session && *suite == SUITE)
+    ));
+
+    driver
+        .endpoint
+        .session_send(session, b"hello from wasm-dtls")
+        .unwrap();
+    driver.flush();
+    // tinydtls prints our reply, sends close_notify and exits.
+    assert!(
+        driver.run_until(LIMIT, |d| d
+            .events
+            .iter()
+            .any(|e| matches!(e, ServerEvent::Disconnect { .. }))),
+        "events {:?}; tinydtls said:\n{}",
+        driver.events,
+        client.output()
+    );
+    assert_eq!(client.wait_exit(LIMIT), Some(0), "{}", client.output());
+    assert!(
+        client.output().contains("reply: hello from wasm-dtls"),
+        "{}",
+        client.output()
+    );
+}
