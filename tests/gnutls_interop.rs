@@ -58,19 +58,20 @@ fn config(suite: CipherSuite, identity: &[&str]) -> Config {
     }
 }
 
-/// `gnutls-serv` in echo mode on a free port with our PSK and the server certificate,
-/// plus `extra` arguments.
-fn gnutls_serv(suite: CipherSuite, extra: &[&str]) -> (Process, SocketAddr) {
+/// `gnutls-serv` in echo mode on a free port with our PSK and the certificate chain and
+/// key in the files `chain` and `key`, plus `extra` arguments.
+fn gnutls_serv(
+    suite: CipherSuite,
+    chain: &str,
+    key: &str,
+    extra: &[&str],
+) -> (Process, SocketAddr) {
     let port = free_port();
     // gnutls-serv reads PSKs from a file of "identity:hexkey" lines.
     let psk_file = std::env::temp_dir().join(format!("wasm-dtls-gnutls-{port}.psk"));
     let line = format!("{}:{}\n", String::from_utf8_lossy(IDENTITY), hex(KEY));
     std::fs::write(&psk_file, line).unwrap();
     let (port_text, psk_path) = (port.to_string(), psk_file.display().to_string());
-    let (cert, key) = (
-        fixture_path("server.crt.pem"),
-        fixture_path("server.key.pem"),
-    );
     let priority = priority(suite);
     let mut args = vec![
         "--udp",
@@ -80,9 +81,9 @@ fn gnutls_serv(suite: CipherSuite, extra: &[&str]) -> (Process, SocketAddr) {
         "--pskpasswd",
         &psk_path,
         "--x509certfile",
-        &cert,
+        chain,
         "--x509keyfile",
-        &key,
+        key,
         "--priority",
         &priority,
     ];
@@ -92,13 +93,13 @@ fn gnutls_serv(suite: CipherSuite, extra: &[&str]) -> (Process, SocketAddr) {
 }
 
 /// Our client with `config` against `gnutls-serv`: the handshake completes with
-/// `suite` and our data comes back from its echo.
+/// `suite` and our data comes back from its echo. Returns the chain the server sent.
 fn our_client_against_gnutls_serv(
     suite: CipherSuite,
     config: Config,
     server: &Process,
     at: SocketAddr,
-) {
+) -> Vec<Vec<u8>> {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     let mut client = UdpDriver::new(Session::client(Arc::new(config)), socket, at);
     // gnutls-serv may not be listening yet: our ClientHello retransmission covers that.
@@ -122,23 +123,39 @@ fn our_client_against_gnutls_serv(
     assert_eq!(client.endpoint.stats().dropped_bad_mac, 0);
     client.endpoint.close();
     client.flush();
+    client.endpoint.peer_certificates().to_vec()
 }
 
 #[test]
 fn our_client_talks_to_gnutls_serv() {
+    let (server_cert, server_key) = (
+        fixture_path("server.crt.pem"),
+        fixture_path("server.key.pem"),
+    );
     for suite in all_suites() {
-        let (server, at) = gnutls_serv(suite, &[]);
-        our_client_against_gnutls_serv(suite, config(suite, &[]), &server, at);
+        let (server, at) = gnutls_serv(suite, &server_cert, &server_key, &[]);
+        let chain = our_client_against_gnutls_serv(suite, config(suite, &[]), &server, at);
+        let expected = match suite.key_exchange() {
+            KeyExchange::Psk => vec![],
+            KeyExchange::EcdheEcdsa => vec![cert("server").der().to_vec()],
+        };
+        assert_eq!(chain, expected, "{suite:?}");
     }
 }
 
 #[test]
 fn our_client_presents_its_certificate_to_gnutls_serv() {
+    let (server_cert, server_key) = (
+        fixture_path("server.crt.pem"),
+        fixture_path("server.key.pem"),
+    );
     let ca = fixture_path("ca.crt.pem");
     for suite in ECDSA_SUITES {
         // gnutls-serv requires a client certificate and verifies it against the CA.
         let (server, at) = gnutls_serv(
             suite,
+            &server_cert,
+            &server_key,
             &[
                 "--require-client-cert",
                 "--verify-client-cert",
@@ -279,4 +296,37 @@ fn gnutls_cli_presents_its_certificate_to_our_server() {
             "{suite:?}"
         );
     }
+}
+
+/// A chain of several kilobytes in flights fragmented to a 500-byte MTU, both ways:
+/// GnuTLS's fragments reassembled by our client, ours by gnutls-cli.
+#[test]
+fn a_chain_of_several_kilobytes_crosses_an_mtu_of_500_both_ways() {
+    let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
+    let pem = |name: &str| std::fs::read_to_string(fixture_path(name)).unwrap();
+    let chain_path =
+        std::env::temp_dir().join(format!("wasm-dtls-big-chain-{}.pem", std::process::id()));
+    std::fs::write(
+        &chain_path,
+        pem("big.crt.pem") + &pem("intermediate.crt.pem"),
+    )
+    .unwrap();
+    let chain_path = chain_path.display().to_string();
+    let key = fixture_path("big.key.pem");
+    let (server, at) = gnutls_serv(suite, &chain_path, &key, &["--mtu", "500"]);
+    let mut ours = config(suite, &[]);
+    ours.set_mtu(500).unwrap();
+    let chain = our_client_against_gnutls_serv(suite, ours, &server, at);
+    let expected = [
+        cert("big").der().to_vec(),
+        cert("intermediate").der().to_vec(),
+    ];
+    assert_eq!(chain, expected);
+    assert!(expected.iter().map(Vec::len).sum::<usize>() > 2_000);
+
+    let mut ours = cert_config(&[suite], &["big", "intermediate"]);
+    ours.set_mtu(500).unwrap();
+    let (_, stats) = gnutls_cli_against_our_server(suite, ours, &["--mtu", "500"]);
+    // The server's flight alone needed many datagrams.
+    assert!(stats.datagrams_sent >= 8, "{stats:?}");
 }
