@@ -18,7 +18,9 @@ use std::time::Duration;
 
 use common::process::{Process, free_port};
 use common::udp::UdpDriver;
-use common::{ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, psk_config};
+use common::{
+    ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, fixture_path, hex, psk_config,
+};
 use wasm_dtls::{
     CipherSuite, Config, Event, KeyExchange, Server, ServerEvent, ServerStats, Session,
 };
@@ -36,14 +38,6 @@ fn priority(suite: CipherSuite) -> String {
         CipherSuite::PskAes128GcmSha256 | CipherSuite::EcdheEcdsaAes128GcmSha256 => "AES-128-GCM",
     };
     format!("NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+{kx}:-CIPHER-ALL:+{cipher}")
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn fixture_path(name: &str) -> String {
-    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 fn all_suites() -> impl Iterator<Item = CipherSuite> {

@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 
 use common::process::{Process, free_port, openssl};
 use common::udp::UdpDriver;
-use common::{ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, psk_config};
+use common::{
+    ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, fixture_path, hex, psk_config,
+};
 use wasm_dtls::{CipherSuite, Config, CryptoProvider, Event, Session};
 
 const LIMIT: Duration = Duration::from_secs(20);
@@ -36,14 +38,6 @@ fn providers_and_suites() -> impl Iterator<Item = (&'static CryptoProvider, Ciph
     CryptoProvider::ALL
         .iter()
         .flat_map(|p| ECDSA_SUITES.into_iter().map(move |s| (p, s)))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn fixture_path(name: &str) -> String {
-    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Waits (while driving the session) until OpenSSL printed `needle`.

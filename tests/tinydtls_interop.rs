@@ -19,15 +19,11 @@ use std::time::Duration;
 
 use common::process::Process;
 use common::udp::UdpDriver;
-use common::{IDENTITY, KEY, psk_config};
+use common::{IDENTITY, KEY, hex, psk_config};
 use wasm_dtls::{CipherSuite, Event, Server, ServerEvent, Session};
 
 const LIMIT: Duration = Duration::from_secs(20);
 const SUITE: CipherSuite = CipherSuite::PskAes128Ccm8;
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// The tinydtls peer script in `mode`, on `port` of [::1], with our PSK.
 fn tinydtls(mode: &str, port: u16, message: Option<&str>) -> Process {

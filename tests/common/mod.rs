@@ -47,10 +47,20 @@ pub const ECDSA_SUITES: [CipherSuite; 2] = [
 /// 2030-01-01T00:00:00Z: inside every good fixture's validity.
 pub const NOW: u64 = 1_893_456_000;
 
+/// The path of a file made by tests/fixtures/generate.sh (for other programs to read).
+pub fn fixture_path(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
 /// The bytes of a file made by tests/fixtures/generate.sh.
 pub fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = fixture_path(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Lower-case hex, as other programs take keys on their command lines.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The certificate `{name}.crt.pem` (or the first of a file named in full).
