@@ -22,7 +22,8 @@ use common::{
     ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, fixture_path, hex, psk_config,
 };
 use wasm_dtls::{
-    CipherSuite, Config, Event, KeyExchange, Server, ServerEvent, ServerStats, Session,
+    CipherSuite, Config, Event, KeyExchange, Server, ServerEvent, ServerStats, Session, SessionId,
+    SessionState,
 };
 
 const LIMIT: Duration = Duration::from_secs(20);
@@ -161,15 +162,14 @@ fn our_client_presents_its_certificate_to_gnutls_serv() {
     }
 }
 
-/// `gnutls-cli` with `extra` arguments against our pool server with `config`: the
-/// handshake completes with `suite`, data flows both ways, and our close_notify ends
-/// gnutls-cli. Returns the chain gnutls-cli presented (DER, as our session kept it) and
-/// our server's counters.
-fn gnutls_cli_against_our_server(
+/// `gnutls-cli` with `extra` arguments connecting to our pool server with `config`,
+/// run until the server reports the session established with `suite`: gnutls-cli, our
+/// driver, and the session.
+fn gnutls_cli_connected_to_our_server(
     suite: CipherSuite,
     config: Config,
     extra: &[&str],
-) -> (Vec<Vec<u8>>, ServerStats) {
+) -> (Process, UdpDriver<Server>, SessionId) {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     let port = socket.local_addr().unwrap().port().to_string();
     let psk = hex(KEY);
@@ -193,9 +193,10 @@ fn gnutls_cli_against_our_server(
     ];
     args.extend_from_slice(extra);
     args.push("127.0.0.1");
-    let mut client = Process::spawn("gnutls-cli", &args);
+    let client = Process::spawn("gnutls-cli", &args);
     let server = Server::new(config, 4).unwrap();
-    let mut driver = UdpDriver::new(server, socket, "127.0.0.1:0".parse().unwrap());
+    // A server answers whoever writes; the driver's peer is unused.
+    let mut driver = UdpDriver::new(server, socket, "127.0.0.1:9".parse().unwrap());
     let established = |d: &UdpDriver<Server>| {
         d.events.iter().find_map(|e| match e {
             ServerEvent::Established { session, suite } => Some((*session, *suite)),
@@ -210,6 +211,20 @@ fn gnutls_cli_against_our_server(
     );
     let (session, negotiated) = established(&driver).unwrap();
     assert_eq!(negotiated, suite);
+    (client, driver, session)
+}
+
+/// `gnutls-cli` with `extra` arguments against our pool server with `config`: the
+/// handshake completes with `suite`, data flows both ways, and our close_notify ends
+/// gnutls-cli. Returns the chain gnutls-cli presented (DER, as our session kept it) and
+/// our server's counters.
+fn gnutls_cli_against_our_server(
+    suite: CipherSuite,
+    config: Config,
+    extra: &[&str],
+) -> (Vec<Vec<u8>>, ServerStats) {
+    let (mut client, mut driver, session) =
+        gnutls_cli_connected_to_our_server(suite, config, extra);
     let chain = driver
         .endpoint
         .session(session)
@@ -323,4 +338,43 @@ fn a_chain_of_several_kilobytes_crosses_an_mtu_of_500_both_ways() {
     let (_, stats) = gnutls_cli_against_our_server(suite, ours, &["--mtu", "500"]);
     // The server's flight alone needed many datagrams.
     assert!(stats.datagrams_sent >= 8, "{stats:?}");
+}
+
+/// `gnutls-cli --rehandshake` asks for a new handshake as soon as the first completes:
+/// each ClientHello is refused with a no_renegotiation warning and the session stays
+/// up. (Its ClientHello starts again at message_seq 0; it used to be taken for a repeat
+/// of the client's last flight and answered by resending ours.)
+#[test]
+fn a_renegotiation_from_gnutls_cli_is_refused_and_the_session_stays_up() {
+    let suite = CipherSuite::PskAes128GcmSha256;
+    let (client, mut driver, session) =
+        gnutls_cli_connected_to_our_server(suite, config(suite, &[]), &["--rehandshake"]);
+    let refused = |d: &UdpDriver<Server>| {
+        d.endpoint
+            .session_stats(session)
+            .map_or(0, |s| s.renegotiations_refused)
+    };
+    assert!(
+        driver.run_until(LIMIT, |d| refused(d) >= 1),
+        "events {:?}; gnutls-cli said:\n{}",
+        driver.events,
+        client.output()
+    );
+    assert_eq!(
+        driver.endpoint.session_state(session),
+        Some(SessionState::Connected)
+    );
+    assert_eq!(
+        driver
+            .endpoint
+            .session_stats(session)
+            .unwrap()
+            .retransmissions,
+        0
+    );
+    assert!(
+        client.wait_for("warning alert has been received", LIMIT),
+        "{}",
+        client.output()
+    );
 }

@@ -151,6 +151,14 @@ impl Session {
                 self.dropped(DropReason::Unexpected);
                 continue;
             }
+            // A new handshake under the session's keys is a renegotiation attempt,
+            // whatever its message_seq (a new handshake starts again at 0, RFC 6347
+            // §4.2.2, which the reassembler would take for a repeat of the peer's last
+            // flight and answer with ours).
+            if self.is_renegotiation(epoch, fragment.header.msg_type) {
+                self.refuse_renegotiation();
+                continue;
+            }
             if self.role == Role::Server && self.step() == Some(Awaiting::ClientHello) {
                 self.prepare_for_client_hello(fragment.header.message_seq);
             }
@@ -208,22 +216,94 @@ impl Session {
         self.transmit_flight(now)
     }
 
+    /// Whether a handshake message of `msg_type` in `epoch` starts a renegotiation: a
+    /// ClientHello to an established server, a HelloRequest to an established client,
+    /// protected under the session's keys (in the clear, anyone could have sent it).
+    fn is_renegotiation(&self, epoch: u16, msg_type: HandshakeType) -> bool {
+        let starts_handshake = match self.role {
+            Role::Server => msg_type == HandshakeType::CLIENT_HELLO,
+            Role::Client => msg_type == HandshakeType::HELLO_REQUEST,
+        };
+        self.state == SessionState::Connected && epoch > 0 && starts_handshake
+    }
+
     fn process_message(&mut self, now: Instant, message: Message<'_>) -> Result<(), Error> {
         if self.state == SessionState::Connected {
-            let renegotiation = match self.role {
-                Role::Server => message.msg_type == HandshakeType::CLIENT_HELLO,
-                Role::Client => message.msg_type == HandshakeType::HELLO_REQUEST,
-            };
-            if renegotiation {
-                self.refuse_renegotiation();
-            } else {
-                self.dropped(DropReason::Unexpected);
-            }
+            self.dropped(DropReason::Unexpected);
             return Ok(());
         }
         match self.role {
             Role::Client => self.client_message(now, message),
             Role::Server => self.server_message(now, message),
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use core::time::Duration;
+    use std::sync::Arc;
+
+    use crate::handshake::{HandshakeType, encode_message};
+    use crate::record::ContentType;
+    use crate::sim::{LinkConditions, Pair};
+    use crate::{CipherSuite, Config, Event, Session, SessionState};
+
+    fn connected_pair() -> Pair {
+        let config = || {
+            let mut c = Config::new();
+            c.set_cipher_suites(&[CipherSuite::PskAes128Ccm8]).unwrap();
+            c.psk_add(b"0123456789abcdef", b"client-1", b"").unwrap();
+            Arc::new(c)
+        };
+        let mut pair = Pair::seeded(config(), config(), LinkConditions::PERFECT, 7);
+        pair.start().unwrap();
+        assert!(pair.handshake(Duration::from_secs(60)));
+        pair
+    }
+
+    /// `from` sends `msg_type` (message_seq 0, as a new handshake begins) under its
+    /// epoch-1 keys to `to`, which must refuse it with a no_renegotiation warning, and
+    /// nothing else: no retransmitted flight, the session still connected.
+    fn refused(from: &mut Session, to: &mut Session, msg_type: HandshakeType) {
+        let message = encode_message(msg_type, 0, &[]);
+        let mut record = Vec::new();
+        from.records
+            .seal_into(1, ContentType::HANDSHAKE, &[&message], &mut record)
+            .unwrap();
+        let retransmissions = to.stats().retransmissions;
+        to.handle_datagram(crate::Instant::from_millis(5_000), &record);
+        assert_eq!(to.stats().renegotiations_refused, 1);
+        assert_eq!(to.stats().retransmissions, retransmissions);
+        assert_eq!(to.state(), SessionState::Connected);
+        // One datagram: the warning alert, sealed; it leaves `from` connected too.
+        let crate::Output::Transmit(alert) = to.poll_output() else {
+            panic!("no alert sent")
+        };
+        assert!(matches!(to.poll_output(), crate::Output::Wait(_)));
+        from.handle_datagram(crate::Instant::from_millis(5_001), &alert);
+        assert_eq!(from.state(), SessionState::Connected);
+        assert!(!from.events.iter().any(|e| matches!(e, Event::Error(_))));
+    }
+
+    #[test]
+    fn a_protected_client_hello_on_an_established_server_is_refused_not_answered() {
+        let mut pair = connected_pair();
+        refused(
+            &mut pair.client,
+            &mut pair.server,
+            HandshakeType::CLIENT_HELLO,
+        );
+    }
+
+    #[test]
+    fn a_protected_hello_request_on_an_established_client_is_refused() {
+        let mut pair = connected_pair();
+        refused(
+            &mut pair.server,
+            &mut pair.client,
+            HandshakeType::HELLO_REQUEST,
+        );
     }
 }
