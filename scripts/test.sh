@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test of wasm-dtls: formatting, lints, unit tests, in-memory and lossy-link
-# handshakes, the interop tests against OpenSSL, GnuTLS and tinydtls, and the component
-# with its wasmtime host and CLI, the Node package, and the browser demo in headless
-# Chromium. Installs what it needs first (rustfmt, clippy, the wasm32-wasip2 and
-# wasm32-unknown-unknown targets, pinned wasm-tools and wasm-bindgen-cli, openssl,
-# gnutls-bin, tinydtls through PyPI's DTLSSocket, chromium, npm packages), so it works on
-# a fresh Debian machine with rustup and Node 20. Nothing is skipped.
+# handshakes, the interop tests against OpenSSL, GnuTLS, tinydtls and Mbed TLS, and the
+# component with its wasmtime host and CLI, the Node package, and the browser demo in
+# headless Chromium. Installs what it needs first (rustfmt, clippy, the wasm32-wasip2
+# and wasm32-unknown-unknown targets, pinned wasm-tools and wasm-bindgen-cli, openssl,
+# gnutls-bin, tinydtls and Mbed TLS through PyPI, chromium, npm packages), so it works
+# on a fresh Debian machine with rustup and Node 20. Nothing is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,10 +25,10 @@ CARGO_DENY_VERSION=0.20.2
 if ! cargo deny --version 2>/dev/null | grep -q "^cargo-deny $CARGO_DENY_VERSION"; then
     cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
 fi
-# The interop tests run the real OpenSSL, GnuTLS and tinydtls (they never skip); the
-# benchmarks' OpenSSL baseline (a dev-dependency, built by clippy --all-targets) links
-# libssl. tinydtls comes from PyPI's DTLSSocket (pinned), built from source with autotools
-# into a virtual environment under target/.
+# The interop tests run the real OpenSSL, GnuTLS, tinydtls and Mbed TLS (they never
+# skip); the benchmarks' OpenSSL baseline (a dev-dependency, built by clippy
+# --all-targets) links libssl. tinydtls and Mbed TLS come from PyPI (pinned) into a
+# virtual environment under target/; tinydtls is built from source with autotools.
 apt_install() {
     if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "$@";
     else sudo apt-get update -qq && sudo apt-get install -y -qq "$@"; fi
@@ -46,18 +46,23 @@ if [ "$missing" = 1 ]; then
     apt_install openssl libssl-dev pkg-config gnutls-bin autoconf automake libtool \
         python3-venv python3-dev
 fi
+# Python peers: tinydtls through DTLSSocket (built from source), Mbed TLS through
+# python-mbedtls (a wheel with Mbed TLS 2.28 inside).
 DTLSSOCKET_VERSION=0.2.3
-TINYDTLS_VENV=target/tinydtls-venv
-if ! "$TINYDTLS_VENV/bin/python" -c "import importlib.metadata as m, sys
-sys.exit(m.version('DTLSSocket') != '$DTLSSOCKET_VERSION')" 2>/dev/null; then
-    rm -rf "$TINYDTLS_VENV"
-    python3 -m venv "$TINYDTLS_VENV"
-    "$TINYDTLS_VENV/bin/pip" install --quiet --disable-pip-version-check "DTLSSocket==$DTLSSOCKET_VERSION"
+PYTHON_MBEDTLS_VERSION=2.10.1
+INTEROP_VENV=target/interop-venv
+if ! "$INTEROP_VENV/bin/python" -c "import importlib.metadata as m, sys
+sys.exit(m.version('DTLSSocket') != '$DTLSSOCKET_VERSION'
+         or m.version('python-mbedtls') != '$PYTHON_MBEDTLS_VERSION')" 2>/dev/null; then
+    rm -rf "$INTEROP_VENV"
+    python3 -m venv "$INTEROP_VENV"
+    "$INTEROP_VENV/bin/pip" install --quiet --disable-pip-version-check \
+        "DTLSSocket==$DTLSSOCKET_VERSION" "python-mbedtls==$PYTHON_MBEDTLS_VERSION"
 fi
 rustc --version
 openssl version
 gnutls-cli --version | sed -n 1p
-echo "DTLSSocket $DTLSSOCKET_VERSION (tinydtls) in $TINYDTLS_VENV"
+echo "DTLSSocket $DTLSSOCKET_VERSION (tinydtls), python-mbedtls $PYTHON_MBEDTLS_VERSION in $INTEROP_VENV"
 wasm-tools --version
 cargo deny --version
 

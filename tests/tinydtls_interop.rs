@@ -2,7 +2,7 @@
 //! loopback UDP (IPv6, as its Python binding uses), both directions, with the suite
 //! tinydtls has for PSK (TLS_PSK_WITH_AES_128_CCM_8) and data both ways. The peer is
 //! `tests/interop/tinydtls_peer.py` on the DTLSSocket package, which scripts/test.sh
-//! installs into `target/tinydtls-venv` (or set WASM_DTLS_TINYDTLS_PYTHON to a Python
+//! installs into `target/interop-venv` (or set WASM_DTLS_INTEROP_PYTHON to a Python
 //! that has it). Bounded by timeouts; never skipped.
 #![allow(
     clippy::unwrap_used,
@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use common::process::Process;
 use common::udp::UdpDriver;
-use common::{IDENTITY, KEY, hex, psk_config};
+use common::{IDENTITY, KEY, hex, interop_python, psk_config};
 use wasm_dtls::{CipherSuite, Event, Server, ServerEvent, Session};
 
 const LIMIT: Duration = Duration::from_secs(20);
@@ -27,10 +27,10 @@ const SUITE: CipherSuite = CipherSuite::PskAes128Ccm8;
 
 /// The tinydtls peer script in `mode`, on `port` of [::1], with our PSK.
 fn tinydtls(mode: &str, port: u16, message: Option<&str>) -> Process {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let python = std::env::var("WASM_DTLS_TINYDTLS_PYTHON")
-        .unwrap_or_else(|_| format!("{root}/target/tinydtls-venv/bin/python"));
-    let script = format!("{root}/tests/interop/tinydtls_peer.py");
+    let script = format!(
+        "{}/tests/interop/tinydtls_peer.py",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let (port, identity, key) = (
         port.to_string(),
         String::from_utf8_lossy(IDENTITY),
@@ -38,7 +38,7 @@ fn tinydtls(mode: &str, port: u16, message: Option<&str>) -> Process {
     );
     let mut args = vec![script.as_str(), mode, &port, &identity, &key];
     args.extend(message);
-    Process::spawn(&python, &args)
+    Process::spawn(&interop_python(), &args)
 }
 
 /// A socket on a free port of [::1].

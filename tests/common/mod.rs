@@ -58,6 +58,18 @@ pub fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// The Python with the interop peers' packages (DTLSSocket for tinydtls, python-mbedtls
+/// for Mbed TLS): WASM_DTLS_INTEROP_PYTHON, or the virtual environment scripts/test.sh
+/// makes in target/interop-venv.
+pub fn interop_python() -> String {
+    std::env::var("WASM_DTLS_INTEROP_PYTHON").unwrap_or_else(|_| {
+        format!(
+            "{}/target/interop-venv/bin/python",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    })
+}
+
 /// Lower-case hex, as other programs take keys on their command lines.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
