@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::process::{Process, free_port};
-use common::udp::UdpDriver;
+use common::udp::{LossyProxy, UdpDriver};
 use common::{
     ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, fixture_path, hex, psk_config,
 };
@@ -162,16 +162,22 @@ fn our_client_presents_its_certificate_to_gnutls_serv() {
     }
 }
 
-/// `gnutls-cli` with `extra` arguments connecting to our pool server with `config`,
-/// run until the server reports the session established with `suite`: gnutls-cli, our
-/// driver, and the session.
+/// The datagrams a [`LossyProxy`] drops: numbers towards the server, towards the client.
+type Losses<'a> = (&'a [usize], &'a [usize]);
+
+/// `gnutls-cli` with `extra` arguments connecting to our pool server with `config`
+/// (through a proxy that drops `losses`, if given), run until the server reports the
+/// session established with `suite`: gnutls-cli, our driver, the session, the proxy.
 fn gnutls_cli_connected_to_our_server(
     suite: CipherSuite,
     config: Config,
     extra: &[&str],
-) -> (Process, UdpDriver<Server>, SessionId) {
+    losses: Option<Losses<'_>>,
+) -> (Process, UdpDriver<Server>, SessionId, Option<LossyProxy>) {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let port = socket.local_addr().unwrap().port().to_string();
+    let ours = socket.local_addr().unwrap();
+    let proxy = losses.map(|(to_server, to_client)| LossyProxy::start(ours, to_server, to_client));
+    let port = proxy.as_ref().map_or(ours, |p| p.addr).port().to_string();
     let psk = hex(KEY);
     let identity = String::from_utf8_lossy(IDENTITY).into_owned();
     let (ca, priority) = (fixture_path("ca.crt.pem"), priority(suite));
@@ -211,7 +217,7 @@ fn gnutls_cli_connected_to_our_server(
     );
     let (session, negotiated) = established(&driver).unwrap();
     assert_eq!(negotiated, suite);
-    (client, driver, session)
+    (client, driver, session, proxy)
 }
 
 /// `gnutls-cli` with `extra` arguments against our pool server with `config`: the
@@ -223,8 +229,8 @@ fn gnutls_cli_against_our_server(
     config: Config,
     extra: &[&str],
 ) -> (Vec<Vec<u8>>, ServerStats) {
-    let (mut client, mut driver, session) =
-        gnutls_cli_connected_to_our_server(suite, config, extra);
+    let (mut client, mut driver, session, _) =
+        gnutls_cli_connected_to_our_server(suite, config, extra, None);
     let chain = driver
         .endpoint
         .session(session)
@@ -347,8 +353,8 @@ fn a_chain_of_several_kilobytes_crosses_an_mtu_of_500_both_ways() {
 #[test]
 fn a_renegotiation_from_gnutls_cli_is_refused_and_the_session_stays_up() {
     let suite = CipherSuite::PskAes128GcmSha256;
-    let (client, mut driver, session) =
-        gnutls_cli_connected_to_our_server(suite, config(suite, &[]), &["--rehandshake"]);
+    let (client, mut driver, session, _) =
+        gnutls_cli_connected_to_our_server(suite, config(suite, &[]), &["--rehandshake"], None);
     let refused = |d: &UdpDriver<Server>| {
         d.endpoint
             .session_stats(session)
@@ -377,4 +383,35 @@ fn a_renegotiation_from_gnutls_cli_is_refused_and_the_session_stays_up() {
         "{}",
         client.output()
     );
+}
+
+/// Handshakes over a link that loses datagrams both ways (the second ClientHello, the
+/// first datagram of the server's flight and the client's final flight, once each):
+/// each side's retransmissions must be understood by the other.
+#[test]
+fn handshakes_complete_when_flights_are_lost_both_ways() {
+    let (to_server, to_client): Losses<'_> = (&[1, 3], &[1]);
+    let (server_cert, server_key) = (
+        fixture_path("server.crt.pem"),
+        fixture_path("server.key.pem"),
+    );
+    for suite in [
+        CipherSuite::PskAes128Ccm8,
+        CipherSuite::EcdheEcdsaAes128GcmSha256,
+    ] {
+        let (server, at) = gnutls_serv(suite, &server_cert, &server_key, &[]);
+        let proxy = LossyProxy::start(at, to_server, to_client);
+        our_client_against_gnutls_serv(suite, config(suite, &[]), &server, proxy.addr);
+        assert_eq!(proxy.dropped(), 3, "{suite:?}");
+
+        let (_, driver, session, proxy) = gnutls_cli_connected_to_our_server(
+            suite,
+            config(suite, &["server"]),
+            &[],
+            Some((to_server, to_client)),
+        );
+        assert_eq!(proxy.map(|p| p.dropped()), Some(3), "{suite:?}");
+        let stats = driver.endpoint.session_stats(session).unwrap();
+        assert!(stats.retransmissions >= 1, "{suite:?}: {stats:?}");
+    }
 }

@@ -1,7 +1,11 @@
 //! Drives a session or a pool server over a real loopback UDP socket with the wall
-//! clock: the interop tests' small std::net driver.
+//! clock, and relays datagrams through a lossy proxy: the interop tests' small
+//! std::net tools.
 
 use std::net::{SocketAddr, UdpSocket};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant as WallClock};
 
 use wasm_dtls::{Event, Instant, Output, Server, ServerEvent, ServerOutput, Session};
@@ -168,5 +172,79 @@ impl UdpDriver<Session> {
             .flatten()
             .copied()
             .collect()
+    }
+}
+
+/// A UDP relay between one client and a server that drops chosen datagrams, so that
+/// both sides must resend flights to each other: datagrams are numbered from 0 in each
+/// direction, and those numbered in `to_server` / `to_client` are not passed on. The
+/// client is whoever writes first. Runs in a thread until dropped.
+pub struct LossyProxy {
+    /// Where the client should send.
+    pub addr: SocketAddr,
+    dropped: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl LossyProxy {
+    pub fn start(server: SocketAddr, to_server: &[usize], to_client: &[usize]) -> LossyProxy {
+        let socket = UdpSocket::bind((server.ip(), 0)).expect("bind the proxy");
+        socket
+            .set_read_timeout(Some(Duration::from_millis(20)))
+            .expect("set timeout");
+        let addr = socket.local_addr().expect("proxy address");
+        let (dropped, stop) = (
+            Arc::new(AtomicUsize::new(0)),
+            Arc::new(AtomicBool::new(false)),
+        );
+        let (to_server, to_client) = (to_server.to_vec(), to_client.to_vec());
+        let thread = std::thread::spawn({
+            let (dropped, stop) = (dropped.clone(), stop.clone());
+            move || {
+                let mut client = None;
+                let mut counts = [0usize; 2];
+                let mut buf = vec![0u8; 65_536];
+                while !stop.load(Ordering::Relaxed) {
+                    let Ok((n, from)) = socket.recv_from(&mut buf) else {
+                        continue;
+                    };
+                    let (direction, to, drops) = if from == server {
+                        let Some(client) = client else { continue };
+                        (1, client, &to_client)
+                    } else {
+                        client = Some(from);
+                        (0, server, &to_server)
+                    };
+                    let index = counts[direction];
+                    counts[direction] += 1;
+                    if drops.contains(&index) {
+                        dropped.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        let _ = socket.send_to(&buf[..n], to);
+                    }
+                }
+            }
+        });
+        LossyProxy {
+            addr,
+            dropped,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// How many datagrams it has dropped so far.
+    pub fn dropped(&self) -> usize {
+        self.dropped.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for LossyProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
