@@ -2,8 +2,8 @@
 //! browser demo's ladder, the CLI's `--trace` and debugging. Produced only when
 //! tracing is switched on, so they cost nothing otherwise.
 
-use crate::handshake::HandshakeType;
-use crate::record::ContentType;
+use crate::handshake::{Fragments, HandshakeHeader, HandshakeType};
+use crate::record::{ContentType, RecordHeader, parse_datagram};
 use crate::session::SessionState;
 use crate::time::Instant;
 
@@ -29,7 +29,8 @@ pub enum DropReason {
     Unexpected,
     /// The handshake reassembly bounds were reached.
     ReassemblyFull,
-    /// A ClientHello without a valid cookie (a HelloVerifyRequest was sent instead).
+    /// A ClientHello with a cookie that is not one of ours (a HelloVerifyRequest was
+    /// sent instead).
     BadCookie,
     /// A new client, but every pool slot is taken.
     PoolFull,
@@ -90,4 +91,47 @@ pub enum Trace {
         /// The new deadline, if any.
         deadline: Option<Instant>,
     },
+}
+
+impl Trace {
+    /// A record with header `h` and `length` fragment bytes went out or came in.
+    pub(crate) fn record(direction: Direction, h: &RecordHeader, length: usize) -> Trace {
+        Trace::Record {
+            direction,
+            content_type: h.content_type,
+            epoch: h.epoch,
+            sequence: h.sequence,
+            length,
+        }
+    }
+
+    /// A handshake fragment with header `h` went out or came in.
+    pub(crate) fn message(direction: Direction, h: &HandshakeHeader) -> Trace {
+        Trace::Message {
+            direction,
+            msg_type: h.msg_type,
+            message_seq: h.message_seq,
+            fragment_offset: h.fragment_offset,
+            fragment_length: h.fragment_length,
+            length: h.length,
+        }
+    }
+
+    /// The first record of a plaintext handshake datagram and its messages, as a
+    /// session traces them: for what the server pool sends and reads without a session
+    /// (its stateless HelloVerifyRequest exchange).
+    pub(crate) fn plaintext_handshake(direction: Direction, datagram: &[u8]) -> Vec<Trace> {
+        let Some(Ok(record)) = parse_datagram(datagram).next() else {
+            return Vec::new();
+        };
+        let record_trace = Trace::record(direction, &record.header, record.fragment.len());
+        let messages = Fragments::parse(record.fragment).into_iter().flatten();
+        let messages = messages.map(|f| Trace::message(direction, &f.header));
+        // In the order a session gives them: a record is read before its messages, and
+        // written after them.
+        match direction {
+            Direction::Received => core::iter::once(record_trace).chain(messages).collect(),
+            Direction::Sent => messages.chain(core::iter::once(record_trace)).collect(),
+        }
+    }
 }

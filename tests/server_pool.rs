@@ -17,6 +17,7 @@ use common::{KEY, psk_config};
 use wasm_dtls::handshake::{ClientHello, Extension, ExtensionType, HandshakeType, encode_message};
 use wasm_dtls::record::{ContentType, DTLS_1_2, RecordHeader};
 use wasm_dtls::sim::{LinkConditions, Network};
+use wasm_dtls::trace::{Direction, DropReason, Trace};
 use wasm_dtls::{
     AlertDescription, CipherSuite, Config, Error, Event, Output, Role, SeededRandom, Server,
     ServerEvent, ServerOutput, Session, SessionId, SessionState,
@@ -675,4 +676,96 @@ fn the_server_never_repeats_an_epoch_0_record_number_after_its_hello_verify_requ
             "pool: {use_pool}, epoch-0 numbers {sent_by_server:?}"
         );
     }
+}
+
+/// The traces a traced pool gives for one datagram from `from`, and the datagram.
+fn traces_for(server: &mut Server, from: SocketAddr, datagram: &[u8]) -> Vec<Trace> {
+    server.handle_datagram(wasm_dtls::Instant::ZERO, from, datagram);
+    let mut traces = Vec::new();
+    loop {
+        match server.poll_output() {
+            ServerOutput::Trace { session, trace, .. } => {
+                assert_eq!(session, None);
+                traces.push(trace);
+            }
+            ServerOutput::Wait(_) => return traces,
+            _ => {}
+        }
+    }
+}
+
+/// The pool's stateless cookie exchange shows in its trace as the messages it is (the
+/// ClientHello read, the HelloVerifyRequest sent), in the order a session traces them; only
+/// a cookie that is there but not ours is traced as a drop.
+#[test]
+fn the_pools_cookie_exchange_is_traced_as_messages_and_only_a_forged_cookie_as_a_drop() {
+    let mut server = server(1, 31);
+    server.set_trace(true);
+    let from: SocketAddr = "192.0.2.8:7000".parse().unwrap();
+    let mut client = client(32);
+    client.start(wasm_dtls::Instant::ZERO).unwrap();
+    let Output::Transmit(hello) = client.poll_output() else {
+        panic!("no ClientHello")
+    };
+    let kinds = |traces: &[Trace]| -> Vec<(Direction, Option<HandshakeType>)> {
+        traces
+            .iter()
+            .filter_map(|t| match t {
+                Trace::Record { direction, .. } => Some((*direction, None)),
+                Trace::Message {
+                    direction,
+                    msg_type,
+                    ..
+                } => Some((*direction, Some(*msg_type))),
+                _ => None,
+            })
+            .collect()
+    };
+    let traces = traces_for(&mut server, from, &hello);
+    assert!(
+        !traces.iter().any(|t| matches!(t, Trace::Dropped { .. })),
+        "{traces:?}"
+    );
+    assert_eq!(
+        kinds(&traces),
+        [
+            (Direction::Received, None),
+            (Direction::Received, Some(HandshakeType::CLIENT_HELLO)),
+            (Direction::Sent, Some(HandshakeType::HELLO_VERIFY_REQUEST)),
+            (Direction::Sent, None),
+        ]
+    );
+
+    let forged = ClientHello {
+        client_version: DTLS_1_2,
+        random: [7; 32],
+        session_id: vec![],
+        cookie: vec![1; 32],
+        cipher_suites: vec![SUITE.id()],
+        compression_methods: vec![0],
+        extensions: vec![],
+    };
+    let message = encode_message(HandshakeType::CLIENT_HELLO, 0, &forged.encode());
+    let mut datagram = Vec::new();
+    RecordHeader {
+        content_type: ContentType::HANDSHAKE,
+        version: DTLS_1_2,
+        epoch: 0,
+        sequence: 0,
+        length: u16::try_from(message.len()).unwrap(),
+    }
+    .encode(&mut datagram);
+    datagram.extend_from_slice(&message);
+    let traces = traces_for(&mut server, from, &datagram);
+    let drops: Vec<_> = traces
+        .iter()
+        .filter(|t| matches!(t, Trace::Dropped { .. }))
+        .collect();
+    assert_eq!(
+        drops,
+        [&Trace::Dropped {
+            reason: DropReason::BadCookie
+        }]
+    );
+    assert_eq!(server.stats().hello_verify_requests, 2);
 }

@@ -25,7 +25,7 @@ use crate::rng::{OsRandom, Random};
 use crate::session::{Event, Output, Role, Session, SessionState, Stats};
 use crate::suite::CipherSuite;
 use crate::time::Instant;
-use crate::trace::{DropReason, Trace};
+use crate::trace::{Direction, DropReason, Trace};
 use crate::x509::{Certificate, PrivateKey};
 
 use admission::{
@@ -549,20 +549,43 @@ impl Server {
     fn admit(&mut self, now: Instant, from: SocketAddr, datagram: &[u8]) {
         let Some(initial) = initial_client_hello(datagram) else {
             self.stats.dropped_unknown_peer += 1;
-            self.trace_server(from, DropReason::UnknownPeer);
+            self.trace_server(
+                from,
+                Trace::Dropped {
+                    reason: DropReason::UnknownPeer,
+                },
+            );
             return;
         };
         if !cookie_is_valid(&self.cookies, &from, &initial.hello) {
             self.stats.hello_verify_requests += 1;
-            self.trace_server(from, DropReason::BadCookie);
-            let datagram = hello_verify_request(&self.cookies, &from, &initial);
-            self.outputs
-                .push_back(ServerOutput::Transmit { to: from, datagram });
+            let reply = hello_verify_request(&self.cookies, &from, &initial);
+            if self.trace {
+                // The stateless exchange, traced as a session would trace it; a cookie
+                // that is there but not ours is a drop worth seeing.
+                let received = Trace::plaintext_handshake(Direction::Received, datagram);
+                let forged = (!initial.hello.cookie.is_empty()).then_some(Trace::Dropped {
+                    reason: DropReason::BadCookie,
+                });
+                let sent = Trace::plaintext_handshake(Direction::Sent, &reply);
+                for trace in received.into_iter().chain(forged).chain(sent) {
+                    self.trace_server(from, trace);
+                }
+            }
+            self.outputs.push_back(ServerOutput::Transmit {
+                to: from,
+                datagram: reply,
+            });
             return;
         }
         let Some(index) = self.slots.iter().position(Option::is_none) else {
             self.stats.pool_full += 1;
-            self.trace_server(from, DropReason::PoolFull);
+            self.trace_server(
+                from,
+                Trace::Dropped {
+                    reason: DropReason::PoolFull,
+                },
+            );
             self.outputs.push_back(ServerOutput::Transmit {
                 to: from,
                 datagram: pool_full_alert(&initial),
@@ -787,12 +810,12 @@ impl Server {
         self.slots.get_mut(index)?.as_mut()
     }
 
-    fn trace_server(&mut self, peer: SocketAddr, reason: DropReason) {
+    fn trace_server(&mut self, peer: SocketAddr, trace: Trace) {
         if self.trace {
             self.outputs.push_back(ServerOutput::Trace {
                 session: None,
                 peer,
-                trace: Trace::Dropped { reason },
+                trace,
             });
         }
     }

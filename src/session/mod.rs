@@ -881,24 +881,11 @@ impl Session {
     }
 
     fn trace_record(&mut self, direction: Direction, h: &RecordHeader, length: usize) {
-        self.trace(|| Trace::Record {
-            direction,
-            content_type: h.content_type,
-            epoch: h.epoch,
-            sequence: h.sequence,
-            length,
-        });
+        self.trace(|| Trace::record(direction, h, length));
     }
 
     fn trace_message(&mut self, direction: Direction, h: &HandshakeHeader) {
-        self.trace(|| Trace::Message {
-            direction,
-            msg_type: h.msg_type,
-            message_seq: h.message_seq,
-            fragment_offset: h.fragment_offset,
-            fragment_length: h.fragment_length,
-            length: h.length,
-        });
+        self.trace(|| Trace::message(direction, h));
     }
 
     /// Counts (and traces) a drop.
