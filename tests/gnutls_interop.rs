@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::process::{Process, free_port};
-use common::udp::{LossyProxy, UdpDriver};
+use common::udp::{Losses, LossyProxy, UdpDriver};
 use common::{
     ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, fixture_path, hex, psk_config,
 };
@@ -161,9 +161,6 @@ fn our_client_presents_its_certificate_to_gnutls_serv() {
         our_client_against_gnutls_serv(suite, config(suite, &["client"]), &server, at);
     }
 }
-
-/// The datagrams a [`LossyProxy`] drops: numbers towards the server, towards the client.
-type Losses<'a> = (&'a [usize], &'a [usize]);
 
 /// `gnutls-cli` with `extra` arguments connecting to our pool server with `config`
 /// (through a proxy that drops `losses`, if given), run until the server reports the

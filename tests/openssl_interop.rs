@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::process::{Process, free_port, openssl};
-use common::udp::UdpDriver;
+use common::udp::{Losses, LossyProxy, UdpDriver};
 use common::{
     ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, fixture_path, hex, psk_config,
 };
@@ -46,12 +46,14 @@ fn wait_for_output(driver: &mut UdpDriver, openssl: &Process, needle: &str) -> b
 }
 
 /// Our client with `config` against `openssl s_server` with `server_args` (after the
-/// common ones): the handshake completes with `suite` and data flows both ways. Returns
-/// the driver and the server, for further checks.
+/// common ones), through a proxy that drops `losses` if given: the handshake completes
+/// with `suite` and data flows both ways. Returns the driver and the server, for
+/// further checks.
 fn our_client_against_s_server(
     suite: CipherSuite,
     config: Config,
     server_args: &[&str],
+    losses: Option<Losses<'_>>,
 ) -> (UdpDriver, Process) {
     let port = free_port();
     let accept = format!("127.0.0.1:{port}");
@@ -63,7 +65,9 @@ fn our_client_against_s_server(
     args.extend_from_slice(&["-naccept", "1"]);
     let mut server = openssl(&args);
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let peer: SocketAddr = accept.parse().unwrap();
+    let at: SocketAddr = accept.parse().unwrap();
+    let proxy = losses.map(|(to_server, to_client)| LossyProxy::start(at, to_server, to_client));
+    let peer = proxy.as_ref().map_or(at, |p| p.addr);
     let mut client = UdpDriver::new(Session::client(Arc::new(config)), socket, peer);
     // OpenSSL may not be listening yet: our ClientHello retransmission covers that.
     let now = client.now();
@@ -89,20 +93,31 @@ fn our_client_against_s_server(
         String::from_utf8_lossy(&client.received())
     );
     assert_eq!(client.endpoint.stats().dropped_bad_mac, 0);
+    assert_losses_happened(proxy.as_ref(), losses);
     (client, server)
 }
 
-/// `openssl s_client` with `client_args` against our server with `config`: the
-/// handshake completes with `suite`, data flows both ways and our close_notify ends
-/// s_client. Returns our driver and s_client's output.
+/// Every datagram the proxy was told to drop existed and was dropped.
+fn assert_losses_happened(proxy: Option<&LossyProxy>, losses: Option<Losses<'_>>) {
+    if let (Some(proxy), Some((to_server, to_client))) = (proxy, losses) {
+        assert_eq!(proxy.dropped(), to_server.len() + to_client.len());
+    }
+}
+
+/// `openssl s_client` with `client_args` against our server with `config`, through a
+/// proxy that drops `losses` if given: the handshake completes with `suite`, data
+/// flows both ways and our close_notify ends s_client. Returns our driver and
+/// s_client's output.
 fn s_client_against_our_server(
     suite: CipherSuite,
     mut config: Config,
     client_args: &[&str],
+    losses: Option<Losses<'_>>,
 ) -> (UdpDriver, String) {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let port = socket.local_addr().unwrap().port();
-    let connect = format!("127.0.0.1:{port}");
+    let ours = socket.local_addr().unwrap();
+    let proxy = losses.map(|(to_server, to_client)| LossyProxy::start(ours, to_server, to_client));
+    let connect = proxy.as_ref().map_or(ours, |p| p.addr).to_string();
     let cipher = openssl_cipher(suite);
     let mut args = vec![
         "s_client", "-dtls1_2", "-connect", &connect, "-cipher", cipher,
@@ -154,6 +169,7 @@ fn s_client_against_our_server(
     }
     let output = client.output();
     assert!(output.to_lowercase().contains("closed"), "{output}");
+    assert_losses_happened(proxy.as_ref(), losses);
     (server, output)
 }
 
@@ -171,7 +187,8 @@ fn our_psk_client_talks_to_openssl_s_server() {
             "-psk_hint",
             "hint",
         ];
-        let (mut client, _) = our_client_against_s_server(suite, psk_config(suite, KEY), &args);
+        let (mut client, _) =
+            our_client_against_s_server(suite, psk_config(suite, KEY), &args, None);
         client.endpoint.close();
         client.flush();
     }
@@ -183,7 +200,7 @@ fn openssl_psk_s_client_talks_to_our_server() {
     let identity = String::from_utf8_lossy(IDENTITY).into_owned();
     for suite in PSK_SUITES {
         let args = ["-psk", &psk, "-psk_identity", &identity];
-        let (server, _) = s_client_against_our_server(suite, psk_config(suite, KEY), &args);
+        let (server, _) = s_client_against_our_server(suite, psk_config(suite, KEY), &args, None);
         assert_eq!(server.endpoint.psk_identity(), Some(IDENTITY));
         assert!(server.events.iter().any(|e| matches!(e, Event::KeyLog(_))));
     }
@@ -199,7 +216,7 @@ fn our_certificate_client_talks_to_openssl_s_server() {
         let args = ["-cert", &server_cert, "-key", &server_key];
         let mut config = cert_config(&[suite], &[]);
         config.set_crypto_provider(provider);
-        let (client, _) = our_client_against_s_server(suite, config, &args);
+        let (client, _) = our_client_against_s_server(suite, config, &args, None);
         assert_eq!(
             client.endpoint.peer_certificates(),
             &[cert("server").der().to_vec()]
@@ -219,7 +236,7 @@ fn our_certificate_client_talks_to_openssl_s_server() {
         ];
         let mut config = cert_config(&[suite], &["client"]);
         config.set_crypto_provider(provider);
-        let (_, server) = our_client_against_s_server(suite, config, &args);
+        let (_, server) = our_client_against_s_server(suite, config, &args, None);
         assert!(
             server.output().contains("wasm-dtls test client"),
             "s_server did not report our certificate:\n{}",
@@ -244,7 +261,7 @@ fn openssl_certificate_s_client_talks_to_our_server() {
         ];
         let mut config = cert_config(&[suite], &["server"]);
         config.set_crypto_provider(provider);
-        let (_, output) = s_client_against_our_server(suite, config, &verify);
+        let (_, output) = s_client_against_our_server(suite, config, &verify, None);
         assert!(output.contains("Verify return code: 0 (ok)"), "{output}");
 
         // Our server requires a client certificate; s_client presents one.
@@ -253,7 +270,7 @@ fn openssl_certificate_s_client_talks_to_our_server() {
         let mut config = cert_config(&[suite], &["server"]);
         config.set_crypto_provider(provider);
         config.x509_client_verify_configure(2).unwrap();
-        let (server, _) = s_client_against_our_server(suite, config, &with_cert);
+        let (server, _) = s_client_against_our_server(suite, config, &with_cert, None);
         // s_client sends the CA after its certificate, as it found it in -CAfile.
         let chain = server.endpoint.peer_certificates();
         assert_eq!(chain.first(), Some(&cert("client").der().to_vec()));
@@ -275,9 +292,51 @@ fn a_chain_of_several_kilobytes_reaches_openssl_at_an_mtu_of_500() {
         "-mtu",
         "500",
     ];
-    let (server, output) = s_client_against_our_server(suite, config, &args);
+    let (server, output) = s_client_against_our_server(suite, config, &args, None);
     assert!(output.contains("Verify return code: 0 (ok)"), "{output}");
     // The flight needed many datagrams, none above the MTU.
     assert!(server.endpoint.stats().datagrams_sent >= 10);
     assert!(server.endpoint.max_send_len() < 500);
+}
+
+/// Handshakes over a link that loses datagrams both ways (the second ClientHello, the
+/// first datagram of the server's flight and the client's final flight, once each):
+/// each side's retransmissions must be understood by the other.
+#[test]
+fn handshakes_with_openssl_complete_when_flights_are_lost_both_ways() {
+    let losses: Losses<'_> = (&[1, 3], &[1]);
+    let psk = hex(KEY);
+    let identity = String::from_utf8_lossy(IDENTITY).into_owned();
+    let suite = CipherSuite::PskAes128GcmSha256;
+    let server_args = ["-nocert", "-psk", &psk, "-psk_identity", &identity];
+    our_client_against_s_server(suite, psk_config(suite, KEY), &server_args, Some(losses));
+    let client_args = ["-psk", &psk, "-psk_identity", &identity];
+    s_client_against_our_server(suite, psk_config(suite, KEY), &client_args, Some(losses));
+
+    let suite = CipherSuite::EcdheEcdsaAes128Ccm8;
+    let (cert, key) = (
+        fixture_path("server.crt.pem"),
+        fixture_path("server.key.pem"),
+    );
+    let server_args = ["-cert", &cert, "-key", &key];
+    our_client_against_s_server(
+        suite,
+        cert_config(&[suite], &[]),
+        &server_args,
+        Some(losses),
+    );
+    let ca = fixture_path("ca.crt.pem");
+    let client_args = [
+        "-CAfile",
+        &ca,
+        "-verify_return_error",
+        "-verify_hostname",
+        "localhost",
+    ];
+    s_client_against_our_server(
+        suite,
+        cert_config(&[suite], &["server"]),
+        &client_args,
+        Some(losses),
+    );
 }

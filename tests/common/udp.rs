@@ -175,6 +175,9 @@ impl UdpDriver<Session> {
     }
 }
 
+/// The datagrams a [`LossyProxy`] drops: numbers towards the server, towards the client.
+pub type Losses<'a> = (&'a [usize], &'a [usize]);
+
 /// A UDP relay between one client and a server that drops chosen datagrams, so that
 /// both sides must resend flights to each other: datagrams are numbered from 0 in each
 /// direction, and those numbered in `to_server` / `to_client` are not passed on. The
