@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of wasm-dtls: formatting, lints, unit tests, in-memory and lossy-link
-# handshakes, the interop tests against OpenSSL, GnuTLS, tinydtls and Mbed TLS, and the
-# component with its wasmtime host and CLI, the Node package, and the browser demo in
-# headless Chromium. Installs what it needs first (rustfmt, clippy, the wasm32-wasip2
-# and wasm32-unknown-unknown targets, pinned wasm-tools and wasm-bindgen-cli, openssl,
-# gnutls-bin, tinydtls and Mbed TLS through PyPI, chromium, npm packages), so it works
-# on a fresh Debian machine with rustup and Node 20. Nothing is skipped.
+# handshakes, the interop tests against OpenSSL, GnuTLS, Mbed TLS, tinydtls and
+# node-dtls-client, the component with its wasmtime host and CLI, the Node package, and
+# the browser demo in headless Chromium. Installs what it needs first (rustfmt, clippy,
+# the wasm32-wasip2 and wasm32-unknown-unknown targets, pinned wasm-tools and
+# wasm-bindgen-cli, openssl, gnutls-bin, tinydtls and Mbed TLS through PyPI,
+# node-dtls-client, chromium, npm packages), so it works on a fresh Debian machine with
+# rustup and Node 20. Nothing is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,10 +60,21 @@ sys.exit(m.version('DTLSSocket') != '$DTLSSOCKET_VERSION'
     "$INTEROP_VENV/bin/pip" install --quiet --disable-pip-version-check \
         "DTLSSocket==$DTLSSOCKET_VERSION" "python-mbedtls==$PYTHON_MBEDTLS_VERSION"
 fi
+# node-dtls-client (npm, pinned) for its interop test, outside js/: the registry these
+# machines use lacks some of its optional native packages, so no lockfile that `npm ci`
+# accepts can be written for it.
+NODE_DTLS_CLIENT_VERSION=1.1.1
+installed=$(node -p "try { require('./target/interop-npm/node_modules/node-dtls-client/package.json').version } catch { '' }")
+if [ "$installed" != "$NODE_DTLS_CLIENT_VERSION" ]; then
+    mkdir -p target/interop-npm
+    (cd target/interop-npm && npm install --no-save --no-package-lock --no-audit --no-fund \
+        "node-dtls-client@$NODE_DTLS_CLIENT_VERSION")
+fi
 rustc --version
 openssl version
 gnutls-cli --version | sed -n 1p
 echo "DTLSSocket $DTLSSOCKET_VERSION (tinydtls), python-mbedtls $PYTHON_MBEDTLS_VERSION in $INTEROP_VENV"
+echo "node-dtls-client $NODE_DTLS_CLIENT_VERSION in target/interop-npm"
 wasm-tools --version
 cargo deny --version
 

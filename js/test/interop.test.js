@@ -1,10 +1,7 @@
 // The Node package against other implementations: the Rust CLI both ways and OpenSSL
-// both ways, PSK and ECDSA; node-dtls-client (a pure-JS DTLS client, PSK only) to our
-// server.
+// both ways, PSK and ECDSA.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-
-import ndc from 'node-dtls-client';
 
 import { connect, createServer } from '../src/index.js';
 import { PSK, PSK_ARG, cliServer, fixture, fixturePath, freePort, run, rustCli } from './helpers.js';
@@ -82,39 +79,6 @@ test('openssl s_client to a node server, PSK and ECDSA', async () => {
       await sClient.waitFor('ping from openssl');
     } finally {
       sClient.kill();
-    }
-  }
-  server.close();
-});
-
-test('node-dtls-client to a node server, both PSK suites', async () => {
-  const server = echoServer();
-  const { port } = await server.listen(0, '127.0.0.1');
-  for (const suite of ['TLS_PSK_WITH_AES_128_CCM_8', 'TLS_PSK_WITH_AES_128_GCM_SHA256']) {
-    const socket = ndc.dtls.createSocket({
-      type: 'udp4',
-      address: '127.0.0.1',
-      port,
-      psk: { 'client-1': '0123456789abcdef' },
-      ciphers: [suite],
-    });
-    try {
-      const reply = await new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${suite}: no reply within 10 s`)), 10_000);
-        socket
-          .on('connected', () => socket.send(Buffer.from(`node-dtls-client over ${suite}`)))
-          .on('message', (message) => {
-            clearTimeout(timer);
-            resolve(message.toString());
-          })
-          .on('error', (e) => {
-            clearTimeout(timer);
-            reject(e);
-          });
-      });
-      assert.equal(reply, `node-dtls-client over ${suite}`);
-    } finally {
-      socket.close();
     }
   }
   server.close();
