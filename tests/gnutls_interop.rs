@@ -22,8 +22,7 @@ use common::{
     ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, fixture_path, hex, psk_config,
 };
 use wasm_dtls::{
-    CipherSuite, Config, Event, KeyExchange, Server, ServerEvent, ServerStats, Session, SessionId,
-    SessionState,
+    CipherSuite, Config, Event, KeyExchange, Server, ServerStats, Session, SessionId, SessionState,
 };
 
 const LIMIT: Duration = Duration::from_secs(20);
@@ -197,23 +196,8 @@ fn gnutls_cli_connected_to_our_server(
     args.extend_from_slice(extra);
     args.push("127.0.0.1");
     let client = Process::spawn("gnutls-cli", &args);
-    let server = Server::new(config, 4).unwrap();
-    // A server answers whoever writes; the driver's peer is unused.
-    let mut driver = UdpDriver::new(server, socket, "127.0.0.1:9".parse().unwrap());
-    let established = |d: &UdpDriver<Server>| {
-        d.events.iter().find_map(|e| match e {
-            ServerEvent::Established { session, suite } => Some((*session, *suite)),
-            _ => None,
-        })
-    };
-    assert!(
-        driver.run_until(LIMIT, |d| established(d).is_some()),
-        "{suite:?}: no handshake; events {:?}; gnutls-cli said:\n{}",
-        driver.events,
-        client.output()
-    );
-    let (session, negotiated) = established(&driver).unwrap();
-    assert_eq!(negotiated, suite);
+    let mut driver = UdpDriver::pool(config, socket);
+    let session = driver.established(&client, suite);
     (client, driver, session, proxy)
 }
 
@@ -241,25 +225,12 @@ fn gnutls_cli_against_our_server(
     );
 
     client.type_line("hello from gnutls");
-    // gnutls-cli may send a line in more than one record.
-    let received = |d: &UdpDriver<Server>| -> Vec<u8> {
-        let data = d.events.iter().filter_map(|e| match e {
-            ServerEvent::Receive { data, .. } => Some(data.as_slice()),
-            _ => None,
-        });
-        data.flatten().copied().collect()
-    };
-    assert!(
-        driver.run_until(LIMIT, |d| received(d) == b"hello from gnutls\n"),
-        "{suite:?}: events {:?}; gnutls-cli said:\n{}",
-        driver.events,
-        client.output()
+    // gnutls-cli may send a line in more than one record: received_from joins them.
+    assert_eq!(
+        driver.received_from(&client, suite, b"hello from gnutls\n"),
+        session
     );
-    driver
-        .endpoint
-        .session_send(session, b"hello from wasm-dtls\n")
-        .unwrap();
-    driver.flush();
+    driver.reply(session, b"hello from wasm-dtls\n");
     assert!(
         client.wait_for("hello from wasm-dtls", LIMIT),
         "{}",

@@ -22,7 +22,7 @@ use common::{
     ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, fixture_path, hex, interop_python,
     psk_config,
 };
-use wasm_dtls::{CipherSuite, Config, Event, KeyExchange, Server, ServerEvent, Session};
+use wasm_dtls::{CipherSuite, Config, Event, KeyExchange, Session};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -165,40 +165,15 @@ fn mbedtls_client_against_our_server(
     let mut credentials = client_credentials.to_vec();
     credentials.push(("--message", "hello from mbed TLS"));
     let mut client = mbedtls("client", port, suite, &credentials);
-    // A server answers whoever writes; the driver's peer is unused.
-    let mut driver = UdpDriver::new(
-        Server::new(config, 4).unwrap(),
-        socket,
-        "127.0.0.1:9".parse().unwrap(),
-    );
-    let first_data = |d: &UdpDriver<Server>| {
-        d.events.iter().find_map(|e| match e {
-            ServerEvent::Receive { session, data } => Some((*session, data.clone())),
-            _ => None,
-        })
-    };
-    assert!(
-        driver.run_until(LIMIT, |d| first_data(d).is_some()),
-        "{suite:?}: events {:?}; mbed TLS said:\n{}",
-        driver.events,
-        client.output()
-    );
-    let (session, data) = first_data(&driver).unwrap();
-    assert_eq!(data, b"hello from mbed TLS");
-    assert!(driver.events.iter().any(
-        |e| matches!(e, ServerEvent::Established { session: s, suite: t } if *s == session && *t == suite)
-    ));
+    let mut driver = UdpDriver::pool(config, socket);
+    let session = driver.received_from(&client, suite, b"hello from mbed TLS");
     let chain = driver
         .endpoint
         .session(session)
         .unwrap()
         .peer_certificates()
         .to_vec();
-    driver
-        .endpoint
-        .session_send(session, b"hello from wasm-dtls")
-        .unwrap();
-    driver.flush();
+    driver.reply(session, b"hello from wasm-dtls");
     assert_eq!(client.wait_exit(LIMIT), Some(0), "{}", client.output());
     assert!(
         client.output().contains("reply: hello from wasm-dtls"),

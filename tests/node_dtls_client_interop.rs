@@ -21,7 +21,7 @@ use std::time::Duration;
 use common::process::Process;
 use common::udp::UdpDriver;
 use common::{IDENTITY, KEY, PSK_SUITES};
-use wasm_dtls::{Config, Server, ServerEvent};
+use wasm_dtls::Config;
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -45,41 +45,11 @@ fn node_dtls_client_talks_to_our_server() {
         let mut config = Config::new();
         config.psk_add(KEY, IDENTITY, b"").unwrap();
         config.set_cipher_suites(&[suite]).unwrap();
-        let server = Server::new(config, 4).unwrap();
-        // A server answers whoever writes; the driver's peer is unused.
-        let mut driver = UdpDriver::new(server, socket, "127.0.0.1:9".parse().unwrap());
-        let first_data = |d: &UdpDriver<Server>| {
-            d.events.iter().find_map(|e| match e {
-                ServerEvent::Receive { session, data } => Some((*session, data.clone())),
-                _ => None,
-            })
-        };
-        assert!(
-            driver.run_until(LIMIT, |d| first_data(d).is_some()),
-            "{name}: events {:?}; node-dtls-client said:\n{}",
-            driver.events,
-            client.output()
-        );
-        let (session, data) = first_data(&driver).unwrap();
-        assert_eq!(data, message.as_bytes());
-        assert!(driver.events.iter().any(|e| matches!(
-            e,
-            ServerEvent::Established { session: s, suite: t } if *s == session && *t == suite
-        )));
-        assert_eq!(
-            driver
-                .endpoint
-                .session_stats(session)
-                .unwrap()
-                .retransmissions,
-            0
-        );
-
-        driver
-            .endpoint
-            .session_send(session, b"hello from wasm-dtls")
-            .unwrap();
-        driver.flush();
+        let mut driver = UdpDriver::pool(config, socket);
+        let session = driver.received_from(&client, suite, message.as_bytes());
+        let stats = driver.endpoint.session_stats(session).unwrap();
+        assert_eq!(stats.retransmissions, 0);
+        driver.reply(session, b"hello from wasm-dtls");
         assert_eq!(client.wait_exit(LIMIT), Some(0), "{}", client.output());
         assert!(
             client.output().contains("reply: hello from wasm-dtls"),

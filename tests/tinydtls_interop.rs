@@ -20,7 +20,7 @@ use std::time::Duration;
 use common::process::Process;
 use common::udp::UdpDriver;
 use common::{IDENTITY, KEY, hex, interop_python, psk_config};
-use wasm_dtls::{CipherSuite, Event, Server, ServerEvent, Session};
+use wasm_dtls::{CipherSuite, Event, ServerEvent, Session};
 
 const LIMIT: Duration = Duration::from_secs(20);
 const SUITE: CipherSuite = CipherSuite::PskAes128Ccm8;
@@ -83,32 +83,9 @@ fn a_tinydtls_client_talks_to_our_server() {
     let socket = loopback6();
     let port = socket.local_addr().unwrap().port();
     let mut client = tinydtls("client", port, Some("hello from tinydtls"));
-    let server = Server::new(psk_config(SUITE, KEY), 4).unwrap();
-    // A server answers whoever writes; the driver's peer is unused.
-    let mut driver = UdpDriver::new(server, socket, "[::1]:9".parse().unwrap());
-    let first_data = |d: &UdpDriver<Server>| {
-        d.events.iter().find_map(|e| match e {
-            ServerEvent::Receive { session, data } => Some((*session, data.clone())),
-            _ => None,
-        })
-    };
-    assert!(
-        driver.run_until(LIMIT, |d| first_data(d).is_some()),
-        "events {:?}; tinydtls said:\n{}",
-        driver.events,
-        client.output()
-    );
-    let (session, data) = first_data(&driver).unwrap();
-    assert_eq!(data, b"hello from tinydtls");
-    assert!(driver.events.iter().any(
-        |e| matches!(e, ServerEvent::Established { session: s, suite } if *s == session && *suite == SUITE)
-    ));
-
-    driver
-        .endpoint
-        .session_send(session, b"hello from wasm-dtls")
-        .unwrap();
-    driver.flush();
+    let mut driver = UdpDriver::pool(psk_config(SUITE, KEY), socket);
+    let session = driver.received_from(&client, SUITE, b"hello from tinydtls");
+    driver.reply(session, b"hello from wasm-dtls");
     // tinydtls prints our reply, sends close_notify and exits.
     assert!(
         driver.run_until(LIMIT, |d| d

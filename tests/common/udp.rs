@@ -8,7 +8,15 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant as WallClock};
 
-use wasm_dtls::{Event, Instant, Output, Server, ServerEvent, ServerOutput, Session};
+use wasm_dtls::{
+    CipherSuite, Config, Event, Instant, Output, Server, ServerEvent, ServerOutput, Session,
+    SessionId,
+};
+
+use super::process::Process;
+
+/// How long the pool helpers wait for a peer process.
+const PEER_LIMIT: Duration = Duration::from_secs(20);
 
 /// What the driver runs: a session (one peer) or a pool server (any peer).
 pub trait Endpoint {
@@ -172,6 +180,70 @@ impl UdpDriver<Session> {
             .flatten()
             .copied()
             .collect()
+    }
+}
+
+impl UdpDriver<Server> {
+    /// A pool server with `config` (room for four sessions) answering whoever writes to
+    /// `socket`.
+    pub fn pool(config: Config, socket: UdpSocket) -> UdpDriver<Server> {
+        // The driver's peer is unused: a server answers each datagram's sender.
+        let unused = SocketAddr::new(socket.local_addr().expect("local address").ip(), 9);
+        UdpDriver::new(Server::new(config, 4).expect("a server"), socket, unused)
+    }
+
+    /// Runs until a session is established with `suite` (from the `client` process,
+    /// whose output a failure shows); that session.
+    pub fn established(&mut self, client: &Process, suite: CipherSuite) -> SessionId {
+        let established = |d: &Self| {
+            d.events.iter().find_map(|e| match e {
+                ServerEvent::Established { session, suite } => Some((*session, *suite)),
+                _ => None,
+            })
+        };
+        assert!(
+            self.run_until(PEER_LIMIT, |d| established(d).is_some()),
+            "{suite:?}: no handshake; events {:?}; the peer said:\n{}",
+            self.events,
+            client.output()
+        );
+        let (session, negotiated) = established(self).expect("established");
+        assert_eq!(negotiated, suite);
+        session
+    }
+
+    /// Runs until `client` has sent `expected` (in any number of records) on a session
+    /// established with `suite`; that session.
+    pub fn received_from(
+        &mut self,
+        client: &Process,
+        suite: CipherSuite,
+        expected: &[u8],
+    ) -> SessionId {
+        let session = self.established(client, suite);
+        let received = |d: &Self| -> Vec<u8> {
+            let data = d.events.iter().filter_map(|e| match e {
+                ServerEvent::Receive { session: s, data } if *s == session => Some(data.as_slice()),
+                _ => None,
+            });
+            data.flatten().copied().collect()
+        };
+        assert!(
+            self.run_until(PEER_LIMIT, |d| received(d) == expected),
+            "{suite:?}: received {:?}; events {:?}; the peer said:\n{}",
+            String::from_utf8_lossy(&received(self)),
+            self.events,
+            client.output()
+        );
+        session
+    }
+
+    /// Sends `data` on `session` now.
+    pub fn reply(&mut self, session: SessionId, data: &[u8]) {
+        self.endpoint
+            .session_send(session, data)
+            .expect("session_send");
+        self.flush();
     }
 }
 
