@@ -13,7 +13,6 @@
 mod common;
 
 use std::net::{SocketAddr, UdpSocket};
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::process::{Process, free_port};
@@ -21,9 +20,7 @@ use common::udp::{Losses, LossyProxy, UdpDriver};
 use common::{
     ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, fixture_path, hex, psk_config,
 };
-use wasm_dtls::{
-    CipherSuite, Config, Event, KeyExchange, Server, ServerStats, Session, SessionId, SessionState,
-};
+use wasm_dtls::{CipherSuite, Config, KeyExchange, Server, ServerStats, SessionId, SessionState};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -95,26 +92,8 @@ fn our_client_against_gnutls_serv(
     at: SocketAddr,
 ) -> Vec<Vec<u8>> {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let mut client = UdpDriver::new(Session::client(Arc::new(config)), socket, at);
-    // gnutls-serv may not be listening yet: our ClientHello retransmission covers that.
-    let now = client.now();
-    client.endpoint.start(now).unwrap();
-    assert!(
-        client.run_until(LIMIT, UdpDriver::connected),
-        "{suite:?}: no handshake; events {:?}; gnutls-serv said:\n{}",
-        client.events,
-        server.output()
-    );
-    assert!(client.events.contains(&Event::Connected { suite }));
     let message = format!("hello from wasm-dtls over {suite:?}\n");
-    client.endpoint.send(message.as_bytes()).unwrap();
-    assert!(
-        client.run_until(LIMIT, |c| c.received() == message.as_bytes()),
-        "{suite:?}: echo {:?}; gnutls-serv said:\n{}",
-        String::from_utf8_lossy(&client.received()),
-        server.output()
-    );
-    assert_eq!(client.endpoint.stats().dropped_bad_mac, 0);
+    let mut client = UdpDriver::echo_client(config, socket, at, server, suite, message.as_bytes());
     client.endpoint.close();
     client.flush();
     client.endpoint.peer_certificates().to_vec()

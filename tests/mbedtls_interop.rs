@@ -13,7 +13,6 @@
 mod common;
 
 use std::net::{SocketAddr, UdpSocket};
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::process::{Process, free_port};
@@ -22,7 +21,7 @@ use common::{
     ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, fixture_path, hex, interop_python,
     psk_config,
 };
-use wasm_dtls::{CipherSuite, Config, Event, KeyExchange, Session};
+use wasm_dtls::{CipherSuite, Config, KeyExchange};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -106,30 +105,13 @@ fn our_client_against_mbedtls(
     assert!(server.wait_for("listening", LIMIT), "{}", server.output());
     let at: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let mut client = UdpDriver::new(Session::client(Arc::new(config)), socket, at);
-    let now = client.now();
-    client.endpoint.start(now).unwrap();
-    assert!(
-        client.run_until(LIMIT, UdpDriver::connected),
-        "{suite:?}: no handshake; events {:?}; mbed TLS said:\n{}",
-        client.events,
-        server.output()
-    );
-    assert!(client.events.contains(&Event::Connected { suite }));
     let message = format!("hello from wasm-dtls over {suite:?}");
-    client.endpoint.send(message.as_bytes()).unwrap();
-    assert!(
-        client.run_until(LIMIT, |c| c.received() == message.as_bytes()),
-        "{suite:?}: echo {:?}; mbed TLS said:\n{}",
-        String::from_utf8_lossy(&client.received()),
-        server.output()
-    );
+    UdpDriver::echo_client(config, socket, at, &server, suite, message.as_bytes());
     assert!(
         server.wait_for(&format!("received: {message}"), LIMIT),
         "{}",
         server.output()
     );
-    assert_eq!(client.endpoint.stats().dropped_bad_mac, 0);
 }
 
 #[test]

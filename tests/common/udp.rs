@@ -183,6 +183,41 @@ impl UdpDriver<Session> {
     }
 }
 
+impl UdpDriver<Session> {
+    /// Our client with `config` on `socket`, connected to the echo server at `at` (the
+    /// `server` process, whose output a failure shows) with `suite`; `message` has come
+    /// back. A server that is not listening yet is covered by our ClientHello's
+    /// retransmission.
+    pub fn echo_client(
+        config: Config,
+        socket: UdpSocket,
+        at: SocketAddr,
+        server: &Process,
+        suite: CipherSuite,
+        message: &[u8],
+    ) -> UdpDriver<Session> {
+        let mut client = UdpDriver::new(Session::client(Arc::new(config)), socket, at);
+        let now = client.now();
+        client.endpoint.start(now).expect("start");
+        assert!(
+            client.run_until(PEER_LIMIT, UdpDriver::connected),
+            "{suite:?}: no handshake; events {:?}; the peer said:\n{}",
+            client.events,
+            server.output()
+        );
+        assert!(client.events.contains(&Event::Connected { suite }));
+        client.endpoint.send(message).expect("send");
+        assert!(
+            client.run_until(PEER_LIMIT, |c| c.received() == message),
+            "{suite:?}: echo {:?}; the peer said:\n{}",
+            String::from_utf8_lossy(&client.received()),
+            server.output()
+        );
+        assert_eq!(client.endpoint.stats().dropped_bad_mac, 0);
+        client
+    }
+}
+
 impl UdpDriver<Server> {
     /// A pool server with `config` (room for four sessions) answering whoever writes to
     /// `socket`.
