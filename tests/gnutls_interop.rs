@@ -17,9 +17,7 @@ use std::time::Duration;
 
 use common::process::{Process, free_port};
 use common::udp::{Losses, LossyProxy, UdpDriver};
-use common::{
-    ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, fixture_path, hex, psk_config,
-};
+use common::{ECDSA_SUITES, IDENTITY, KEY, cert, cert_config, fixture_path, hex, suite_config};
 use wasm_dtls::{CipherSuite, Config, KeyExchange, Server, ServerStats, SessionId, SessionState};
 
 const LIMIT: Duration = Duration::from_secs(20);
@@ -35,18 +33,6 @@ fn priority(suite: CipherSuite) -> String {
         CipherSuite::PskAes128GcmSha256 | CipherSuite::EcdheEcdsaAes128GcmSha256 => "AES-128-GCM",
     };
     format!("NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+{kx}:-CIPHER-ALL:+{cipher}")
-}
-
-fn all_suites() -> impl Iterator<Item = CipherSuite> {
-    PSK_SUITES.into_iter().chain(ECDSA_SUITES)
-}
-
-/// Our configuration for `suite`: the PSK, or the CA with (for `identity`) our chain.
-fn config(suite: CipherSuite, identity: &[&str]) -> Config {
-    match suite.key_exchange() {
-        KeyExchange::Psk => psk_config(suite, KEY),
-        KeyExchange::EcdheEcdsa => cert_config(&[suite], identity),
-    }
 }
 
 /// `gnutls-serv` in echo mode on a free port with our PSK and the certificate chain and
@@ -105,9 +91,9 @@ fn our_client_talks_to_gnutls_serv() {
         fixture_path("server.crt.pem"),
         fixture_path("server.key.pem"),
     );
-    for suite in all_suites() {
+    for suite in CipherSuite::ALL {
         let (server, at) = gnutls_serv(suite, &server_cert, &server_key, &[]);
-        let chain = our_client_against_gnutls_serv(suite, config(suite, &[]), &server, at);
+        let chain = our_client_against_gnutls_serv(suite, suite_config(suite, &[]), &server, at);
         let expected = match suite.key_exchange() {
             KeyExchange::Psk => vec![],
             KeyExchange::EcdheEcdsa => vec![cert("server").der().to_vec()],
@@ -136,7 +122,7 @@ fn our_client_presents_its_certificate_to_gnutls_serv() {
                 &ca,
             ],
         );
-        our_client_against_gnutls_serv(suite, config(suite, &["client"]), &server, at);
+        our_client_against_gnutls_serv(suite, suite_config(suite, &["client"]), &server, at);
     }
 }
 
@@ -235,8 +221,9 @@ fn gnutls_cli_against_our_server(
 
 #[test]
 fn gnutls_cli_talks_to_our_server() {
-    for suite in all_suites() {
-        let (chain, _) = gnutls_cli_against_our_server(suite, config(suite, &["server"]), &[]);
+    for suite in CipherSuite::ALL {
+        let (chain, _) =
+            gnutls_cli_against_our_server(suite, suite_config(suite, &["server"]), &[]);
         assert!(chain.is_empty(), "{suite:?}: we asked for no certificate");
     }
 }
@@ -248,7 +235,7 @@ fn gnutls_cli_presents_its_certificate_to_our_server() {
         fixture_path("client.key.pem"),
     );
     for suite in ECDSA_SUITES {
-        let mut config = config(suite, &["server"]);
+        let mut config = suite_config(suite, &["server"]);
         config.x509_client_verify_configure(2).unwrap();
         let args = ["--x509certfile", &client_cert, "--x509keyfile", &client_key];
         let (chain, _) = gnutls_cli_against_our_server(suite, config, &args);
@@ -276,7 +263,7 @@ fn a_chain_of_several_kilobytes_crosses_an_mtu_of_500_both_ways() {
     let chain_path = chain_path.display().to_string();
     let key = fixture_path("big.key.pem");
     let (server, at) = gnutls_serv(suite, &chain_path, &key, &["--mtu", "500"]);
-    let mut ours = config(suite, &[]);
+    let mut ours = suite_config(suite, &[]);
     ours.set_mtu(500).unwrap();
     let chain = our_client_against_gnutls_serv(suite, ours, &server, at);
     let expected = [
@@ -300,8 +287,12 @@ fn a_chain_of_several_kilobytes_crosses_an_mtu_of_500_both_ways() {
 #[test]
 fn a_renegotiation_from_gnutls_cli_is_refused_and_the_session_stays_up() {
     let suite = CipherSuite::PskAes128GcmSha256;
-    let (client, mut driver, session, _) =
-        gnutls_cli_connected_to_our_server(suite, config(suite, &[]), &["--rehandshake"], None);
+    let (client, mut driver, session, _) = gnutls_cli_connected_to_our_server(
+        suite,
+        suite_config(suite, &[]),
+        &["--rehandshake"],
+        None,
+    );
     let refused = |d: &UdpDriver<Server>| {
         d.endpoint
             .session_stats(session)
@@ -348,12 +339,12 @@ fn handshakes_complete_when_flights_are_lost_both_ways() {
     ] {
         let (server, at) = gnutls_serv(suite, &server_cert, &server_key, &[]);
         let proxy = LossyProxy::start(at, to_server, to_client);
-        our_client_against_gnutls_serv(suite, config(suite, &[]), &server, proxy.addr);
+        our_client_against_gnutls_serv(suite, suite_config(suite, &[]), &server, proxy.addr);
         assert_eq!(proxy.dropped(), 3, "{suite:?}");
 
         let (_, driver, session, proxy) = gnutls_cli_connected_to_our_server(
             suite,
-            config(suite, &["server"]),
+            suite_config(suite, &["server"]),
             &[],
             Some((to_server, to_client)),
         );

@@ -17,11 +17,8 @@ use std::time::Duration;
 
 use common::process::{Process, free_port};
 use common::udp::UdpDriver;
-use common::{
-    ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, fixture_path, hex, interop_python,
-    psk_config,
-};
-use wasm_dtls::{CipherSuite, Config, KeyExchange};
+use common::{ECDSA_SUITES, IDENTITY, KEY, cert, fixture_path, hex, interop_python, suite_config};
+use wasm_dtls::{CipherSuite, Config};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -33,10 +30,6 @@ fn mbedtls_suite(suite: CipherSuite) -> &'static str {
         CipherSuite::EcdheEcdsaAes128Ccm8 => "TLS-ECDHE-ECDSA-WITH-AES-128-CCM-8",
         CipherSuite::EcdheEcdsaAes128GcmSha256 => "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256",
     }
-}
-
-fn all_suites() -> impl Iterator<Item = CipherSuite> {
-    PSK_SUITES.into_iter().chain(ECDSA_SUITES)
 }
 
 /// The Mbed TLS peer in `mode` on `port` with `suite` and `credentials` (the script's
@@ -85,14 +78,6 @@ fn with(
     base.iter().chain(more).copied().collect()
 }
 
-/// Our configuration for `suite`: the PSK, or the CA with (for `identity`) our chain.
-fn config(suite: CipherSuite, identity: &[&str]) -> Config {
-    match suite.key_exchange() {
-        KeyExchange::Psk => psk_config(suite, KEY),
-        KeyExchange::EcdheEcdsa => cert_config(&[suite], identity),
-    }
-}
-
 /// Our client with `config` against an Mbed TLS server: the handshake completes with
 /// `suite`, and our data comes back from its echo.
 fn our_client_against_mbedtls(
@@ -116,8 +101,8 @@ fn our_client_against_mbedtls(
 
 #[test]
 fn our_client_talks_to_an_mbedtls_server() {
-    for suite in all_suites() {
-        our_client_against_mbedtls(suite, config(suite, &[]), &SERVER);
+    for suite in CipherSuite::ALL {
+        our_client_against_mbedtls(suite, suite_config(suite, &[]), &SERVER);
     }
 }
 
@@ -130,7 +115,7 @@ fn our_client_presents_its_certificate_to_an_mbedtls_server() {
             ("--cert", "server.crt.pem"),
             ("--key", "server.key.pem"),
         ];
-        our_client_against_mbedtls(suite, config(suite, &["client"]), &server);
+        our_client_against_mbedtls(suite, suite_config(suite, &["client"]), &server);
     }
 }
 
@@ -156,19 +141,15 @@ fn mbedtls_client_against_our_server(
         .peer_certificates()
         .to_vec();
     driver.reply(session, b"hello from wasm-dtls");
-    assert_eq!(client.wait_exit(LIMIT), Some(0), "{}", client.output());
-    assert!(
-        client.output().contains("reply: hello from wasm-dtls"),
-        "{}",
-        client.output()
-    );
+    client.finishes_saying("reply: hello from wasm-dtls", LIMIT);
     chain
 }
 
 #[test]
 fn an_mbedtls_client_talks_to_our_server() {
-    for suite in all_suites() {
-        let chain = mbedtls_client_against_our_server(suite, config(suite, &["server"]), &CLIENT);
+    for suite in CipherSuite::ALL {
+        let chain =
+            mbedtls_client_against_our_server(suite, suite_config(suite, &["server"]), &CLIENT);
         assert!(chain.is_empty(), "{suite:?}: we asked for no certificate");
     }
 }
@@ -176,7 +157,7 @@ fn an_mbedtls_client_talks_to_our_server() {
 #[test]
 fn an_mbedtls_client_presents_its_certificate_to_our_server() {
     for suite in ECDSA_SUITES {
-        let mut config = config(suite, &["server"]);
+        let mut config = suite_config(suite, &["server"]);
         config.x509_client_verify_configure(2).unwrap();
         let chain = mbedtls_client_against_our_server(
             suite,

@@ -8,7 +8,7 @@ use wasm_dtls::handshake::{HandshakeType, encode_message, parse_fragments};
 use wasm_dtls::record::{ContentType, RecordHeader, parse_datagram};
 use wasm_dtls::sim::{LinkConditions, Pair};
 use wasm_dtls::x509::{Certificate, PrivateKey};
-use wasm_dtls::{CipherSuite, Config};
+use wasm_dtls::{CipherSuite, Config, KeyExchange};
 
 /// The key both sides share in most tests.
 pub const KEY: &[u8] = b"0123456789abcdef";
@@ -104,6 +104,15 @@ pub fn cert_config(suites: &[CipherSuite], identity: &[&str]) -> Config {
         c.local_certificate_add(1, chain, key(leaf)).unwrap();
     }
     c
+}
+
+/// Our configuration for `suite` in the interop tests: the PSK, or the test CA with
+/// (for a non-empty `identity`) our certificate chain.
+pub fn suite_config(suite: CipherSuite, identity: &[&str]) -> Config {
+    match suite.key_exchange() {
+        KeyExchange::Psk => psk_config(suite, KEY),
+        KeyExchange::EcdheEcdsa => cert_config(&[suite], identity),
+    }
 }
 
 /// Rewrites the first epoch-0 handshake message of type `target` in a datagram with

@@ -116,6 +116,14 @@ impl Process {
         self.output().contains(needle)
     }
 
+    /// Waits up to `limit` for the process to exit successfully after printing `text`.
+    pub fn finishes_saying(&mut self, text: &str, limit: Duration) {
+        let code = self.wait_exit(limit);
+        let output = self.output();
+        assert_eq!(code, Some(0), "{output}");
+        assert!(output.contains(text), "{output}");
+    }
+
     /// Waits up to `limit` for the process to exit; its exit code, if it did.
     pub fn wait_exit(&mut self, limit: Duration) -> Option<i32> {
         let deadline = Instant::now() + limit;
