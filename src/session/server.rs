@@ -72,6 +72,13 @@ impl Session {
     }
 
     fn on_client_hello(&mut self, now: Instant, message: &Message<'_>) -> Result<(), Error> {
+        // Every ClientHello moves our epoch-0 numbers past its own, so that nothing we
+        // send next repeats a number the client has seen: a HelloVerifyRequest (ours, or
+        // the pool's, sent statelessly) echoes its ClientHello's, and a client whose
+        // replay window covers epoch 0 drops a repeat — GnuTLS does, and the handshake
+        // then waits a second for our retransmission. OpenSSL's server continues from
+        // the ClientHello's number too.
+        self.records.skip_epoch0_sequence_past(self.record_sequence);
         let hello = ClientHelloView::read(&message.body)
             .map_err(|e| Error::IncorrectMessageLength("ClientHello", e))?;
         // A pool session has no jar: the pool verified this ClientHello's cookie.
@@ -83,12 +90,6 @@ impl Session {
             self.send_hello_verify_request(&hello);
             return Ok(());
         }
-        // Our epoch-0 records must come after every number the client has used: a
-        // HelloVerifyRequest (ours, or the pool's, sent statelessly) echoed an earlier
-        // ClientHello's number, and a client whose replay window covers epoch 0 drops
-        // a repeat — GnuTLS does, and the handshake then waits a second for our
-        // retransmission. OpenSSL's server continues from the ClientHello's number too.
-        self.records.skip_epoch0_sequence_past(self.record_sequence);
         // DTLS version numbers count down: 0xFEFF is 1.0, 0xFEFD is 1.2.
         if hello.client_version > DTLS_1_2 {
             return Err(Error::UnsupportedVersion(hello.client_version));

@@ -87,9 +87,7 @@ impl Process {
         stdin.write_all(b"\n").expect("write to openssl");
         stdin.flush().expect("flush");
     }
-}
 
-impl Process {
     /// Closes the process's input (end of file).
     pub fn close_input(&mut self) {
         self.stdin = None;

@@ -181,9 +181,7 @@ impl UdpDriver<Session> {
             .copied()
             .collect()
     }
-}
 
-impl UdpDriver<Session> {
     /// Our client with `config` on `socket`, connected to the echo server at `at` (the
     /// `server` process, whose output a failure shows) with `suite`; `message` has come
     /// back. A server that is not listening yet is covered by our ClientHello's
@@ -292,6 +290,8 @@ pub type Losses<'a> = (&'a [usize], &'a [usize]);
 pub struct LossyProxy {
     /// Where the client should send.
     pub addr: SocketAddr,
+    /// How many datagrams it was told to drop.
+    planned: usize,
     dropped: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -308,6 +308,7 @@ impl LossyProxy {
             Arc::new(AtomicUsize::new(0)),
             Arc::new(AtomicBool::new(false)),
         );
+        let planned = to_server.len() + to_client.len();
         let (to_server, to_client) = (to_server.to_vec(), to_client.to_vec());
         let thread = std::thread::spawn({
             let (dropped, stop) = (dropped.clone(), stop.clone());
@@ -338,15 +339,16 @@ impl LossyProxy {
         });
         LossyProxy {
             addr,
+            planned,
             dropped,
             stop,
             thread: Some(thread),
         }
     }
 
-    /// How many datagrams it has dropped so far.
-    pub fn dropped(&self) -> usize {
-        self.dropped.load(Ordering::Relaxed)
+    /// Whether every datagram it was told to drop came and was dropped.
+    pub fn dropped_all(&self) -> bool {
+        self.dropped.load(Ordering::Relaxed) == self.planned
     }
 }
 
