@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test of wasm-dtls: formatting, lints, unit tests, in-memory and lossy-link
-# handshakes, the interop tests against OpenSSL, GnuTLS, Mbed TLS, tinydtls and
-# node-dtls-client, the component with its wasmtime host and CLI, the Node package, and
-# the browser demo in headless Chromium. Installs what it needs first (rustfmt, clippy,
-# the wasm32-wasip2 and wasm32-unknown-unknown targets, pinned wasm-tools and
-# wasm-bindgen-cli, openssl, gnutls-bin, tinydtls and Mbed TLS through PyPI,
-# node-dtls-client, chromium, npm packages), so it works on a fresh Debian machine with
-# rustup and Node 20. Nothing is skipped.
+# handshakes, the interop tests against OpenSSL, GnuTLS, Mbed TLS, tinydtls, pion/dtls,
+# wolfSSL and node-dtls-client, the component with its wasmtime host and CLI, the Node
+# package, and the browser demo in headless Chromium. Installs what it needs first
+# (rustfmt, clippy, the wasm32-wasip2 and wasm32-unknown-unknown targets, pinned
+# wasm-tools and wasm-bindgen-cli, openssl, gnutls-bin, tinydtls and Mbed TLS through
+# PyPI, Go with pion/dtls and wolfSSL from Debian, node-dtls-client, chromium, npm
+# packages), so it works on a fresh Debian machine with rustup and Node 20. Nothing is
+# skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,10 +27,12 @@ CARGO_DENY_VERSION=0.20.2
 if ! cargo deny --version 2>/dev/null | grep -q "^cargo-deny $CARGO_DENY_VERSION"; then
     cargo install cargo-deny --version "$CARGO_DENY_VERSION" --locked
 fi
-# The interop tests run the real OpenSSL, GnuTLS, tinydtls and Mbed TLS (they never
-# skip); the benchmarks' OpenSSL baseline (a dev-dependency, built by clippy
-# --all-targets) links libssl. tinydtls and Mbed TLS come from PyPI (pinned) into a
-# virtual environment under target/; tinydtls is built from source with autotools.
+# The interop tests run the real OpenSSL, GnuTLS, tinydtls, Mbed TLS, pion/dtls and
+# wolfSSL (they never skip); the benchmarks' OpenSSL baseline (a dev-dependency, built
+# by clippy --all-targets) links libssl. tinydtls and Mbed TLS come from PyPI (pinned)
+# into a virtual environment under target/; tinydtls is built from source with
+# autotools. pion/dtls (Go sources) and wolfSSL come from Debian; the tests build their
+# peers (tests/interop/) against them.
 apt_install() {
     if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "$@";
     else sudo apt-get update -qq && sudo apt-get install -y -qq "$@"; fi
@@ -38,14 +41,15 @@ missing=0
 for tool in openssl gnutls-cli gnutls-serv autoreconf libtoolize; do
     command -v "$tool" >/dev/null || missing=1
 done
-dpkg -s libssl-dev pkg-config >/dev/null 2>&1 || missing=1
+dpkg -s libssl-dev pkg-config golang-go golang-github-pion-dtls.v2-dev libwolfssl-dev \
+    >/dev/null 2>&1 || missing=1
 # DTLSSocket compiles a C extension: venv with pip, and Python's headers.
 python3 -c "import ensurepip, venv, os, sys, sysconfig
 sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))" \
     2>/dev/null || missing=1
 if [ "$missing" = 1 ]; then
     apt_install openssl libssl-dev pkg-config gnutls-bin autoconf automake libtool \
-        python3-venv python3-dev
+        python3-venv python3-dev golang-go golang-github-pion-dtls.v2-dev libwolfssl-dev
 fi
 # Python peers: tinydtls through DTLSSocket (built from source), Mbed TLS through
 # python-mbedtls (a wheel with Mbed TLS 2.28 inside).
@@ -73,6 +77,8 @@ fi
 rustc --version
 openssl version
 gnutls-cli --version | sed -n 1p
+go version
+echo "pion/dtls $(dpkg-query -W -f '${Version}' golang-github-pion-dtls.v2-dev), wolfSSL $(dpkg-query -W -f '${Version}' libwolfssl-dev)"
 echo "DTLSSocket $DTLSSOCKET_VERSION (tinydtls), python-mbedtls $PYTHON_MBEDTLS_VERSION in $INTEROP_VENV"
 echo "node-dtls-client $NODE_DTLS_CLIENT_VERSION in target/interop-npm"
 wasm-tools --version

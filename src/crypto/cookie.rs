@@ -1,5 +1,5 @@
 //! Stateless HelloVerifyRequest cookies (RFC 6347 §4.2.1): an HMAC over the client's
-//! address and its ClientHello, so a server can recognise a returning client without
+//! address and the ClientHello fields it must repeat, so a server can recognise a returning client without
 //! having stored anything about it.
 
 use hmac::Mac;
@@ -50,8 +50,9 @@ impl CookieSecret {
     }
 
     /// HMAC-SHA256(secret, len(peer) ‖ peer ‖ hello_params), the parameters given in
-    /// pieces (a received ClientHello around its cookie). The length prefix keeps
-    /// address and parameters from sliding into each other.
+    /// pieces (a received ClientHello's fields before and after its cookie, up to the
+    /// extensions). The length prefix keeps address and parameters from sliding into
+    /// each other.
     pub fn compute(&self, peer: &[u8], hello_params: &[&[u8]]) -> [u8; COOKIE_LEN] {
         let mut mac = self.0.clone();
         mac.update(&(peer.len() as u64).to_be_bytes());

@@ -91,7 +91,8 @@ pub struct ClientHelloView<'a> {
     pub compression_methods: &'a [u8],
     /// Extensions.
     pub extensions: ExtensionBlock<'a>,
-    /// The body before the cookie's length byte and after the cookie.
+    /// The body before the cookie's length byte, and from the cipher suites to the
+    /// extensions.
     around_cookie: [&'a [u8]; 2],
 }
 
@@ -113,6 +114,7 @@ impl<'a> ClientHelloView<'a> {
         if compression_methods.is_empty() {
             return Err(DecodeError::Invalid("no compression method offered"));
         }
+        let before_extensions = body.len() - r.len();
         let extensions = ExtensionBlock::read(&mut r)?;
         r.expect_end()?;
         Ok(ClientHelloView {
@@ -125,7 +127,8 @@ impl<'a> ClientHelloView<'a> {
             extensions,
             around_cookie: [
                 body.get(..before_cookie).unwrap_or_default(),
-                body.get(after_cookie..).unwrap_or_default(),
+                body.get(after_cookie..before_extensions)
+                    .unwrap_or_default(),
             ],
         })
     }
@@ -135,9 +138,11 @@ impl<'a> ClientHelloView<'a> {
         u16_values(self.suites)
     }
 
-    /// Everything but the cookie, in two pieces: what a server's stateless cookie is
-    /// bound to, so a cookie only fits the very ClientHello it was made for (and its
-    /// repeat, which differs only in the cookie).
+    /// What a server's stateless cookie is bound to, in two pieces: the fields a client
+    /// must repeat after a HelloVerifyRequest (version, random, session_id,
+    /// cipher_suites, compression_methods; RFC 6347 §4.2.1), so a cookie only fits the
+    /// ClientHello it was made for. Not the extensions: a client may change them — pion
+    /// adds the elliptic-curve extensions to its second ClientHello even for PSK.
     pub fn cookie_input(&self) -> [&'a [u8]; 2] {
         self.around_cookie
     }
@@ -321,23 +326,45 @@ mod tests {
     }
 
     #[test]
-    fn the_cookie_input_is_the_body_without_only_the_cookie() {
+    fn the_cookie_input_is_the_fields_a_client_must_repeat() {
         let a = hello();
+        let input = |h: &ClientHello| {
+            ClientHelloView::read(&h.encode())
+                .unwrap()
+                .cookie_input()
+                .concat()
+        };
+        // Version, random, session_id, cipher_suites, compression_methods.
+        let expected = [
+            &[0xFE, 0xFD][..],
+            &[3; 32],
+            &[0],
+            &[0, 4, 0xC0, 0xA8, 0x00, 0xA8],
+            &[1, 0],
+        ]
+        .concat();
+        assert_eq!(input(&a), expected);
+        // The cookie and the extensions may change (RFC 6347 §4.2.1 lists only these
+        // fields; pion adds extensions to its second ClientHello)...
         let mut b = hello();
         b.cookie = vec![];
-        let (a_body, b_body) = (a.encode(), b.encode());
-        let input_a = ClientHelloView::read(&a_body).unwrap().cookie_input();
-        let input_b = ClientHelloView::read(&b_body).unwrap().cookie_input();
-        assert_eq!(input_a, input_b);
-        // Nothing else is left out: the body minus the cookie's length byte and bytes.
-        assert_eq!(input_a.concat().len(), a_body.len() - 1 - 32);
-        assert_eq!(input_a.concat(), [&b_body[..35], &b_body[36..]].concat());
-        b.random[0] ^= 1;
-        let b_body = b.encode();
-        assert_ne!(
-            ClientHelloView::read(&b_body).unwrap().cookie_input(),
-            input_a
-        );
+        b.extensions.push(Extension::supported_groups(&[23]));
+        b.extensions
+            .push(Extension::ec_point_formats_uncompressed());
+        assert_eq!(input(&b), input(&a));
+        // ...each of the fields may not.
+        let edits: [fn(&mut ClientHello); 5] = [
+            |h| h.client_version = 0xFEFF,
+            |h| h.random[0] ^= 1,
+            |h| h.session_id = vec![1],
+            |h| h.cipher_suites.reverse(),
+            |h| h.compression_methods = vec![0, 1],
+        ];
+        for edit in edits {
+            let mut c = hello();
+            edit(&mut c);
+            assert_ne!(input(&c), input(&a));
+        }
     }
 
     #[test]

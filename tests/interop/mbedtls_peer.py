@@ -4,10 +4,10 @@
   mbedtls_peer.py client PORT SUITE CREDENTIALS... --message MESSAGE
       handshake with 127.0.0.1:PORT, send MESSAGE, print "reply: ..." and close
   mbedtls_peer.py server PORT SUITE CREDENTIALS...
-      answer one client on 127.0.0.1:PORT (cookie exchange included), echo its first
-      record, print "received: ..." and close
+      print "listening", answer one client on 127.0.0.1:PORT (cookie exchange
+      included), echo its first record, print "received: ..." and close
 
-SUITE is an Mbed TLS name (TLS-PSK-WITH-AES-128-CCM-8, ...). CREDENTIALS are
+SUITE is the IANA name (TLS_PSK_WITH_AES_128_CCM_8, ...). CREDENTIALS are
 --psk IDENTITY:HEXKEY, --ca FILE (verify the peer against it), --cert FILE --key FILE.
 Socket operations time out after LIMIT seconds.
 """
@@ -21,7 +21,8 @@ HOST = "127.0.0.1"
 
 
 def configuration(args, server):
-    options = {"ciphers": [args.suite], "lowest_supported_version": tls.DTLSVersion.DTLSv1_2,
+    # Mbed TLS names suites as IANA does, with dashes.
+    options = {"ciphers": [args.suite.replace("_", "-")], "lowest_supported_version": tls.DTLSVersion.DTLSv1_2,
                "highest_supported_version": tls.DTLSVersion.DTLSv1_2,
                "validate_certificates": args.ca is not None}
     if args.psk:

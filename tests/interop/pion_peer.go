@@ -1,0 +1,168 @@
+// A pion/dtls peer for tests/pion_interop.rs: pion/dtls v2 (Go), from Debian's
+// golang-github-pion-dtls.v2-dev, built by the test in GOPATH mode (no network).
+//
+//	pion_peer client PORT SUITE CREDENTIALS... --message MESSAGE
+//	    handshake with 127.0.0.1:PORT, send MESSAGE, print "reply: ..." and close
+//	pion_peer server PORT SUITE CREDENTIALS...
+//	    answer one client on 127.0.0.1:PORT (pion always exchanges a cookie), echo its
+//	    first record, print "received: ..." and close
+//
+// SUITE is an IANA name (TLS_PSK_WITH_AES_128_CCM_8, ...). CREDENTIALS are
+// --psk IDENTITY:HEXKEY, --ca FILE (verify the peer against it; a server with one
+// requires a client certificate), --cert FILE --key FILE, and --mtu BYTES. The extended
+// master secret is required. Every wait is bounded by LIMIT.
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pion/dtls/v2"
+)
+
+// LIMIT bounds the handshake and every read.
+const LIMIT = 20 * time.Second
+
+var suites = map[string]dtls.CipherSuiteID{
+	"TLS_PSK_WITH_AES_128_CCM_8":              dtls.TLS_PSK_WITH_AES_128_CCM_8,
+	"TLS_PSK_WITH_AES_128_GCM_SHA256":         dtls.TLS_PSK_WITH_AES_128_GCM_SHA256,
+	"TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8":      dtls.TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
+	"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256": dtls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+}
+
+type options struct {
+	psk, ca, cert, key, message string
+	mtu                         int
+}
+
+func fail(format string, args ...interface{}) {
+	fmt.Fprintf(os.Stderr, "pion_peer: "+format+"\n", args...)
+	os.Exit(1)
+}
+
+func check(err error, doing string) {
+	if err != nil {
+		fail("%s: %v", doing, err)
+	}
+}
+
+// configuration is pion's Config for the suite named suiteName and the credentials
+// it uses (pion refuses a PSK with certificate suites only, and a certificate with PSK
+// suites only).
+func configuration(suiteName string, o options, server bool) *dtls.Config {
+	psk := strings.HasPrefix(suiteName, "TLS_PSK_")
+	config := &dtls.Config{
+		CipherSuites:         []dtls.CipherSuiteID{suites[suiteName]},
+		ExtendedMasterSecret: dtls.RequireExtendedMasterSecret,
+		MTU:                  o.mtu,
+		ConnectContextMaker: func() (context.Context, func()) {
+			return context.WithTimeout(context.Background(), LIMIT)
+		},
+	}
+	if psk && o.psk != "" {
+		identity, hexKey, found := strings.Cut(o.psk, ":")
+		key, err := hex.DecodeString(hexKey)
+		if !found || err != nil {
+			fail("--psk wants IDENTITY:HEXKEY, not %q", o.psk)
+		}
+		config.PSK = func([]byte) ([]byte, error) { return key, nil }
+		if !server {
+			// A pion client sends its hint field as its identity.
+			config.PSKIdentityHint = []byte(identity)
+		}
+	}
+	if !psk && o.cert != "" {
+		pair, err := tls.LoadX509KeyPair(o.cert, o.key)
+		check(err, "loading the certificate")
+		config.Certificates = []tls.Certificate{pair}
+	}
+	if !psk && o.ca != "" {
+		pem, err := os.ReadFile(o.ca)
+		check(err, "reading the CA")
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			fail("no certificate in %s", o.ca)
+		}
+		if server {
+			config.ClientCAs = pool
+			config.ClientAuth = dtls.RequireAndVerifyClientCert
+		} else {
+			config.RootCAs = pool
+			config.ServerName = "localhost"
+		}
+	}
+	return config
+}
+
+func client(address *net.UDPAddr, config *dtls.Config, message string) {
+	conn, err := dtls.Dial("udp", address, config)
+	check(err, "handshake")
+	fmt.Println("connected")
+	_, err = conn.Write([]byte(message))
+	check(err, "write")
+	check(conn.SetReadDeadline(time.Now().Add(LIMIT)), "deadline")
+	buf := make([]byte, 4096)
+	n, err := conn.Read(buf)
+	check(err, "read")
+	fmt.Printf("reply: %s\n", buf[:n])
+	check(conn.Close(), "close")
+}
+
+func server(address *net.UDPAddr, config *dtls.Config) {
+	listener, err := dtls.Listen("udp", address, config)
+	check(err, "listen")
+	fmt.Println("listening")
+	// Accept blocks without a deadline of its own: give up after LIMIT.
+	timer := time.AfterFunc(LIMIT, func() { fail("no client within %v", LIMIT) })
+	conn, err := listener.Accept()
+	check(err, "accept")
+	timer.Stop()
+	check(conn.SetReadDeadline(time.Now().Add(LIMIT)), "deadline")
+	buf := make([]byte, 4096)
+	n, err := conn.Read(buf)
+	check(err, "read")
+	fmt.Printf("received: %s\n", buf[:n])
+	_, err = conn.Write(buf[:n])
+	check(err, "write")
+	check(conn.Close(), "close")
+	check(listener.Close(), "close the listener")
+}
+
+func main() {
+	if len(os.Args) < 4 {
+		fail("usage: pion_peer client|server PORT SUITE [options]")
+	}
+	mode, portText, suiteName := os.Args[1], os.Args[2], os.Args[3]
+	_, known := suites[suiteName]
+	port, err := strconv.Atoi(portText)
+	if !known || err != nil {
+		fail("unknown suite %q or bad port %q", suiteName, portText)
+	}
+	var o options
+	flags := flag.NewFlagSet("pion_peer", flag.ExitOnError)
+	flags.StringVar(&o.psk, "psk", "", "IDENTITY:HEXKEY")
+	flags.StringVar(&o.ca, "ca", "", "verify the peer against this CA")
+	flags.StringVar(&o.cert, "cert", "", "certificate chain (PEM)")
+	flags.StringVar(&o.key, "key", "", "its private key (PEM)")
+	flags.StringVar(&o.message, "message", "", "what the client sends")
+	flags.IntVar(&o.mtu, "mtu", 0, "largest datagram (pion's default when 0)")
+	check(flags.Parse(os.Args[4:]), "options")
+	address := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
+	switch mode {
+	case "client":
+		client(address, configuration(suiteName, o, false), o.message)
+	case "server":
+		server(address, configuration(suiteName, o, true))
+	default:
+		fail("mode is client or server, not %q", mode)
+	}
+}

@@ -1,0 +1,54 @@
+//! Interoperability with wolfSSL 5.5 (Debian's libwolfssl, driven by
+//! `tests/interop/wolfssl_peer.c`, which the test compiles with cc) over loopback UDP,
+//! both directions, both ECDHE-ECDSA suites, data both ways, client certificates both
+//! ways. Debian builds wolfSSL without static-PSK suites, so there are no PSK tests
+//! here. Our server side is the pool [`wasm_dtls::Server`]. scripts/test.sh installs
+//! libwolfssl-dev. Bounded by timeouts; never skipped.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::process::Command;
+use std::sync::OnceLock;
+
+use common::ECDSA_SUITES;
+use common::peer::{Peer, built_peer};
+
+/// The wolfSSL peer, built once for this test binary.
+fn wolfssl() -> &'static Peer {
+    static PEER: OnceLock<Peer> = OnceLock::new();
+    PEER.get_or_init(|| {
+        built_peer("wolfssl_peer", &ECDSA_SUITES, |out| {
+            let mut cc = Command::new("cc");
+            cc.args([
+                "-std=c11",
+                "-D_DEFAULT_SOURCE",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+            ])
+            .args(["-o", out])
+            .arg(format!(
+                "{}/tests/interop/wolfssl_peer.c",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .arg("-lwolfssl");
+            cc
+        })
+    })
+}
+
+#[test]
+fn wolfssl_and_we_talk_both_ways_with_both_ecdsa_suites() {
+    wolfssl().talks_both_ways();
+}
+
+#[test]
+fn wolfssl_and_we_exchange_client_certificates_both_ways() {
+    wolfssl().exchanges_client_certificates_both_ways();
+}
