@@ -17,7 +17,8 @@ mod common;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::peer::{Peer, built_peer};
+use common::peer::{CLIENT, Peer, built_peer};
+use common::{cert, cert_config, fixture_path, suite_config};
 use wasm_dtls::CipherSuite;
 
 /// The pion peer, built once for this test binary.
@@ -51,4 +52,46 @@ fn pion_and_we_talk_both_ways_with_every_suite() {
 #[test]
 fn pion_and_we_exchange_client_certificates_both_ways() {
     pion().exchanges_client_certificates_both_ways();
+}
+
+#[test]
+fn pion_and_we_complete_handshakes_over_a_lossy_link() {
+    pion().completes_handshakes_over_a_lossy_link();
+}
+
+/// A chain of several kilobytes in flights fragmented to a 500-byte MTU, both ways:
+/// pion's fragments reassembled by our client, ours by pion's client.
+#[test]
+fn a_chain_of_several_kilobytes_crosses_an_mtu_of_500_both_ways() {
+    let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
+    let pem = |name: &str| std::fs::read_to_string(fixture_path(name)).unwrap();
+    let chain_file =
+        std::env::temp_dir().join(format!("wasm-dtls-pion-chain-{}.pem", std::process::id()));
+    std::fs::write(
+        &chain_file,
+        pem("big.crt.pem") + &pem("intermediate.crt.pem"),
+    )
+    .unwrap();
+    let chain_file = chain_file.display().to_string();
+    let server = [
+        ("--cert", chain_file.as_str()),
+        ("--key", "big.key.pem"),
+        ("--mtu", "500"),
+    ];
+    let mut ours = suite_config(suite, &[]);
+    ours.set_mtu(500).unwrap();
+    let run = pion().serves_our_client(suite, ours, &server, None);
+    let expected = [
+        cert("big").der().to_vec(),
+        cert("intermediate").der().to_vec(),
+    ];
+    assert_eq!(run.chain, expected);
+    assert!(expected.iter().map(Vec::len).sum::<usize>() > 2_000);
+
+    let mut ours = cert_config(&[suite], &["big", "intermediate"]);
+    ours.set_mtu(500).unwrap();
+    let client = [CLIENT.as_slice(), &[("--mtu", "500")]].concat();
+    let run = pion().is_served_by_us(suite, ours, &client, None);
+    // Our flight alone needed many datagrams.
+    assert!(run.stats.datagrams_sent >= 8, "{:?}", run.stats);
 }

@@ -52,3 +52,8 @@ fn wolfssl_and_we_talk_both_ways_with_both_ecdsa_suites() {
 fn wolfssl_and_we_exchange_client_certificates_both_ways() {
     wolfssl().exchanges_client_certificates_both_ways();
 }
+
+#[test]
+fn wolfssl_and_we_complete_handshakes_over_a_lossy_link() {
+    wolfssl().completes_handshakes_over_a_lossy_link();
+}

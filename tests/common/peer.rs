@@ -18,41 +18,57 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::process::{Process, free_port};
-use super::udp::UdpDriver;
+use super::udp::{Losses, LossyProxy, UdpDriver};
 use super::{ECDSA_SUITES, IDENTITY, KEY, cert, fixture_path, hex, suite_config};
-use wasm_dtls::{CipherSuite, Config};
+use wasm_dtls::{CipherSuite, Config, KeyExchange, Stats};
 
 /// How long a peer may take to listen, answer or finish.
 pub const LIMIT: Duration = Duration::from_secs(20);
 
-/// An option and its value; file names are relative to tests/fixtures, and `--psk`'s
-/// value is filled in with the shared identity and key.
-pub type Credential = (&'static str, &'static str);
+/// An option and its value; file names are relative to tests/fixtures unless absolute,
+/// and `--psk`'s value is filled in with the shared identity and key.
+pub type Credential<'a> = (&'a str, &'a str);
 
 /// A peer server's credentials: the PSK and the server certificate.
-pub const SERVER: [Credential; 3] = [
+pub const SERVER: [Credential<'static>; 3] = [
     ("--psk", ""),
     ("--cert", "server.crt.pem"),
     ("--key", "server.key.pem"),
 ];
 
 /// A peer client's: the PSK, and the CA to verify our server with.
-pub const CLIENT: [Credential; 2] = [("--psk", ""), ("--ca", "ca.crt.pem")];
+pub const CLIENT: [Credential<'static>; 2] = [("--psk", ""), ("--ca", "ca.crt.pem")];
 
 /// A peer server that requires a client certificate and verifies it.
-pub const SERVER_VERIFYING_CLIENTS: [Credential; 3] = [
+pub const SERVER_VERIFYING_CLIENTS: [Credential<'static>; 3] = [
     ("--ca", "ca.crt.pem"),
     ("--cert", "server.crt.pem"),
     ("--key", "server.key.pem"),
 ];
 
 /// A peer client with its own certificate.
-pub const CLIENT_WITH_CERTIFICATE: [Credential; 4] = [
+pub const CLIENT_WITH_CERTIFICATE: [Credential<'static>; 4] = [
     ("--psk", ""),
     ("--ca", "ca.crt.pem"),
     ("--cert", "client.crt.pem"),
     ("--key", "client.key.pem"),
 ];
+
+/// What one run against a peer saw: the chain the peer presented, and our session's
+/// counters.
+pub struct Run {
+    pub chain: Vec<Vec<u8>>,
+    pub stats: Stats,
+}
+
+/// A relay dropping `losses` in front of `server`, if any, and where a client should
+/// send.
+fn link(server: SocketAddr, losses: Option<Losses<'_>>) -> (Option<LossyProxy>, SocketAddr) {
+    let proxy =
+        losses.map(|(to_server, to_client)| LossyProxy::start(server, to_server, to_client));
+    let at = proxy.as_ref().map_or(server, |p| p.addr);
+    (proxy, at)
+}
 
 /// A program speaking the command line above.
 pub struct Peer {
@@ -71,7 +87,7 @@ impl Peer {
         mode: &str,
         port: u16,
         suite: CipherSuite,
-        credentials: &[Credential],
+        credentials: &[Credential<'_>],
     ) -> Process {
         let mut args = self.leading.clone();
         args.extend([
@@ -83,6 +99,7 @@ impl Peer {
             let value = match *option {
                 "--psk" => format!("{}:{}", String::from_utf8_lossy(IDENTITY), hex(KEY)),
                 "--message" | "--mtu" => value.to_string(),
+                _ if value.starts_with('/') => value.to_string(),
                 _ => fixture_path(value),
             };
             args.extend([option.to_string(), value]);
@@ -91,19 +108,20 @@ impl Peer {
         Process::spawn(&self.program, &args)
     }
 
-    /// Our client with `config` against this peer's server: the handshake completes
-    /// with `suite`, and our data comes back from its echo. Returns the chain the
-    /// server presented.
+    /// Our client with `config` against this peer's server (through a relay dropping
+    /// `losses`, if given): the handshake completes with `suite`, and our data comes
+    /// back from its echo.
     pub fn serves_our_client(
         &self,
         suite: CipherSuite,
         config: Config,
-        server_credentials: &[Credential],
-    ) -> Vec<Vec<u8>> {
+        server_credentials: &[Credential<'_>],
+        losses: Option<Losses<'_>>,
+    ) -> Run {
         let port = free_port();
         let server = self.spawn("server", port, suite, server_credentials);
         assert!(server.wait_for("listening", LIMIT), "{}", server.output());
-        let at: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let (proxy, at) = link(format!("127.0.0.1:{port}").parse().unwrap(), losses);
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
         let message = format!("hello from wasm-dtls over {suite:?}");
         let client = UdpDriver::echo_client(config, socket, at, &server, suite, message.as_bytes());
@@ -112,20 +130,26 @@ impl Peer {
             "{}",
             server.output()
         );
-        client.endpoint.peer_certificates().to_vec()
+        assert!(proxy.is_none_or(|p| p.dropped_all()), "{suite:?}");
+        Run {
+            chain: client.endpoint.peer_certificates().to_vec(),
+            stats: client.endpoint.stats(),
+        }
     }
 
     /// This peer's client with `client_credentials` against our pool server with
-    /// `config`: the handshake completes with `suite`, our reply reaches the client.
-    /// Returns the chain the client presented.
+    /// `config` (through a relay dropping `losses`, if given): the handshake completes
+    /// with `suite`, our reply reaches the client.
     pub fn is_served_by_us(
         &self,
         suite: CipherSuite,
         config: Config,
-        client_credentials: &[Credential],
-    ) -> Vec<Vec<u8>> {
+        client_credentials: &[Credential<'_>],
+        losses: Option<Losses<'_>>,
+    ) -> Run {
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let port = socket.local_addr().unwrap().port();
+        let (proxy, at) = link(socket.local_addr().unwrap(), losses);
+        let port = at.port();
         let mut credentials = client_credentials.to_vec();
         credentials.push(("--message", "hello from the peer"));
         let mut client = self.spawn("client", port, suite, &credentials);
@@ -139,21 +163,49 @@ impl Peer {
             .to_vec();
         driver.reply(session, b"hello from wasm-dtls");
         client.finishes_saying("reply: hello from wasm-dtls", LIMIT);
-        chain
+        assert!(proxy.is_none_or(|p| p.dropped_all()), "{suite:?}");
+        Run {
+            chain,
+            stats: driver.endpoint.session_stats(session).unwrap(),
+        }
     }
 
     /// Every suite the peer has, our client against the peer's server and the peer's
     /// client against ours; each side sees the other's certificate only where it should.
     pub fn talks_both_ways(&self) {
         for &suite in self.suites {
-            let chain = self.serves_our_client(suite, suite_config(suite, &[]), &SERVER);
+            let run = self.serves_our_client(suite, suite_config(suite, &[]), &SERVER, None);
             let expected = match suite.key_exchange() {
-                wasm_dtls::KeyExchange::Psk => vec![],
-                wasm_dtls::KeyExchange::EcdheEcdsa => vec![cert("server").der().to_vec()],
+                KeyExchange::Psk => vec![],
+                KeyExchange::EcdheEcdsa => vec![cert("server").der().to_vec()],
             };
-            assert_eq!(chain, expected, "{suite:?}");
-            let chain = self.is_served_by_us(suite, suite_config(suite, &["server"]), &CLIENT);
-            assert!(chain.is_empty(), "{suite:?}: we asked for no certificate");
+            assert_eq!(run.chain, expected, "{suite:?}");
+            let config = suite_config(suite, &["server"]);
+            let run = self.is_served_by_us(suite, config, &CLIENT, None);
+            assert!(
+                run.chain.is_empty(),
+                "{suite:?}: we asked for no certificate"
+            );
+        }
+    }
+
+    /// Handshakes over a link that loses datagrams both ways (the second ClientHello,
+    /// the first datagram of the server's flight and the client's final flight, once
+    /// each), with a PSK and an ECDSA suite where the peer has them: each side's
+    /// retransmissions must be understood by the other.
+    pub fn completes_handshakes_over_a_lossy_link(&self) {
+        let losses: Losses<'_> = (&[1, 3], &[1]);
+        let picked = [
+            CipherSuite::PskAes128Ccm8,
+            CipherSuite::EcdheEcdsaAes128GcmSha256,
+        ];
+        for suite in picked.into_iter().filter(|s| self.suites.contains(s)) {
+            let run =
+                self.serves_our_client(suite, suite_config(suite, &[]), &SERVER, Some(losses));
+            assert!(run.stats.retransmissions >= 1, "{suite:?}: {:?}", run.stats);
+            let config = suite_config(suite, &["server"]);
+            let run = self.is_served_by_us(suite, config, &CLIENT, Some(losses));
+            assert!(run.stats.retransmissions >= 1, "{suite:?}: {:?}", run.stats);
         }
     }
 
@@ -165,12 +217,13 @@ impl Peer {
                 suite,
                 suite_config(suite, &["client"]),
                 &SERVER_VERIFYING_CLIENTS,
+                None,
             );
             let mut config = suite_config(suite, &["server"]);
             config.x509_client_verify_configure(2).unwrap();
-            let chain = self.is_served_by_us(suite, config, &CLIENT_WITH_CERTIFICATE);
+            let run = self.is_served_by_us(suite, config, &CLIENT_WITH_CERTIFICATE, None);
             assert_eq!(
-                chain.first(),
+                run.chain.first(),
                 Some(&cert("client").der().to_vec()),
                 "{suite:?}"
             );
