@@ -8,7 +8,9 @@ use libfuzzer_sys::fuzz_target;
 use wasm_dtls::Output;
 
 fuzz_target!(|data: &[u8]| {
-    let [suite, steps, rest @ ..] = data else { return };
+    let [suite, steps, rest @ ..] = data else {
+        return;
+    };
     let mut p = wasm_dtls_fuzz::pair(wasm_dtls_fuzz::suite(*suite));
     for _ in 0..(steps % 12) {
         p.step();

@@ -9,7 +9,9 @@ use libfuzzer_sys::fuzz_target;
 use wasm_dtls::sim::Side;
 
 fuzz_target!(|data: &[u8]| {
-    let [suite, which, mutation @ ..] = data else { return };
+    let [suite, which, mutation @ ..] = data else {
+        return;
+    };
     let suite = wasm_dtls_fuzz::suite(*suite);
     let recorded = wasm_dtls_fuzz::recorded_handshake(suite);
     if recorded.is_empty() {
@@ -30,10 +32,17 @@ fuzz_target!(|data: &[u8]| {
             mutated.truncate(mutation.len());
         }
     }
-    let position = recorded[..index].iter().filter(|(t, _)| t == to_server).count() as u64;
+    let position = recorded[..index]
+        .iter()
+        .filter(|(t, _)| t == to_server)
+        .count() as u64;
     let mut p = wasm_dtls_fuzz::pair(suite);
     let replacement = mutated.clone();
-    let link = if *to_server { &mut p.to_server } else { &mut p.to_client };
+    let link = if *to_server {
+        &mut p.to_server
+    } else {
+        &mut p.to_client
+    };
     link.set_mangler(move |i, bytes| {
         if i == position {
             *bytes = replacement.clone();
@@ -42,7 +51,9 @@ fuzz_target!(|data: &[u8]| {
     let connected = p.handshake(Duration::from_secs(600));
     if connected {
         let _ = p.send(Side::Client, b"ping");
-        p.run_until(Duration::from_secs(5), |p| !p.received(Side::Server).is_empty());
+        p.run_until(Duration::from_secs(5), |p| {
+            !p.received(Side::Server).is_empty()
+        });
         assert_eq!(p.received(Side::Server), vec![b"ping".to_vec()]);
     }
 });

@@ -14,7 +14,13 @@ fuzz_target!(|data: &[u8]| {
     for record in parse_datagram(data).flatten() {
         let h = record.header;
         for c in &ciphers {
-            let _ = c.open(h.epoch, h.sequence, h.content_type.0, h.version, record.fragment);
+            let _ = c.open(
+                h.epoch,
+                h.sequence,
+                h.content_type.0,
+                h.version,
+                record.fragment,
+            );
         }
     }
 });

@@ -9,7 +9,8 @@ use libfuzzer_sys::fuzz_target;
 use wasm_dtls::{Instant, SeededRandom, Server, ServerOutput};
 
 fuzz_target!(|data: &[u8]| {
-    let (_, config) = wasm_dtls_fuzz::configs(wasm_dtls_fuzz::suite(data.first().copied().unwrap_or(0)));
+    let (_, config) =
+        wasm_dtls_fuzz::configs(wasm_dtls_fuzz::suite(data.first().copied().unwrap_or(0)));
     let mut counter = 10;
     let Ok(mut server) = Server::with_rng(
         config,
@@ -31,6 +32,10 @@ fuzz_target!(|data: &[u8]| {
         server.handle_datagram(now, from, datagram);
         server.handle_timeout(now);
         while !matches!(server.poll_output(), ServerOutput::Wait(_)) {}
-        assert!(server.held_bytes() < 4 * 1024 * 1024, "server holds {} bytes", server.held_bytes());
+        assert!(
+            server.held_bytes() < 4 * 1024 * 1024,
+            "server holds {} bytes",
+            server.held_bytes()
+        );
     }
 });

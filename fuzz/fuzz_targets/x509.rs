@@ -9,7 +9,9 @@ const CA: &[u8] = include_bytes!("../../tests/fixtures/ca.crt.pem");
 
 fuzz_target!(|data: &[u8]| {
     let _ = PrivateKey::load(data);
-    let Ok(chain) = Certificate::load(data) else { return };
+    let Ok(chain) = Certificate::load(data) else {
+        return;
+    };
     let trusted = Certificate::load(CA).unwrap_or_default();
     for purpose in [Purpose::ServerAuth, Purpose::ClientAuth] {
         let _ = verify_chain(

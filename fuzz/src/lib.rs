@@ -42,14 +42,25 @@ pub fn suite(selector: u8) -> CipherSuite {
 /// A seeded pair on a perfect link, started.
 pub fn pair(suite: CipherSuite) -> Pair {
     let (client, server) = configs(suite);
-    let client = Session::with_rng(Role::Client, Arc::new(client), &[], Box::new(SeededRandom::new(1)));
+    let client = Session::with_rng(
+        Role::Client,
+        Arc::new(client),
+        &[],
+        Box::new(SeededRandom::new(1)),
+    );
     let server = Session::with_rng(
         Role::Server,
         Arc::new(server),
         b"192.0.2.1:5684",
         Box::new(SeededRandom::new(2)),
     );
-    let mut p = Pair::new(client, server, LinkConditions::PERFECT, LinkConditions::PERFECT, 3);
+    let mut p = Pair::new(
+        client,
+        server,
+        LinkConditions::PERFECT,
+        LinkConditions::PERFECT,
+        3,
+    );
     let _ = p.start();
     p
 }
@@ -66,10 +77,17 @@ pub fn recorded_handshake(suite: CipherSuite) -> Vec<(bool, Vec<u8>)> {
         .transfers()
         .iter()
         .map(|t| (t.sent_at.as_millis(), true, t.bytes.clone()))
-        .chain(p.to_client.transfers().iter().map(|t| (t.sent_at.as_millis(), false, t.bytes.clone())))
+        .chain(
+            p.to_client
+                .transfers()
+                .iter()
+                .map(|t| (t.sent_at.as_millis(), false, t.bytes.clone())),
+        )
         .collect();
     all.sort_by_key(|(at, _, _)| *at);
-    all.into_iter().map(|(_, to_server, bytes)| (to_server, bytes)).collect()
+    all.into_iter()
+        .map(|(_, to_server, bytes)| (to_server, bytes))
+        .collect()
 }
 
 /// Splits fuzz input into datagrams: each is a big-endian u16 length and that many

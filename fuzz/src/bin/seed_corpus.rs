@@ -7,7 +7,9 @@ use std::path::Path;
 use wasm_dtls::CipherSuite;
 
 fn write(target: &str, name: &str, bytes: &[u8]) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(target);
     let _ = fs::create_dir_all(&dir);
     let _ = fs::write(dir.join(name), bytes);
 }
@@ -29,13 +31,25 @@ fn main() {
             let name = format!("{}-{i}", suite.short_name());
             write("record_layer", &name, bytes);
             for record in wasm_dtls::record::parse_datagram(bytes).flatten() {
-                write("handshake_messages", &format!("{name}-{}", record.header.sequence), record.fragment);
+                write(
+                    "handshake_messages",
+                    &format!("{name}-{}", record.header.sequence),
+                    record.fragment,
+                );
             }
             let selector = [s as u8];
             if *to_server {
-                write("server_endpoint", &name, &[&selector[..], &framed(&[bytes])].concat());
+                write(
+                    "server_endpoint",
+                    &name,
+                    &[&selector[..], &framed(&[bytes])].concat(),
+                );
             } else {
-                write("client_session", &name, &[&[s as u8, i as u8][..], &framed(&[bytes])].concat());
+                write(
+                    "client_session",
+                    &name,
+                    &[&[s as u8, i as u8][..], &framed(&[bytes])].concat(),
+                );
             }
             write("handshake_mutation", &name, &[s as u8, i as u8, 0]);
         }
