@@ -76,6 +76,21 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A chain of several kilobytes: the certificate "big" (many names) and its
+/// intermediate, as DER, and written as one PEM file in the temporary directory for
+/// other programs (its path; one file per test process).
+pub fn big_chain() -> (Vec<Vec<u8>>, String) {
+    let pem = |name: &str| String::from_utf8(fixture(name)).unwrap();
+    let path = std::env::temp_dir().join(format!("wasm-dtls-big-chain-{}.pem", std::process::id()));
+    std::fs::write(&path, pem("big.crt.pem") + &pem("intermediate.crt.pem")).unwrap();
+    let der = vec![
+        cert("big").der().to_vec(),
+        cert("intermediate").der().to_vec(),
+    ];
+    assert!(der.iter().map(Vec::len).sum::<usize>() > 2_000);
+    (der, path.display().to_string())
+}
+
 /// The certificate `{name}.crt.pem` (or the first of a file named in full).
 pub fn cert(name: &str) -> Certificate {
     let file = if name.contains('.') {

@@ -155,12 +155,7 @@ impl Peer {
         let mut client = self.spawn("client", port, suite, &credentials);
         let mut driver = UdpDriver::pool(config, socket);
         let session = driver.received_from(&client, suite, b"hello from the peer");
-        let chain = driver
-            .endpoint
-            .session(session)
-            .unwrap()
-            .peer_certificates()
-            .to_vec();
+        let chain = driver.peer_chain(session);
         driver.reply(session, b"hello from wasm-dtls");
         client.finishes_saying("reply: hello from wasm-dtls", LIMIT);
         assert!(proxy.is_none_or(|p| p.dropped_all()), "{suite:?}");

@@ -271,6 +271,15 @@ impl UdpDriver<Server> {
         session
     }
 
+    /// The certificate chain the peer of `session` presented (DER, own first).
+    pub fn peer_chain(&self, session: SessionId) -> Vec<Vec<u8>> {
+        self.endpoint
+            .session(session)
+            .expect("the session")
+            .peer_certificates()
+            .to_vec()
+    }
+
     /// Sends `data` on `session` now.
     pub fn reply(&mut self, session: SessionId, data: &[u8]) {
         self.endpoint

@@ -71,6 +71,18 @@ static WOLFSSL_CTX *context(int server, const char *suite, const struct options 
     return ctx;
 }
 
+/* Reads one record into buf (NUL-terminated) and prints it after label; its length. */
+static int print_record(WOLFSSL *ssl, char *buf, int size, const char *label)
+{
+    int ret = wolfSSL_read(ssl, buf, size - 1);
+    if (ret <= 0)
+        fail("read", ssl, ret);
+    buf[ret] = '\0';
+    printf("%s: %s\n", label, buf);
+    fflush(stdout);
+    return ret;
+}
+
 static void client(WOLFSSL_CTX *ctx, struct sockaddr_in *address, const struct options *o)
 {
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -90,12 +102,7 @@ static void client(WOLFSSL_CTX *ctx, struct sockaddr_in *address, const struct o
     if (ret <= 0)
         fail("write", ssl, ret);
     char buf[4096];
-    ret = wolfSSL_read(ssl, buf, sizeof buf - 1);
-    if (ret <= 0)
-        fail("read", ssl, ret);
-    buf[ret] = '\0';
-    printf("reply: %s\n", buf);
-    fflush(stdout);
+    print_record(ssl, buf, sizeof buf, "reply");
     wolfSSL_shutdown(ssl);
     wolfSSL_free(ssl);
     close(fd);
@@ -123,12 +130,7 @@ static void server(WOLFSSL_CTX *ctx, struct sockaddr_in *address)
     if (ret != WOLFSSL_SUCCESS)
         fail("handshake", ssl, ret);
     char buf[4096];
-    ret = wolfSSL_read(ssl, buf, sizeof buf - 1);
-    if (ret <= 0)
-        fail("read", ssl, ret);
-    buf[ret] = '\0';
-    printf("received: %s\n", buf);
-    fflush(stdout);
+    ret = print_record(ssl, buf, sizeof buf, "received");
     if (wolfSSL_write(ssl, buf, ret) != ret)
         fail("write", ssl, ret);
     wolfSSL_shutdown(ssl);
