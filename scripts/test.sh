@@ -2,11 +2,12 @@
 # Runs every test of wasm-dtls: formatting, lints, unit tests, in-memory and lossy-link
 # handshakes, the interop tests against OpenSSL, GnuTLS, Mbed TLS, tinydtls, pion/dtls,
 # wolfSSL and node-dtls-client, the component with its wasmtime host and CLI, the Node
-# package, and the browser demo in headless Chromium. Installs what it needs first
+# package (CoAP over DTLS with libcoap included), and the browser demo in headless
+# Chromium. Installs what it needs first
 # (rustfmt, clippy, the wasm32-wasip2 and wasm32-unknown-unknown targets, pinned
 # wasm-tools and wasm-bindgen-cli, openssl, gnutls-bin, tinydtls and Mbed TLS through
-# PyPI, Go with pion/dtls and wolfSSL from Debian, node-dtls-client, chromium, npm
-# packages), so it works on a fresh Debian machine with rustup and Node 20. Nothing is
+# PyPI, Go with pion/dtls, wolfSSL and libcoap from Debian, node-dtls-client, chromium,
+# npm packages), so it works on a fresh Debian machine with rustup and Node 20. Nothing is
 # skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,13 +33,14 @@ fi
 # by clippy --all-targets) links libssl. tinydtls and Mbed TLS come from PyPI (pinned)
 # into a virtual environment under target/; tinydtls is built from source with
 # autotools. pion/dtls (Go sources) and wolfSSL come from Debian; the tests build their
-# peers (tests/interop/) against them.
+# peers (tests/interop/) against them. libcoap's coap-server and coap-client (Debian's
+# libcoap3-bin) are the CoAP peers of the Node package's coaps:// test.
 apt_install() {
     if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "$@";
     else sudo apt-get update -qq && sudo apt-get install -y -qq "$@"; fi
 }
 missing=0
-for tool in openssl gnutls-cli gnutls-serv autoreconf libtoolize; do
+for tool in openssl gnutls-cli gnutls-serv autoreconf libtoolize coap-server-openssl; do
     command -v "$tool" >/dev/null || missing=1
 done
 dpkg -s libssl-dev pkg-config golang-go golang-github-pion-dtls.v2-dev libwolfssl-dev \
@@ -49,7 +51,8 @@ sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Pyth
     2>/dev/null || missing=1
 if [ "$missing" = 1 ]; then
     apt_install openssl libssl-dev pkg-config gnutls-bin autoconf automake libtool \
-        python3-venv python3-dev golang-go golang-github-pion-dtls.v2-dev libwolfssl-dev
+        python3-venv python3-dev golang-go golang-github-pion-dtls.v2-dev libwolfssl-dev \
+        libcoap3-bin
 fi
 # Python peers: tinydtls through DTLSSocket (built from source), Mbed TLS through
 # python-mbedtls (a wheel with Mbed TLS 2.28 inside).
