@@ -40,3 +40,8 @@ fn mbedtls_and_we_talk_both_ways_with_every_suite() {
 fn mbedtls_and_we_exchange_client_certificates_both_ways() {
     mbedtls().exchanges_client_certificates_both_ways();
 }
+
+#[test]
+fn a_mbedtls_client_with_a_wrong_psk_is_refused_clearly() {
+    mbedtls().is_refused_with_a_wrong_psk();
+}

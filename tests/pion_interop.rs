@@ -82,3 +82,8 @@ fn a_chain_of_several_kilobytes_crosses_an_mtu_of_500_both_ways() {
     // Our flight alone needed many datagrams.
     assert!(run.stats.datagrams_sent >= 8, "{:?}", run.stats);
 }
+
+#[test]
+fn a_pion_client_with_a_wrong_psk_is_refused_clearly() {
+    pion().is_refused_with_a_wrong_psk();
+}

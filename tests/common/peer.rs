@@ -19,14 +19,14 @@ use std::time::Duration;
 
 use super::process::{Process, free_port};
 use super::udp::{Losses, LossyProxy, UdpDriver};
-use super::{ECDSA_SUITES, IDENTITY, KEY, cert, fixture_path, hex, suite_config};
-use wasm_dtls::{CipherSuite, Config, KeyExchange, Stats};
+use super::{ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, fixture_path, hex, suite_config};
+use wasm_dtls::{CipherSuite, Config, KeyExchange, Server, ServerEvent, Stats};
 
 /// How long a peer may take to listen, answer or finish.
 pub const LIMIT: Duration = Duration::from_secs(20);
 
 /// An option and its value; file names are relative to tests/fixtures unless absolute,
-/// and `--psk`'s value is filled in with the shared identity and key.
+/// and an empty `--psk` is filled in with the shared identity and key.
 pub type Credential<'a> = (&'a str, &'a str);
 
 /// A peer server's credentials: the PSK and the server certificate.
@@ -97,8 +97,10 @@ impl Peer {
         ]);
         for (option, value) in credentials {
             let value = match *option {
-                "--psk" => format!("{}:{}", String::from_utf8_lossy(IDENTITY), hex(KEY)),
-                "--message" | "--mtu" => value.to_string(),
+                "--psk" if value.is_empty() => {
+                    format!("{}:{}", String::from_utf8_lossy(IDENTITY), hex(KEY))
+                }
+                "--psk" | "--message" | "--mtu" => value.to_string(),
                 _ if value.starts_with('/') => value.to_string(),
                 _ => fixture_path(value),
             };
@@ -201,6 +203,59 @@ impl Peer {
             let config = suite_config(suite, &["server"]);
             let run = self.is_served_by_us(suite, config, &CLIENT, Some(losses));
             assert!(run.stats.retransmissions >= 1, "{suite:?}: {:?}", run.stats);
+        }
+    }
+
+    /// The peer's client with a PSK we do not have, against our pool server, with each
+    /// PSK suite the peer has: a key that is not ours (our server cannot decrypt the
+    /// peer's Finished: NX_SECURE_TLS_HASH_MAC_VERIFY_FAILURE, alert bad_record_mac) and
+    /// an identity we do not know (NX_SECURE_TLS_NO_MATCHING_PSK, alert
+    /// unknown_psk_identity). Our server reports it, no session is established, and the
+    /// client fails on our alert.
+    pub fn is_refused_with_a_wrong_psk(&self) {
+        let identity = String::from_utf8_lossy(IDENTITY);
+        let cases = [
+            (
+                format!("{identity}:{}", hex(b"not the key, 16")),
+                "NX_SECURE_TLS_HASH_MAC_VERIFY_FAILURE",
+            ),
+            (
+                format!("stranger:{}", hex(KEY)),
+                "NX_SECURE_TLS_NO_MATCHING_PSK",
+            ),
+        ];
+        let suites = PSK_SUITES.into_iter().filter(|s| self.suites.contains(s));
+        for (suite, (psk, status)) in suites.flat_map(|s| cases.iter().map(move |c| (s, c))) {
+            let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let port = socket.local_addr().unwrap().port();
+            let credentials = [("--psk", psk.as_str()), ("--message", "unheard")];
+            let mut client = self.spawn("client", port, suite, &credentials);
+            let mut driver = UdpDriver::pool(suite_config(suite, &["server"]), socket);
+            let failed = |d: &UdpDriver<Server>| {
+                d.events.iter().find_map(|e| match e {
+                    ServerEvent::Error { error, .. } => Some(error.clone()),
+                    _ => None,
+                })
+            };
+            assert!(
+                driver.run_until(LIMIT, |d| failed(d).is_some()),
+                "{suite:?} {psk}: events {:?}; the peer said:\n{}",
+                driver.events,
+                client.output()
+            );
+            let error = failed(&driver).unwrap();
+            assert_eq!(error.status().name(), *status, "{suite:?}: {error}");
+            let established = driver
+                .events
+                .iter()
+                .any(|e| matches!(e, ServerEvent::Established { .. }));
+            assert!(!established, "{suite:?} {psk}");
+            let code = client.wait_exit(LIMIT);
+            assert!(
+                code.is_some_and(|c| c != 0),
+                "{suite:?} {psk}: {code:?}\n{}",
+                client.output()
+            );
         }
     }
 
