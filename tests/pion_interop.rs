@@ -18,6 +18,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use common::peer::{CLIENT, Peer, built_peer};
+use common::udp::Mishaps;
 use common::{big_chain, cert_config, suite_config};
 use wasm_dtls::CipherSuite;
 
@@ -59,11 +60,18 @@ fn pion_and_we_complete_handshakes_over_a_lossy_link() {
     pion().completes_handshakes_over_a_lossy_link();
 }
 
-/// A chain of several kilobytes in flights fragmented to a 500-byte MTU, both ways:
-/// pion's fragments reassembled by our client, ours by pion's client.
+/// A chain of several kilobytes in flights fragmented to a 500-byte MTU, both ways, with
+/// neighbouring datagrams of the server's flight arriving swapped: pion's fragments
+/// reassembled out of order by our client (without asking for the flight again), ours
+/// by pion's client.
 #[test]
-fn a_chain_of_several_kilobytes_crosses_an_mtu_of_500_both_ways() {
+fn a_chain_of_several_kilobytes_crosses_an_mtu_of_500_both_ways_out_of_order() {
     let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
+    // Datagram 0 towards the client is the HelloVerifyRequest; the flight follows.
+    let reordered = Mishaps {
+        swaps: (&[], &[1, 3, 5]),
+        ..Mishaps::default()
+    };
     let (expected, chain_file) = big_chain();
     let server = [
         ("--cert", chain_file.as_str()),
@@ -72,13 +80,14 @@ fn a_chain_of_several_kilobytes_crosses_an_mtu_of_500_both_ways() {
     ];
     let mut ours = suite_config(suite, &[]);
     ours.set_mtu(500).unwrap();
-    let run = pion().serves_our_client(suite, ours, &server, None);
+    let run = pion().serves_our_client(suite, ours, &server, Some(reordered));
     assert_eq!(run.chain, expected);
+    assert_eq!(run.stats.retransmissions, 0, "{:?}", run.stats);
 
     let mut ours = cert_config(&[suite], &["big", "intermediate"]);
     ours.set_mtu(500).unwrap();
     let client = [CLIENT.as_slice(), &[("--mtu", "500")]].concat();
-    let run = pion().is_served_by_us(suite, ours, &client, None);
+    let run = pion().is_served_by_us(suite, ours, &client, Some(reordered));
     // Our flight alone needed many datagrams.
     assert!(run.stats.datagrams_sent >= 8, "{:?}", run.stats);
 }

@@ -18,7 +18,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::process::{Process, free_port};
-use super::udp::{Losses, LossyProxy, UdpDriver};
+use super::udp::{LossyProxy, Mishaps, UdpDriver};
 use super::{ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, fixture_path, hex, suite_config};
 use wasm_dtls::{CipherSuite, Config, KeyExchange, Server, ServerEvent, Stats};
 
@@ -61,11 +61,9 @@ pub struct Run {
     pub stats: Stats,
 }
 
-/// A relay dropping `losses` in front of `server`, if any, and where a client should
-/// send.
-fn link(server: SocketAddr, losses: Option<Losses<'_>>) -> (Option<LossyProxy>, SocketAddr) {
-    let proxy =
-        losses.map(|(to_server, to_client)| LossyProxy::start(server, to_server, to_client));
+/// A relay with `mishaps` in front of `server`, if any, and where a client should send.
+fn link(server: SocketAddr, mishaps: Option<Mishaps<'_>>) -> (Option<LossyProxy>, SocketAddr) {
+    let proxy = mishaps.map(|m| LossyProxy::with(server, m));
     let at = proxy.as_ref().map_or(server, |p| p.addr);
     (proxy, at)
 }
@@ -110,20 +108,20 @@ impl Peer {
         Process::spawn(&self.program, &args)
     }
 
-    /// Our client with `config` against this peer's server (through a relay dropping
-    /// `losses`, if given): the handshake completes with `suite`, and our data comes
+    /// Our client with `config` against this peer's server (through a relay with
+    /// `mishaps`, if given): the handshake completes with `suite`, and our data comes
     /// back from its echo.
     pub fn serves_our_client(
         &self,
         suite: CipherSuite,
         config: Config,
         server_credentials: &[Credential<'_>],
-        losses: Option<Losses<'_>>,
+        mishaps: Option<Mishaps<'_>>,
     ) -> Run {
         let port = free_port();
         let server = self.spawn("server", port, suite, server_credentials);
         assert!(server.wait_for("listening", LIMIT), "{}", server.output());
-        let (proxy, at) = link(format!("127.0.0.1:{port}").parse().unwrap(), losses);
+        let (proxy, at) = link(format!("127.0.0.1:{port}").parse().unwrap(), mishaps);
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
         let message = format!("hello from wasm-dtls over {suite:?}");
         let client = UdpDriver::echo_client(config, socket, at, &server, suite, message.as_bytes());
@@ -132,7 +130,7 @@ impl Peer {
             "{}",
             server.output()
         );
-        assert!(proxy.is_none_or(|p| p.dropped_all()), "{suite:?}");
+        assert!(proxy.is_none_or(|p| p.carried_out()), "{suite:?}");
         Run {
             chain: client.endpoint.peer_certificates().to_vec(),
             stats: client.endpoint.stats(),
@@ -140,17 +138,17 @@ impl Peer {
     }
 
     /// This peer's client with `client_credentials` against our pool server with
-    /// `config` (through a relay dropping `losses`, if given): the handshake completes
+    /// `config` (through a relay with `mishaps`, if given): the handshake completes
     /// with `suite`, our reply reaches the client.
     pub fn is_served_by_us(
         &self,
         suite: CipherSuite,
         config: Config,
         client_credentials: &[Credential<'_>],
-        losses: Option<Losses<'_>>,
+        mishaps: Option<Mishaps<'_>>,
     ) -> Run {
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let (proxy, at) = link(socket.local_addr().unwrap(), losses);
+        let (proxy, at) = link(socket.local_addr().unwrap(), mishaps);
         let port = at.port();
         let mut credentials = client_credentials.to_vec();
         credentials.push(("--message", "hello from the peer"));
@@ -160,7 +158,7 @@ impl Peer {
         let chain = driver.peer_chain(session);
         driver.reply(session, b"hello from wasm-dtls");
         client.finishes_saying("reply: hello from wasm-dtls", LIMIT);
-        assert!(proxy.is_none_or(|p| p.dropped_all()), "{suite:?}");
+        assert!(proxy.is_none_or(|p| p.carried_out()), "{suite:?}");
         Run {
             chain,
             stats: driver.endpoint.session_stats(session).unwrap(),
@@ -191,7 +189,10 @@ impl Peer {
     /// each), with a PSK and an ECDSA suite where the peer has them: each side's
     /// retransmissions must be understood by the other.
     pub fn completes_handshakes_over_a_lossy_link(&self) {
-        let losses: Losses<'_> = (&[1, 3], &[1]);
+        let losses = Mishaps {
+            drops: (&[1, 3], &[1]),
+            ..Mishaps::default()
+        };
         let picked = [
             CipherSuite::PskAes128Ccm8,
             CipherSuite::EcdheEcdsaAes128GcmSha256,

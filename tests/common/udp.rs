@@ -289,59 +289,93 @@ impl UdpDriver<Server> {
     }
 }
 
-/// The datagrams a [`LossyProxy`] drops: numbers towards the server, towards the client.
+/// Datagram numbers in each direction: towards the server, towards the client.
 pub type Losses<'a> = (&'a [usize], &'a [usize]);
 
-/// A UDP relay between one client and a server that drops chosen datagrams, so that
-/// both sides must resend flights to each other: datagrams are numbered from 0 in each
-/// direction, and those numbered in `to_server` / `to_client` are not passed on. The
-/// client is whoever writes first. Runs in a thread until dropped.
+/// What a [`LossyProxy`] does to the datagrams it relays, numbered from 0 in each
+/// direction.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Mishaps<'a> {
+    /// Datagrams not passed on.
+    pub drops: Losses<'a>,
+    /// Datagrams held back until the next one in the same direction has passed: the
+    /// two arrive swapped.
+    pub swaps: Losses<'a>,
+}
+
+/// A UDP relay between one client and a server that drops or reorders chosen
+/// datagrams ([`Mishaps`]), so that both sides must resend flights to each other or
+/// put them back in order. The client is whoever writes first. Runs in a thread until
+/// dropped.
 pub struct LossyProxy {
     /// Where the client should send.
     pub addr: SocketAddr,
-    /// How many datagrams it was told to drop.
+    /// How many datagrams it was told to drop and to hold back.
     planned: usize,
-    dropped: Arc<AtomicUsize>,
+    done: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl LossyProxy {
+    /// A relay to `server` that drops the datagrams numbered `to_server` and
+    /// `to_client`.
     pub fn start(server: SocketAddr, to_server: &[usize], to_client: &[usize]) -> LossyProxy {
+        let drops = (to_server, to_client);
+        LossyProxy::with(
+            server,
+            Mishaps {
+                drops,
+                ..Mishaps::default()
+            },
+        )
+    }
+
+    /// A relay to `server` with these mishaps.
+    pub fn with(server: SocketAddr, mishaps: Mishaps<'_>) -> LossyProxy {
         let socket = UdpSocket::bind((server.ip(), 0)).expect("bind the proxy");
         socket
             .set_read_timeout(Some(Duration::from_millis(20)))
             .expect("set timeout");
         let addr = socket.local_addr().expect("proxy address");
-        let (dropped, stop) = (
+        let (done, stop) = (
             Arc::new(AtomicUsize::new(0)),
             Arc::new(AtomicBool::new(false)),
         );
-        let planned = to_server.len() + to_client.len();
-        let (to_server, to_client) = (to_server.to_vec(), to_client.to_vec());
+        let count = |(a, b): Losses<'_>| a.len() + b.len();
+        let planned = count(mishaps.drops) + count(mishaps.swaps);
+        let plan = |(a, b): Losses<'_>| [a.to_vec(), b.to_vec()];
+        let (drops, swaps) = (plan(mishaps.drops), plan(mishaps.swaps));
         let thread = std::thread::spawn({
-            let (dropped, stop) = (dropped.clone(), stop.clone());
+            let (done, stop) = (done.clone(), stop.clone());
             move || {
                 let mut client = None;
                 let mut counts = [0usize; 2];
+                let mut held: [Option<Vec<u8>>; 2] = [None, None];
                 let mut buf = vec![0u8; 65_536];
                 while !stop.load(Ordering::Relaxed) {
                     let Ok((n, from)) = socket.recv_from(&mut buf) else {
                         continue;
                     };
-                    let (direction, to, drops) = if from == server {
+                    let (direction, to) = if from == server {
                         let Some(client) = client else { continue };
-                        (1, client, &to_client)
+                        (1, client)
                     } else {
                         client = Some(from);
-                        (0, server, &to_server)
+                        (0, server)
                     };
                     let index = counts[direction];
                     counts[direction] += 1;
-                    if drops.contains(&index) {
-                        dropped.fetch_add(1, Ordering::Relaxed);
+                    if drops[direction].contains(&index) {
+                        done.fetch_add(1, Ordering::Relaxed);
+                    } else if swaps[direction].contains(&index) {
+                        held[direction] = Some(buf[..n].to_vec());
                     } else {
                         let _ = socket.send_to(&buf[..n], to);
+                        if let Some(late) = held[direction].take() {
+                            let _ = socket.send_to(&late, to);
+                            done.fetch_add(1, Ordering::Relaxed);
+                        }
                     }
                 }
             }
@@ -349,15 +383,16 @@ impl LossyProxy {
         LossyProxy {
             addr,
             planned,
-            dropped,
+            done,
             stop,
             thread: Some(thread),
         }
     }
 
-    /// Whether every datagram it was told to drop came and was dropped.
-    pub fn dropped_all(&self) -> bool {
-        self.dropped.load(Ordering::Relaxed) == self.planned
+    /// Whether it carried out every mishap planned: each datagram it was told to drop
+    /// or hold back came, and was dropped or delivered late.
+    pub fn carried_out(&self) -> bool {
+        self.done.load(Ordering::Relaxed) == self.planned
     }
 }
 
