@@ -11,10 +11,10 @@ mod common;
 
 use core::time::Duration;
 
-use common::{KEY, PSK_SUITES, pair, pair_with, psk_config};
+use common::{KEY, PSK_SUITES, cert_config, pair, pair_with, psk_config};
 use wasm_dtls::record::ContentType;
 use wasm_dtls::sim::{LinkConditions, Side, describe_datagram_line};
-use wasm_dtls::{CipherSuite, Error, Event, SessionState};
+use wasm_dtls::{CipherSuite, Error, Event, RetransmitPolicy, SessionState};
 
 /// Long enough for every retransmission of a flight (1+2+4+…+60 s, 11 sends).
 const LIMIT: Duration = Duration::from_secs(600);
@@ -220,4 +220,45 @@ fn handshakes_complete_with_a_small_mtu_on_a_lossy_link() {
         p.start().unwrap();
         assert!(p.handshake(LIMIT), "seed {seed}");
     }
+}
+
+/// A lost final flight from the client, answered by the server's timer with its whole
+/// flight again — here a chain of several kilobytes in many datagrams at an MTU of 500:
+/// the client resends its final flight once for the repeated flight, not once for each
+/// of its datagrams (RFC 6347 §4.2.4 answers a retransmitted flight).
+#[test]
+fn a_repeated_flight_of_many_datagrams_is_answered_once() {
+    let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
+    let mut client = cert_config(&[suite], &[]);
+    // The client's own timer waits longer, so that the server's repeat comes first.
+    client
+        .set_retransmit(RetransmitPolicy {
+            initial: Duration::from_secs(5),
+            ..RetransmitPolicy::default()
+        })
+        .unwrap();
+    let mut server = cert_config(&[suite], &["big", "intermediate"]);
+    for config in [&mut client, &mut server] {
+        config.set_mtu(500).unwrap();
+    }
+    let mut p = pair_with(client, server, LinkConditions::PERFECT, 17);
+    let mut dropped = false;
+    p.to_server.set_drop_rule(move |_, bytes| {
+        let first = !dropped && carries_change_cipher_spec(bytes);
+        dropped |= first;
+        first
+    });
+    p.to_client.record_transfers(true);
+    p.start().unwrap();
+    assert!(p.handshake(LIMIT));
+    let certificate_datagrams = p
+        .to_client
+        .transfers()
+        .iter()
+        .filter(|t| describe_datagram_line(&t.bytes).contains("Certificate"))
+        .count();
+    // The server's flight went twice, in many datagrams each time.
+    assert!(certificate_datagrams >= 8, "{certificate_datagrams}");
+    assert_eq!(p.server.stats().retransmissions, 1);
+    assert_eq!(p.client.stats().retransmissions, 1);
 }

@@ -189,7 +189,18 @@ impl Session {
             match self.reassembler.insert(&fragment)? {
                 Insert::Accepted | Insert::Future => {}
                 Insert::Dropped => self.dropped(DropReason::ReassemblyFull),
-                Insert::Old => self.peer_repeated_flight(now)?,
+                // A repeat of the peer's previous flight, answered when its last message
+                // comes again (RFC 6347 §4.2.4 answers a retransmitted *flight*): a
+                // repeated flight of many datagrams costs one resend of ours, not one
+                // per datagram, and an early part of it alone (the peer resending
+                // while we wait for the rest) none.
+                Insert::Old
+                    if fragment.header.message_seq.wrapping_add(1)
+                        == self.reassembler.next_seq() =>
+                {
+                    self.peer_repeated_flight(now)?;
+                }
+                Insert::Old => {}
             }
         }
         while let Some(message) = self.reassembler.pop() {
