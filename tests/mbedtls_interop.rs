@@ -45,3 +45,8 @@ fn mbedtls_and_we_exchange_client_certificates_both_ways() {
 fn a_mbedtls_client_with_a_wrong_psk_is_refused_clearly() {
     mbedtls().is_refused_with_a_wrong_psk();
 }
+
+#[test]
+fn mbedtls_and_we_ignore_repeated_datagrams() {
+    mbedtls().ignores_repeated_datagrams();
+}

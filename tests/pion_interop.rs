@@ -96,3 +96,8 @@ fn a_chain_of_several_kilobytes_crosses_an_mtu_of_500_both_ways_out_of_order() {
 fn a_pion_client_with_a_wrong_psk_is_refused_clearly() {
     pion().is_refused_with_a_wrong_psk();
 }
+
+#[test]
+fn pion_and_we_ignore_repeated_datagrams() {
+    pion().ignores_repeated_datagrams();
+}

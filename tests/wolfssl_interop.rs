@@ -57,3 +57,8 @@ fn wolfssl_and_we_exchange_client_certificates_both_ways() {
 fn wolfssl_and_we_complete_handshakes_over_a_lossy_link() {
     wolfssl().completes_handshakes_over_a_lossy_link();
 }
+
+#[test]
+fn wolfssl_and_we_ignore_repeated_datagrams() {
+    wolfssl().ignores_repeated_datagrams();
+}

@@ -207,6 +207,26 @@ impl Peer {
         }
     }
 
+    /// Handshakes and data over a link that delivers the first three datagrams of each
+    /// direction twice (ClientHellos, HelloVerifyRequest, flights), with a PSK and an
+    /// ECDSA suite where the peer has them: both sides complete, and each side's data
+    /// arrives once (the helpers compare all that arrived with what was sent).
+    pub fn ignores_repeated_datagrams(&self) {
+        let repeats = Mishaps {
+            doubles: (&[0, 1, 2], &[0, 1, 2]),
+            ..Mishaps::default()
+        };
+        let picked = [
+            CipherSuite::PskAes128GcmSha256,
+            CipherSuite::EcdheEcdsaAes128Ccm8,
+        ];
+        for suite in picked.into_iter().filter(|s| self.suites.contains(s)) {
+            self.serves_our_client(suite, suite_config(suite, &[]), &SERVER, Some(repeats));
+            let config = suite_config(suite, &["server"]);
+            self.is_served_by_us(suite, config, &CLIENT, Some(repeats));
+        }
+    }
+
     /// The peer's client with a PSK we do not have, against our pool server, with each
     /// PSK suite the peer has: a key that is not ours (our server cannot decrypt the
     /// peer's Finished: NX_SECURE_TLS_HASH_MAC_VERIFY_FAILURE, alert bad_record_mac) and

@@ -301,16 +301,18 @@ pub struct Mishaps<'a> {
     /// Datagrams held back until the next one in the same direction has passed: the
     /// two arrive swapped.
     pub swaps: Losses<'a>,
+    /// Datagrams passed on twice.
+    pub doubles: Losses<'a>,
 }
 
-/// A UDP relay between one client and a server that drops or reorders chosen
-/// datagrams ([`Mishaps`]), so that both sides must resend flights to each other or
-/// put them back in order. The client is whoever writes first. Runs in a thread until
+/// A UDP relay between one client and a server that drops, reorders or repeats chosen
+/// datagrams ([`Mishaps`]), so that both sides must resend flights to each other, put
+/// them back in order or ignore what they already have. The client is whoever writes first. Runs in a thread until
 /// dropped.
 pub struct LossyProxy {
     /// Where the client should send.
     pub addr: SocketAddr,
-    /// How many datagrams it was told to drop and to hold back.
+    /// How many datagrams it was told to drop, hold back or repeat.
     planned: usize,
     done: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
@@ -343,9 +345,10 @@ impl LossyProxy {
             Arc::new(AtomicBool::new(false)),
         );
         let count = |(a, b): Losses<'_>| a.len() + b.len();
-        let planned = count(mishaps.drops) + count(mishaps.swaps);
+        let planned = count(mishaps.drops) + count(mishaps.swaps) + count(mishaps.doubles);
         let plan = |(a, b): Losses<'_>| [a.to_vec(), b.to_vec()];
         let (drops, swaps) = (plan(mishaps.drops), plan(mishaps.swaps));
+        let doubles = plan(mishaps.doubles);
         let thread = std::thread::spawn({
             let (done, stop) = (done.clone(), stop.clone());
             move || {
@@ -372,6 +375,10 @@ impl LossyProxy {
                         held[direction] = Some(buf[..n].to_vec());
                     } else {
                         let _ = socket.send_to(&buf[..n], to);
+                        if doubles[direction].contains(&index) {
+                            let _ = socket.send_to(&buf[..n], to);
+                            done.fetch_add(1, Ordering::Relaxed);
+                        }
                         if let Some(late) = held[direction].take() {
                             let _ = socket.send_to(&late, to);
                             done.fetch_add(1, Ordering::Relaxed);
@@ -389,8 +396,8 @@ impl LossyProxy {
         }
     }
 
-    /// Whether it carried out every mishap planned: each datagram it was told to drop
-    /// or hold back came, and was dropped or delivered late.
+    /// Whether it carried out every mishap planned: each datagram it was told to drop,
+    /// hold back or repeat came, and was dropped, delivered late or twice.
     pub fn carried_out(&self) -> bool {
         self.done.load(Ordering::Relaxed) == self.planned
     }
