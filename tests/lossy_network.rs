@@ -262,3 +262,41 @@ fn a_repeated_flight_of_many_datagrams_is_answered_once() {
     assert_eq!(p.server.stats().retransmissions, 1);
     assert_eq!(p.client.stats().retransmissions, 1);
 }
+
+/// The client's final flight in two datagrams (a 95-byte identity makes the
+/// ClientKeyExchange fill one at an MTU of 128) loses the one with ChangeCipherSpec and
+/// Finished: the client resends the whole flight on its timer, and the server, which
+/// already has the ClientKeyExchange, waits for the rest instead of answering the
+/// repeated part with its own flight again.
+#[test]
+fn a_repeat_of_the_part_of_a_flight_already_received_is_not_answered() {
+    let suite = CipherSuite::PskAes128Ccm8;
+    let identity = [b'x'; 95];
+    let mut config = wasm_dtls::Config::new();
+    config.psk_add(KEY, &identity, b"").unwrap();
+    config.set_cipher_suites(&[suite]).unwrap();
+    config.set_mtu(128).unwrap();
+    let mut p = pair_with(config.clone(), config, LinkConditions::PERFECT, 18);
+    let mut dropped = false;
+    p.to_server.set_drop_rule(move |_, bytes| {
+        let first = !dropped && carries_change_cipher_spec(bytes);
+        dropped |= first;
+        first
+    });
+    p.to_server.record_transfers(true);
+    p.start().unwrap();
+    assert!(p.handshake(LIMIT));
+    let flights: Vec<String> = p
+        .to_server
+        .transfers()
+        .iter()
+        .map(|t| describe_datagram_line(&t.bytes))
+        .filter(|d| d.contains("ClientKeyExchange") || d.contains("ChangeCipherSpec"))
+        .collect();
+    // The flight went twice, in two datagrams each time (the lost one is listed too),
+    // the ClientKeyExchange alone in the first.
+    assert_eq!(flights.len(), 4, "{flights:?}");
+    assert!(!flights[0].contains("ChangeCipherSpec"), "{flights:?}");
+    assert_eq!(p.client.stats().retransmissions, 1);
+    assert_eq!(p.server.stats().retransmissions, 0);
+}

@@ -38,14 +38,20 @@ pub(crate) struct Flight {
     /// the peer repeats its own last flight.
     deadline: Option<Instant>,
     armed: bool,
+    /// The message_seq of the peer's message this flight answers, the last of the
+    /// peer's flight (`None` for a first ClientHello): when it comes again, the peer
+    /// did not get this flight.
+    pub(crate) answers: Option<u16>,
 }
 
 impl Flight {
-    /// A flight that waits for an answer (`armed`) or a final flight (not armed).
+    /// A flight that waits for an answer (`armed`) or a final flight (not armed),
+    /// answering the peer's message `answers`.
     pub(crate) fn new(
         messages: Vec<FlightMessage>,
         policy: RetransmitPolicy,
         armed: bool,
+        answers: Option<u16>,
     ) -> Flight {
         Flight {
             messages,
@@ -53,6 +59,7 @@ impl Flight {
             timeout: policy.initial,
             deadline: None,
             armed,
+            answers,
         }
     }
 
@@ -89,7 +96,7 @@ mod tests {
             max: Duration::from_secs(4),
             max_transmissions: 10,
         };
-        let mut f = Flight::new(Vec::new(), policy, true);
+        let mut f = Flight::new(Vec::new(), policy, true, None);
         let mut now = Instant::ZERO;
         let mut gaps = Vec::new();
         for _ in 0..5 {
@@ -107,7 +114,7 @@ mod tests {
     #[test]
     fn final_flight_has_no_timer() {
         let policy = RetransmitPolicy::default();
-        let mut f = Flight::new(Vec::new(), policy, false);
+        let mut f = Flight::new(Vec::new(), policy, false, None);
         f.sent(Instant::ZERO, policy);
         assert_eq!(f.deadline(), None);
     }

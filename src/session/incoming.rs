@@ -189,14 +189,14 @@ impl Session {
             match self.reassembler.insert(&fragment)? {
                 Insert::Accepted | Insert::Future => {}
                 Insert::Dropped => self.dropped(DropReason::ReassemblyFull),
-                // A repeat of the peer's previous flight, answered when its last message
-                // comes again (RFC 6347 §4.2.4 answers a retransmitted *flight*): a
-                // repeated flight of many datagrams costs one resend of ours, not one
-                // per datagram, and an early part of it alone (the peer resending
-                // while we wait for the rest) none.
+                // A repeat of the peer's flight that ours answers, answered when its
+                // last message comes again (RFC 6347 §4.2.4 answers a retransmitted
+                // *flight*): a repeated flight of many datagrams costs one resend of
+                // ours, not one per datagram; a repeat of the part of the peer's next
+                // flight we already have (it resends that flight whole) none.
                 Insert::Old
-                    if fragment.header.message_seq.wrapping_add(1)
-                        == self.reassembler.next_seq() =>
+                    if self.flight.as_ref().and_then(|f| f.answers)
+                        == Some(fragment.header.message_seq) =>
                 {
                     self.peer_repeated_flight(now)?;
                 }

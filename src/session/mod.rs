@@ -563,10 +563,14 @@ impl Session {
         messages: Vec<FlightMessage>,
         expects_answer: bool,
     ) -> Result<(), Error> {
+        // Sent once the peer's flight is processed: its last message is the one before
+        // the next expected (none before the first ClientHello).
+        let answers = self.reassembler.next_seq().checked_sub(1);
         self.flight = Some(Flight::new(
             messages,
             self.config.retransmit(),
             expects_answer,
+            answers,
         ));
         self.transmit_flight(now)
     }
