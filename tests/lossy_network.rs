@@ -13,7 +13,7 @@ use core::time::Duration;
 
 use common::{KEY, PSK_SUITES, cert_config, pair, pair_with, psk_config};
 use wasm_dtls::record::ContentType;
-use wasm_dtls::sim::{LinkConditions, Side, describe_datagram_line};
+use wasm_dtls::sim::{Link, LinkConditions, Side, describe_datagram_line};
 use wasm_dtls::{CipherSuite, Error, Event, RetransmitPolicy, SessionState};
 
 /// Long enough for every retransmission of a flight (1+2+4+…+60 s, 11 sends).
@@ -103,24 +103,42 @@ fn carries_change_cipher_spec(bytes: &[u8]) -> bool {
     describe_datagram_line(bytes).contains("ChangeCipherSpec")
 }
 
-#[test]
-fn dropping_the_client_change_cipher_spec_resends_the_whole_flight() {
-    // NetX regression scenario 14.
-    let mut p = pair(CipherSuite::PskAes128Ccm8, LinkConditions::PERFECT, 13);
+/// One line for each datagram `link` recorded, what it carried.
+fn described(link: &Link) -> impl Iterator<Item = String> + '_ {
+    link.transfers()
+        .iter()
+        .map(|t| describe_datagram_line(&t.bytes))
+}
+
+/// Makes `link` lose the first datagram that carries a ChangeCipherSpec.
+fn drop_first_change_cipher_spec(link: &mut Link) {
     let mut dropped = false;
-    p.to_server.record_transfers(true);
-    p.to_server.set_drop_rule(move |_, bytes| {
+    link.set_drop_rule(move |_, bytes| {
         let first = !dropped && carries_change_cipher_spec(bytes);
         dropped |= first;
         first
     });
+}
+
+/// A PSK configuration with `suite` only, the shared key under a long `identity`, and
+/// an MTU of 128.
+fn long_identity_config(suite: CipherSuite, identity: &[u8]) -> wasm_dtls::Config {
+    let mut config = wasm_dtls::Config::new();
+    config.psk_add(KEY, identity, b"").unwrap();
+    config.set_cipher_suites(&[suite]).unwrap();
+    config.set_mtu(128).unwrap();
+    config
+}
+
+#[test]
+fn dropping_the_client_change_cipher_spec_resends_the_whole_flight() {
+    // NetX regression scenario 14.
+    let mut p = pair(CipherSuite::PskAes128Ccm8, LinkConditions::PERFECT, 13);
+    p.to_server.record_transfers(true);
+    drop_first_change_cipher_spec(&mut p.to_server);
     p.start().unwrap();
     assert!(p.handshake(LIMIT));
-    let flights: Vec<String> = p
-        .to_server
-        .transfers()
-        .iter()
-        .map(|t| describe_datagram_line(&t.bytes))
+    let flights: Vec<String> = described(&p.to_server)
         .filter(|d| d.contains("ClientKeyExchange"))
         .collect();
     assert_eq!(flights.len(), 2, "{flights:?}");
@@ -133,12 +151,7 @@ fn dropping_the_client_change_cipher_spec_resends_the_whole_flight() {
 #[test]
 fn dropping_the_server_final_flight_is_recovered_by_the_client_timer() {
     let mut p = pair(CipherSuite::PskAes128Ccm8, LinkConditions::PERFECT, 14);
-    let mut dropped = false;
-    p.to_client.set_drop_rule(move |_, bytes| {
-        let first = !dropped && carries_change_cipher_spec(bytes);
-        dropped |= first;
-        first
-    });
+    drop_first_change_cipher_spec(&mut p.to_client);
     p.start().unwrap();
     assert!(p.handshake(LIMIT));
     // The client resent its flight on timer; the server answered the repeat with its
@@ -153,12 +166,8 @@ fn messages_larger_than_the_mtu_are_fragmented_and_reassembled() {
     // than a 128-byte MTU, so it travels in fragments.
     let suite = CipherSuite::PskAes128Ccm8;
     let identity = [b'x'; 128];
-    let mut client = wasm_dtls::Config::new();
-    client.psk_add(KEY, &identity, b"").unwrap();
-    client.set_cipher_suites(&[suite]).unwrap();
-    client.set_mtu(128).unwrap();
-    let mut server = client.clone();
-    server.set_mtu(128).unwrap();
+    let client = long_identity_config(suite, &identity);
+    let server = client.clone();
     for (seed, link) in [
         (15, LinkConditions::PERFECT),
         (16, LinkConditions::lossy(0.2)),
@@ -242,20 +251,12 @@ fn a_repeated_flight_of_many_datagrams_is_answered_once() {
         config.set_mtu(500).unwrap();
     }
     let mut p = pair_with(client, server, LinkConditions::PERFECT, 17);
-    let mut dropped = false;
-    p.to_server.set_drop_rule(move |_, bytes| {
-        let first = !dropped && carries_change_cipher_spec(bytes);
-        dropped |= first;
-        first
-    });
+    drop_first_change_cipher_spec(&mut p.to_server);
     p.to_client.record_transfers(true);
     p.start().unwrap();
     assert!(p.handshake(LIMIT));
-    let certificate_datagrams = p
-        .to_client
-        .transfers()
-        .iter()
-        .filter(|t| describe_datagram_line(&t.bytes).contains("Certificate"))
+    let certificate_datagrams = described(&p.to_client)
+        .filter(|d| d.contains("Certificate"))
         .count();
     // The server's flight went twice, in many datagrams each time.
     assert!(certificate_datagrams >= 8, "{certificate_datagrams}");
@@ -271,26 +272,13 @@ fn a_repeated_flight_of_many_datagrams_is_answered_once() {
 #[test]
 fn a_repeat_of_the_part_of_a_flight_already_received_is_not_answered() {
     let suite = CipherSuite::PskAes128Ccm8;
-    let identity = [b'x'; 95];
-    let mut config = wasm_dtls::Config::new();
-    config.psk_add(KEY, &identity, b"").unwrap();
-    config.set_cipher_suites(&[suite]).unwrap();
-    config.set_mtu(128).unwrap();
+    let config = long_identity_config(suite, &[b'x'; 95]);
     let mut p = pair_with(config.clone(), config, LinkConditions::PERFECT, 18);
-    let mut dropped = false;
-    p.to_server.set_drop_rule(move |_, bytes| {
-        let first = !dropped && carries_change_cipher_spec(bytes);
-        dropped |= first;
-        first
-    });
+    drop_first_change_cipher_spec(&mut p.to_server);
     p.to_server.record_transfers(true);
     p.start().unwrap();
     assert!(p.handshake(LIMIT));
-    let flights: Vec<String> = p
-        .to_server
-        .transfers()
-        .iter()
-        .map(|t| describe_datagram_line(&t.bytes))
+    let flights: Vec<String> = described(&p.to_server)
         .filter(|d| d.contains("ClientKeyExchange") || d.contains("ChangeCipherSpec"))
         .collect();
     // The flight went twice, in two datagrams each time (the lost one is listed too),
