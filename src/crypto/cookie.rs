@@ -1,6 +1,6 @@
 //! Stateless HelloVerifyRequest cookies (RFC 6347 §4.2.1): an HMAC over the client's
-//! address and the ClientHello fields it must repeat, so a server can recognise a returning client without
-//! having stored anything about it.
+//! address and the ClientHello fields it must repeat, so a server can recognise a
+//! returning client without having stored anything about it.
 
 use hmac::Mac;
 use subtle::ConstantTimeEq;
