@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use common::peer::Run;
 use common::process::{Process, free_port};
-use common::udp::{Losses, LossyProxy, Mishaps, UdpDriver};
+use common::udp::{LOSSES, LossyProxy, Mishaps, REORDERED_FLIGHT, REPEATS, UdpDriver};
 use common::{
     ECDSA_SUITES, IDENTITY, KEY, big_chain, cert, cert_config, fixture_path, hex, suite_config,
 };
@@ -135,17 +135,17 @@ fn our_client_presents_its_certificate_to_gnutls_serv() {
 }
 
 /// `gnutls-cli` with `extra` arguments connecting to our pool server with `config`
-/// (through a proxy that drops `losses`, if given), run until the server reports the
+/// (through a proxy with `mishaps`, if given), run until the server reports the
 /// session established with `suite`: gnutls-cli, our driver, the session, the proxy.
 fn gnutls_cli_connected_to_our_server(
     suite: CipherSuite,
     config: Config,
     extra: &[&str],
-    losses: Option<Losses<'_>>,
+    mishaps: Option<Mishaps<'_>>,
 ) -> (Process, UdpDriver<Server>, SessionId, Option<LossyProxy>) {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     let ours = socket.local_addr().unwrap();
-    let proxy = losses.map(|(to_server, to_client)| LossyProxy::start(ours, to_server, to_client));
+    let proxy = mishaps.map(|m| LossyProxy::with(ours, m));
     let port = proxy.as_ref().map_or(ours, |p| p.addr).port().to_string();
     let psk = hex(KEY);
     let identity = String::from_utf8_lossy(IDENTITY).into_owned();
@@ -260,13 +260,8 @@ fn a_chain_of_several_kilobytes_crosses_an_mtu_of_500_both_ways() {
     let key = fixture_path("big.key.pem");
     let (server, at) = gnutls_serv(suite, &chain_path, &key, &["--mtu", "500"]);
     // Listening, so that our first ClientHello is not lost (no retransmission).
-    assert!(server.wait_for("port", LIMIT), "{}", server.output());
-    // Datagram 0 towards the client is the HelloVerifyRequest; the flight follows.
-    let reordered = Mishaps {
-        swaps: (&[], &[1, 3, 5]),
-        ..Mishaps::default()
-    };
-    let proxy = LossyProxy::with(at, reordered);
+    assert!(server.wait_for("...done", LIMIT), "{}", server.output());
+    let proxy = LossyProxy::with(at, REORDERED_FLIGHT);
     let mut ours = suite_config(suite, &[]);
     ours.set_mtu(500).unwrap();
     let run = our_client_against_gnutls_serv(suite, ours, &server, proxy.addr);
@@ -325,11 +320,11 @@ fn a_renegotiation_from_gnutls_cli_is_refused_and_the_session_stays_up() {
 }
 
 /// Handshakes over a link that loses datagrams both ways (the second ClientHello, the
-/// first datagram of the server's flight and the client's final flight, once each):
-/// each side's retransmissions must be understood by the other.
+/// first datagram of the server's flight and the client's final flight, once each), and
+/// over one that repeats the first three datagrams of each direction: each side's
+/// retransmissions must be understood by the other, and what it already has ignored.
 #[test]
-fn handshakes_complete_when_flights_are_lost_both_ways() {
-    let (to_server, to_client): Losses<'_> = (&[1, 3], &[1]);
+fn handshakes_complete_when_flights_are_lost_or_repeated_both_ways() {
     let (server_cert, server_key) = (
         fixture_path("server.crt.pem"),
         fixture_path("server.key.pem"),
@@ -338,19 +333,26 @@ fn handshakes_complete_when_flights_are_lost_both_ways() {
         CipherSuite::PskAes128Ccm8,
         CipherSuite::EcdheEcdsaAes128GcmSha256,
     ] {
-        let (server, at) = gnutls_serv(suite, &server_cert, &server_key, &[]);
-        let proxy = LossyProxy::start(at, to_server, to_client);
-        our_client_against_gnutls_serv(suite, suite_config(suite, &[]), &server, proxy.addr);
-        assert!(proxy.carried_out(), "{suite:?}");
+        for mishaps in [LOSSES, REPEATS] {
+            let (server, at) = gnutls_serv(suite, &server_cert, &server_key, &[]);
+            let proxy = LossyProxy::with(at, mishaps);
+            let config = suite_config(suite, &[]);
+            our_client_against_gnutls_serv(suite, config, &server, proxy.addr);
+            assert!(proxy.carried_out(), "{suite:?} {mishaps:?}");
 
-        let (_, driver, session, proxy) = gnutls_cli_connected_to_our_server(
-            suite,
-            suite_config(suite, &["server"]),
-            &[],
-            Some((to_server, to_client)),
-        );
-        assert!(proxy.is_some_and(|p| p.carried_out()), "{suite:?}");
-        let stats = driver.endpoint.session_stats(session).unwrap();
-        assert!(stats.retransmissions >= 1, "{suite:?}: {stats:?}");
+            let (_, driver, session, proxy) = gnutls_cli_connected_to_our_server(
+                suite,
+                suite_config(suite, &["server"]),
+                &[],
+                Some(mishaps),
+            );
+            assert!(
+                proxy.is_some_and(|p| p.carried_out()),
+                "{suite:?} {mishaps:?}"
+            );
+            // Lost or repeated, the client's flight made us send ours again.
+            let stats = driver.endpoint.session_stats(session).unwrap();
+            assert!(stats.retransmissions >= 1, "{suite:?}: {stats:?}");
+        }
     }
 }

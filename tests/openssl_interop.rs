@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::process::{Process, free_port, openssl};
-use common::udp::{Losses, LossyProxy, UdpDriver};
+use common::udp::{LOSSES, LossyProxy, Mishaps, REPEATS, UdpDriver};
 use common::{
     ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, fixture_path, hex, psk_config,
 };
@@ -46,14 +46,14 @@ fn wait_for_output(driver: &mut UdpDriver, openssl: &Process, needle: &str) -> b
 }
 
 /// Our client with `config` against `openssl s_server` with `server_args` (after the
-/// common ones), through a proxy that drops `losses` if given: the handshake completes
+/// common ones), through a proxy with `mishaps` if given: the handshake completes
 /// with `suite` and data flows both ways. Returns the driver and the server, for
 /// further checks.
 fn our_client_against_s_server(
     suite: CipherSuite,
     config: Config,
     server_args: &[&str],
-    losses: Option<Losses<'_>>,
+    mishaps: Option<Mishaps<'_>>,
 ) -> (UdpDriver, Process) {
     let port = free_port();
     let accept = format!("127.0.0.1:{port}");
@@ -66,7 +66,7 @@ fn our_client_against_s_server(
     let mut server = openssl(&args);
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     let at: SocketAddr = accept.parse().unwrap();
-    let proxy = losses.map(|(to_server, to_client)| LossyProxy::start(at, to_server, to_client));
+    let proxy = mishaps.map(|m| LossyProxy::with(at, m));
     let peer = proxy.as_ref().map_or(at, |p| p.addr);
     let mut client = UdpDriver::new(Session::client(Arc::new(config)), socket, peer);
     // OpenSSL may not be listening yet: our ClientHello retransmission covers that.
@@ -93,28 +93,28 @@ fn our_client_against_s_server(
         String::from_utf8_lossy(&client.received())
     );
     assert_eq!(client.endpoint.stats().dropped_bad_mac, 0);
-    assert_losses_happened(proxy.as_ref());
+    assert_mishaps_happened(proxy.as_ref());
     (client, server)
 }
 
-/// Every datagram the proxy (if any) was told to drop came and was dropped.
-fn assert_losses_happened(proxy: Option<&LossyProxy>) {
+/// The proxy (if any) carried out every mishap planned.
+fn assert_mishaps_happened(proxy: Option<&LossyProxy>) {
     assert!(proxy.is_none_or(LossyProxy::carried_out));
 }
 
 /// `openssl s_client` with `client_args` against our server with `config`, through a
-/// proxy that drops `losses` if given: the handshake completes with `suite`, data
+/// proxy with `mishaps` if given: the handshake completes with `suite`, data
 /// flows both ways and our close_notify ends s_client. Returns our driver and
 /// s_client's output.
 fn s_client_against_our_server(
     suite: CipherSuite,
     mut config: Config,
     client_args: &[&str],
-    losses: Option<Losses<'_>>,
+    mishaps: Option<Mishaps<'_>>,
 ) -> (UdpDriver, String) {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     let ours = socket.local_addr().unwrap();
-    let proxy = losses.map(|(to_server, to_client)| LossyProxy::start(ours, to_server, to_client));
+    let proxy = mishaps.map(|m| LossyProxy::with(ours, m));
     let connect = proxy.as_ref().map_or(ours, |p| p.addr).to_string();
     let cipher = openssl_cipher(suite);
     let mut args = vec![
@@ -167,7 +167,7 @@ fn s_client_against_our_server(
     }
     let output = client.output();
     assert!(output.to_lowercase().contains("closed"), "{output}");
-    assert_losses_happened(proxy.as_ref());
+    assert_mishaps_happened(proxy.as_ref());
     (server, output)
 }
 
@@ -298,18 +298,25 @@ fn a_chain_of_several_kilobytes_reaches_openssl_at_an_mtu_of_500() {
 }
 
 /// Handshakes over a link that loses datagrams both ways (the second ClientHello, the
-/// first datagram of the server's flight and the client's final flight, once each):
-/// each side's retransmissions must be understood by the other.
+/// first datagram of the server's flight and the client's final flight, once each), and
+/// over one that repeats the first three datagrams of each direction: each side's
+/// retransmissions must be understood by the other, and what it already has ignored.
 #[test]
-fn handshakes_with_openssl_complete_when_flights_are_lost_both_ways() {
-    let losses: Losses<'_> = (&[1, 3], &[1]);
+fn handshakes_with_openssl_complete_when_flights_are_lost_or_repeated_both_ways() {
+    for mishaps in [LOSSES, REPEATS] {
+        handshakes_with_openssl_over(mishaps);
+    }
+}
+
+/// A PSK and an ECDSA handshake each way with OpenSSL through a relay with `mishaps`.
+fn handshakes_with_openssl_over(mishaps: Mishaps<'_>) {
     let psk = hex(KEY);
     let identity = String::from_utf8_lossy(IDENTITY).into_owned();
     let suite = CipherSuite::PskAes128GcmSha256;
     let server_args = ["-nocert", "-psk", &psk, "-psk_identity", &identity];
-    our_client_against_s_server(suite, psk_config(suite, KEY), &server_args, Some(losses));
+    our_client_against_s_server(suite, psk_config(suite, KEY), &server_args, Some(mishaps));
     let client_args = ["-psk", &psk, "-psk_identity", &identity];
-    s_client_against_our_server(suite, psk_config(suite, KEY), &client_args, Some(losses));
+    s_client_against_our_server(suite, psk_config(suite, KEY), &client_args, Some(mishaps));
 
     let suite = CipherSuite::EcdheEcdsaAes128Ccm8;
     let (cert, key) = (
@@ -321,7 +328,7 @@ fn handshakes_with_openssl_complete_when_flights_are_lost_both_ways() {
         suite,
         cert_config(&[suite], &[]),
         &server_args,
-        Some(losses),
+        Some(mishaps),
     );
     let ca = fixture_path("ca.crt.pem");
     let client_args = [
@@ -335,6 +342,6 @@ fn handshakes_with_openssl_complete_when_flights_are_lost_both_ways() {
         suite,
         cert_config(&[suite], &["server"]),
         &client_args,
-        Some(losses),
+        Some(mishaps),
     );
 }

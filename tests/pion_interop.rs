@@ -18,7 +18,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use common::peer::{CLIENT, Peer, built_peer};
-use common::udp::Mishaps;
+use common::udp::REORDERED_FLIGHT;
 use common::{big_chain, cert_config, suite_config};
 use wasm_dtls::CipherSuite;
 
@@ -67,11 +67,6 @@ fn pion_and_we_complete_handshakes_over_a_lossy_link() {
 #[test]
 fn a_chain_of_several_kilobytes_crosses_an_mtu_of_500_both_ways_out_of_order() {
     let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
-    // Datagram 0 towards the client is the HelloVerifyRequest; the flight follows.
-    let reordered = Mishaps {
-        swaps: (&[], &[1, 3, 5]),
-        ..Mishaps::default()
-    };
     let (expected, chain_file) = big_chain();
     let server = [
         ("--cert", chain_file.as_str()),
@@ -80,14 +75,14 @@ fn a_chain_of_several_kilobytes_crosses_an_mtu_of_500_both_ways_out_of_order() {
     ];
     let mut ours = suite_config(suite, &[]);
     ours.set_mtu(500).unwrap();
-    let run = pion().serves_our_client(suite, ours, &server, Some(reordered));
+    let run = pion().serves_our_client(suite, ours, &server, Some(REORDERED_FLIGHT));
     assert_eq!(run.chain, expected);
     assert_eq!(run.stats.retransmissions, 0, "{:?}", run.stats);
 
     let mut ours = cert_config(&[suite], &["big", "intermediate"]);
     ours.set_mtu(500).unwrap();
     let client = [CLIENT.as_slice(), &[("--mtu", "500")]].concat();
-    let run = pion().is_served_by_us(suite, ours, &client, Some(reordered));
+    let run = pion().is_served_by_us(suite, ours, &client, Some(REORDERED_FLIGHT));
     // Our flight alone needed many datagrams.
     assert!(run.stats.datagrams_sent >= 8, "{:?}", run.stats);
 }

@@ -18,7 +18,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::process::{Process, free_port};
-use super::udp::{LossyProxy, Mishaps, UdpDriver};
+use super::udp::{LOSSES, LossyProxy, Mishaps, REPEATS, UdpDriver};
 use super::{ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, fixture_path, hex, suite_config};
 use wasm_dtls::{CipherSuite, Config, KeyExchange, Server, ServerEvent, Stats};
 
@@ -189,20 +189,16 @@ impl Peer {
     /// each), with a PSK and an ECDSA suite where the peer has them: each side's
     /// retransmissions must be understood by the other.
     pub fn completes_handshakes_over_a_lossy_link(&self) {
-        let losses = Mishaps {
-            drops: (&[1, 3], &[1]),
-            ..Mishaps::default()
-        };
         let picked = [
             CipherSuite::PskAes128Ccm8,
             CipherSuite::EcdheEcdsaAes128GcmSha256,
         ];
         for suite in picked.into_iter().filter(|s| self.suites.contains(s)) {
             let run =
-                self.serves_our_client(suite, suite_config(suite, &[]), &SERVER, Some(losses));
+                self.serves_our_client(suite, suite_config(suite, &[]), &SERVER, Some(LOSSES));
             assert!(run.stats.retransmissions >= 1, "{suite:?}: {:?}", run.stats);
             let config = suite_config(suite, &["server"]);
-            let run = self.is_served_by_us(suite, config, &CLIENT, Some(losses));
+            let run = self.is_served_by_us(suite, config, &CLIENT, Some(LOSSES));
             assert!(run.stats.retransmissions >= 1, "{suite:?}: {:?}", run.stats);
         }
     }
@@ -212,18 +208,14 @@ impl Peer {
     /// ECDSA suite where the peer has them: both sides complete, and each side's data
     /// arrives once (the helpers compare all that arrived with what was sent).
     pub fn ignores_repeated_datagrams(&self) {
-        let repeats = Mishaps {
-            doubles: (&[0, 1, 2], &[0, 1, 2]),
-            ..Mishaps::default()
-        };
         let picked = [
             CipherSuite::PskAes128GcmSha256,
             CipherSuite::EcdheEcdsaAes128Ccm8,
         ];
         for suite in picked.into_iter().filter(|s| self.suites.contains(s)) {
-            self.serves_our_client(suite, suite_config(suite, &[]), &SERVER, Some(repeats));
+            self.serves_our_client(suite, suite_config(suite, &[]), &SERVER, Some(REPEATS));
             let config = suite_config(suite, &["server"]);
-            self.is_served_by_us(suite, config, &CLIENT, Some(repeats));
+            self.is_served_by_us(suite, config, &CLIENT, Some(REPEATS));
         }
     }
 

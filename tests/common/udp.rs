@@ -305,6 +305,31 @@ pub struct Mishaps<'a> {
     pub doubles: Losses<'a>,
 }
 
+/// Loses the second ClientHello, the first datagram of the server's flight and the
+/// client's final flight, once each: both sides must resend.
+pub const LOSSES: Mishaps<'static> = Mishaps {
+    drops: (&[1, 3], &[1]),
+    swaps: (&[], &[]),
+    doubles: (&[], &[]),
+};
+
+/// Delivers the first three datagrams of each direction twice (ClientHellos,
+/// HelloVerifyRequest, flights): both sides must ignore what they already have.
+pub const REPEATS: Mishaps<'static> = Mishaps {
+    drops: (&[], &[]),
+    swaps: (&[], &[]),
+    doubles: (&[0, 1, 2], &[0, 1, 2]),
+};
+
+/// Swaps datagrams 1 and 2, 3 and 4, 5 and 6 towards the client: after the
+/// HelloVerifyRequest (0), the server's flight arrives out of order when it spans many
+/// datagrams.
+pub const REORDERED_FLIGHT: Mishaps<'static> = Mishaps {
+    drops: (&[], &[]),
+    swaps: (&[], &[1, 3, 5]),
+    doubles: (&[], &[]),
+};
+
 /// A UDP relay between one client and a server that drops, reorders or repeats chosen
 /// datagrams ([`Mishaps`]), so that both sides must resend flights to each other, put
 /// them back in order or ignore what they already have. The client is whoever writes first. Runs in a thread until
