@@ -3,12 +3,11 @@
 # handshakes, the interop tests against OpenSSL, GnuTLS, Mbed TLS, tinydtls, pion/dtls,
 # wolfSSL and node-dtls-client, the component with its wasmtime host and CLI, the Node
 # package (CoAP over DTLS with libcoap included), and the browser demo in headless
-# Chromium. Installs what it needs first
-# (rustfmt, clippy, the wasm32-wasip2 and wasm32-unknown-unknown targets, pinned
-# wasm-tools and wasm-bindgen-cli, openssl, gnutls-bin, tinydtls and Mbed TLS through
-# PyPI, Go with pion/dtls, wolfSSL and libcoap from Debian, node-dtls-client, chromium,
-# npm packages), so it works on a fresh Debian machine with rustup and Node 20. Nothing is
-# skipped.
+# Chromium. Installs what it needs first (rustfmt, clippy, the wasm32-wasip2 and
+# wasm32-unknown-unknown targets, pinned wasm-tools and wasm-bindgen-cli, openssl,
+# gnutls-bin, tinydtls and Mbed TLS through PyPI, Go with pion/dtls, wolfSSL and
+# libcoap from Debian, node-dtls-client, chromium, npm packages), so it works on a
+# fresh Debian machine with rustup and Node 20. Nothing is skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -145,8 +145,8 @@ fn gnutls_cli_connected_to_our_server(
 ) -> (Process, UdpDriver<Server>, SessionId, Option<LossyProxy>) {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     let ours = socket.local_addr().unwrap();
-    let proxy = mishaps.map(|m| LossyProxy::with(ours, m));
-    let port = proxy.as_ref().map_or(ours, |p| p.addr).port().to_string();
+    let (proxy, at) = LossyProxy::in_front_of(ours, mishaps);
+    let port = at.port().to_string();
     let psk = hex(KEY);
     let identity = String::from_utf8_lossy(IDENTITY).into_owned();
     let (ca, priority) = (fixture_path("ca.crt.pem"), priority(suite));

@@ -66,8 +66,7 @@ fn our_client_against_s_server(
     let mut server = openssl(&args);
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     let at: SocketAddr = accept.parse().unwrap();
-    let proxy = mishaps.map(|m| LossyProxy::with(at, m));
-    let peer = proxy.as_ref().map_or(at, |p| p.addr);
+    let (proxy, peer) = LossyProxy::in_front_of(at, mishaps);
     let mut client = UdpDriver::new(Session::client(Arc::new(config)), socket, peer);
     // OpenSSL may not be listening yet: our ClientHello retransmission covers that.
     let now = client.now();
@@ -114,8 +113,8 @@ fn s_client_against_our_server(
 ) -> (UdpDriver, String) {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     let ours = socket.local_addr().unwrap();
-    let proxy = mishaps.map(|m| LossyProxy::with(ours, m));
-    let connect = proxy.as_ref().map_or(ours, |p| p.addr).to_string();
+    let (proxy, connect) = LossyProxy::in_front_of(ours, mishaps);
+    let connect = connect.to_string();
     let cipher = openssl_cipher(suite);
     let mut args = vec![
         "s_client", "-dtls1_2", "-connect", &connect, "-cipher", cipher,

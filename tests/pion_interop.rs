@@ -26,22 +26,22 @@ use wasm_dtls::CipherSuite;
 fn pion() -> &'static Peer {
     static PEER: OnceLock<Peer> = OnceLock::new();
     PEER.get_or_init(|| {
-        built_peer("pion_peer", &CipherSuite::ALL, |out| {
-            let target = format!("{}/target/interop-peers", env!("CARGO_MANIFEST_DIR"));
-            let mut go = Command::new("go");
-            // Debian installs Go packages as sources under /usr/share/gocode: GOPATH
-            // mode builds from them without a module proxy.
-            go.env("GO111MODULE", "off")
-                .env("GOPATH", "/usr/share/gocode")
-                .env("GOCACHE", format!("{target}/go-cache"))
-                .env("GOFLAGS", "")
-                .args(["build", "-o", out])
-                .arg(format!(
-                    "{}/tests/interop/pion_peer.go",
-                    env!("CARGO_MANIFEST_DIR")
-                ));
-            go
-        })
+        built_peer(
+            "pion_peer",
+            "pion_peer.go",
+            &CipherSuite::ALL,
+            |source, out| {
+                let mut go = Command::new("go");
+                // Debian installs Go packages as sources under /usr/share/gocode: GOPATH
+                // mode builds from them without a module proxy.
+                go.env("GO111MODULE", "off")
+                    .env("GOPATH", "/usr/share/gocode")
+                    .env("GOCACHE", format!("{out}.go-cache"))
+                    .env("GOFLAGS", "")
+                    .args(["build", "-o", out, source]);
+                go
+            },
+        )
     })
 }
 

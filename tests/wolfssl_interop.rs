@@ -23,23 +23,23 @@ use common::peer::{Peer, built_peer};
 fn wolfssl() -> &'static Peer {
     static PEER: OnceLock<Peer> = OnceLock::new();
     PEER.get_or_init(|| {
-        built_peer("wolfssl_peer", &ECDSA_SUITES, |out| {
-            let mut cc = Command::new("cc");
-            cc.args([
-                "-std=c11",
-                "-D_DEFAULT_SOURCE",
-                "-Wall",
-                "-Wextra",
-                "-Werror",
-            ])
-            .args(["-o", out])
-            .arg(format!(
-                "{}/tests/interop/wolfssl_peer.c",
-                env!("CARGO_MANIFEST_DIR")
-            ))
-            .arg("-lwolfssl");
-            cc
-        })
+        built_peer(
+            "wolfssl_peer",
+            "wolfssl_peer.c",
+            &ECDSA_SUITES,
+            |source, out| {
+                let mut cc = Command::new("cc");
+                cc.args([
+                    "-std=c11",
+                    "-D_DEFAULT_SOURCE",
+                    "-Wall",
+                    "-Wextra",
+                    "-Werror",
+                ])
+                .args(["-o", out, source, "-lwolfssl"]);
+                cc
+            },
+        )
     })
 }
 

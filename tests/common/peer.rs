@@ -12,7 +12,7 @@
 //! the peer against it; a server with one requires a client certificate), `--cert FILE
 //! --key FILE` and `--mtu BYTES`. The same tests run against each of them.
 
-use std::net::{SocketAddr, UdpSocket};
+use std::net::UdpSocket;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
@@ -59,13 +59,6 @@ pub const CLIENT_WITH_CERTIFICATE: [Credential<'static>; 4] = [
 pub struct Run {
     pub chain: Vec<Vec<u8>>,
     pub stats: Stats,
-}
-
-/// A relay with `mishaps` in front of `server`, if any, and where a client should send.
-fn link(server: SocketAddr, mishaps: Option<Mishaps<'_>>) -> (Option<LossyProxy>, SocketAddr) {
-    let proxy = mishaps.map(|m| LossyProxy::with(server, m));
-    let at = proxy.as_ref().map_or(server, |p| p.addr);
-    (proxy, at)
 }
 
 /// A program speaking the command line above.
@@ -121,7 +114,8 @@ impl Peer {
         let port = free_port();
         let server = self.spawn("server", port, suite, server_credentials);
         assert!(server.wait_for("listening", LIMIT), "{}", server.output());
-        let (proxy, at) = link(format!("127.0.0.1:{port}").parse().unwrap(), mishaps);
+        let (proxy, at) =
+            LossyProxy::in_front_of(format!("127.0.0.1:{port}").parse().unwrap(), mishaps);
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
         let message = format!("hello from wasm-dtls over {suite:?}");
         let client = UdpDriver::echo_client(config, socket, at, &server, suite, message.as_bytes());
@@ -148,7 +142,7 @@ impl Peer {
         mishaps: Option<Mishaps<'_>>,
     ) -> Run {
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let (proxy, at) = link(socket.local_addr().unwrap(), mishaps);
+        let (proxy, at) = LossyProxy::in_front_of(socket.local_addr().unwrap(), mishaps);
         let port = at.port();
         let mut credentials = client_credentials.to_vec();
         credentials.push(("--message", "hello from the peer"));
@@ -294,17 +288,25 @@ impl Peer {
     }
 }
 
-/// A peer program with `suites`, built from source by `build` (given the output path)
-/// into target/interop-peers/`name`. Call it once per test binary, from a `OnceLock`.
+/// A peer program with `suites`, built by `build` (given the source's path and the
+/// program's) from tests/interop/`source` into target/interop-peers/`name`. Call it
+/// once per test binary, from a `OnceLock`.
 pub fn built_peer(
     name: &str,
+    source: &str,
     suites: &'static [CipherSuite],
-    build: impl FnOnce(&str) -> Command,
+    build: impl FnOnce(&str, &str) -> Command,
 ) -> Peer {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/interop-peers");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = root.join("target/interop-peers");
     std::fs::create_dir_all(&dir).unwrap();
     let program = dir.join(name).display().to_string();
-    let mut command = build(&program);
+    let source = root
+        .join("tests/interop")
+        .join(source)
+        .display()
+        .to_string();
+    let mut command = build(&source, &program);
     let output = command.output().unwrap_or_else(|e| {
         panic!("cannot build {name} (scripts/test.sh installs what it needs): {e}")
     });

@@ -290,19 +290,19 @@ impl UdpDriver<Server> {
 }
 
 /// Datagram numbers in each direction: towards the server, towards the client.
-pub type Losses<'a> = (&'a [usize], &'a [usize]);
+pub type Datagrams<'a> = (&'a [usize], &'a [usize]);
 
 /// What a [`LossyProxy`] does to the datagrams it relays, numbered from 0 in each
 /// direction.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct Mishaps<'a> {
     /// Datagrams not passed on.
-    pub drops: Losses<'a>,
+    pub drops: Datagrams<'a>,
     /// Datagrams held back until the next one in the same direction has passed: the
     /// two arrive swapped.
-    pub swaps: Losses<'a>,
+    pub swaps: Datagrams<'a>,
     /// Datagrams passed on twice.
-    pub doubles: Losses<'a>,
+    pub doubles: Datagrams<'a>,
 }
 
 /// Loses the second ClientHello, the first datagram of the server's flight and the
@@ -332,8 +332,8 @@ pub const REORDERED_FLIGHT: Mishaps<'static> = Mishaps {
 
 /// A UDP relay between one client and a server that drops, reorders or repeats chosen
 /// datagrams ([`Mishaps`]), so that both sides must resend flights to each other, put
-/// them back in order or ignore what they already have. The client is whoever writes first. Runs in a thread until
-/// dropped.
+/// them back in order or ignore what they already have. The client is whoever writes
+/// first. Runs in a thread until dropped.
 pub struct LossyProxy {
     /// Where the client should send.
     pub addr: SocketAddr,
@@ -345,17 +345,15 @@ pub struct LossyProxy {
 }
 
 impl LossyProxy {
-    /// A relay to `server` that drops the datagrams numbered `to_server` and
-    /// `to_client`.
-    pub fn start(server: SocketAddr, to_server: &[usize], to_client: &[usize]) -> LossyProxy {
-        let drops = (to_server, to_client);
-        LossyProxy::with(
-            server,
-            Mishaps {
-                drops,
-                ..Mishaps::default()
-            },
-        )
+    /// A relay with `mishaps` in front of `server`, if any, and where a client should
+    /// send: the relay, or the server itself.
+    pub fn in_front_of(
+        server: SocketAddr,
+        mishaps: Option<Mishaps<'_>>,
+    ) -> (Option<LossyProxy>, SocketAddr) {
+        let proxy = mishaps.map(|m| LossyProxy::with(server, m));
+        let at = proxy.as_ref().map_or(server, |p| p.addr);
+        (proxy, at)
     }
 
     /// A relay to `server` with these mishaps.
@@ -369,9 +367,9 @@ impl LossyProxy {
             Arc::new(AtomicUsize::new(0)),
             Arc::new(AtomicBool::new(false)),
         );
-        let count = |(a, b): Losses<'_>| a.len() + b.len();
+        let count = |(a, b): Datagrams<'_>| a.len() + b.len();
         let planned = count(mishaps.drops) + count(mishaps.swaps) + count(mishaps.doubles);
-        let plan = |(a, b): Losses<'_>| [a.to_vec(), b.to_vec()];
+        let plan = |(a, b): Datagrams<'_>| [a.to_vec(), b.to_vec()];
         let (drops, swaps) = (plan(mishaps.drops), plan(mishaps.swaps));
         let doubles = plan(mishaps.doubles);
         let thread = std::thread::spawn({
