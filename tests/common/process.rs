@@ -17,6 +17,7 @@ pub fn free_port() -> u16 {
 /// A child process (OpenSSL, the CLI) whose output is collected in the background and
 /// which is killed when dropped.
 pub struct Process {
+    program: String,
     child: Child,
     stdin: Option<ChildStdin>,
     output: Arc<Mutex<String>>,
@@ -69,6 +70,7 @@ impl Process {
         }
         let stdin = child.stdin.take();
         Process {
+            program: program.to_string(),
             child,
             stdin,
             output,
@@ -80,12 +82,22 @@ impl Process {
         self.output.lock().expect("output lock").clone()
     }
 
-    /// Types a line into the process.
+    /// Types a line into the process; panics with what it printed if it has gone.
     pub fn type_line(&mut self, line: &str) {
         let stdin = self.stdin.as_mut().expect("stdin open");
-        stdin.write_all(line.as_bytes()).expect("write to openssl");
-        stdin.write_all(b"\n").expect("write to openssl");
-        stdin.flush().expect("flush");
+        // One write, so the line and its end arrive together: s_server sends what one
+        // read gives it, and once our client has its answer and closes, s_server exits,
+        // so a separate newline would find the pipe broken.
+        let typed = stdin
+            .write_all(format!("{line}\n").as_bytes())
+            .and_then(|()| stdin.flush());
+        if let Err(e) = typed {
+            panic!(
+                "cannot type into {} ({e}); it printed:\n{}",
+                self.program,
+                self.output()
+            );
+        }
     }
 
     /// Closes the process's input (end of file).
