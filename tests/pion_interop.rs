@@ -14,6 +14,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
 
@@ -36,7 +37,10 @@ fn pion() -> &'static Peer {
                 // mode builds from them without a module proxy.
                 go.env("GO111MODULE", "off")
                     .env("GOPATH", "/usr/share/gocode")
-                    .env("GOCACHE", format!("{out}.go-cache"))
+                    .env(
+                        "GOCACHE",
+                        Path::new(out).with_file_name("pion_peer.go-cache"),
+                    )
                     .env("GOFLAGS", "")
                     .args(["build", "-o", out, source]);
                 go

@@ -289,8 +289,8 @@ impl Peer {
 }
 
 /// A peer program with `suites`, built by `build` (given the source's path and the
-/// program's) from tests/interop/`source` into target/interop-peers/`name`. Call it
-/// once per test binary, from a `OnceLock`.
+/// path to write the program to) from tests/interop/`source` into
+/// target/interop-peers/`name`. Call it once per test binary, from a `OnceLock`.
 pub fn built_peer(
     name: &str,
     source: &str,
@@ -306,7 +306,10 @@ pub fn built_peer(
         .join(source)
         .display()
         .to_string();
-    let mut command = build(&source, &program);
+    // Built under a name of this process's own and then renamed into place, so test
+    // binaries running side by side never run a program another one is writing.
+    let building = format!("{program}.{}", std::process::id());
+    let mut command = build(&source, &building);
     let output = command.output().unwrap_or_else(|e| {
         panic!("cannot build {name} (scripts/test.sh installs what it needs): {e}")
     });
@@ -315,6 +318,7 @@ pub fn built_peer(
         "building {name} failed:\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    std::fs::rename(&building, &program).unwrap();
     Peer {
         program,
         leading: vec![],

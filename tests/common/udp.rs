@@ -420,8 +420,14 @@ impl LossyProxy {
     }
 
     /// Whether it carried out every mishap planned: each datagram it was told to drop,
-    /// hold back or repeat came, and was dropped, delivered late or twice.
+    /// hold back or repeat came, and was dropped, delivered late or twice. Waits a
+    /// little for the last ones: a side may be done as soon as it has sent its final
+    /// flight, before the relay's thread has read it.
     pub fn carried_out(&self) -> bool {
+        let deadline = WallClock::now() + Duration::from_secs(5);
+        while self.done.load(Ordering::Relaxed) < self.planned && WallClock::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         self.done.load(Ordering::Relaxed) == self.planned
     }
 }
