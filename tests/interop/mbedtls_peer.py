@@ -18,6 +18,8 @@ import time
 from mbedtls import pk, tls, x509
 
 LIMIT = 20
+# How many cookieless ClientHellos the server answers before it gives up.
+HELLOS = 8
 HOST = "127.0.0.1"
 
 
@@ -73,18 +75,19 @@ def server(args):
     listener.bind((HOST, args.port))
     listener.settimeout(LIMIT)
     print("listening", flush=True)
-    conn, address = listener.accept()
-    conn.settimeout(LIMIT)
-    conn.setcookieparam(address[0].encode())
-    try:
-        conn.do_handshake()
-    except tls.HelloVerifyRequest:
-        # The first ClientHello got a cookie; the client comes back with it.
-        conn.close()
+    for _ in range(HELLOS):
         conn, address = listener.accept()
         conn.settimeout(LIMIT)
         conn.setcookieparam(address[0].encode())
-        conn.do_handshake()
+        try:
+            conn.do_handshake()
+            break
+        except tls.HelloVerifyRequest:
+            # A ClientHello without the cookie (the first, or a repeat of it on a link
+            # that repeats datagrams) got one; the client comes back with it.
+            conn.close()
+    else:
+        raise SystemExit(f"no ClientHello with a cookie among the first {HELLOS}")
     data = receive(conn)
     print("received:", data.decode(), flush=True)
     conn.send(data)
