@@ -5,11 +5,32 @@
 use std::io::{Read, Write};
 use std::net::UdpSocket;
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// A free UDP port on loopback (bound and released; the race is harmless on a test box).
+/// A free UDP port on loopback for a peer program to listen on (bound and released).
+///
+/// Taken below the kernel's ephemeral range, from a range of its own for this process:
+/// a port the kernel handed out for port 0 could be handed out again — to a client or
+/// relay of a test running alongside — before the peer binds it.
 pub fn free_port() -> u16 {
+    const SPAN: u16 = 8192;
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let ephemeral_low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
+        .filter(|&low| low >= 1024 + SPAN);
+    if let Some(low) = ephemeral_low {
+        let start = (std::process::id() % u32::from(SPAN)) as u16;
+        for _ in 0..SPAN {
+            let step = NEXT.fetch_add(1, Ordering::Relaxed);
+            let port = low - SPAN + (start.wrapping_add(step) % SPAN);
+            if UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+                return port;
+            }
+        }
+    }
     let s = UdpSocket::bind("127.0.0.1:0").expect("bind loopback");
     s.local_addr().expect("local addr").port()
 }
