@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 /// A free UDP port on loopback for a peer program to listen on (bound and released).
 ///
-/// Taken below the kernel's ephemeral range, from a range of its own for this process:
+/// Taken from a span below the kernel's ephemeral range, at a place of this process's:
 /// a port the kernel handed out for port 0 could be handed out again — to a client or
 /// relay of a test running alongside — before the peer binds it.
 pub fn free_port() -> u16 {
@@ -22,7 +22,9 @@ pub fn free_port() -> u16 {
         .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
         .filter(|&low| low >= 1024 + SPAN);
     if let Some(low) = ephemeral_low {
-        let start = (std::process::id() % u32::from(SPAN)) as u16;
+        // Processes started one after another have neighbouring ids: spread them
+        // over the span (Knuth's multiplicative hash) so their ports do not overlap.
+        let start = (std::process::id().wrapping_mul(2_654_435_761) >> 19) as u16;
         for _ in 0..SPAN {
             let step = NEXT.fetch_add(1, Ordering::Relaxed);
             let port = low - SPAN + (start.wrapping_add(step) % SPAN);
