@@ -49,6 +49,10 @@ fn checked<T>(
 }
 
 impl Handle {
+    fn linear_memory_bytes(&self) -> usize {
+        self.store.data().linear_memory_bytes()
+    }
+
     fn check<T>(&mut self, r: wasmtime::Result<Result<T, WitError>>) -> Result<T, DtlsError> {
         checked(&self.dtls, &mut self.store, r)
     }
@@ -214,6 +218,12 @@ impl SessionHandle {
     pub fn error(&mut self, e: WitError) -> DtlsError {
         netx_error(&self.0.dtls, &mut self.0.store, e)
     }
+
+    /// Bytes of linear memory this resource's instance has (see
+    /// [`HostState::linear_memory_bytes`]).
+    pub fn linear_memory_bytes(&self) -> usize {
+        self.0.linear_memory_bytes()
+    }
 }
 
 impl ServerHandle {
@@ -316,5 +326,11 @@ impl ServerHandle {
     /// The NetX form of an error event.
     pub fn error(&mut self, e: WitError) -> DtlsError {
         netx_error(&self.0.dtls, &mut self.0.store, e)
+    }
+
+    /// Bytes of linear memory this resource's instance has (see
+    /// [`HostState::linear_memory_bytes`]).
+    pub fn linear_memory_bytes(&self) -> usize {
+        self.0.linear_memory_bytes()
     }
 }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use wasmtime::component::{Component, Linker, ResourceTable};
-use wasmtime::{Config, Engine, Store};
+use wasmtime::{Config, Engine, ResourceLimiter, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::bindings::Dtls;
@@ -15,10 +15,58 @@ use crate::error::DtlsError;
 pub const COMPONENT_ENV: &str = "WASM_DTLS_COMPONENT";
 
 /// What a store holds: the WASI context (only `wasi:random` and friends are used; no
-/// files, no sockets, no environment are granted).
+/// files, no sockets, no environment are granted) and the meter of its linear memory.
 pub struct HostState {
     ctx: WasiCtx,
     table: ResourceTable,
+    memory: MemoryMeter,
+}
+
+impl HostState {
+    /// Bytes of linear memory the instance in this store has now (its stack, data and
+    /// heap: what wasmtime reserves for it, not what the OS has paged in).
+    pub fn linear_memory_bytes(&self) -> usize {
+        self.memory.bytes
+    }
+}
+
+/// Counts the linear memory of a store's instance as wasmtime creates and grows it
+/// (wasmtime asks a store's limiter before either). It permits every request: the
+/// engine bounds its own buffers, so this only measures.
+#[derive(Default)]
+struct MemoryMeter {
+    bytes: usize,
+    /// The last growth permitted, taken back if it then failed.
+    last_growth: usize,
+}
+
+impl ResourceLimiter for MemoryMeter {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        // A new memory comes with `current` 0; summing the growth of each covers a
+        // component with more than one memory too.
+        self.bytes += desired.saturating_sub(current);
+        self.last_growth = desired.saturating_sub(current);
+        Ok(true)
+    }
+
+    fn memory_grow_failed(&mut self, _error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.bytes = self.bytes.saturating_sub(self.last_growth);
+        Ok(())
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        _desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        Ok(true)
+    }
 }
 
 impl WasiView for HostState {
@@ -95,8 +143,10 @@ impl Runtime {
         let state = HostState {
             ctx: WasiCtxBuilder::new().build(),
             table: ResourceTable::new(),
+            memory: MemoryMeter::default(),
         };
         let mut store = Store::new(&self.inner.engine, state);
+        store.limiter(|state| &mut state.memory);
         let dtls = Dtls::instantiate(&mut store, &self.inner.component, &self.inner.linker)
             .map_err(|e| DtlsError::host(format!("cannot instantiate the component: {e:#}")))?;
         Ok(Instance { store, dtls })

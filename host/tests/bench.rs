@@ -1,7 +1,8 @@
 //! The benchmark machinery runs end to end: every handshake it times completes (natively
 //! and in the component), every figure is filled in, and the JSON report is valid. No
 //! timing is compared with a threshold (the machines are shared and noisy); heap bytes
-//! are counted exactly, so the per-session memory budget is asserted.
+//! and the component's linear-memory pages are counted exactly, so the memory budgets
+//! are asserted.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::alloc::System;
@@ -9,8 +10,8 @@ use std::time::Duration;
 
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
 
-use wasm_dtls_host::Runtime;
-use wasm_dtls_host::bench::{self, BenchOptions};
+use wasm_dtls_host::bench::{self, BenchOptions, LinearMemory};
+use wasm_dtls_host::{CipherSuite, Runtime};
 
 /// The counting allocator the heap figures read (a binary's choice, not the library's).
 #[global_allocator]
@@ -56,6 +57,15 @@ fn a_tiny_run_measures_every_figure_for_every_suite() {
     }
     assert_eq!(report.crowd.sessions, 20);
     assert!(report.crowd.bytes > 20 * 256 && report.crowd.bytes <= 20 * 4096);
+    let linear = &report.linear_memory;
+    assert_eq!(linear.sessions, 20);
+    // Every instance has at least Rust's 1 MiB wasm stack; sessions only add.
+    assert!(linear.client_established > 1 << 20, "{linear:?}");
+    assert!(linear.server_empty > 1 << 20, "{linear:?}");
+    assert!(
+        linear.server_with_sessions >= linear.server_empty,
+        "{linear:?}"
+    );
     // At 10 % loss every seeded handshake completes well inside the retry budget.
     for l in report.loss.iter().filter(|l| l.loss_percent == 10) {
         assert_eq!(l.completed, l.runs, "{l:?}");
@@ -72,7 +82,7 @@ fn a_tiny_run_measures_every_figure_for_every_suite() {
         native_vs_openssl: 6.5,
         mb_s: 45.0,
     };
-    report.add_openssl(wasm_dtls_host::CipherSuite::PskAes128Ccm8, openssl);
+    report.add_openssl(CipherSuite::PskAes128Ccm8, openssl);
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
     assert_eq!(json["handshakes"][2]["openssl_per_s"], 123.0);
     assert_eq!(json["handshakes"][2]["native_vs_openssl"], 6.5);
@@ -82,4 +92,16 @@ fn a_tiny_run_measures_every_figure_for_every_suite() {
     // The ratio column shows the side-by-side ratio, not a quotient of the two rates.
     let psk_row = table.lines().find(|l| l.starts_with("psk-ccm8")).unwrap();
     assert!(psk_row.contains("6.50×"), "{psk_row}");
+}
+
+/// The 10 000-session budget (64 MiB) holds inside the sandbox too: the server's
+/// instance, pool and all, with every session established. Pages are counted exactly,
+/// like the heap above, so this is asserted rather than only reported.
+#[test]
+fn ten_thousand_sessions_fit_the_component_in_64_mib() {
+    let runtime = Runtime::from_env().unwrap();
+    let linear = LinearMemory::measure(&runtime, CipherSuite::PskAes128Ccm8, 10_000).unwrap();
+    assert!(linear.server_with_sessions <= 64 << 20, "{linear:?}");
+    // Each session really is held: at least its keys and record state.
+    assert!(linear.per_session() > 256, "{linear:?}");
 }

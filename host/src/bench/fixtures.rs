@@ -1,6 +1,7 @@
 //! The credentials every benchmark uses: one PSK, and the test fixtures' CA and server
 //! certificate (tests/fixtures/generate.sh), so each implementation does the same work.
 
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use wasm_dtls::x509::{Certificate, PrivateKey};
@@ -50,4 +51,9 @@ pub fn engine_configs(suite: CipherSuite) -> Result<(Arc<Config>, Arc<Config>), 
         }
     }
     Ok((Arc::new(client), Arc::new(server)))
+}
+
+/// The address of the `n`th client (from 1), one of its own for each, in 127/8.
+pub fn client_address(n: u32) -> SocketAddr {
+    SocketAddr::from((Ipv4Addr::from(0x7f00_0000 | (n >> 16)), (n & 0xffff) as u16))
 }

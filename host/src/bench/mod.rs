@@ -1,6 +1,7 @@
 //! Benchmarks: handshake rates (native engine, the component in wasmtime, the npm
 //! package in Node, OpenSSL), the cost of the handshake's cryptography alone,
-//! record throughput, heap per session, module sizes and handshake time under loss.
+//! record throughput, heap per session (and the component's linear memory in
+//! wasmtime), module sizes and handshake time under loss.
 //!
 //! `wasm-dtls bench` prints every figure it can measure in-process; `cargo bench -p
 //! wasm-dtls-host` prints the same report with the OpenSSL rows added (the `openssl`
@@ -8,6 +9,7 @@
 //! measured in the same run, never checked against thresholds in tests.
 
 mod fixtures;
+mod linear_memory;
 mod loss;
 mod memory;
 mod native;
@@ -25,6 +27,7 @@ use std::time::Duration;
 use wasm_dtls::{CipherSuite, CryptoProvider, KeyExchange};
 
 pub use fixtures::{CA_PEM, MTU, PSK_IDENTITY, PSK_KEY, SERVER_CERT_PEM, SERVER_KEY_PEM};
+pub use linear_memory::LinearMemory;
 pub use loss::LossTiming;
 pub use memory::{Counter, Crowd, Memory};
 pub use native::Lab;
@@ -154,6 +157,7 @@ pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Resul
         }
     }
     let crowd = Crowd::measure(counter, CipherSuite::PskAes128Ccm8, options.crowd)?;
+    let linear_memory = LinearMemory::measure(runtime, CipherSuite::PskAes128Ccm8, options.crowd)?;
     let mut sizes: Vec<Size> = Size::of("component (wasm32-wasip2, for wasmtime)", runtime.path())
         .into_iter()
         .collect();
@@ -174,6 +178,7 @@ pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Resul
         throughput,
         memory,
         crowd,
+        linear_memory,
         sizes,
         loss,
     })

@@ -1,7 +1,6 @@
 //! Full handshakes with the engine compiled natively: client `Session`s against the
 //! pool `Server`, datagrams handed over in memory, one thread, no loss.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 use wasm_dtls::server::ServerOutput;
@@ -10,7 +9,7 @@ use wasm_dtls::{
     SessionId,
 };
 
-use super::fixtures::engine_configs;
+use super::fixtures::{client_address, engine_configs};
 
 /// At most this many exchanges per handshake: a clean one takes three.
 const MAX_ROUNDS: usize = 16;
@@ -63,10 +62,7 @@ impl Lab {
     pub fn handshake(&mut self, until: Until) -> Result<(Session, Option<SessionId>), String> {
         let now = Instant::ZERO;
         self.clients += 1;
-        let peer = SocketAddr::from((
-            Ipv4Addr::from(0x7f00_0000 | (self.clients >> 16)),
-            (self.clients & 0xffff) as u16,
-        ));
+        let peer = client_address(self.clients);
         let mut client = Session::client(self.client.clone());
         client.start(now).map_err(|e| e.to_string())?;
         for round in 1..=MAX_ROUNDS {

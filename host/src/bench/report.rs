@@ -6,6 +6,7 @@ use std::fmt;
 use serde::Serialize;
 use wasm_dtls::CipherSuite;
 
+use super::linear_memory::LinearMemory;
 use super::loss::LossTiming;
 use super::memory::{Crowd, Memory};
 use super::primitives::Primitives;
@@ -144,6 +145,8 @@ pub struct Report {
     pub memory: Vec<Memory>,
     /// A server with many established sessions.
     pub crowd: Crowd,
+    /// The component's linear memory in wasmtime, the crowd's sessions in one server.
+    pub linear_memory: LinearMemory,
     /// Module sizes.
     pub sizes: Vec<Size>,
     /// Handshake time under loss.
@@ -189,6 +192,11 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 /// "0.52×" or "—".
 fn ratio(a: Option<f64>, b: f64) -> String {
     times(a.map(|a| a / b))
+}
+
+/// Bytes in MiB.
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / 1_048_576.0
 }
 
 /// "1.23×" or "—" for a ratio not measured.
@@ -308,9 +316,38 @@ impl fmt::Display for Report {
             "server with {} established {} sessions: {:.1} MiB ({} bytes per session)",
             c.sessions,
             c.suite,
-            c.bytes as f64 / 1_048_576.0,
+            mib(c.bytes),
             c.bytes / c.sessions.max(1)
         )?;
+
+        let m = &self.linear_memory;
+        writeln!(
+            f,
+            "\nLinear memory in wasmtime (64 KiB pages; Rust's 1 MiB wasm stack included)"
+        )?;
+        let rows = [
+            (
+                format!("client instance, {} session established", m.suite),
+                m.client_established,
+                String::new(),
+            ),
+            (
+                "server instance, no session yet".to_string(),
+                m.server_empty,
+                String::new(),
+            ),
+            (
+                format!(
+                    "server instance, {} established {} sessions",
+                    m.sessions, m.suite
+                ),
+                m.server_with_sessions,
+                format!(" ({} bytes per session)", m.per_session()),
+            ),
+        ];
+        for (label, bytes, note) in rows {
+            writeln!(f, "  {label:<52} {:>6.1} MiB{note}", mib(bytes))?;
+        }
 
         writeln!(f, "\nSizes")?;
         for s in &self.sizes {

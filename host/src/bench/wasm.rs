@@ -2,14 +2,13 @@
 //! `dtls-session` against a `dtls-server`, each in its own instance, datagrams handed
 //! over in memory, one thread. The instances live across handshakes; each handshake
 //! gets a fresh client session (with its credentials, as the WIT API takes them per
-//! session) and the server frees its session afterwards.
-
-use std::net::{Ipv4Addr, SocketAddr};
+//! session) from an address of its own, and the server frees its session afterwards
+//! or, for the memory figures, keeps it.
 
 use wasm_dtls::{CipherSuite, KeyExchange};
 
 use super::fixtures::{
-    CA_PEM, MTU, PSK_IDENTITY, PSK_KEY, SERVER_CERT_PEM, SERVER_KEY_PEM, UNIX_TIME,
+    CA_PEM, MTU, PSK_IDENTITY, PSK_KEY, SERVER_CERT_PEM, SERVER_KEY_PEM, UNIX_TIME, client_address,
 };
 use crate::bindings::server_api::{Output as ServerOutput, ServerEvent};
 use crate::bindings::session_api::Output as SessionOutput;
@@ -28,32 +27,64 @@ pub struct WasmBench {
     client_options: Options,
     client_settings: Settings,
     server: ServerHandle,
+    clients: u32,
 }
 
 impl WasmBench {
     /// Instantiates the component twice and sets up the server for `suite`.
     pub fn new(runtime: &Runtime, suite: CipherSuite) -> Result<WasmBench, String> {
+        WasmBench::with_capacity(runtime, suite, 1)
+    }
+
+    /// The same with room for `capacity` sessions on the server.
+    pub fn with_capacity(
+        runtime: &Runtime,
+        suite: CipherSuite,
+        capacity: u32,
+    ) -> Result<WasmBench, String> {
         let e = |e: crate::DtlsError| e.to_string();
         let (client_options, server_options) = options(suite);
         let client_settings = client_options.settings();
         let mut client = SessionHandle::client(runtime, &client_settings).map_err(e)?;
         client_options.apply(&mut client).map_err(e)?;
-        let mut server = ServerHandle::create(runtime, &server_options.settings(), 1).map_err(e)?;
+        let mut server =
+            ServerHandle::create(runtime, &server_options.settings(), capacity).map_err(e)?;
         server_options.apply(&mut server).map_err(e)?;
         Ok(WasmBench {
             client,
             client_options,
             client_settings,
             server,
+            clients: 0,
         })
     }
 
-    /// One full handshake from a fresh client session.
+    /// One full handshake from a fresh client session; the server frees its session.
     pub fn handshake(&mut self) -> Result<(), String> {
+        self.handshake_then(Keep::Free)
+    }
+
+    /// One full handshake whose server session stays established.
+    pub fn handshake_and_keep(&mut self) -> Result<(), String> {
+        self.handshake_then(Keep::Keep)
+    }
+
+    /// The client's instance: the latest client session, established.
+    pub fn client(&self) -> &SessionHandle {
+        &self.client
+    }
+
+    /// The server's instance.
+    pub fn server(&self) -> &ServerHandle {
+        &self.server
+    }
+
+    fn handshake_then(&mut self, keep: Keep) -> Result<(), String> {
         let e = |e: crate::DtlsError| e.to_string();
         self.client.renew_client(&self.client_settings).map_err(e)?;
         self.client_options.apply(&mut self.client).map_err(e)?;
-        let from = wit_address(SocketAddr::from((Ipv4Addr::LOCALHOST, 5684)));
+        self.clients += 1;
+        let from = wit_address(client_address(self.clients));
         self.client.start(0).map_err(e)?;
         let mut connected = false;
         for _ in 0..MAX_ROUNDS {
@@ -86,7 +117,7 @@ impl WasmBench {
                     ServerOutput::Event(_) | ServerOutput::Trace(_) => {}
                 }
             }
-            if let Some(session) = established {
+            if let (Some(session), Keep::Free) = (established, keep) {
                 // The client's Finished is in; its connected event comes next round.
                 self.server.session_reset(session).map_err(e)?;
             }
@@ -96,6 +127,13 @@ impl WasmBench {
         }
         Err("the handshake did not complete".into())
     }
+}
+
+/// What the server does with a session once established.
+#[derive(Clone, Copy)]
+enum Keep {
+    Free,
+    Keep,
 }
 
 /// The client's and the server's options for `suite`, with the shared fixtures.
