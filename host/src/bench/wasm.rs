@@ -61,12 +61,12 @@ impl WasmBench {
 
     /// One full handshake from a fresh client session; the server frees its session.
     pub fn handshake(&mut self) -> Result<(), String> {
-        self.handshake_then(Keep::Free)
+        self.handshake_then(ServerSession::Free)
     }
 
     /// One full handshake whose server session stays established.
     pub fn handshake_and_keep(&mut self) -> Result<(), String> {
-        self.handshake_then(Keep::Keep)
+        self.handshake_then(ServerSession::Keep)
     }
 
     /// The client's instance: the latest client session, established.
@@ -79,7 +79,7 @@ impl WasmBench {
         &self.server
     }
 
-    fn handshake_then(&mut self, keep: Keep) -> Result<(), String> {
+    fn handshake_then(&mut self, server_session: ServerSession) -> Result<(), String> {
         let e = |e: crate::DtlsError| e.to_string();
         self.client.renew_client(&self.client_settings).map_err(e)?;
         self.client_options.apply(&mut self.client).map_err(e)?;
@@ -117,7 +117,7 @@ impl WasmBench {
                     ServerOutput::Event(_) | ServerOutput::Trace(_) => {}
                 }
             }
-            if let (Some(session), Keep::Free) = (established, keep) {
+            if let (Some(session), ServerSession::Free) = (established, server_session) {
                 // The client's Finished is in; its connected event comes next round.
                 self.server.session_reset(session).map_err(e)?;
             }
@@ -129,9 +129,9 @@ impl WasmBench {
     }
 }
 
-/// What the server does with a session once established.
+/// What the server does with its session once established.
 #[derive(Clone, Copy)]
-enum Keep {
+enum ServerSession {
     Free,
     Keep,
 }
