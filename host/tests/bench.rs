@@ -37,6 +37,8 @@ fn a_tiny_run_measures_every_figure_for_every_suite() {
     }
     for t in &report.throughput {
         assert!(t.engine_mb_s > 0.0 && t.record_cipher_mb_s > 0.0 && t.aead_crate_mb_s > 0.0);
+        assert!(t.wasmtime_mb_s > 0.0, "{t:?}");
+        assert_eq!(t.node_mb_s, None);
     }
     for m in &report.memory {
         // A session holds at least its keys and buffers; far less than a megabyte.
@@ -89,6 +91,7 @@ fn a_tiny_run_measures_every_figure_for_every_suite() {
     assert_eq!(json["throughput"][2]["openssl_mb_s"], 45.0);
     let table = report.to_string();
     assert!(table.contains("Full handshakes per second"));
+    assert!(table.contains("Record throughput by host"));
     // The ratio column shows the side-by-side ratio, not a quotient of the two rates.
     let psk_row = table.lines().find(|l| l.starts_with("psk-ccm8")).unwrap();
     assert!(psk_row.contains("6.50×"), "{psk_row}");

@@ -49,7 +49,7 @@ pub struct BenchOptions {
     pub loss_runs: usize,
     /// Established sessions for the server memory figure.
     pub crowd: usize,
-    /// The npm package's folder (with `generated/` built) for the Node row, if any.
+    /// The npm package's folder (with `generated/` built) for the Node figures, if any.
     pub node_package: Option<PathBuf>,
     /// The browser module, if built (www/pkg/wasm_dtls_web_bg.wasm).
     pub browser_module: Option<PathBuf>,
@@ -116,7 +116,7 @@ pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Resul
     let mut kit = Kit::new()?;
     let primitives = kit.measure(budget);
     let node = match &options.node_package {
-        Some(dir) => node::handshake_rates(dir, options.budget)?,
+        Some(dir) => node::figures(dir, options.budget)?,
         None => Vec::new(),
     };
     let mut handshakes = Vec::new();
@@ -125,6 +125,7 @@ pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Resul
     let mut memory = Vec::new();
     let mut loss = Vec::new();
     for suite in CipherSuite::ALL {
+        let in_node = node.iter().find(|n| n.suite == suite);
         let mut lab = native::Lab::new(suite, 1)?;
         let plan = kit.handshake_plan(suite)?;
         let mut wasm = wasm::WasmBench::new(runtime, suite)?;
@@ -142,15 +143,16 @@ pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Resul
             suite,
             native,
             wasmtime,
-            node.iter()
-                .find(|(s, _)| *s == suite)
-                .map(|(_, rate)| *rate),
+            in_node.map(|n| n.handshakes_per_s),
             crypto * 1e6,
         ));
         for &provider in other_providers(suite) {
             providers.push(provider_rate(suite, provider, budget)?);
         }
-        throughput.push(Throughput::measure(suite, budget)?);
+        wasm.handshake_and_keep()?;
+        let mut records = Throughput::measure(suite, budget, &mut wasm)?;
+        records.node_mb_s = in_node.map(|n| n.record_mb_s);
+        throughput.push(records);
         memory.push(Memory::measure(counter, suite)?);
         for percent in [10, 30] {
             loss.push(LossTiming::measure(suite, percent, options.loss_runs)?);

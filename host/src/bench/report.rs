@@ -297,6 +297,29 @@ impl fmt::Display for Report {
             )?;
         }
 
+        writeln!(
+            f,
+            "\nRecord throughput by host, {}-byte records, client send to server receive (MB/s)",
+            super::RECORD_BYTES
+        )?;
+        writeln!(
+            f,
+            "{:<11} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            "suite", "native", "wasmtime", "node", "wasm/nat", "node/nat"
+        )?;
+        for t in &self.throughput {
+            writeln!(
+                f,
+                "{:<11} {:>9.1} {:>9.1} {:>9} {:>9} {:>9}",
+                t.suite,
+                t.engine_mb_s,
+                t.wasmtime_mb_s,
+                opt(t.node_mb_s, 1),
+                ratio(Some(t.wasmtime_mb_s), t.engine_mb_s),
+                ratio(t.node_mb_s, t.engine_mb_s),
+            )?;
+        }
+
         writeln!(f, "\nHeap per session (bytes)")?;
         writeln!(
             f,

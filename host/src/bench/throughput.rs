@@ -1,6 +1,7 @@
 //! Application-data throughput with 1 200-byte records, seal and open: through two
-//! established engine sessions, through the engine's record cipher alone, and through
-//! the AEAD crates alone.
+//! established engine sessions, natively and in the component (wasmtime; Node's figure
+//! comes from the npm package's script), through the engine's record cipher alone, and
+//! through the AEAD crates alone.
 
 use std::hint::black_box;
 
@@ -16,6 +17,7 @@ use wasm_dtls::{AeadAlgorithm, CipherSuite, Event, Output};
 
 use super::fixtures::engine_configs;
 use super::timing::Budget;
+use super::wasm::WasmBench;
 
 /// The record payload measured: a typical CoAP-over-DTLS datagram stays under the MTU.
 pub const RECORD_BYTES: usize = 1_200;
@@ -32,6 +34,11 @@ pub struct Throughput {
     /// Two engine sessions: `send` on one, `handle_datagram` and the data event on the
     /// other.
     pub engine_mb_s: f64,
+    /// The same through the component in wasmtime: `send` on a client instance, the
+    /// datagram into a server instance, its `receive` event out.
+    pub wasmtime_mb_s: f64,
+    /// The same through the npm package in Node, if measured.
+    pub node_mb_s: Option<f64>,
     /// The engine's `RecordCipher` seal + open alone.
     pub record_cipher_mb_s: f64,
     /// The AEAD crate (aes-gcm or ccm) encrypt + decrypt alone.
@@ -41,8 +48,13 @@ pub struct Throughput {
 }
 
 impl Throughput {
-    /// Measures `suite`.
-    pub fn measure(suite: CipherSuite, budget: Budget) -> Result<Throughput, String> {
+    /// Measures `suite`; `wasm` must have kept its latest handshake's server session
+    /// (`WasmBench::handshake_and_keep`).
+    pub fn measure(
+        suite: CipherSuite,
+        budget: Budget,
+        wasm: &mut WasmBench,
+    ) -> Result<Throughput, String> {
         let mb_s = |seconds: f64| RECORD_BYTES as f64 / seconds / 1e6;
         let mut pair = connected_pair(suite)?;
         let payload = &PAYLOAD;
@@ -57,9 +69,13 @@ impl Throughput {
                 Box::new(move || seal_open(&c, &[0u8; 12].into(), &aad, payload))
             }
         };
-        // The per-record overhead is the ratio of these two, so they share the machine.
-        let (engine, raw) =
-            budget.seconds_per_run_side_by_side(|| one_record(&mut pair, payload), &mut raw)?;
+        // The per-record overhead and the wasmtime/native ratio are ratios of these, so
+        // the three share the machine.
+        let [engine, raw, wasmtime] = budget.seconds_per_run_interleaved([
+            &mut || one_record(&mut pair, payload),
+            &mut raw,
+            &mut || wasm.record(payload),
+        ])?;
 
         let cipher = RecordCipher::new(suite.aead(), &[9; 16], &[1, 2, 3, 4]);
         let mut sequence = 0u64;
@@ -75,6 +91,8 @@ impl Throughput {
         Ok(Throughput {
             suite: suite.short_name(),
             engine_mb_s: mb_s(engine),
+            wasmtime_mb_s: mb_s(wasmtime),
+            node_mb_s: None,
             record_cipher_mb_s: mb_s(record_cipher),
             aead_crate_mb_s: mb_s(raw),
             openssl_mb_s: None,

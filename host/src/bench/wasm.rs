@@ -3,7 +3,7 @@
 //! over in memory, one thread. The instances live across handshakes; each handshake
 //! gets a fresh client session (with its credentials, as the WIT API takes them per
 //! session) from an address of its own, and the server frees its session afterwards
-//! or, for the memory figures, keeps it.
+//! or, for the memory and record figures, keeps it.
 
 use wasm_dtls::{CipherSuite, KeyExchange};
 
@@ -67,6 +67,28 @@ impl WasmBench {
     /// One full handshake whose server session stays established.
     pub fn handshake_and_keep(&mut self) -> Result<(), String> {
         self.handshake_then(ServerSession::Keep)
+    }
+
+    /// Sends one record of `payload` from the latest client session to the server's
+    /// session with it, which must have been kept ([`WasmBench::handshake_and_keep`]),
+    /// and checks that the server hands the data out whole.
+    pub fn record(&mut self, payload: &[u8]) -> Result<(), String> {
+        let e = |e: crate::DtlsError| e.to_string();
+        self.client.send(payload).map_err(e)?;
+        let SessionOutput::Transmit(datagram) = self.client.poll_output().map_err(e)? else {
+            return Err("send produced no datagram".into());
+        };
+        let from = wit_address(client_address(self.clients));
+        self.server.handle_datagram(0, from, &datagram).map_err(e)?;
+        loop {
+            match self.server.poll_output().map_err(e)? {
+                ServerOutput::Event(ServerEvent::Receive(r)) if r.data.len() == payload.len() => {
+                    return Ok(());
+                }
+                ServerOutput::Wait(_) => return Err("the record was not delivered".into()),
+                _ => {}
+            }
+        }
     }
 
     /// The client's instance: the latest client session, established.

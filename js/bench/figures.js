@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Handshakes per second through the jco-transpiled component in Node: a client
-// `DtlsSession` against a `DtlsServer`, datagrams handed over in memory, one thread,
-// the same credentials as the Rust benchmarks (tests/fixtures). Prints one JSON line
-// per suite: {"suite":"psk-ccm8","perSecond":1234.5}. Used by `wasm-dtls bench --node
-// js` and `cargo bench`; needs `npm run build` first.
+// Handshakes per second and record throughput through the jco-transpiled component in
+// Node: a client `DtlsSession` against a `DtlsServer`, datagrams handed over in memory,
+// one thread, the same credentials and 1 200-byte records as the Rust benchmarks
+// (tests/fixtures, host/src/bench/throughput.rs). Prints one JSON line per suite:
+// {"suite":"psk-ccm8","perSecond":1234.5,"recordMbPerSecond":12.3}. Used by
+// `wasm-dtls bench --node js` and `cargo bench`; needs `npm run build` first.
 //
-//   node bench/handshakes.js [milliseconds per suite]
+//   node bench/figures.js [milliseconds per figure]
 import { readFileSync } from 'node:fs';
 
 import { server as serverApi, session as sessionApi } from '../generated/wasm_dtls.js';
@@ -18,6 +19,7 @@ const fixture = (name) => readFileSync(new URL(`../../tests/fixtures/${name}`, i
 const UNIX_TIME = 1_798_761_600;
 const PSK = [{ identity: 'bench-client', key: Buffer.from('0123456789abcdef') }];
 const FROM = witAddress('127.0.0.1', 5684);
+const RECORD = new Uint8Array(1200).fill(0x42);
 
 function credentials(suite) {
   if (suite.startsWith('psk')) return { client: { psk: PSK }, server: { psk: PSK } };
@@ -37,7 +39,11 @@ function setup(suite) {
   return { clientOptions, srv };
 }
 
-function handshake({ clientOptions, srv }) {
+/**
+ * One full handshake from a fresh client session. The server frees its session, or
+ * with `keep` keeps it and the client session is returned, open, for records.
+ */
+function handshake({ clientOptions, srv }, keep = false) {
   const client = call(() => sessionApi.DtlsSession.client(settings(clientOptions)));
   applyCredentials(client, clientOptions);
   call(() => client.start(0n));
@@ -50,31 +56,59 @@ function handshake({ clientOptions, srv }) {
     }
     for (let out = srv.pollOutput(); out.tag !== 'wait'; out = srv.pollOutput()) {
       if (out.tag === 'transmit') client.handleDatagram(0n, out.val.datagram);
-      if (out.tag === 'event' && out.val.tag === 'established') srv.sessionReset(out.val.val.session);
+      if (out.tag === 'event' && out.val.tag === 'established' && !keep) {
+        srv.sessionReset(out.val.val.session);
+      }
       if (out.tag === 'event' && out.val.tag === 'error') throw new Error(out.val.val.error.message);
     }
   }
+  if (!connected) throw new Error('the handshake did not complete');
+  if (keep) return client;
   // Free the guest's session now rather than when the GC gets to it.
   client[Symbol.dispose]?.();
-  if (!connected) throw new Error('the handshake did not complete');
+  return undefined;
+}
+
+/** One record from `client` to the server's session, checked to arrive whole. */
+function record(client, srv) {
+  call(() => client.send(RECORD));
+  const out = client.pollOutput();
+  if (out.tag !== 'transmit') throw new Error('send produced no datagram');
+  srv.handleDatagram(0n, FROM, out.val);
+  for (let got = srv.pollOutput(); got.tag !== 'wait'; got = srv.pollOutput()) {
+    if (got.tag === 'event' && got.val.tag === 'receive' && got.val.val.data.length === RECORD.length) {
+      return;
+    }
+  }
+  throw new Error('the record was not delivered');
 }
 
 // As in host/src/bench/timing.rs: the budget is cut into slices and the fastest slice
 // counts (a slow slice on a shared machine means another job had the CPU).
 const SLICES = 5;
 
-for (const suite of ['psk-ccm8', 'psk-gcm', 'ecdsa-ccm8', 'ecdsa-gcm']) {
-  const bench = setup(suite);
-  handshake(bench);
-  let perSecond = 0;
+/** Runs of `run` per second: the fastest of the budget's slices. */
+function perSecond(run) {
+  run();
+  let best = 0;
   for (let slice = 0; slice < SLICES; slice++) {
     const start = performance.now();
     let runs = 0;
     while (runs < 1 || performance.now() - start < budgetMs / SLICES) {
-      handshake(bench);
+      run();
       runs += 1;
     }
-    perSecond = Math.max(perSecond, runs / ((performance.now() - start) / 1000));
+    best = Math.max(best, runs / ((performance.now() - start) / 1000));
   }
-  console.log(JSON.stringify({ suite, perSecond }));
+  return best;
+}
+
+for (const suite of ['psk-ccm8', 'psk-gcm', 'ecdsa-ccm8', 'ecdsa-gcm']) {
+  const bench = setup(suite);
+  const handshakes = perSecond(() => handshake(bench));
+  // The server's one slot now holds this session, which the records go to.
+  const client = handshake(bench, true);
+  const records = perSecond(() => record(client, bench.srv));
+  const recordMbPerSecond = (records * RECORD.length) / 1e6;
+  console.log(JSON.stringify({ suite, perSecond: handshakes, recordMbPerSecond }));
 }
