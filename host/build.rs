@@ -26,7 +26,15 @@ const WIDE_ARITHMETIC: &str =
 fn main() {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let workspace = manifest_dir.parent().map(PathBuf::from).unwrap_or_default();
-    for watched in ["src", "component", "wit", "Cargo.toml", "Cargo.lock"] {
+    // .cargo/config.toml holds the wasm builds' flags (SIMD, the stack size).
+    for watched in [
+        "src",
+        "component",
+        "wit",
+        "Cargo.toml",
+        "Cargo.lock",
+        ".cargo/config.toml",
+    ] {
         println!(
             "cargo:rerun-if-changed={}",
             workspace.join(watched).display()

@@ -2,7 +2,7 @@
 //! limits by: an instance holding one established client session, and a server
 //! instance before its first handshake and once it holds many established sessions.
 //! Read from the store's limiter ([`crate::runtime::HostState::linear_memory_bytes`]):
-//! whole 64 KiB pages, the 1 MiB stack Rust gives wasm32 included.
+//! whole 64 KiB pages, the component's 128 KiB stack included (`.cargo/config.toml`).
 
 use serde::Serialize;
 use wasm_dtls::CipherSuite;

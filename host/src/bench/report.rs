@@ -346,7 +346,7 @@ impl fmt::Display for Report {
         let m = &self.linear_memory;
         writeln!(
             f,
-            "\nLinear memory in wasmtime (64 KiB pages; Rust's 1 MiB wasm stack included)"
+            "\nLinear memory in wasmtime (64 KiB pages; the component's 128 KiB stack included)"
         )?;
         let rows = [
             (
@@ -369,7 +369,8 @@ impl fmt::Display for Report {
             ),
         ];
         for (label, bytes, note) in rows {
-            writeln!(f, "  {label:<52} {:>6.1} MiB{note}", mib(bytes))?;
+            // KiB: whole pages, and a client instance is well under a MiB.
+            writeln!(f, "  {label:<52} {:>7} KiB{note}", bytes / 1024)?;
         }
 
         writeln!(f, "\nSizes")?;
