@@ -22,11 +22,36 @@ export function fromWit(witCode, message) {
   return new DtlsError(types.statusName(witCode), types.statusNumber(witCode), message);
 }
 
-/** Runs a component call; a WIT `error` result becomes a thrown DtlsError. */
+/**
+ * The DtlsError for a trap inside the component — a bug, or its stack or memory
+ * exhausted: NX_NOT_SUCCESSFUL, as the wasmtime host reports one. Built here rather
+ * than through `fromWit`, because a trapped instance cannot be called again, not even
+ * for a code's name. Every session in the process shares that instance.
+ */
+export function trapError(e) {
+  const error = new DtlsError('NX_NOT_SUCCESSFUL', 0x43, `the component trapped: ${e.message}`);
+  error.cause = e;
+  return error;
+}
+
+/**
+ * The DtlsError for `e` if it is a trap, raw or already made one by `call`; undefined
+ * for anything else (an application's listener that threw, say).
+ */
+export function asTrap(e) {
+  if (e instanceof WebAssembly.RuntimeError) return trapError(e);
+  if (e instanceof DtlsError && e.cause instanceof WebAssembly.RuntimeError) return e;
+  return undefined;
+}
+
+/**
+ * Runs a component call; a WIT `error` result, or a trap, becomes a thrown DtlsError.
+ */
 export function call(fn) {
   try {
     return fn();
   } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) throw trapError(e);
     // jco throws a result's error as a ComponentError with the payload, or as the
     // payload itself.
     const payload = e?.payload ?? e;

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { isIPv6 } from 'node:net';
 
 import { server as api } from '../generated/wasm_dtls.js';
-import { call, fromWit, hostError } from './errors.js';
+import { asTrap, call, fromWit, hostError } from './errors.js';
 import { describe } from './ladder.js';
 import { applyCredentials, ianaName, nodeAddress, settings, witAddress } from './options.js';
 import { Clock, DeadlineTimer, SessionBase, drain } from './session.js';
@@ -72,10 +72,32 @@ export class DtlsServer extends EventEmitter {
     this._sessions = new Map();
     this._socket = undefined;
     this._clock = new Clock();
-    this._deadline = new DeadlineTimer(this._clock, (now) => {
+    this._deadline = new DeadlineTimer(this._clock, (now) => this._guard(() => {
       this._resource.handleTimeout(now);
       this._pump();
-    });
+    }));
+  }
+
+  /**
+   * Runs `fn`, a datagram or a timer handed to the engine. Nobody awaits these, so a
+   * trap would be an uncaught exception that ends the process. A trapped component
+   * cannot be called again, so instead every session ends with the error, 'error' is
+   * emitted (when listened to) and the server closes.
+   */
+  _guard(fn) {
+    try {
+      fn();
+    } catch (e) {
+      const trap = asTrap(e);
+      if (!trap) throw e;
+      for (const s of this._sessions.values()) s._finish(trap);
+      this._sessions.clear();
+      this._deadline.stop();
+      this._socket?.close();
+      this._socket = undefined;
+      if (this.listenerCount('error') > 0) this.emit('error', trap);
+      this.emit('close');
+    }
   }
 
   /**
@@ -96,10 +118,10 @@ export class DtlsServer extends EventEmitter {
       socket.bind(port, host, () => {
         socket.removeAllListeners('error');
         socket.on('error', () => {});
-        socket.on('message', (msg, rinfo) => {
+        socket.on('message', (msg, rinfo) => this._guard(() => {
           this._resource.handleDatagram(this._clock.now(), witAddress(rinfo.address, rinfo.port), msg);
           this._pump();
-        });
+        }));
         this._socket = socket;
         resolve(socket.address());
       });

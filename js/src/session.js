@@ -6,7 +6,7 @@ import { isIPv6 } from 'node:net';
 import { lookup } from 'node:dns/promises';
 
 import { session as api } from '../generated/wasm_dtls.js';
-import { DtlsError, call, fromWit, hostError } from './errors.js';
+import { DtlsError, asTrap, call, fromWit, hostError } from './errors.js';
 import { describe } from './ladder.js';
 import { applyCredentials, ianaName, settings } from './options.js';
 
@@ -119,10 +119,26 @@ export class DtlsSession extends SessionBase {
     this._options = options;
     this._peer = peer;
     this._clock = new Clock();
-    this._deadline = new DeadlineTimer(this._clock, (now) => {
+    this._deadline = new DeadlineTimer(this._clock, (now) => this._guard(() => {
       this._resource.handleTimeout(now);
       this._pump();
-    });
+    }));
+  }
+
+  /**
+   * Runs `fn`, a datagram or a timer handed to the engine. Nobody awaits these, so a
+   * trap would be an uncaught exception that ends the process: the session ends with
+   * it instead ('error', 'close', rejected receives).
+   */
+  _guard(fn) {
+    try {
+      fn();
+    } catch (e) {
+      const trap = asTrap(e);
+      if (!trap) throw e;
+      this._finish(trap);
+      this._shutdown();
+    }
   }
 
   /** The server's address (NetX session_client_info_get). */
@@ -217,10 +233,10 @@ export async function connect(options) {
   const session = new DtlsSession(resource, socket, options, { address, port });
   // A peer that is not there yet answers with ICMP errors; retransmission copes.
   socket.on('error', () => {});
-  socket.on('message', (msg) => {
+  socket.on('message', (msg) => session._guard(() => {
     resource.handleDatagram(session._clock.now(), msg);
     session._pump();
-  });
+  }));
   await new Promise((resolve) => socket.connect(port, address, resolve));
   const timeout = options.timeout ?? 10_000;
   return new Promise((resolve, reject) => {

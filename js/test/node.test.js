@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { DtlsError, connect, createServer } from '../src/index.js';
+import { types } from '../generated/wasm_dtls.js';
 import { PSK, SUITES, fixture, freePort } from './helpers.js';
 
 function echoServer(options = {}) {
@@ -91,6 +92,42 @@ test('a server that is not there times out without hanging', async () => {
   await assert.rejects(connect({ port, psk: PSK, timeout: 1500 }),
     { code: 'WASM_DTLS_HANDSHAKE_TIMEOUT', status: 0x8001 });
   assert.ok(Date.now() - started < 5000);
+});
+
+test('a trap in the component ends the sessions and the server with NX_NOT_SUCCESSFUL, not the process', async () => {
+  // The number the package gives a trap is the component's own for NX_NOT_SUCCESSFUL.
+  assert.equal(types.statusNumber('nx-not-successful'), 0x43);
+  // A trap as the component raises one (its stack or memory exhausted, a bug). The
+  // package cannot provoke a real one, which would also disable the component for the
+  // rest of this process, so the engine's entry point throws it here.
+  const trap = () => { throw new WebAssembly.RuntimeError('unreachable executed'); };
+  const isTrap = (e) => e instanceof DtlsError && e.code === 'NX_NOT_SUCCESSFUL' && e.status === 0x43
+    && e.message.includes('the component trapped: unreachable executed');
+
+  const server = echoServer();
+  const serverSessions = [];
+  server.on('session', (s) => serverSessions.push(s));
+  const { port } = await server.listen(0, '127.0.0.1');
+  const session = await connect(clientOptions(port, { suites: ['psk-ccm8'] }));
+  const waiting = session.receive({ timeout: 5000 });
+  const closed = new Promise((resolve) => session.once('close', resolve));
+  session._resource.handleDatagram = trap;
+  // The echo arrives in a datagram, which the client's engine now traps on.
+  session.send('ping');
+  assert.ok(isTrap(await closed));
+  await assert.rejects(waiting, isTrap);
+  assert.throws(() => session.send('again'), isTrap);
+
+  // The server's next datagram traps: its sessions end, it reports and closes.
+  const serverError = new Promise((resolve) => server.once('error', resolve));
+  const serverClosed = new Promise((resolve) => server.once('close', resolve));
+  server._resource.handleDatagram = trap;
+  const refused = connect(clientOptions(port, { suites: ['psk-ccm8'], timeout: 1500 }));
+  assert.ok(isTrap(await serverError));
+  await serverClosed;
+  assert.equal(server.address(), undefined);
+  await assert.rejects(serverSessions[0].receive({ timeout: 100 }), isTrap);
+  await assert.rejects(refused, { code: 'WASM_DTLS_HANDSHAKE_TIMEOUT' });
 });
 
 test('listen reports a busy port and a second listen', async () => {
