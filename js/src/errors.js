@@ -28,7 +28,7 @@ export function fromWit(witCode, message) {
  * than through `fromWit`, because a trapped instance cannot be called again, not even
  * for a code's name. Every session in the process shares that instance.
  */
-export function trapError(e) {
+function trapError(e) {
   const error = new DtlsError('NX_NOT_SUCCESSFUL', 0x43, `the component trapped: ${e.message}`);
   error.cause = e;
   return error;
@@ -38,10 +38,25 @@ export function trapError(e) {
  * The DtlsError for `e` if it is a trap, raw or already made one by `call`; undefined
  * for anything else (an application's listener that threw, say).
  */
-export function asTrap(e) {
+function asTrap(e) {
   if (e instanceof WebAssembly.RuntimeError) return trapError(e);
   if (e instanceof DtlsError && e.cause instanceof WebAssembly.RuntimeError) return e;
   return undefined;
+}
+
+/**
+ * Runs `fn`, work that nobody awaits (a datagram or a timer handed to the engine), where
+ * a trap would be an uncaught exception that ends the process: a trap goes to `onTrap`
+ * as a DtlsError instead; anything else is rethrown.
+ */
+export function catchTrap(fn, onTrap) {
+  try {
+    fn();
+  } catch (e) {
+    const trap = asTrap(e);
+    if (!trap) throw e;
+    onTrap(trap);
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import { isIPv6 } from 'node:net';
 
 import { server as api } from '../generated/wasm_dtls.js';
-import { asTrap, call, fromWit, hostError } from './errors.js';
+import { call, catchTrap, fromWit, hostError } from './errors.js';
 import { describe } from './ladder.js';
 import { applyCredentials, ianaName, nodeAddress, settings, witAddress } from './options.js';
 import { Clock, DeadlineTimer, SessionBase, drain } from './session.js';
@@ -79,17 +79,12 @@ export class DtlsServer extends EventEmitter {
   }
 
   /**
-   * Runs `fn`, a datagram or a timer handed to the engine. Nobody awaits these, so a
-   * trap would be an uncaught exception that ends the process. A trapped component
-   * cannot be called again, so instead every session ends with the error, 'error' is
-   * emitted (when listened to) and the server closes.
+   * Runs `fn` (engine work nobody awaits). A trapped component cannot be called again,
+   * so a trap in it ends every session, is emitted as 'error' (when listened to) and
+   * closes the server.
    */
   _guard(fn) {
-    try {
-      fn();
-    } catch (e) {
-      const trap = asTrap(e);
-      if (!trap) throw e;
+    catchTrap(fn, (trap) => {
       for (const s of this._sessions.values()) s._finish(trap);
       this._sessions.clear();
       this._deadline.stop();
@@ -97,8 +92,9 @@ export class DtlsServer extends EventEmitter {
       this._socket = undefined;
       if (this.listenerCount('error') > 0) this.emit('error', trap);
       this.emit('close');
-    }
+    });
   }
+
 
   /**
    * Binds the UDP port and starts serving (NetX server_start). Resolves with the

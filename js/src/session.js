@@ -6,7 +6,7 @@ import { isIPv6 } from 'node:net';
 import { lookup } from 'node:dns/promises';
 
 import { session as api } from '../generated/wasm_dtls.js';
-import { DtlsError, asTrap, call, fromWit, hostError } from './errors.js';
+import { DtlsError, call, catchTrap, fromWit, hostError } from './errors.js';
 import { describe } from './ladder.js';
 import { applyCredentials, ianaName, settings } from './options.js';
 
@@ -125,21 +125,14 @@ export class DtlsSession extends SessionBase {
     }));
   }
 
-  /**
-   * Runs `fn`, a datagram or a timer handed to the engine. Nobody awaits these, so a
-   * trap would be an uncaught exception that ends the process: the session ends with
-   * it instead ('error', 'close', rejected receives).
-   */
+  /** Runs `fn` (engine work nobody awaits); a trap in it ends the session. */
   _guard(fn) {
-    try {
-      fn();
-    } catch (e) {
-      const trap = asTrap(e);
-      if (!trap) throw e;
+    catchTrap(fn, (trap) => {
       this._finish(trap);
       this._shutdown();
-    }
+    });
   }
+
 
   /** The server's address (NetX session_client_info_get). */
   clientInfo() {
