@@ -17,19 +17,39 @@ export class DtlsError extends Error {
   }
 }
 
+/** The NetX name and number of each WIT error code met so far, asked of the component once. */
+const statuses = new Map();
+
+function status(witCode) {
+  let known = statuses.get(witCode);
+  if (!known) {
+    known = { name: types.statusName(witCode), number: types.statusNumber(witCode) };
+    statuses.set(witCode, known);
+  }
+  return known;
+}
+
+// The codes the package raises itself, asked now: after a trap the component cannot be
+// called, and a receive that times out, a reset or a trap must still be reported.
+for (const code of ['nx-no-packet', 'nx-invalid-parameters', 'nx-not-connected', 'nx-not-successful',
+  'nx-already-bound', 'nx-port-unavailable', 'nx-secure-tls-session-uninitialized',
+  'wasm-dtls-handshake-timeout']) {
+  status(code);
+}
+
 /** The DtlsError for a WIT error-code name ('nx-secure-tls-alert-received'). */
 export function fromWit(witCode, message) {
-  return new DtlsError(types.statusName(witCode), types.statusNumber(witCode), message);
+  const { name, number } = status(witCode);
+  return new DtlsError(name, number, message);
 }
 
 /**
  * The DtlsError for a trap inside the component — a bug, or its stack or memory
- * exhausted: NX_NOT_SUCCESSFUL, as the wasmtime host reports one. Built here rather
- * than through `fromWit`, because a trapped instance cannot be called again, not even
- * for a code's name. Every session in the process shares that instance.
+ * exhausted: NX_NOT_SUCCESSFUL, as the wasmtime host reports one. A trapped instance
+ * cannot be called again, and every session in the process shares it.
  */
 function trapError(e) {
-  const error = new DtlsError('NX_NOT_SUCCESSFUL', 0x43, `the component trapped: ${e.message}`);
+  const error = fromWit('nx-not-successful', `the component trapped: ${e.message}`);
   error.cause = e;
   return error;
 }

@@ -84,8 +84,8 @@ export interface AddressInfo {
  * component (a bug, or its stack or memory exhausted) is NX_NOT_SUCCESSFUL (0x43) with
  * the WebAssembly.RuntimeError as `cause`. The component cannot be called again in this
  * process: each session and server ends with that error when a datagram or timer next
- * reaches it (rather than the process, with an exception from a socket handler), and
- * calls throw it.
+ * reaches it (rather than the process, with an exception from a socket handler);
+ * `send` then throws it, and `end` and `close` still tidy up.
  */
 export class DtlsError extends Error {
   /** The NetX status name, e.g. 'NX_SECURE_TLS_ALERT_RECEIVED'. */

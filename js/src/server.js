@@ -132,8 +132,12 @@ export class DtlsServer extends EventEmitter {
   /** Ends every session with close_notify and closes the port (NetX server_stop). */
   close() {
     if (!this._socket) return;
-    this._resource.stop();
-    this._pump();
+    this._guard(() => {
+      this._resource.stop();
+      this._pump();
+    });
+    // A trapped component has closed the server already, with its error.
+    if (!this._socket) return;
     for (const s of this._sessions.values()) s._finish();
     this._sessions.clear();
     this._deadline.stop();

@@ -133,7 +133,6 @@ export class DtlsSession extends SessionBase {
     });
   }
 
-
   /** The server's address (NetX session_client_info_get). */
   clientInfo() {
     return { ...this._peer };
@@ -149,8 +148,12 @@ export class DtlsSession extends SessionBase {
   /** Sends close_notify and closes the socket (NetX session_end). */
   end() {
     if (this._ended) return;
-    this._resource.end();
-    this._pump();
+    this._guard(() => {
+      this._resource.end();
+      this._pump();
+    });
+    // A trapped component has ended the session already, with its error.
+    if (this._ended) return;
     this._finish();
     this._shutdown();
   }
