@@ -1,9 +1,9 @@
 //! The component's memory budget in wasmtime: 10 000 established sessions fit one
 //! server instance in 64 MiB of linear memory, and a client session's instance takes a
-//! quarter of a MiB. Pages are counted exactly (by the
-//! store's limiter), so the budget is asserted, not only reported. A test binary of its
-//! own: tests/bench.rs counts heap bytes with a process-wide allocator, which the
-//! allocations of this test, run alongside, would disturb.
+//! quarter of a MiB. Pages are counted exactly (by the store's limiter), so the budget
+//! is asserted, not only reported. A test binary of its own: tests/bench.rs counts heap
+//! bytes with a process-wide allocator, which the allocations of this test, run
+//! alongside, would disturb.
 #![allow(clippy::unwrap_used)]
 
 use wasm_dtls_host::bench::LinearMemory;

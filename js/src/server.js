@@ -84,17 +84,8 @@ export class DtlsServer extends EventEmitter {
    * closes the server.
    */
   _guard(fn) {
-    catchTrap(fn, (trap) => {
-      for (const s of this._sessions.values()) s._finish(trap);
-      this._sessions.clear();
-      this._deadline.stop();
-      this._socket?.close();
-      this._socket = undefined;
-      if (this.listenerCount('error') > 0) this.emit('error', trap);
-      this.emit('close');
-    });
+    catchTrap(fn, (trap) => this._shutdown(trap));
   }
-
 
   /**
    * Binds the UDP port and starts serving (NetX server_start). Resolves with the
@@ -137,12 +128,20 @@ export class DtlsServer extends EventEmitter {
       this._pump();
     });
     // A trapped component has closed the server already, with its error.
-    if (!this._socket) return;
-    for (const s of this._sessions.values()) s._finish();
+    if (this._socket) this._shutdown();
+  }
+
+  /**
+   * Ends every session (with `error`, if any, which is then also emitted as 'error'
+   * when listened to), stops the timer, closes the port and emits 'close'.
+   */
+  _shutdown(error) {
+    for (const s of this._sessions.values()) s._finish(error);
     this._sessions.clear();
     this._deadline.stop();
-    this._socket.close();
+    this._socket?.close();
     this._socket = undefined;
+    if (error && this.listenerCount('error') > 0) this.emit('error', error);
     this.emit('close');
   }
 
