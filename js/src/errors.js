@@ -67,15 +67,17 @@ function asTrap(e) {
 /**
  * Runs `fn`, work that nobody awaits (a datagram or a timer handed to the engine), where
  * a trap would be an uncaught exception that ends the process: a trap goes to `onTrap`
- * as a DtlsError instead; anything else is rethrown.
+ * as a DtlsError instead, and that is returned; anything else is rethrown.
  */
 export function catchTrap(fn, onTrap) {
   try {
     fn();
+    return undefined;
   } catch (e) {
     const trap = asTrap(e);
     if (!trap) throw e;
     onTrap(trap);
+    return trap;
   }
 }
 

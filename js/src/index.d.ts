@@ -83,9 +83,9 @@ export interface AddressInfo {
  * A DTLS failure: `code` is the NetX name, `status` its number. A trap inside the
  * component (a bug, or its stack or memory exhausted) is NX_NOT_SUCCESSFUL (0x43) with
  * the WebAssembly.RuntimeError as `cause`. The component cannot be called again in this
- * process: each session and server ends with that error when a datagram or timer next
- * reaches it (rather than the process, with an exception from a socket handler);
- * `send` then throws it, and `end` and `close` still tidy up.
+ * process: each session and server ends with that error when a datagram, a timer or a
+ * `send` next reaches it (rather than the process, with an exception from a socket
+ * handler); `send` also throws it, and `end` and `close` still tidy up.
  */
 export class DtlsError extends Error {
   /** The NetX status name, e.g. 'NX_SECURE_TLS_ALERT_RECEIVED'. */

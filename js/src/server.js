@@ -31,17 +31,22 @@ export class ServerSession extends SessionBase {
   send(data) {
     if (this._ended) throw this._ended;
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    call(() => this._server._resource.sessionSend(this.id, bytes));
-    this._server._pump();
+    const trap = this._server._guard(() => {
+      call(() => this._server._resource.sessionSend(this.id, bytes));
+      this._server._pump();
+    });
+    if (trap) throw trap;
   }
 
   /** Sends close_notify and frees the slot (NetX session_end). */
   end() {
     if (this._ended) return;
-    call(() => this._server._resource.sessionEnd(this.id));
-    this._server._forget(this);
-    this._finish();
-    this._server._pump();
+    this._server._guard(() => {
+      call(() => this._server._resource.sessionEnd(this.id));
+      this._server._forget(this);
+      this._finish();
+      this._server._pump();
+    });
   }
 
   /** Frees the slot without a word to the client (NetX session_reset). */
@@ -79,12 +84,12 @@ export class DtlsServer extends EventEmitter {
   }
 
   /**
-   * Runs `fn` (engine work nobody awaits). A trapped component cannot be called again,
-   * so a trap in it ends every session, is emitted as 'error' (when listened to) and
-   * closes the server.
+   * Runs `fn` (engine work). A trapped component cannot be called again, so a trap in
+   * it ends every session, is emitted as 'error' (when listened to), closes the server
+   * and is returned.
    */
   _guard(fn) {
-    catchTrap(fn, (trap) => this._shutdown(trap));
+    return catchTrap(fn, (trap) => this._shutdown(trap));
   }
 
   /**

@@ -125,9 +125,12 @@ export class DtlsSession extends SessionBase {
     }));
   }
 
-  /** Runs `fn` (engine work nobody awaits); a trap in it ends the session. */
+  /**
+   * Runs `fn` (engine work); a trap in it ends the session, as a trapped component
+   * cannot be called again, and is returned.
+   */
   _guard(fn) {
-    catchTrap(fn, (trap) => {
+    return catchTrap(fn, (trap) => {
       this._finish(trap);
       this._shutdown();
     });
@@ -141,8 +144,12 @@ export class DtlsSession extends SessionBase {
   /** Sends application data as one record (NetX session_send). */
   send(data) {
     if (this._ended) throw this._ended;
-    call(() => this._resource.send(typeof data === 'string' ? Buffer.from(data) : data));
-    this._pump();
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    const trap = this._guard(() => {
+      call(() => this._resource.send(bytes));
+      this._pump();
+    });
+    if (trap) throw trap;
   }
 
   /** Sends close_notify and closes the socket (NetX session_end). */

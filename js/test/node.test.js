@@ -94,15 +94,16 @@ test('a server that is not there times out without hanging', async () => {
   assert.ok(Date.now() - started < 5000);
 });
 
+// A trap as the component raises one (its stack or memory exhausted, a bug). The
+// package cannot provoke a real one, which would also disable the component for the
+// rest of this process, so the trap tests make an entry point of the engine throw it.
+const trap = () => { throw new WebAssembly.RuntimeError('unreachable executed'); };
+const isTrap = (e) => e instanceof DtlsError && e.code === 'NX_NOT_SUCCESSFUL' && e.status === 0x43
+  && e.message.includes('the component trapped: unreachable executed');
+
 test('a trap in the component ends the sessions and the server with NX_NOT_SUCCESSFUL, not the process', async () => {
   // The number the package gives a trap is the component's own for NX_NOT_SUCCESSFUL.
   assert.equal(types.statusNumber('nx-not-successful'), 0x43);
-  // A trap as the component raises one (its stack or memory exhausted, a bug). The
-  // package cannot provoke a real one, which would also disable the component for the
-  // rest of this process, so the engine's entry point throws it here.
-  const trap = () => { throw new WebAssembly.RuntimeError('unreachable executed'); };
-  const isTrap = (e) => e instanceof DtlsError && e.code === 'NX_NOT_SUCCESSFUL' && e.status === 0x43
-    && e.message.includes('the component trapped: unreachable executed');
 
   const server = echoServer();
   const serverSessions = [];
@@ -139,6 +140,36 @@ test('a trap in the component ends the sessions and the server with NX_NOT_SUCCE
     await assert.rejects(refused, { code: 'WASM_DTLS_HANDSHAKE_TIMEOUT', status: 0x8001 });
   } finally {
     Object.assign(types, { statusName, statusNumber });
+  }
+});
+
+test('a trap in send() is thrown, and has ended the session, or the server, already', async () => {
+  const server = echoServer();
+  const accepted = new Promise((resolve) => server.once('session', resolve));
+  const { port } = await server.listen(0, '127.0.0.1');
+  const session = await connect(clientOptions(port, { suites: ['psk-ccm8'] }));
+  // Closed in `finally`, so that a failed check cannot leave the test process waiting.
+  try {
+    let sessionClosed;
+    session.once('close', (error) => { sessionClosed = error; });
+    session._resource.send = trap;
+    assert.throws(() => session.send('ping'), isTrap);
+    assert.ok(isTrap(sessionClosed));
+    await assert.rejects(session.receive({ timeout: 100 }), isTrap);
+
+    // On the server, every session shares the trapped component: the server closes.
+    const serverSession = await accepted;
+    let serverClosed = false;
+    server.once('close', () => { serverClosed = true; });
+    server._resource.sessionSend = trap;
+    assert.throws(() => serverSession.send('pong'), isTrap);
+    assert.ok(serverClosed);
+    assert.equal(server.address(), undefined);
+    await assert.rejects(serverSession.receive({ timeout: 100 }), isTrap);
+    serverSession.end();
+  } finally {
+    session.end();
+    server.close();
   }
 });
 
