@@ -65,9 +65,10 @@ function asTrap(e) {
 }
 
 /**
- * Runs `fn`, work that nobody awaits (a datagram or a timer handed to the engine), where
- * a trap would be an uncaught exception that ends the process: a trap goes to `onTrap`
- * as a DtlsError instead, and that is returned; anything else is rethrown.
+ * Runs `fn`, engine work, and hands a trap in it to `onTrap` as a DtlsError, which is
+ * then returned, so that the session or server can end before anything else happens
+ * (from a socket handler or a timer a trap would otherwise be an uncaught exception
+ * that ends the process). Anything else is rethrown.
  */
 export function catchTrap(fn, onTrap) {
   try {
