@@ -1,9 +1,11 @@
 // Node client ↔ Node server: all four suites, several clients at once, and failures
 // with their NetX codes, none of which hangs.
 import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { DtlsError, connect, createServer } from '../src/index.js';
+import { OWN_CODES } from '../src/errors.js';
 import { types } from '../generated/wasm_dtls.js';
 import { PSK, SUITES, fixture, freePort } from './helpers.js';
 
@@ -141,6 +143,21 @@ test('a trap in the component ends the sessions and the server with NX_NOT_SUCCE
   } finally {
     Object.assign(types, { statusName, statusNumber });
   }
+});
+
+test('every status code the package raises itself is looked up when it loads', () => {
+  // After a trap only the codes looked up at load can be named (see the test above).
+  const src = new URL('../src/', import.meta.url);
+  const named = new Set();
+  for (const file of readdirSync(src).filter((f) => f.endsWith('.js'))) {
+    // Code, not comments (which name codes as examples).
+    const code = readFileSync(new URL(file, src), 'utf8').split('\n')
+      .filter((line) => !/^\s*(\/\/|\/\*|\*)/.test(line)).join('\n');
+    for (const [, name] of code.matchAll(/'((?:nx|wasm-dtls)-[a-z0-9-]+)'/g)) named.add(name);
+  }
+  assert.ok(named.has('nx-no-packet') && named.has('wasm-dtls-handshake-timeout'));
+  const missing = [...named].filter((code) => !OWN_CODES.includes(code));
+  assert.deepEqual(missing, []);
 });
 
 test('a trap in send() is thrown, and has ended the session, or the server, already', async () => {
