@@ -49,7 +49,7 @@ function readEnvOnce(bytes) {
 // small call-free functions up to 100 instructions inlines `__multi3` (~55 in
 // binaryen's measure) at its ~800 call sites, where the zero high halves of its
 // operands fold away. Measured (BENCHMARKS.md, twelfth session): ECDSA handshakes
-// ~17–20 % faster, PSK within noise, the core module 655 → 635 KB. The features are
+// ~15–20 % faster, PSK within noise, the core module 655 → 635 KB. The features are
 // those rustc's wasm32-wasip2 target and our +simd128 emit.
 const WASM_OPT_ARGS = ['-O3', '--flexible-inline-max-function-size', '100',
   '--enable-bulk-memory', '--enable-nontrapping-float-to-int', '--enable-sign-ext',

@@ -8,7 +8,7 @@ import { server as api } from '../generated/wasm_dtls.js';
 import { call, catchTrap, fromWit, hostError } from './errors.js';
 import { describe } from './ladder.js';
 import { applyCredentials, ianaName, nodeAddress, settings, witAddress } from './options.js';
-import { Clock, DeadlineTimer, SessionBase, drain } from './session.js';
+import { Clock, DeadlineTimer, SessionBase, drain, recordBytes } from './session.js';
 
 const key = (id) => `${id.slot}.${id.generation}`;
 
@@ -30,7 +30,7 @@ export class ServerSession extends SessionBase {
   /** Sends application data (NetX session_send). */
   send(data) {
     if (this._ended) throw this._ended;
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    const bytes = recordBytes(data);
     const trap = this._server._guard(() => {
       call(() => this._server._resource.sessionSend(this.id, bytes));
       this._server._pump();

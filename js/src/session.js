@@ -56,6 +56,11 @@ export class DeadlineTimer {
   }
 }
 
+/** What `send(data)` sends: a string as UTF-8, bytes as they are. */
+export function recordBytes(data) {
+  return typeof data === 'string' ? Buffer.from(data) : data;
+}
+
 /**
  * What client and server sessions share: 'message' events, or `receive()` when nobody
  * listens for them; 'close' and 'error' (emitted only when someone listens).
@@ -144,7 +149,7 @@ export class DtlsSession extends SessionBase {
   /** Sends application data as one record (NetX session_send). */
   send(data) {
     if (this._ended) throw this._ended;
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    const bytes = recordBytes(data);
     const trap = this._guard(() => {
       call(() => this._resource.send(bytes));
       this._pump();
