@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{NOW, cert, fixture};
+use common::{NOW, cert, fixture, key};
 use wasm_dtls::x509::{
     Certificate, CertificateProblem, CertificateStore, LocalIdentity, PrivateKey, Purpose,
     VerifyOptions, verify_chain,
@@ -60,6 +60,47 @@ fn loads_pem_and_der_certificates_and_pkcs8_and_sec1_keys() {
     assert_eq!(pkcs8_pem.public_key(), sec1_pem.public_key());
     assert!(Certificate::load(b"not a certificate").is_err());
     assert_eq!(PrivateKey::load(b"nope").unwrap_err().status().code(), 0x4D);
+}
+
+/// PEM files as OpenSSL and CA bundles write them: text around and between the blocks,
+/// a certificate and its key in one file, `ecparam -genkey`'s `EC PARAMETERS` block
+/// before the key. A damaged block is an error, never a shorter chain.
+#[test]
+fn pem_files_as_openssl_writes_them_load() {
+    let text = |name: &str| String::from_utf8(fixture(name)).unwrap();
+    let bundle = format!(
+        "# leaf and intermediate\nsubject=CN = leaf\n{}\nissuer=CN = ca\n{}trailing text\n",
+        text("leaf.crt.pem"),
+        text("intermediate.crt.pem")
+    );
+    let chain = Certificate::load(bundle.as_bytes()).unwrap();
+    assert_eq!(chain, [cert("leaf"), cert("intermediate")]);
+
+    let combined = text("server.crt.pem") + &text("server.sec1.pem");
+    assert_eq!(
+        Certificate::load(combined.as_bytes()).unwrap(),
+        [cert("server")]
+    );
+    let server_key = PrivateKey::load(combined.as_bytes()).unwrap();
+    assert_eq!(server_key.public_key(), key("server").public_key());
+
+    let ecparam = "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n"
+        .to_string()
+        + &text("server.sec1.pem");
+    let from_ecparam = PrivateKey::load(ecparam.as_bytes()).unwrap();
+    assert_eq!(from_ecparam.public_key(), key("server").public_key());
+
+    let encrypted =
+        b"-----BEGIN ENCRYPTED PRIVATE KEY-----\naGVsbG8=\n-----END ENCRYPTED PRIVATE KEY-----\n";
+    let err = PrivateKey::load(encrypted).unwrap_err();
+    assert_eq!(err.status().code(), 0x4D);
+    assert!(err.to_string().contains("encrypted"), "{err}");
+
+    let cut = bundle.get(..bundle.len() - 60).unwrap();
+    let err = Certificate::load(cut.as_bytes()).unwrap_err();
+    assert_eq!(problem(Err(err)), (CertificateProblem::Malformed, 0, 0x112));
+    let no_certificate = text("server.key.pem");
+    assert!(Certificate::load(no_certificate.as_bytes()).is_err());
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! X.509 certificates and EC keys (x509-cert and p256 do the ASN.1), chain
 //! verification, and the NetX certificate stores.
 
+mod pem;
 mod problem;
 mod store;
 mod verify;
@@ -10,7 +11,7 @@ pub use store::{CertificateStore, LocalIdentity};
 pub use verify::{Purpose, VerifyOptions, verify_chain};
 
 use p256::pkcs8::DecodePrivateKey;
-use x509_cert::der::{Decode, Encode};
+use x509_cert::der::{Decode, Header, Reader, SliceReader};
 
 use crate::error::Error;
 
@@ -38,24 +39,24 @@ impl Certificate {
         })
     }
 
-    /// Parses every certificate of a PEM file, in order (a chain).
+    /// Parses every certificate of a PEM file, in order (a chain). Text around the
+    /// blocks and blocks of other kinds (a key in the same file) are skipped.
     pub fn chain_from_pem(pem: &[u8]) -> Result<Vec<Certificate>, Error> {
-        let certs = x509_cert::Certificate::load_pem_chain(pem).map_err(|_| malformed())?;
-        if certs.is_empty() {
+        let blocks = pem::blocks(pem).ok_or_else(malformed)?;
+        let chain = blocks
+            .iter()
+            .filter(|block| block.label == "CERTIFICATE")
+            .map(|block| Certificate::from_der(&block.der))
+            .collect::<Result<Vec<_>, _>>()?;
+        if chain.is_empty() {
             return Err(malformed());
         }
-        certs
-            .into_iter()
-            .map(|parsed| {
-                let der = parsed.to_der().map_err(|_| malformed())?;
-                Ok(Certificate { der, parsed })
-            })
-            .collect()
+        Ok(chain)
     }
 
     /// Loads a PEM file (one or more certificates) or one DER certificate.
     pub fn load(bytes: &[u8]) -> Result<Vec<Certificate>, Error> {
-        if is_pem(bytes) {
+        if pem::is_pem(bytes) {
             Certificate::chain_from_pem(bytes)
         } else {
             Ok(vec![Certificate::from_der(bytes)?])
@@ -65,6 +66,15 @@ impl Certificate {
     /// The DER encoding, as sent in a Certificate message.
     pub fn der(&self) -> &[u8] {
         &self.der
+    }
+
+    /// The tbsCertificate exactly as received, the bytes its issuer signed (RFC 5280
+    /// §4.1.1.3). Re-encoding the parsed form instead would cost an allocation per
+    /// check and would only match them if the encoder agreed with the signer's.
+    pub(crate) fn signed_part(&self) -> Option<&[u8]> {
+        let mut reader = SliceReader::new(&self.der).ok()?;
+        Header::decode(&mut reader).ok()?;
+        reader.tlv_bytes().ok()
     }
 
     /// The subject's common name, if it has one.
@@ -96,15 +106,6 @@ impl Certificate {
     }
 }
 
-fn is_pem(bytes: &[u8]) -> bool {
-    bytes
-        .iter()
-        .skip_while(|b| b.is_ascii_whitespace())
-        .take(10)
-        .copied()
-        .eq(b"-----BEGIN".iter().copied())
-}
-
 /// An ECDSA P-256 private key; wiped from memory when dropped (p256 zeroizes it).
 ///
 /// Held as a signing key, which carries its public key: deriving that costs a
@@ -126,16 +127,30 @@ impl core::fmt::Debug for PrivateKey {
 }
 
 impl PrivateKey {
-    /// Loads a PKCS#8 or SEC1 key, PEM or DER.
+    /// Loads a PKCS#8 or SEC1 key, PEM or DER. In PEM, the first key block counts and
+    /// anything else (OpenSSL's `EC PARAMETERS` block, certificates, text) is skipped.
     pub fn load(bytes: &[u8]) -> Result<PrivateKey, Error> {
         let bad = Error::InvalidParameters(
             "the private key is not a P-256 key in PKCS#8 or SEC1 form (PEM or DER)",
         );
-        let key = if is_pem(bytes) {
-            let text = core::str::from_utf8(bytes).map_err(|_| bad.clone())?;
-            p256::SecretKey::from_pkcs8_pem(text)
-                .or_else(|_| p256::SecretKey::from_sec1_pem(text))
-                .map_err(|_| bad)?
+        let key = if pem::is_pem(bytes) {
+            let blocks = pem::blocks(bytes).ok_or_else(|| bad.clone())?;
+            let block = blocks
+                .iter()
+                .find(|block| block.label.ends_with("PRIVATE KEY"))
+                .ok_or_else(|| bad.clone())?;
+            match block.label.as_str() {
+                "PRIVATE KEY" => p256::SecretKey::from_pkcs8_der(&block.der).ok(),
+                "EC PRIVATE KEY" => p256::SecretKey::from_sec1_der(&block.der).ok(),
+                "ENCRYPTED PRIVATE KEY" => {
+                    return Err(Error::InvalidParameters(
+                        "the private key is encrypted: decrypt it first \
+                         (openssl pkey -in key.pem -out plain-key.pem)",
+                    ));
+                }
+                _ => None,
+            }
+            .ok_or(bad)?
         } else {
             p256::SecretKey::from_pkcs8_der(bytes)
                 .or_else(|_| p256::SecretKey::from_sec1_der(bytes))

@@ -3,7 +3,6 @@
 
 use core::net::IpAddr;
 
-use x509_cert::der::Encode;
 use x509_cert::der::asn1::ObjectIdentifier;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAltName};
@@ -175,16 +174,14 @@ fn check_signature(
     }
     let key = issuer.public_key().map_err(|p| fail(p, index + 1))?;
     let tbs = cert
-        .parsed
-        .tbs_certificate()
-        .to_der()
-        .map_err(|_| fail(CertificateProblem::Malformed, index))?;
+        .signed_part()
+        .ok_or(fail(CertificateProblem::Malformed, index))?;
     let signature = cert
         .parsed
         .signature()
         .as_bytes()
         .ok_or(fail(CertificateProblem::BadSignature, index))?;
-    if ec::verify_with(provider, &key, &tbs, signature) {
+    if ec::verify_with(provider, &key, tbs, signature) {
         Ok(())
     } else {
         Err(fail(CertificateProblem::BadSignature, index))
