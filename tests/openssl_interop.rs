@@ -19,6 +19,7 @@ use common::udp::{LOSSES, LossyProxy, Mishaps, REPEATS, UdpDriver};
 use common::{
     ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, fixture_path, hex, psk_config,
 };
+use wasm_dtls::x509::{Certificate, PrivateKey};
 use wasm_dtls::{CipherSuite, Config, CryptoProvider, Event, Session};
 
 const LIMIT: Duration = Duration::from_secs(20);
@@ -272,6 +273,60 @@ fn openssl_certificate_s_client_talks_to_our_server() {
         let chain = server.endpoint.peer_certificates();
         assert_eq!(chain.first(), Some(&cert("client").der().to_vec()));
     }
+}
+
+/// A key and a self-signed certificate made as OpenSSL's manual pages show —
+/// `ecparam -genkey` writes an `EC PARAMETERS` block before the `EC PRIVATE KEY` —
+/// serve s_client, which verifies the certificate and the host name.
+#[test]
+fn a_key_and_certificate_made_with_the_openssl_cli_serve_s_client() {
+    let dir = std::env::temp_dir().join(format!("wasm-dtls-ecparam-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("key.pem").display().to_string();
+    let crt = dir.join("crt.pem").display().to_string();
+    let made = |args: &[&str]| {
+        let out = std::process::Command::new("openssl")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "openssl {args:?}: {out:?}");
+    };
+    made(&["ecparam", "-name", "prime256v1", "-genkey", "-out", &key]);
+    made(&[
+        "req",
+        "-new",
+        "-x509",
+        "-key",
+        &key,
+        "-subj",
+        "/CN=localhost",
+        "-days",
+        "30",
+        "-addext",
+        "subjectAltName=DNS:localhost",
+        "-out",
+        &crt,
+    ]);
+    let key_pem = std::fs::read(&key).unwrap();
+    assert!(String::from_utf8_lossy(&key_pem).starts_with("-----BEGIN EC PARAMETERS-----"));
+
+    let suite = CipherSuite::EcdheEcdsaAes128Ccm8;
+    let mut config = Config::new();
+    config.set_cipher_suites(&[suite]).unwrap();
+    let chain = Certificate::load(&std::fs::read(&crt).unwrap()).unwrap();
+    config
+        .local_certificate_add(1, chain, PrivateKey::load(&key_pem).unwrap())
+        .unwrap();
+    let verify = [
+        "-CAfile",
+        &crt,
+        "-verify_return_error",
+        "-verify_hostname",
+        "localhost",
+    ];
+    let (_, output) = s_client_against_our_server(suite, config, &verify, None);
+    assert!(output.contains("Verify return code: 0 (ok)"), "{output}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
