@@ -61,16 +61,17 @@ pub fn local_certificate_add(
     added.map_err(|e| codes::error(&e))
 }
 
-/// Adds a trusted certificate given as bytes (PEM or DER; the first of a PEM bundle).
+/// Adds a trusted certificate given as bytes (PEM or DER). Bytes holding several
+/// certificates are refused, not trusted in part: NetX gives each its own id, and the
+/// hosts split bundles before they get here.
 pub fn trusted_certificate_add(config: &mut Config, id: u32, bytes: &[u8]) -> Result<(), WitError> {
-    let added = Certificate::load(bytes).and_then(|mut certs| {
-        if certs.is_empty() {
-            return Err(Error::InvalidParameters(
-                "no certificate in the given bytes",
-            ));
-        }
-        config.trusted_certificate_add(id, certs.remove(0))
-    });
+    let added =
+        Certificate::load(bytes).and_then(|certs| match <[Certificate; 1]>::try_from(certs) {
+            Ok([certificate]) => config.trusted_certificate_add(id, certificate),
+            Err(_) => Err(Error::InvalidParameters(
+                "the bytes hold several certificates: add each under its own id",
+            )),
+        });
     added.map_err(|e| codes::error(&e))
 }
 

@@ -37,7 +37,8 @@ pub struct Options {
     /// This side's certificate chain (PEM or DER) and private key (NetX
     /// `local_certificate_add`).
     pub certificate: Option<(Vec<u8>, Vec<u8>)>,
-    /// Trusted (CA) certificates, PEM or DER (NetX `trusted_certificate_add`).
+    /// Trusted (CA) certificates, PEM or DER (NetX `trusted_certificate_add`); every
+    /// certificate of a PEM bundle is trusted, each under its own id.
     pub trusted: Vec<Vec<u8>>,
     /// Server: require client certificates, chains of at most this many (NetX
     /// `x509_client_verify_configure`).
@@ -110,11 +111,41 @@ impl Options {
         if let Some((chain, key)) = &self.certificate {
             target.local_certificate_add(1, chain, key)?;
         }
-        for (i, certificate) in self.trusted.iter().enumerate() {
+        let trusted = self
+            .trusted
+            .iter()
+            .flat_map(|bytes| each_certificate(bytes));
+        for (i, certificate) in trusted.enumerate() {
             let id = u32::try_from(i + 1).unwrap_or(u32::MAX);
             target.trusted_certificate_add(id, certificate)?;
         }
         target.set_unix_time(self.unix_time())
+    }
+}
+
+/// The certificates of one trusted entry: each block of a PEM bundle, as `openssl
+/// -CAfile` trusts every certificate of its file (the component takes one per id);
+/// anything else as it is, for the component to accept or to say what is wrong with it.
+fn each_certificate(bytes: &[u8]) -> Vec<&[u8]> {
+    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+    const END: &[u8] = b"-----END CERTIFICATE-----";
+    let find =
+        |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).position(|w| w == needle);
+    let mut blocks = Vec::new();
+    let mut rest = bytes;
+    while let Some(start) = find(rest, BEGIN) {
+        let block = rest.get(start..).unwrap_or_default();
+        let Some(end) = find(block, END).map(|at| at + END.len()) else {
+            // A block cut short: the component refuses the whole entry, and says why.
+            return vec![bytes];
+        };
+        blocks.extend(block.get(..end));
+        rest = block.get(end..).unwrap_or_default();
+    }
+    if blocks.len() > 1 {
+        blocks
+    } else {
+        vec![bytes]
     }
 }
 

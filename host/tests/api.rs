@@ -216,3 +216,38 @@ async fn a_client_that_the_server_refuses_gets_the_alert_code_and_the_server_an_
     }
     server.stop().await.unwrap();
 }
+
+/// A CA bundle, as `openssl -CAfile` and Node's `tls` take one: every certificate in it
+/// is trusted (here the server's CA comes second, after text and another CA), and a
+/// bundle with a block cut short is refused rather than trusted in part.
+#[tokio::test]
+async fn every_certificate_of_a_ca_bundle_is_trusted() {
+    let runtime = Runtime::from_env().unwrap();
+    let (addr, server) = echo_server(&runtime, 2, 1).await;
+    let text = |name: &str| String::from_utf8(fixture(name)).unwrap();
+    let bundle = format!(
+        "# Issuer: another CA\n{}\n# Issuer: the test CA\n{}",
+        text("other-ca.crt.pem"),
+        text("ca.crt.pem")
+    );
+    let options = |trusted: &str| Options {
+        suites: vec![CipherSuite::EcdheEcdsaAes128GcmSha256],
+        trusted: vec![trusted.as_bytes().to_vec()],
+        server_name: Some("localhost".into()),
+        ..Options::default()
+    };
+    let mut session = DtlsSession::connect(&runtime, addr, &options(&bundle), LIMIT)
+        .await
+        .unwrap();
+    session.send(b"bundle").await.unwrap();
+    assert_eq!(session.receive(LIMIT).await.unwrap(), b"bundle");
+    session.end().await;
+    assert!(server.await.unwrap().len() >= 3);
+
+    let cut = bundle.get(..bundle.len() - 100).unwrap();
+    let refused = DtlsSession::connect(&runtime, addr, &options(cut), LIMIT)
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(refused.code(), 0x112, "{refused}");
+}

@@ -29,7 +29,7 @@ export interface CommonOptions {
   cert?: Bytes;
   /** The private key of `cert` (PKCS#8 or SEC1, PEM or DER). */
   key?: Bytes;
-  /** Trusted CA certificates, PEM or DER. */
+  /** Trusted CA certificates, PEM or DER; every certificate of a PEM bundle is trusted. */
   ca?: Bytes | Bytes[];
   /** Suites to offer or accept, most preferred first (default: all four). */
   suites?: SuiteName[];

@@ -77,11 +77,28 @@ export function applyCredentials(resource, options) {
   if (options.cert !== undefined || options.key !== undefined) {
     call(() => resource.localCertificateAdd(1, bytes(options.cert, 'cert'), bytes(options.key, 'key')));
   }
-  list(options.ca).forEach((ca, i) => {
-    call(() => resource.trustedCertificateAdd(i + 1, bytes(ca, 'ca')));
+  list(options.ca).flatMap(eachCertificate).forEach((ca, i) => {
+    call(() => resource.trustedCertificateAdd(i + 1, ca));
   });
   const now = options.unixTime ?? Math.floor(Date.now() / 1000);
   resource.setUnixTime(BigInt(now));
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/**
+ * The certificates of one `ca` entry: each block of a PEM bundle, as Node's own `tls`
+ * trusts every certificate of a `ca` string (the component takes one per id); anything
+ * else as it is, for the component to accept or to say what is wrong with it.
+ */
+function eachCertificate(ca) {
+  const raw = bytes(ca, 'ca');
+  const text = Buffer.from(raw).toString('latin1');
+  const blocks = text.match(PEM_CERTIFICATE) ?? [];
+  // A block cut short goes with the rest to the component, which refuses it and says why.
+  const begins = text.split('-----BEGIN CERTIFICATE-----').length - 1;
+  if (blocks.length < 2 || blocks.length !== begins) return [raw];
+  return blocks.map((block) => Buffer.from(block, 'latin1'));
 }
 
 /** An (address, port) pair as the WIT socket-address record. */

@@ -5,8 +5,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { DtlsError, connect, createServer } from '../src/index.js';
-import { OWN_CODES } from '../src/errors.js';
-import { types } from '../generated/wasm_dtls.js';
+import { OWN_CODES, call } from '../src/errors.js';
+import { session as sessionApi, types } from '../generated/wasm_dtls.js';
+import { settings } from '../src/options.js';
 import { PSK, SUITES, fixture, freePort } from './helpers.js';
 
 function echoServer(options = {}) {
@@ -86,6 +87,28 @@ test('an untrusted server certificate is refused with 0x11B', async () => {
   await assert.rejects(connect(clientOptions(port, { psk: undefined, ca: fixture('other-ca.crt.pem') })),
     { code: 'NX_SECURE_TLS_ISSUER_CERTIFICATE_NOT_FOUND', status: 0x11b });
   server.close();
+});
+
+test('every certificate of a CA bundle is trusted; a bundle cut short is refused', async () => {
+  const server = echoServer();
+  const { port } = await server.listen(0, '127.0.0.1');
+  try {
+    // The server's CA second, after text and another CA, as in a CA bundle file.
+    const bundle = `# another CA\n${fixture('other-ca.crt.pem')}\n# the test CA\n${fixture('ca.crt.pem')}`;
+    const session = await connect(clientOptions(port, { psk: undefined, ca: bundle }));
+    session.send('bundle');
+    assert.equal((await session.receive({ timeout: 5000 })).toString(), 'bundle');
+    session.end();
+    await assert.rejects(connect(clientOptions(port, { psk: undefined, ca: bundle.slice(0, -100) })),
+      { code: 'NX_SECURE_TLS_INVALID_CERTIFICATE', status: 0x112 });
+    // The component itself takes one certificate per id, and says so.
+    const client = sessionApi.DtlsSession.client(settings({ psk: PSK }));
+    assert.throws(() => call(() => client.trustedCertificateAdd(1, new TextEncoder().encode(bundle))),
+      (e) => e.code === 'NX_INVALID_PARAMETERS' && /several certificates/.test(e.message));
+  } finally {
+    // Closed whatever happened: a server left open would keep the test process waiting.
+    server.close();
+  }
 });
 
 test('a server that is not there times out without hanging', async () => {

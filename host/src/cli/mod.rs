@@ -58,7 +58,7 @@ struct BenchArgs {
 /// Options both roles share.
 #[derive(Debug, Args)]
 struct Common {
-    /// Trusted CA certificate (PEM or DER); repeatable.
+    /// Trusted CA certificates (PEM or DER; every certificate of a PEM bundle); repeatable.
     #[arg(long = "ca", value_name = "FILE")]
     ca: Vec<PathBuf>,
     /// Our certificate chain (PEM or DER), own certificate first.
