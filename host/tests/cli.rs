@@ -12,6 +12,7 @@
 #[allow(dead_code)]
 mod process;
 
+use std::net::ToSocketAddrs;
 use std::time::Duration;
 
 use process::{Process, free_port, openssl};
@@ -294,6 +295,65 @@ fn an_untrusted_server_certificate_fails_with_0x11b() {
     assert_ne!(code, 0);
     assert!(
         output.contains("NX_SECURE_TLS_ISSUER_CERTIFICATE_NOT_FOUND (0x11B)"),
+        "{output}"
+    );
+}
+
+/// The client takes a host name, resolved as `openssl s_client -connect` does, and
+/// checks the server's certificate against that name unless told otherwise.
+#[test]
+fn the_client_takes_a_host_name_and_checks_the_certificate_against_it() {
+    // The server listens where `localhost` resolves first (127.0.0.1 or ::1).
+    let first = ("localhost", 0).to_socket_addrs().unwrap().next().unwrap();
+    let listen = std::net::SocketAddr::new(first.ip(), 0).to_string();
+    let mut args = vec!["--listen".to_string(), listen];
+    args.extend(server_credentials());
+    args.push("--echo".into());
+    let server = cli(&[&["server"], strs(&args).as_slice()].concat());
+    assert!(
+        server.wait_for("listening on ", LIMIT),
+        "{}",
+        server.output()
+    );
+    let output = server.output();
+    let port = output
+        .lines()
+        .find_map(|l| l.strip_prefix("listening on "))
+        .and_then(|addr| addr.trim().rsplit_once(':'))
+        .unwrap()
+        .1
+        .to_string();
+    let ca = fixture("ca.crt.pem");
+    let host = format!("localhost:{port}");
+    let (code, output) = client(&[
+        &host,
+        "--ca",
+        &ca,
+        "--suites",
+        "ecdsa-gcm",
+        "--send",
+        "by name",
+    ]);
+    assert_eq!(code, 0, "{output}");
+    assert!(output.lines().any(|l| l == "by name"), "{output}");
+    // The certificate names localhost, not this name: refused with 0x10C.
+    let (code, output) = client(&[
+        &host,
+        "--ca",
+        &ca,
+        "--suites",
+        "ecdsa-gcm",
+        "--server-name",
+        "elsewhere.example",
+        "--send",
+        "x",
+    ]);
+    assert_ne!(code, 0);
+    assert!(output.contains("(0x10C)"), "{output}");
+    let (code, output) = client(&["localhost", "--psk", PSK, "--send", "x"]);
+    assert_ne!(code, 0);
+    assert!(
+        output.contains("NX_INVALID_PARAMETERS (0x4D)") && output.contains("HOST:PORT"),
         "{output}"
     );
 }

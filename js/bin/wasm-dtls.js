@@ -3,7 +3,7 @@
 //   wasm-dtls server --listen ADDR:PORT [--psk IDENTITY:HEXKEY]... [--cert FILE --key FILE]
 //                    [--ca FILE]... [--verify-client] [--suites LIST] [--mtu N]
 //                    [--max-sessions N] [--echo] [--keylog FILE] [--trace]
-//   wasm-dtls client ADDR:PORT [--psk IDENTITY:HEXKEY] [--ca FILE]... [--cert FILE --key FILE]
+//   wasm-dtls client HOST:PORT [--psk IDENTITY:HEXKEY] [--ca FILE]... [--cert FILE --key FILE]
 //                    [--server-name NAME] [--suites LIST] [--mtu N] [--send TEXT]
 //                    [--keylog FILE] [--trace] [--timeout SECONDS]
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ const USAGE = `usage:
   wasm-dtls server --listen ADDR:PORT [--psk IDENTITY:HEXKEY]... [--cert FILE --key FILE]
                    [--ca FILE]... [--verify-client] [--suites LIST] [--mtu N]
                    [--max-sessions N] [--echo] [--keylog FILE] [--trace]
-  wasm-dtls client ADDR:PORT [--psk IDENTITY:HEXKEY] [--ca FILE]... [--cert FILE --key FILE]
+  wasm-dtls client HOST:PORT [--psk IDENTITY:HEXKEY] [--ca FILE]... [--cert FILE --key FILE]
                    [--server-name NAME] [--suites LIST] [--mtu N] [--send TEXT]
                    [--keylog FILE] [--trace] [--timeout SECONDS]`;
 
@@ -47,7 +47,7 @@ function psk(text) {
 
 function hostPort(text, flag) {
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(text ?? '');
-  if (!m) throw invalid(`${flag} ${JSON.stringify(text)} is not ADDR:PORT`);
+  if (!m) throw invalid(`${flag} ${JSON.stringify(text)} is not HOST:PORT`);
   return { host: m[1], port: Number(m[2]) };
 }
 

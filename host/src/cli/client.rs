@@ -1,5 +1,6 @@
 //! `wasm-dtls client`: handshake, send, print the reply, close_notify.
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -14,10 +15,11 @@ pub async fn run(runtime: &Runtime, args: ClientArgs) -> Result<(), DtlsError> {
     if let Some(text) = &args.psk {
         options.psks.push(psk(text)?);
     }
+    let server = resolve(&args.server).await?;
     options.server_name = Some(
         args.server_name
             .clone()
-            .unwrap_or_else(|| args.server.ip().to_string()),
+            .unwrap_or_else(|| host_of(&args.server).to_string()),
     );
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
         return Err(DtlsError::new(
@@ -26,10 +28,9 @@ pub async fn run(runtime: &Runtime, args: ClientArgs) -> Result<(), DtlsError> {
         ));
     }
     let timeout = Duration::from_secs_f64(args.timeout);
-    let mut session = DtlsSession::connect(runtime, args.server, &options, timeout).await?;
+    let mut session = DtlsSession::connect(runtime, server, &options, timeout).await?;
     eprintln!(
-        "connected to {} with {}",
-        args.server,
+        "connected to {server} with {}",
         session.cipher_suite().iana_name()
     );
     match &args.send {
@@ -52,6 +53,27 @@ pub async fn run(runtime: &Runtime, args: ClientArgs) -> Result<(), DtlsError> {
     }
 }
 
+/// The first address HOST:PORT resolves to (the system's resolver, so `/etc/hosts` and
+/// its address order count, as for `openssl s_client -connect`).
+async fn resolve(server: &str) -> Result<SocketAddr, DtlsError> {
+    let invalid = |why: String| DtlsError::new(Status::InvalidParameters, why);
+    let mut found = tokio::net::lookup_host(server)
+        .await
+        .map_err(|e| invalid(format!("cannot resolve {server:?} (HOST:PORT): {e}")))?;
+    found
+        .next()
+        .ok_or_else(|| invalid(format!("{server:?} resolves to no address")))
+}
+
+/// The host part of HOST:PORT, without an IPv6 address's brackets: the name the
+/// server's certificate is checked against unless --server-name says otherwise.
+fn host_of(server: &str) -> &str {
+    let host = server.rsplit_once(':').map_or(server, |(host, _port)| host);
+    host.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host)
+}
+
 /// Sends stdin line by line and prints what comes back, until end of input or until
 /// the server closes.
 async fn interactive(mut session: DtlsSession) -> Result<(), DtlsError> {
@@ -72,4 +94,17 @@ async fn interactive(mut session: DtlsSession) -> Result<(), DtlsError> {
     }
     session.end().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_of;
+
+    #[test]
+    fn the_default_server_name_is_the_host_as_given() {
+        assert_eq!(host_of("localhost:5684"), "localhost");
+        assert_eq!(host_of("device.example:5684"), "device.example");
+        assert_eq!(host_of("127.0.0.1:5684"), "127.0.0.1");
+        assert_eq!(host_of("[::1]:5684"), "::1");
+    }
 }

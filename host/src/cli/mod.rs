@@ -107,14 +107,15 @@ struct ServerArgs {
 /// `wasm-dtls client`.
 #[derive(Debug, Args)]
 struct ClientArgs {
-    /// The server's address and port.
-    #[arg(value_name = "ADDR:PORT")]
-    server: SocketAddr,
+    /// The server: a host name, an IPv4 address or a bracketed IPv6 address, and a
+    /// port (`example.com:5684`, `192.0.2.1:5684`, `[2001:db8::1]:5684`).
+    #[arg(value_name = "HOST:PORT")]
+    server: String,
     /// The pre-shared key as IDENTITY:HEXKEY.
     #[arg(long, value_name = "IDENTITY:HEXKEY")]
     psk: Option<String>,
     /// The host name to send and to check the server's certificate against (default:
-    /// the server's IP address).
+    /// the host of HOST:PORT, name or address).
     #[arg(long, value_name = "NAME")]
     server_name: Option<String>,
     /// Send this text after the handshake, print the first reply and close. Without
