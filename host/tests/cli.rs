@@ -12,7 +12,6 @@
 #[allow(dead_code)]
 mod process;
 
-use std::net::ToSocketAddrs;
 use std::time::Duration;
 
 use process::{Process, free_port, openssl};
@@ -299,16 +298,17 @@ fn an_untrusted_server_certificate_fails_with_0x11b() {
     );
 }
 
-/// The client takes a host name, resolved as `openssl s_client -connect` does, and
-/// checks the server's certificate against that name unless told otherwise.
+/// Client and server take a host name, resolved as `openssl s_client -connect` does,
+/// and the client checks the server's certificate against that name unless told
+/// otherwise.
 #[test]
-fn the_client_takes_a_host_name_and_checks_the_certificate_against_it() {
-    // The server listens where `localhost` resolves first (127.0.0.1 or ::1).
-    let first = ("localhost", 0).to_socket_addrs().unwrap().next().unwrap();
-    let listen = std::net::SocketAddr::new(first.ip(), 0).to_string();
-    let mut args = vec!["--listen".to_string(), listen];
+fn client_and_server_take_a_host_name_and_the_certificate_is_checked_against_it() {
+    let mut args = vec![
+        "--listen".to_string(),
+        "localhost:0".into(),
+        "--echo".into(),
+    ];
     args.extend(server_credentials());
-    args.push("--echo".into());
     let server = cli(&[&["server"], strs(&args).as_slice()].concat());
     assert!(
         server.wait_for("listening on ", LIMIT),

@@ -1,12 +1,12 @@
 //! `wasm-dtls client`: handshake, send, print the reply, close_notify.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, BufReader};
 use wasm_dtls_host::{DtlsError, DtlsSession, Runtime, Status};
 
 use super::ClientArgs;
+use super::address::{host_of, resolve};
 use super::credentials::{options, psk};
 
 /// Runs the client; any failure is returned with its NetX code.
@@ -53,27 +53,6 @@ pub async fn run(runtime: &Runtime, args: ClientArgs) -> Result<(), DtlsError> {
     }
 }
 
-/// The first address HOST:PORT resolves to (the system's resolver, so `/etc/hosts` and
-/// its address order count, as for `openssl s_client -connect`).
-async fn resolve(server: &str) -> Result<SocketAddr, DtlsError> {
-    let invalid = |why: String| DtlsError::new(Status::InvalidParameters, why);
-    let mut found = tokio::net::lookup_host(server)
-        .await
-        .map_err(|e| invalid(format!("cannot resolve {server:?} (HOST:PORT): {e}")))?;
-    found
-        .next()
-        .ok_or_else(|| invalid(format!("{server:?} resolves to no address")))
-}
-
-/// The host part of HOST:PORT, without an IPv6 address's brackets: the name the
-/// server's certificate is checked against unless --server-name says otherwise.
-fn host_of(server: &str) -> &str {
-    let host = server.rsplit_once(':').map_or(server, |(host, _port)| host);
-    host.strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host)
-}
-
 /// Sends stdin line by line and prints what comes back, until end of input or until
 /// the server closes.
 async fn interactive(mut session: DtlsSession) -> Result<(), DtlsError> {
@@ -94,17 +73,4 @@ async fn interactive(mut session: DtlsSession) -> Result<(), DtlsError> {
     }
     session.end().await;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::host_of;
-
-    #[test]
-    fn the_default_server_name_is_the_host_as_given() {
-        assert_eq!(host_of("localhost:5684"), "localhost");
-        assert_eq!(host_of("device.example:5684"), "device.example");
-        assert_eq!(host_of("127.0.0.1:5684"), "127.0.0.1");
-        assert_eq!(host_of("[::1]:5684"), "::1");
-    }
 }

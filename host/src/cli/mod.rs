@@ -1,5 +1,6 @@
 //! The command line: argument definitions and dispatch.
 
+mod address;
 mod bench;
 mod client;
 mod credentials;
@@ -7,7 +8,6 @@ mod demo;
 mod output;
 mod server;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -85,9 +85,10 @@ struct Common {
 /// `wasm-dtls server`.
 #[derive(Debug, Args)]
 struct ServerArgs {
-    /// The address and port to listen on.
-    #[arg(long, value_name = "ADDR:PORT")]
-    listen: SocketAddr,
+    /// The address and port to listen on (HOST:PORT, as for the client; e.g.
+    /// `127.0.0.1:5684`, `[::]:5684`, `localhost:5684`).
+    #[arg(long, value_name = "HOST:PORT")]
+    listen: String,
     /// A pre-shared key as IDENTITY:HEXKEY; repeatable.
     #[arg(long, value_name = "IDENTITY:HEXKEY")]
     psk: Vec<String>,

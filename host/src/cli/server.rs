@@ -3,6 +3,7 @@
 use wasm_dtls_host::{DtlsError, DtlsServer, Runtime, ServerEvent, SessionId};
 
 use super::ServerArgs;
+use super::address::resolve;
 use super::credentials::{options, psk};
 
 /// Runs the server until Ctrl-C.
@@ -15,7 +16,7 @@ pub async fn run(runtime: &Runtime, args: ServerArgs) -> Result<(), DtlsError> {
         options.verify_client = Some(4);
     }
     let mut server = DtlsServer::create(runtime, &options, args.max_sessions)?;
-    let local = server.start(args.listen).await?;
+    let local = server.start(resolve(&args.listen).await?).await?;
     println!("listening on {local}");
     loop {
         let event = tokio::select! {

@@ -1,0 +1,40 @@
+//! HOST:PORT on the command line: a host name, an IPv4 address or a bracketed IPv6
+//! address, and a port.
+
+use std::net::SocketAddr;
+
+use wasm_dtls_host::{DtlsError, Status};
+
+/// The first address HOST:PORT resolves to (the system's resolver, so `/etc/hosts` and
+/// its address order count, as for `openssl s_client -connect`).
+pub async fn resolve(host_port: &str) -> Result<SocketAddr, DtlsError> {
+    let invalid = |why: String| DtlsError::new(Status::InvalidParameters, why);
+    let mut found = tokio::net::lookup_host(host_port)
+        .await
+        .map_err(|e| invalid(format!("cannot resolve {host_port:?} (HOST:PORT): {e}")))?;
+    found
+        .next()
+        .ok_or_else(|| invalid(format!("{host_port:?} resolves to no address")))
+}
+
+/// The host part of HOST:PORT, without an IPv6 address's brackets: the name the
+/// server's certificate is checked against unless --server-name says otherwise.
+pub fn host_of(server: &str) -> &str {
+    let host = server.rsplit_once(':').map_or(server, |(host, _port)| host);
+    host.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_of;
+
+    #[test]
+    fn the_default_server_name_is_the_host_as_given() {
+        assert_eq!(host_of("localhost:5684"), "localhost");
+        assert_eq!(host_of("device.example:5684"), "device.example");
+        assert_eq!(host_of("127.0.0.1:5684"), "127.0.0.1");
+        assert_eq!(host_of("[::1]:5684"), "::1");
+    }
+}
