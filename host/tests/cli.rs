@@ -28,9 +28,15 @@ fn cli(args: &[&str]) -> Process {
     Process::spawn(env!("CARGO_BIN_EXE_wasm-dtls"), args)
 }
 
-/// A CLI server with these extra arguments; returns it and its address.
+/// A CLI server on 127.0.0.1 with these extra arguments; returns it and its address.
 fn server(extra: &[&str]) -> (Process, String) {
-    let mut args = vec!["server", "--listen", "127.0.0.1:0"];
+    server_on("127.0.0.1:0", extra)
+}
+
+/// A CLI server listening on `listen` with these extra arguments; returns it and the
+/// address it reports.
+fn server_on(listen: &str, extra: &[&str]) -> (Process, String) {
+    let mut args = vec!["server", "--listen", listen];
     args.extend_from_slice(extra);
     let server = cli(&args);
     assert!(
@@ -303,51 +309,21 @@ fn an_untrusted_server_certificate_fails_with_0x11b() {
 /// otherwise.
 #[test]
 fn client_and_server_take_a_host_name_and_the_certificate_is_checked_against_it() {
-    let mut args = vec![
-        "--listen".to_string(),
-        "localhost:0".into(),
-        "--echo".into(),
-    ];
-    args.extend(server_credentials());
-    let server = cli(&[&["server"], strs(&args).as_slice()].concat());
-    assert!(
-        server.wait_for("listening on ", LIMIT),
-        "{}",
-        server.output()
-    );
-    let output = server.output();
-    let port = output
-        .lines()
-        .find_map(|l| l.strip_prefix("listening on "))
-        .and_then(|addr| addr.trim().rsplit_once(':'))
-        .unwrap()
-        .1
-        .to_string();
+    let mut args = server_credentials();
+    args.push("--echo".into());
+    let (_server, addr) = server_on("localhost:0", &strs(&args));
+    let port = addr.rsplit_once(':').unwrap().1;
     let ca = fixture("ca.crt.pem");
     let host = format!("localhost:{port}");
-    let (code, output) = client(&[
-        &host,
-        "--ca",
-        &ca,
-        "--suites",
-        "ecdsa-gcm",
-        "--send",
-        "by name",
-    ]);
+    let ecdsa_to = |extra: &[&str]| {
+        let fixed = [host.as_str(), "--ca", &ca, "--suites", "ecdsa-gcm"];
+        client(&[fixed.as_slice(), extra].concat())
+    };
+    let (code, output) = ecdsa_to(&["--send", "by name"]);
     assert_eq!(code, 0, "{output}");
     assert!(output.lines().any(|l| l == "by name"), "{output}");
     // The certificate names localhost, not this name: refused with 0x10C.
-    let (code, output) = client(&[
-        &host,
-        "--ca",
-        &ca,
-        "--suites",
-        "ecdsa-gcm",
-        "--server-name",
-        "elsewhere.example",
-        "--send",
-        "x",
-    ]);
+    let (code, output) = ecdsa_to(&["--server-name", "elsewhere.example", "--send", "x"]);
     assert_ne!(code, 0);
     assert!(output.contains("(0x10C)"), "{output}");
     let (code, output) = client(&["localhost", "--psk", PSK, "--send", "x"]);
