@@ -221,6 +221,15 @@ export class DtlsSession extends SessionBase {
   }
 }
 
+/** The address the system resolves `host` to; failing that, a DtlsError that says so. */
+async function resolve(host) {
+  try {
+    return (await lookup(host)).address;
+  } catch (e) {
+    throw hostError('nx-invalid-parameters', `cannot resolve ${JSON.stringify(host)}: ${e.code ?? e.message}`);
+  }
+}
+
 /**
  * Connects to a DTLS server and resolves with the session once the handshake is done
  * (NetX client_session_start). Rejects with a DtlsError: the handshake's failure, or
@@ -231,10 +240,11 @@ export async function connect(options) {
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     throw hostError('nx-invalid-parameters', 'options.port must be a UDP port number');
   }
-  const address = isIPv6(host) || /^[\d.]+$/.test(host) ? host : (await lookup(host)).address;
+  const address = isIPv6(host) || /^[\d.]+$/.test(host) ? host : await resolve(host);
+  // After the spread: `serverName: undefined` must not turn the host name check off.
   const resource = call(() => api.DtlsSession.client(settings({
-    serverName: options.serverName ?? host,
     ...options,
+    serverName: options.serverName ?? host,
   })));
   applyCredentials(resource, options);
   const socket = dgram.createSocket(isIPv6(address) ? 'udp6' : 'udp4');

@@ -111,6 +111,29 @@ test('every certificate of a CA bundle is trusted; a bundle cut short is refused
   }
 });
 
+test('the certificate is checked against the host unless serverName names another', async () => {
+  const server = createServer({ cert: fixture('wrong-host.crt.pem'), key: fixture('wrong-host.key.pem') });
+  const { port } = await server.listen(0, '127.0.0.1');
+  try {
+    const options = { port, ca: fixture('ca.crt.pem'), suites: ['ecdsa-gcm'] };
+    // An explicit `serverName: undefined` still means: the host.
+    for (const unnamed of [{}, { serverName: undefined }]) {
+      await assert.rejects(connect({ ...options, ...unnamed }),
+        { code: 'NX_SECURE_TLS_INVALID_SERVER_CERT', status: 0x10c });
+    }
+    const named = await connect({ ...options, serverName: 'elsewhere.example' });
+    named.end();
+  } finally {
+    server.close();
+  }
+});
+
+test('a host that does not resolve is refused with 0x4D and says so', async () => {
+  // .invalid never resolves (RFC 6761 §6.4).
+  await assert.rejects(connect({ host: 'no-such-host.invalid', port: 5684, psk: PSK }),
+    (e) => e instanceof DtlsError && e.status === 0x4d && /cannot resolve "no-such-host.invalid"/.test(e.message));
+});
+
 test('a server that is not there times out without hanging', async () => {
   const port = await freePort();
   const started = Date.now();
