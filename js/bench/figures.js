@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 
 import { server as serverApi, session as sessionApi } from '../generated/wasm_dtls.js';
 import { call } from '../src/errors.js';
-import { applyCredentials, settings, witAddress } from '../src/options.js';
+import { witAddress } from '../src/address.js';
+import { applyCredentials, settings } from '../src/options.js';
 
 const budgetMs = Number(process.argv[2] ?? 1000);
 const fixture = (name) => readFileSync(new URL(`../../tests/fixtures/${name}`, import.meta.url));

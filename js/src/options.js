@@ -101,27 +101,3 @@ function eachCertificate(ca) {
   return blocks.map((block) => Buffer.from(block, 'latin1'));
 }
 
-/** An (address, port) pair as the WIT socket-address record. */
-export function witAddress(address, port) {
-  if (address.includes(':')) {
-    const groups = expandIpv6(address);
-    return { address: { tag: 'ipv6', val: groups }, port };
-  }
-  const octets = address.split('.').map(Number);
-  return { address: { tag: 'ipv4', val: octets }, port };
-}
-
-function expandIpv6(address) {
-  const [head, tail = ''] = address.split('::');
-  const part = (s) => (s ? s.split(':').map((g) => parseInt(g, 16)) : []);
-  const h = part(head);
-  const t = address.includes('::') ? part(tail) : [];
-  return [...h, ...new Array(8 - h.length - t.length).fill(0), ...t];
-}
-
-/** The WIT socket-address record as { address, port }. */
-export function nodeAddress(wit) {
-  const { tag, val } = wit.address;
-  const address = tag === 'ipv4' ? val.join('.') : val.map((g) => g.toString(16)).join(':');
-  return { address, port: wit.port };
-}

@@ -7,7 +7,8 @@ import { isIPv6 } from 'node:net';
 import { server as api } from '../generated/wasm_dtls.js';
 import { call, catchTrap, fromWit, hostError } from './errors.js';
 import { describe } from './ladder.js';
-import { applyCredentials, ianaName, nodeAddress, settings, witAddress } from './options.js';
+import { nodeAddress, witAddress } from './address.js';
+import { applyCredentials, ianaName, settings } from './options.js';
 import { Clock, DeadlineTimer, SessionBase, drain, recordBytes } from './session.js';
 
 const key = (id) => `${id.slot}.${id.generation}`;

@@ -1,0 +1,43 @@
+// Socket addresses between Node and the component: every form `dgram` reports goes to
+// the WIT record and back unchanged, so replies reach the peer they answer.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { connect, createServer } from '../src/index.js';
+import { nodeAddress, witAddress } from '../src/address.js';
+import { PSK } from './helpers.js';
+
+test('addresses go to the WIT record and come back as dgram writes them', () => {
+  const cases = [
+    ['127.0.0.1', [127, 0, 0, 1]],
+    ['::1', [0, 0, 0, 0, 0, 0, 0, 1]],
+    // What a socket bound to '::' reports for an IPv4 peer.
+    ['::ffff:127.0.0.1', [0, 0, 0, 0, 0, 0xffff, 0x7f00, 1]],
+    ['2001:db8::1:0:0:1', [0x2001, 0xdb8, 0, 0, 1, 0, 0, 1]],
+    ['fe80::a:b', [0xfe80, 0, 0, 0, 0, 0, 0xa, 0xb]],
+    ['::', [0, 0, 0, 0, 0, 0, 0, 0]],
+  ];
+  for (const [text, groups] of cases) {
+    const wit = witAddress(text, 5684);
+    assert.deepEqual(wit.address.val, groups, text);
+    assert.deepEqual(nodeAddress(wit), { address: text, port: 5684 });
+  }
+});
+
+test('a client over IPv6 loopback is served and reported by its address', async () => {
+  const server = createServer({ psk: PSK });
+  const seen = new Promise((resolve) => server.on('session', (s) => {
+    s.on('message', (m) => s.send(m));
+    resolve(s.clientInfo());
+  }));
+  const { port } = await server.listen(0, '::1');
+  try {
+    const session = await connect({ host: '::1', port, psk: PSK });
+    session.send('over ::1');
+    assert.equal((await session.receive({ timeout: 5000 })).toString(), 'over ::1');
+    assert.deepEqual(await seen, { address: '::1', port: session._socket.address().port });
+    session.end();
+  } finally {
+    server.close();
+  }
+});
