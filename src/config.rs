@@ -333,7 +333,8 @@ impl Config {
     }
 
     /// Client: the host name to send (server_name) and to check the server's
-    /// certificate against.
+    /// certificate against. Without one, the chain is verified but not the names in
+    /// it, as NetX and OpenSSL do when no host is set.
     pub fn set_server_name(&mut self, name: Option<&str>) {
         self.server_name = name.map(str::to_owned);
     }

@@ -43,7 +43,9 @@ pub struct Options {
     /// Server: require client certificates, chains of at most this many (NetX
     /// `x509_client_verify_configure`).
     pub verify_client: Option<u32>,
-    /// Client: the host name for server_name and the certificate check.
+    /// Client: the host name for server_name and the certificate check. `None` checks
+    /// the chain but not the names in it (as NetX and OpenSSL without a host set do);
+    /// the CLI and the Node package default it to the host connected to.
     pub server_name: Option<String>,
     /// The largest datagram to send.
     pub mtu: Option<u32>,
