@@ -226,6 +226,9 @@ pub enum Error {
         /// On which certificate.
         index: usize,
     },
+    /// Certificate bytes handed to the API (not a peer's) are not a well-formed X.509
+    /// certificate in PEM or DER.
+    UnreadableCertificate,
     /// No certificate with that id or common name in the store.
     CertificateNotFound,
     /// A certificate with that id is already in the store.
@@ -301,6 +304,7 @@ impl Error {
             Error::RecordTooLarge { .. } => Status::AllocatePacketFailed,
             Error::NoFreeDtlsSessions { .. } => Status::NoFreeDtlsSessions,
             Error::BadCertificate { problem, .. } => problem.status(),
+            Error::UnreadableCertificate => Status::InvalidCertificate,
             Error::CertificateNotFound => Status::CertificateNotFound,
             Error::CertificateIdDuplicate(_) => Status::CertIdDuplicate,
             Error::SignatureVerification => Status::SignatureVerificationError,
@@ -455,6 +459,9 @@ impl fmt::Display for Sentence<'_> {
                 0 => write!(f, "the peer's certificate {problem}"),
                 i => write!(f, "certificate {i} of the peer's chain {problem}"),
             },
+            Error::UnreadableCertificate => f.write_str(
+                "the given bytes are not a well-formed X.509 certificate (PEM or DER)",
+            ),
             Error::CertificateNotFound => {
                 f.write_str("no certificate with that id or common name is in the store")
             }

@@ -15,13 +15,6 @@ use x509_cert::der::{Decode, Header, Reader, SliceReader};
 
 use crate::error::Error;
 
-fn malformed() -> Error {
-    Error::BadCertificate {
-        problem: CertificateProblem::Malformed,
-        index: 0,
-    }
-}
-
 /// One X.509 certificate: its DER bytes and their parsed form.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Certificate {
@@ -32,7 +25,8 @@ pub struct Certificate {
 impl Certificate {
     /// Parses one DER certificate.
     pub fn from_der(der: &[u8]) -> Result<Certificate, Error> {
-        let parsed = x509_cert::Certificate::from_der(der).map_err(|_| malformed())?;
+        let parsed =
+            x509_cert::Certificate::from_der(der).map_err(|_| Error::UnreadableCertificate)?;
         Ok(Certificate {
             der: der.to_vec(),
             parsed,
@@ -42,14 +36,14 @@ impl Certificate {
     /// Parses every certificate of a PEM file, in order (a chain). Text around the
     /// blocks and blocks of other kinds (a key in the same file) are skipped.
     pub fn chain_from_pem(pem: &[u8]) -> Result<Vec<Certificate>, Error> {
-        let blocks = pem::blocks(pem).ok_or_else(malformed)?;
+        let blocks = pem::blocks(pem).ok_or(Error::UnreadableCertificate)?;
         let chain = blocks
             .iter()
             .filter(|block| block.label == "CERTIFICATE")
             .map(|block| Certificate::from_der(&block.der))
             .collect::<Result<Vec<_>, _>>()?;
         if chain.is_empty() {
-            return Err(malformed());
+            return Err(Error::UnreadableCertificate);
         }
         Ok(chain)
     }
