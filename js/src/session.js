@@ -56,9 +56,11 @@ export class DeadlineTimer {
   }
 }
 
-/** What `send(data)` sends: a string as UTF-8, bytes as they are. */
+/** What `send(data)` sends: a string as UTF-8, bytes as they are; nothing else. */
 export function recordBytes(data) {
-  return typeof data === 'string' ? Buffer.from(data) : data;
+  if (typeof data === 'string') return Buffer.from(data);
+  if (data instanceof Uint8Array) return data;
+  throw hostError('nx-invalid-parameters', 'send() takes a string, a Buffer or a Uint8Array');
 }
 
 /**

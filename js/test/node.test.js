@@ -128,6 +128,23 @@ test('the certificate is checked against the host unless serverName names anothe
   }
 });
 
+test('send() refuses what is not text or bytes, and the session goes on', async () => {
+  const server = echoServer();
+  const { port } = await server.listen(0, '127.0.0.1');
+  try {
+    const session = await connect(clientOptions(port, { suites: ['psk-ccm8'] }));
+    for (const wrong of [123, {}, undefined, [1, 2, 3]]) {
+      assert.throws(() => session.send(wrong),
+        (e) => e instanceof DtlsError && e.status === 0x4d && /takes a string/.test(e.message), String(wrong));
+    }
+    session.send(new Uint8Array([104, 105]));
+    assert.equal((await session.receive({ timeout: 5000 })).toString(), 'hi');
+    session.end();
+  } finally {
+    server.close();
+  }
+});
+
 test('a host that does not resolve is refused with 0x4D and says so', async () => {
   // .invalid never resolves (RFC 6761 §6.4).
   await assert.rejects(connect({ host: 'no-such-host.invalid', port: 5684, psk: PSK }),
