@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `wasm-dtls client|server`: the same flags and output as the Rust CLI.
-//   wasm-dtls server --listen ADDR:PORT [--psk IDENTITY:HEXKEY]... [--cert FILE --key FILE]
+//   wasm-dtls server --listen HOST:PORT [--psk IDENTITY:HEXKEY]... [--cert FILE --key FILE]
 //                    [--ca FILE]... [--verify-client] [--suites LIST] [--mtu N]
 //                    [--max-sessions N] [--echo] [--keylog FILE] [--trace]
 //   wasm-dtls client HOST:PORT [--psk IDENTITY:HEXKEY] [--ca FILE]... [--cert FILE --key FILE]
@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { DtlsError, connect, createServer } from '../src/index.js';
 
 const USAGE = `usage:
-  wasm-dtls server --listen ADDR:PORT [--psk IDENTITY:HEXKEY]... [--cert FILE --key FILE]
+  wasm-dtls server --listen HOST:PORT [--psk IDENTITY:HEXKEY]... [--cert FILE --key FILE]
                    [--ca FILE]... [--verify-client] [--suites LIST] [--mtu N]
                    [--max-sessions N] [--echo] [--keylog FILE] [--trace]
   wasm-dtls client HOST:PORT [--psk IDENTITY:HEXKEY] [--ca FILE]... [--cert FILE --key FILE]
