@@ -232,6 +232,21 @@ fn handles_are_checked_and_reset_frees_the_slot() {
     );
 }
 
+/// A pool too large to allocate is refused with 0x4D, not attempted: the allocation
+/// would abort the program (or trap the component, and with it every session in it).
+#[test]
+fn a_pool_too_large_to_allocate_is_refused() {
+    for capacity in [Server::MAX_CAPACITY + 1, u32::MAX as usize, usize::MAX] {
+        let refused = Server::new(psk_config(SUITE, KEY), capacity).unwrap_err();
+        assert_eq!(refused.status().code(), 0x4D, "{capacity}");
+        assert!(
+            refused.to_string().contains("at most 1 048 576"),
+            "{refused}"
+        );
+    }
+    assert!(Server::new(psk_config(SUITE, KEY), Server::MAX_CAPACITY).is_ok());
+}
+
 #[test]
 fn without_auto_start_the_handshake_waits_for_session_start() {
     let mut net = Network::new(server(2, 5), 5);

@@ -67,7 +67,7 @@ export interface ConnectOptions extends CommonOptions {
 
 /** Options of `createServer`. */
 export interface ServerOptions extends CommonOptions {
-  /** The size of the session pool (default 16). */
+  /** The size of the session pool, 1 to 1 048 576 (default 16). */
   maxSessions?: number;
   /** Require client certificates; a number bounds the chain length (true: 4). */
   verifyClient?: boolean | number;

@@ -41,10 +41,11 @@ function list(value) {
   return Array.isArray(value) ? value : [value];
 }
 
-function optionalInt(value, what) {
+/** `value` when it is a whole number in [0, max]; undefined when absent; else 0x4D. */
+export function optionalInt(value, what, unit, max = 0xffffffff) {
   if (value === undefined || value === null) return undefined;
-  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
-    throw hostError('nx-invalid-parameters', `${what} must be a whole number of ${what.endsWith('Ms') ? 'milliseconds' : 'units'}`);
+  if (!Number.isInteger(value) || value < 0 || value > max) {
+    throw hostError('nx-invalid-parameters', `${what} must be a whole number of ${unit} (0 to ${max})`);
   }
   return value;
 }
@@ -53,11 +54,11 @@ function optionalInt(value, what) {
 export function settings(options) {
   return {
     suites: list(options.suites).map((s) => suite(s).wit),
-    mtu: optionalInt(options.mtu, 'mtu'),
-    retransmitInitialMs: optionalInt(options.retransmitInitialMs, 'retransmitInitialMs'),
-    retransmitMaxMs: optionalInt(options.retransmitMaxMs, 'retransmitMaxMs'),
-    maxTransmissions: optionalInt(options.maxTransmissions, 'maxTransmissions'),
-    idleTimeoutMs: optionalInt(options.idleTimeoutMs, 'idleTimeoutMs'),
+    mtu: optionalInt(options.mtu, 'mtu', 'bytes'),
+    retransmitInitialMs: optionalInt(options.retransmitInitialMs, 'retransmitInitialMs', 'milliseconds'),
+    retransmitMaxMs: optionalInt(options.retransmitMaxMs, 'retransmitMaxMs', 'milliseconds'),
+    maxTransmissions: optionalInt(options.maxTransmissions, 'maxTransmissions', 'transmissions'),
+    idleTimeoutMs: optionalInt(options.idleTimeoutMs, 'idleTimeoutMs', 'milliseconds'),
     requireExtendedMasterSecret: Boolean(options.requireExtendedMasterSecret),
     serverName: options.serverName ?? undefined,
     keyLog: typeof options.keylog === 'function',
@@ -80,7 +81,8 @@ export function applyCredentials(resource, options) {
   list(options.ca).flatMap(eachCertificate).forEach((ca, i) => {
     call(() => resource.trustedCertificateAdd(i + 1, ca));
   });
-  const now = options.unixTime ?? Math.floor(Date.now() / 1000);
+  const now = optionalInt(options.unixTime, 'unixTime', 'seconds since 1970', Number.MAX_SAFE_INTEGER)
+    ?? Math.floor(Date.now() / 1000);
   resource.setUnixTime(BigInt(now));
 }
 

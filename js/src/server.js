@@ -8,7 +8,7 @@ import { server as api } from '../generated/wasm_dtls.js';
 import { call, catchTrap, fromWit, hostError } from './errors.js';
 import { describe } from './ladder.js';
 import { nodeAddress, witAddress } from './address.js';
-import { applyCredentials, ianaName, settings } from './options.js';
+import { applyCredentials, ianaName, optionalInt, settings } from './options.js';
 import { Clock, DeadlineTimer, SessionBase, drain, recordBytes } from './session.js';
 
 const key = (id) => `${id.slot}.${id.generation}`;
@@ -69,7 +69,8 @@ export class DtlsServer extends EventEmitter {
   constructor(options = {}) {
     super();
     this._options = options;
-    this._resource = call(() => api.DtlsServer.create(settings(options), options.maxSessions ?? 16));
+    const pool = optionalInt(options.maxSessions, 'maxSessions', 'sessions') ?? 16;
+    this._resource = call(() => api.DtlsServer.create(settings(options), pool));
     applyCredentials(this._resource, options);
     if (options.verifyClient) {
       const depth = options.verifyClient === true ? 4 : options.verifyClient;

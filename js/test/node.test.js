@@ -145,6 +145,25 @@ test('send() refuses what is not text or bytes, and the session goes on', async 
   }
 });
 
+test('numbers out of range are refused with 0x4D, and the component lives on', async () => {
+  // A pool of -1 (2^32 - 1 once lowered) used to trap the component: every session of
+  // the process died with it.
+  for (const maxSessions of [-1, 1.5, 2 ** 31]) {
+    assert.throws(() => createServer({ psk: PSK, maxSessions }),
+      (e) => e instanceof DtlsError && e.status === 0x4d, String(maxSessions));
+  }
+  assert.throws(() => createServer({ psk: PSK, mtu: 2 ** 40 }), /mtu must be a whole number of bytes/);
+  await assert.rejects(connect({ port: 5684, psk: PSK, unixTime: -1 }), { status: 0x4d });
+  const server = echoServer();
+  const { port } = await server.listen(0, '127.0.0.1');
+  try {
+    const session = await connect(clientOptions(port, { suites: ['psk-gcm'] }));
+    session.end();
+  } finally {
+    server.close();
+  }
+});
+
 test('a host that does not resolve is refused with 0x4D and says so', async () => {
   // .invalid never resolves (RFC 6761 §6.4).
   await assert.rejects(connect({ host: 'no-such-host.invalid', port: 5684, psk: PSK }),

@@ -197,6 +197,13 @@ impl Server {
     /// two periods).
     pub const DEFAULT_COOKIE_ROTATION: Duration = Duration::from_secs(300);
 
+    /// The largest session pool. The pool's slots are allocated up front (~12 bytes
+    /// each natively, 8 in wasm32) and an established session takes ~2.5 KB, so a
+    /// million is already more than a 32-bit WebAssembly memory can hold once full;
+    /// anything larger is a mistake, refused rather than an allocation that fails
+    /// (which would abort the program, or trap the component).
+    pub const MAX_CAPACITY: usize = 1 << 20;
+
     /// A server with a pool of `capacity` sessions (NetX `server_create`), using OS
     /// randomness. Fails with NX_INVALID_PARAMETERS (0x4D) for a zero capacity.
     pub fn new(config: Config, capacity: usize) -> Result<Server, Error> {
@@ -216,9 +223,14 @@ impl Server {
         mut rng: Box<dyn Random>,
         session_rng: RngFactory,
     ) -> Result<Server, Error> {
-        if capacity == 0 || capacity > u32::MAX as usize {
+        if capacity == 0 {
             return Err(Error::InvalidParameters(
                 "a server needs a pool of at least one session",
+            ));
+        }
+        if capacity > Self::MAX_CAPACITY {
+            return Err(Error::InvalidParameters(
+                "a server's pool holds at most 1 048 576 sessions (Server::MAX_CAPACITY)",
             ));
         }
         let cookies = CookieJar::generate(rng.as_mut());

@@ -95,7 +95,7 @@ struct ServerArgs {
     /// Require and verify client certificates (against --ca).
     #[arg(long)]
     verify_client: bool,
-    /// The size of the session pool.
+    /// The size of the session pool, 1 to 1 048 576.
     #[arg(long, value_name = "N", default_value_t = 16)]
     max_sessions: u32,
     /// Send every application record back to its sender.
