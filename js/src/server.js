@@ -60,6 +60,19 @@ export class ServerSession extends SessionBase {
 }
 
 /**
+ * The longest client chain `verifyClient` asks for: true means 4; false, 0 or nothing
+ * means no client certificates; anything but a whole number is refused.
+ */
+function clientChainLimit(verifyClient) {
+  if (verifyClient === undefined || verifyClient === false || verifyClient === 0) return undefined;
+  if (verifyClient === true) return 4;
+  if (typeof verifyClient !== 'number') {
+    throw hostError('nx-invalid-parameters', 'verifyClient must be true, false or a number of certificates');
+  }
+  return optionalInt(verifyClient, 'verifyClient', 'certificates');
+}
+
+/**
  * A DTLS server (NetX server_create). Events: 'connect' (session, address) when a
  * client passes the cookie check, 'session' (session) when its handshake completes,
  * 'error' (error, session?) when something fails (emitted only when listened to),
@@ -72,10 +85,8 @@ export class DtlsServer extends EventEmitter {
     const pool = optionalInt(options.maxSessions, 'maxSessions', 'sessions') ?? 16;
     this._resource = call(() => api.DtlsServer.create(settings(options), pool));
     applyCredentials(this._resource, options);
-    if (options.verifyClient) {
-      const depth = options.verifyClient === true ? 4 : options.verifyClient;
-      call(() => this._resource.x509ClientVerifyConfigure(depth));
-    }
+    const depth = clientChainLimit(options.verifyClient);
+    if (depth !== undefined) call(() => this._resource.x509ClientVerifyConfigure(depth));
     this._sessions = new Map();
     this._socket = undefined;
     this._clock = new Clock();

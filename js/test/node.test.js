@@ -153,6 +153,9 @@ test('numbers out of range are refused with 0x4D, and the component lives on', a
       (e) => e instanceof DtlsError && e.status === 0x4d, String(maxSessions));
   }
   assert.throws(() => createServer({ psk: PSK, mtu: 2 ** 40 }), /mtu must be a whole number of bytes/);
+  for (const verifyClient of [-1, 1.5, 'yes']) {
+    assert.throws(() => createServer({ psk: PSK, verifyClient }), { status: 0x4d }, String(verifyClient));
+  }
   await assert.rejects(connect({ port: 5684, psk: PSK, unixTime: -1 }), { status: 0x4d });
   const server = echoServer();
   const { port } = await server.listen(0, '127.0.0.1');
