@@ -56,6 +56,15 @@ export class DeadlineTimer {
   }
 }
 
+/**
+ * `value` if Node's timers can wait that many milliseconds (0 to 2^31 - 1: beyond,
+ * setTimeout fires after 1 ms instead); else a DtlsError 0x4D.
+ */
+function milliseconds(value, what) {
+  if (typeof value === 'number' && value >= 0 && value <= 0x7fffffff) return value;
+  throw hostError('nx-invalid-parameters', `${what} must be a number of milliseconds (0 to 2147483647)`);
+}
+
 /** What `send(data)` sends: a string as UTF-8, bytes as they are; nothing else. */
 export function recordBytes(data) {
   if (typeof data === 'string') return Buffer.from(data);
@@ -102,6 +111,11 @@ export class SessionBase extends EventEmitter {
    * `timeout` ms, or with the reason the session ended.
    */
   receive({ timeout = 10_000 } = {}) {
+    try {
+      milliseconds(timeout, 'timeout');
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (this._queue.length > 0) return Promise.resolve(this._queue.shift());
     if (this._ended) return Promise.reject(this._ended);
     return new Promise((resolve, reject) => {
@@ -242,6 +256,8 @@ export async function connect(options) {
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     throw hostError('nx-invalid-parameters', 'options.port must be a UDP port number');
   }
+  // Checked before a socket is opened: a throw after would leave it open.
+  const timeout = milliseconds(options.timeout ?? 10_000, 'options.timeout');
   const address = isIPv6(host) || /^[\d.]+$/.test(host) ? host : await resolve(host);
   // After the spread: `serverName: undefined` must not turn the host name check off.
   const resource = call(() => api.DtlsSession.client(settings({
@@ -258,7 +274,6 @@ export async function connect(options) {
     session._pump();
   }));
   await new Promise((resolve) => socket.connect(port, address, resolve));
-  const timeout = options.timeout ?? 10_000;
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       // Settle first: the reset's 'close' must not be the reason given.

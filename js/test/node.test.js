@@ -157,10 +157,14 @@ test('numbers out of range are refused with 0x4D, and the component lives on', a
     assert.throws(() => createServer({ psk: PSK, verifyClient }), { status: 0x4d }, String(verifyClient));
   }
   await assert.rejects(connect({ port: 5684, psk: PSK, unixTime: -1 }), { status: 0x4d });
+  for (const timeout of [-5, 'abc', 2 ** 31, Number.NaN]) {
+    await assert.rejects(connect({ port: 5684, psk: PSK, timeout }), { status: 0x4d }, String(timeout));
+  }
   const server = echoServer();
   const { port } = await server.listen(0, '127.0.0.1');
   try {
     const session = await connect(clientOptions(port, { suites: ['psk-gcm'] }));
+    await assert.rejects(session.receive({ timeout: -1 }), { status: 0x4d });
     session.end();
   } finally {
     server.close();
