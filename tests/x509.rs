@@ -90,11 +90,16 @@ fn pem_files_as_openssl_writes_them_load() {
     let from_ecparam = PrivateKey::load(ecparam.as_bytes()).unwrap();
     assert_eq!(from_ecparam.public_key(), key("server").public_key());
 
-    let encrypted =
-        b"-----BEGIN ENCRYPTED PRIVATE KEY-----\naGVsbG8=\n-----END ENCRYPTED PRIVATE KEY-----\n";
-    let err = PrivateKey::load(encrypted).unwrap_err();
-    assert_eq!(err.status().code(), 0x4D);
-    assert!(err.to_string().contains("encrypted"), "{err}");
+    // PKCS#8's encrypted form, and OpenSSL's older one (headers under the usual label).
+    let pkcs8 =
+        "-----BEGIN ENCRYPTED PRIVATE KEY-----\naGVsbG8=\n-----END ENCRYPTED PRIVATE KEY-----\n";
+    let legacy = "-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\
+        DEK-Info: AES-256-CBC,776B02A877A973FB0BACED494C7ADBE1\n\naGVsbG8=\n-----END EC PRIVATE KEY-----\n";
+    for encrypted in [pkcs8, legacy] {
+        let err = PrivateKey::load(encrypted.as_bytes()).unwrap_err();
+        assert_eq!(err.status().code(), 0x4D);
+        assert!(err.to_string().contains("is encrypted"), "{err}");
+    }
 
     let cut = bundle.get(..bundle.len() - 60).unwrap();
     let err = Certificate::load(cut.as_bytes()).unwrap_err();

@@ -127,7 +127,15 @@ impl PrivateKey {
         let bad = Error::InvalidParameters(
             "the private key is not a P-256 key in PKCS#8 or SEC1 form (PEM or DER)",
         );
+        let encrypted = Error::InvalidParameters(
+            "the private key is encrypted: decrypt it first \
+             (openssl pkey -in key.pem -out plain-key.pem)",
+        );
         let key = if pem::is_pem(bytes) {
+            // OpenSSL's older encrypted form keeps its label and adds headers.
+            if pem::is_legacy_encrypted(bytes) {
+                return Err(encrypted);
+            }
             let blocks = pem::blocks(bytes).ok_or_else(|| bad.clone())?;
             let block = blocks
                 .iter()
@@ -136,12 +144,7 @@ impl PrivateKey {
             match block.label.as_str() {
                 "PRIVATE KEY" => p256::SecretKey::from_pkcs8_der(&block.der).ok(),
                 "EC PRIVATE KEY" => p256::SecretKey::from_sec1_der(&block.der).ok(),
-                "ENCRYPTED PRIVATE KEY" => {
-                    return Err(Error::InvalidParameters(
-                        "the private key is encrypted: decrypt it first \
-                         (openssl pkey -in key.pem -out plain-key.pem)",
-                    ));
-                }
+                "ENCRYPTED PRIVATE KEY" => return Err(encrypted),
                 _ => None,
             }
             .ok_or(bad)?

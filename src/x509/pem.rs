@@ -23,6 +23,12 @@ pub(super) fn is_pem(bytes: &[u8]) -> bool {
     find(bytes, BEGIN).is_some()
 }
 
+/// Whether `text` holds a block encrypted the way OpenSSL did before PKCS#8: the usual
+/// label, with `Proc-Type: 4,ENCRYPTED` and `DEK-Info` headers (RFC 1421 §4.6.1.1).
+pub(super) fn is_legacy_encrypted(text: &[u8]) -> bool {
+    find(text, b"Proc-Type: 4,ENCRYPTED").is_some()
+}
+
 /// Every block of `text`, in order; `None` if a block is cut short or its Base64 is
 /// bad (a damaged file is an error, not a shorter chain).
 pub(super) fn blocks(text: &[u8]) -> Option<Vec<Block>> {
