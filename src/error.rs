@@ -227,8 +227,8 @@ pub enum Error {
         index: usize,
     },
     /// Certificate bytes handed to the API (not a peer's) are not a well-formed X.509
-    /// certificate in PEM or DER.
-    UnreadableCertificate,
+    /// certificate in PEM or DER; the text says what they are instead.
+    UnreadableCertificate(&'static str),
     /// No certificate with that id or common name in the store.
     CertificateNotFound,
     /// A certificate with that id is already in the store.
@@ -304,7 +304,7 @@ impl Error {
             Error::RecordTooLarge { .. } => Status::AllocatePacketFailed,
             Error::NoFreeDtlsSessions { .. } => Status::NoFreeDtlsSessions,
             Error::BadCertificate { problem, .. } => problem.status(),
-            Error::UnreadableCertificate => Status::InvalidCertificate,
+            Error::UnreadableCertificate(_) => Status::InvalidCertificate,
             Error::CertificateNotFound => Status::CertificateNotFound,
             Error::CertificateIdDuplicate(_) => Status::CertIdDuplicate,
             Error::SignatureVerification => Status::SignatureVerificationError,
@@ -459,9 +459,7 @@ impl fmt::Display for Sentence<'_> {
                 0 => write!(f, "the peer's certificate {problem}"),
                 i => write!(f, "certificate {i} of the peer's chain {problem}"),
             },
-            Error::UnreadableCertificate => f.write_str(
-                "the given bytes are not a well-formed X.509 certificate (PEM or DER)",
-            ),
+            Error::UnreadableCertificate(what) => write!(f, "the given bytes are {what}"),
             Error::CertificateNotFound => {
                 f.write_str("no certificate with that id or common name is in the store")
             }

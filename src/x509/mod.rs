@@ -15,6 +15,12 @@ use x509_cert::der::{Decode, Header, Reader, SliceReader};
 
 use crate::error::Error;
 
+const NOT_X509: &str = "not a well-formed X.509 certificate (PEM or DER)";
+
+fn unreadable(what: &'static str) -> Error {
+    Error::UnreadableCertificate(what)
+}
+
 /// One X.509 certificate: its DER bytes and their parsed form.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Certificate {
@@ -25,8 +31,7 @@ pub struct Certificate {
 impl Certificate {
     /// Parses one DER certificate.
     pub fn from_der(der: &[u8]) -> Result<Certificate, Error> {
-        let parsed =
-            x509_cert::Certificate::from_der(der).map_err(|_| Error::UnreadableCertificate)?;
+        let parsed = x509_cert::Certificate::from_der(der).map_err(|_| unreadable(NOT_X509))?;
         Ok(Certificate {
             der: der.to_vec(),
             parsed,
@@ -36,14 +41,20 @@ impl Certificate {
     /// Parses every certificate of a PEM file, in order (a chain). Text around the
     /// blocks and blocks of other kinds (a key in the same file) are skipped.
     pub fn chain_from_pem(pem: &[u8]) -> Result<Vec<Certificate>, Error> {
-        let blocks = pem::blocks(pem).ok_or(Error::UnreadableCertificate)?;
+        let blocks = pem::blocks(pem).ok_or(unreadable(NOT_X509))?;
         let chain = blocks
             .iter()
             .filter(|block| block.label == "CERTIFICATE")
             .map(|block| Certificate::from_der(&block.der))
             .collect::<Result<Vec<_>, _>>()?;
         if chain.is_empty() {
-            return Err(Error::UnreadableCertificate);
+            // Most often a key file given where the certificate was meant.
+            let key = blocks.iter().any(|b| b.label.ends_with("PRIVATE KEY"));
+            return Err(unreadable(if key {
+                "a private key, where a certificate was expected"
+            } else {
+                "PEM without a CERTIFICATE block"
+            }));
         }
         Ok(chain)
     }
