@@ -230,7 +230,7 @@ impl Server {
         }
         if capacity > Self::MAX_CAPACITY {
             return Err(Error::InvalidParameters(
-                "a server's pool holds at most 1 048 576 sessions (Server::MAX_CAPACITY)",
+                "a server's pool holds at most 1 048 576 sessions",
             ));
         }
         let cookies = CookieJar::generate(rng.as_mut());
