@@ -12,7 +12,7 @@ mod common;
 use common::{NOW, cert, fixture, key};
 use wasm_dtls::x509::{
     Certificate, CertificateProblem, CertificateStore, LocalIdentity, PrivateKey, Purpose,
-    VerifyOptions, verify_chain,
+    VerifyOptions, certificate_pems, verify_chain,
 };
 use wasm_dtls::{CryptoProvider, Error};
 
@@ -75,6 +75,13 @@ fn pem_files_as_openssl_writes_them_load() {
     );
     let chain = Certificate::load(bundle.as_bytes()).unwrap();
     assert_eq!(chain, [cert("leaf"), cert("intermediate")]);
+    // Split for a host that adds one certificate per id: each part loads on its own.
+    let parts = certificate_pems(bundle.as_bytes()).unwrap();
+    let loaded: Vec<Vec<Certificate>> = parts
+        .iter()
+        .map(|p| Certificate::load(p).unwrap())
+        .collect();
+    assert_eq!(loaded, [[cert("leaf")], [cert("intermediate")]]);
 
     let combined = text("server.crt.pem") + &text("server.sec1.pem");
     assert_eq!(
@@ -102,6 +109,7 @@ fn pem_files_as_openssl_writes_them_load() {
     }
 
     let cut = bundle.get(..bundle.len() - 60).unwrap();
+    assert!(certificate_pems(cut.as_bytes()).is_none());
     let err = Certificate::load(cut.as_bytes()).unwrap_err();
     assert_eq!(err.status().code(), 0x112);
     assert!(

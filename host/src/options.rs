@@ -129,25 +129,11 @@ impl Options {
 /// -CAfile` trusts every certificate of its file (the component takes one per id);
 /// anything else as it is, for the component to accept or to say what is wrong with it.
 fn each_certificate(bytes: &[u8]) -> Vec<&[u8]> {
-    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
-    const END: &[u8] = b"-----END CERTIFICATE-----";
-    let find =
-        |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).position(|w| w == needle);
-    let mut blocks = Vec::new();
-    let mut rest = bytes;
-    while let Some(start) = find(rest, BEGIN) {
-        let block = rest.get(start..).unwrap_or_default();
-        let Some(end) = find(block, END).map(|at| at + END.len()) else {
-            // A block cut short: the component refuses the whole entry, and says why.
-            return vec![bytes];
-        };
-        blocks.extend(block.get(..end));
-        rest = block.get(end..).unwrap_or_default();
-    }
-    if blocks.len() > 1 {
-        blocks
-    } else {
-        vec![bytes]
+    match wasm_dtls::x509::certificate_pems(bytes) {
+        Some(blocks) if blocks.len() > 1 => blocks,
+        // One certificate, DER, or a block cut short: the component refuses the whole
+        // entry when it is wrong, and says why.
+        _ => vec![bytes],
     }
 }
 

@@ -17,10 +17,6 @@ use crate::error::Error;
 
 const NOT_X509: &str = "not a well-formed X.509 certificate (PEM or DER)";
 
-fn unreadable(what: &'static str) -> Error {
-    Error::UnreadableCertificate(what)
-}
-
 /// One X.509 certificate: its DER bytes and their parsed form.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Certificate {
@@ -31,7 +27,8 @@ pub struct Certificate {
 impl Certificate {
     /// Parses one DER certificate.
     pub fn from_der(der: &[u8]) -> Result<Certificate, Error> {
-        let parsed = x509_cert::Certificate::from_der(der).map_err(|_| unreadable(NOT_X509))?;
+        let parsed = x509_cert::Certificate::from_der(der)
+            .map_err(|_| Error::UnreadableCertificate(NOT_X509))?;
         Ok(Certificate {
             der: der.to_vec(),
             parsed,
@@ -41,7 +38,7 @@ impl Certificate {
     /// Parses every certificate of a PEM file, in order (a chain). Text around the
     /// blocks and blocks of other kinds (a key in the same file) are skipped.
     pub fn chain_from_pem(pem: &[u8]) -> Result<Vec<Certificate>, Error> {
-        let blocks = pem::blocks(pem).ok_or(unreadable(NOT_X509))?;
+        let blocks = pem::blocks(pem).ok_or(Error::UnreadableCertificate(NOT_X509))?;
         let chain = blocks
             .iter()
             .filter(|block| block.label == "CERTIFICATE")
@@ -50,7 +47,7 @@ impl Certificate {
         if chain.is_empty() {
             // Most often a key file given where the certificate was meant.
             let key = blocks.iter().any(|b| b.label.ends_with("PRIVATE KEY"));
-            return Err(unreadable(if key {
+            return Err(Error::UnreadableCertificate(if key {
                 "a private key, where a certificate was expected"
             } else {
                 "PEM without a CERTIFICATE block"
@@ -109,6 +106,20 @@ impl Certificate {
         p256::PublicKey::from_sec1_bytes(spki.subject_public_key.raw_bytes())
             .map_err(|_| CertificateProblem::UnsupportedKey)
     }
+}
+
+/// The certificate blocks of a PEM bundle, each as a PEM text of its own, in order
+/// (what a host needs to add a bundle one certificate per id); `None` if a block is cut
+/// short. Text and blocks of other kinds are left out.
+pub fn certificate_pems(bundle: &[u8]) -> Option<Vec<&[u8]>> {
+    let blocks = pem::encoded_blocks(bundle)?;
+    Some(
+        blocks
+            .into_iter()
+            .filter(|(label, _)| *label == b"CERTIFICATE")
+            .map(|(_, text)| text)
+            .collect(),
+    )
 }
 
 /// An ECDSA P-256 private key; wiped from memory when dropped (p256 zeroizes it).

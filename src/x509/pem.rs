@@ -32,6 +32,21 @@ pub(super) fn is_legacy_encrypted(text: &[u8]) -> bool {
 /// Every block of `text`, in order; `None` if a block is cut short or its Base64 is
 /// bad (a damaged file is an error, not a shorter chain).
 pub(super) fn blocks(text: &[u8]) -> Option<Vec<Block>> {
+    encoded_blocks(text)?
+        .into_iter()
+        .map(|(_, encoded)| {
+            let (label, der) = pem::decode_vec(encoded).ok()?;
+            Some(Block {
+                label: label.to_owned(),
+                der: Zeroizing::new(der),
+            })
+        })
+        .collect()
+}
+
+/// Every block of `text` as its label and its text, from its BEGIN line through its
+/// END line (a PEM file of its own), in order; `None` if a block is cut short.
+pub(super) fn encoded_blocks(text: &[u8]) -> Option<Vec<(&[u8], &[u8])>> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(start) = find(rest, BEGIN) {
@@ -40,11 +55,7 @@ pub(super) fn blocks(text: &[u8]) -> Option<Vec<Block>> {
         let label = after_begin.get(..find(after_begin, DASHES)?)?;
         let end_line = [b"-----END ", label, DASHES].concat();
         let end = find(block, &end_line)? + end_line.len();
-        let (label, der) = pem::decode_vec(block.get(..end)?).ok()?;
-        out.push(Block {
-            label: label.to_owned(),
-            der: Zeroizing::new(der),
-        });
+        out.push((label, block.get(..end)?));
         rest = block.get(end..)?;
     }
     Some(out)
