@@ -14,13 +14,13 @@ use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::process::{Process, free_port, openssl};
+use common::process::{Process, free_port, openssl, openssl_without_ems};
 use common::udp::{LOSSES, LossyProxy, Mishaps, REPEATS, UdpDriver};
 use common::{
     ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, fixture_path, hex, psk_config,
 };
 use wasm_dtls::x509::{Certificate, PrivateKey};
-use wasm_dtls::{CipherSuite, Config, CryptoProvider, Event, Session};
+use wasm_dtls::{CipherSuite, Config, CryptoProvider, Event, Session, Status};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -398,4 +398,107 @@ fn handshakes_with_openssl_over(mishaps: Mishaps<'_>) {
         &client_args,
         Some(mishaps),
     );
+}
+
+/// The error that ended the session, if one did.
+fn failure(driver: &UdpDriver) -> Option<Status> {
+    driver.events.iter().find_map(|e| match e {
+        Event::Error(e) => Some(e.status()),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_peer_without_the_extended_master_secret_is_refused_only_when_it_is_required() {
+    let suite = CipherSuite::PskAes128GcmSha256;
+    let psk = hex(KEY);
+    let identity = String::from_utf8_lossy(IDENTITY).into_owned();
+    let cipher = openssl_cipher(suite);
+    for require in [false, true] {
+        let mut config = psk_config(suite, KEY);
+        config.set_require_extended_master_secret(require);
+
+        // Our client, OpenSSL's server.
+        let accept = format!("127.0.0.1:{}", free_port());
+        let server = openssl_without_ems(&[
+            "s_server",
+            "-dtls1_2",
+            "-accept",
+            &accept,
+            "-cipher",
+            cipher,
+            "-nocert",
+            "-psk",
+            &psk,
+            "-psk_identity",
+            &identity,
+            "-naccept",
+            "1",
+        ]);
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let mut client = UdpDriver::new(
+            Session::client(Arc::new(config.clone())),
+            socket,
+            accept.parse().unwrap(),
+        );
+        let now = client.now();
+        client.endpoint.start(now).unwrap();
+        let ended = client.run_until(LIMIT, |c| c.connected() || failure(c).is_some());
+        assert!(ended, "no outcome; openssl said:\n{}", server.output());
+        if require {
+            assert_eq!(
+                failure(&client),
+                Some(Status::ExtensionNotFound),
+                "{:?}",
+                client.events
+            );
+        } else {
+            assert!(
+                client.connected(),
+                "{:?}\n{}",
+                client.events,
+                server.output()
+            );
+        }
+
+        // OpenSSL's client, our server.
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let connect = socket.local_addr().unwrap().to_string();
+        let s_client = openssl_without_ems(&[
+            "s_client",
+            "-dtls1_2",
+            "-connect",
+            &connect,
+            "-cipher",
+            cipher,
+            "-psk",
+            &psk,
+            "-psk_identity",
+            &identity,
+        ]);
+        socket.set_read_timeout(Some(LIMIT)).unwrap();
+        let mut buf = vec![0u8; 65_536];
+        let (n, peer) = socket.recv_from(&mut buf).expect("s_client sent nothing");
+        let session = Session::server(Arc::new(config), peer.to_string().as_bytes());
+        let mut server = UdpDriver::new(session, socket, peer);
+        let now = server.now();
+        server.endpoint.handle_datagram(now, &buf[..n]);
+        let ended = server.run_until(LIMIT, |s| s.connected() || failure(s).is_some());
+        assert!(ended, "no outcome; openssl said:\n{}", s_client.output());
+        if require {
+            assert_eq!(
+                failure(&server),
+                Some(Status::ExtensionNotFound),
+                "{:?}",
+                server.events
+            );
+        } else {
+            assert!(server.connected(), "{:?}", server.events);
+            assert!(
+                wait_for_output(&mut server, &s_client, "Extended master secret: no"),
+                "{}",
+                s_client.output()
+            );
+        }
+    }
 }

@@ -47,12 +47,22 @@ pub struct Options {
     /// the chain but not the names in it (as NetX and OpenSSL without a host set do);
     /// the CLI and the Node package default it to the host connected to.
     pub server_name: Option<String>,
-    /// The largest datagram to send.
+    /// The largest datagram to send, 128 to 65507 bytes (default 1200).
     pub mtu: Option<u32>,
-    /// The first retransmission timeout (RFC 6347: 1 s).
+    /// The first retransmission timeout (RFC 6347: 1 s); it doubles after each
+    /// retransmission.
     pub retransmit_initial: Option<Duration>,
+    /// The cap of the doubling retransmission timeout (RFC 6347: 60 s).
+    pub retransmit_max: Option<Duration>,
+    /// How many times a flight is sent in all before the handshake fails with
+    /// WASM_DTLS_HANDSHAKE_TIMEOUT (NetX: 11).
+    pub max_transmissions: Option<u32>,
     /// End sessions that are silent this long.
     pub idle_timeout: Option<Duration>,
+    /// Refuse peers that do not use the extended master secret (RFC 7627), with
+    /// NX_SECURE_TLS_EXTENSION_NOT_FOUND (0x136). Off by default: it is always offered
+    /// and used when the peer has it, but some small stacks (tinydtls) do not.
+    pub require_extended_master_secret: bool,
     /// The certificate validity time, seconds since 1970 (default: the system clock).
     pub unix_time: Option<u64>,
     /// Where NSS key log lines go, if anywhere.
@@ -71,6 +81,15 @@ impl core::fmt::Debug for Options {
             .field("verify_client", &self.verify_client)
             .field("server_name", &self.server_name)
             .field("mtu", &self.mtu)
+            .field("retransmit_initial", &self.retransmit_initial)
+            .field("retransmit_max", &self.retransmit_max)
+            .field("max_transmissions", &self.max_transmissions)
+            .field("idle_timeout", &self.idle_timeout)
+            .field(
+                "require_extended_master_secret",
+                &self.require_extended_master_secret,
+            )
+            .field("unix_time", &self.unix_time)
             .finish_non_exhaustive()
     }
 }
@@ -86,10 +105,10 @@ impl Options {
             suites: self.suites.iter().map(|&s| wit_suite(s)).collect(),
             mtu: self.mtu,
             retransmit_initial_ms: self.retransmit_initial.map(millis),
-            retransmit_max_ms: None,
-            max_transmissions: None,
+            retransmit_max_ms: self.retransmit_max.map(millis),
+            max_transmissions: self.max_transmissions,
             idle_timeout_ms: self.idle_timeout.map(millis),
-            require_extended_master_secret: false,
+            require_extended_master_secret: self.require_extended_master_secret,
             server_name: self.server_name.clone(),
             key_log: self.key_log.is_some(),
             trace: self.trace.is_some(),

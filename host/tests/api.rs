@@ -10,6 +10,10 @@
 use std::net::{SocketAddr, UdpSocket};
 use std::time::Duration;
 
+#[path = "../../tests/common/process.rs"]
+#[allow(dead_code)]
+mod process;
+
 use wasm_dtls_host::{
     CipherSuite, DtlsServer, DtlsSession, Options, PskEntry, Runtime, ServerEvent, Status,
 };
@@ -250,4 +254,88 @@ async fn every_certificate_of_a_ca_bundle_is_trusted() {
         .err()
         .unwrap();
     assert_eq!(refused.code(), 0x112, "{refused}");
+}
+
+/// The retransmission settings of `Options` reach the engine: a server that never
+/// answers gets exactly `max_transmissions` ClientHellos, no wait between them exceeds
+/// `retransmit_max` (without the cap the fourth would be 400 ms), and the handshake
+/// then fails with WASM_DTLS_HANDSHAKE_TIMEOUT long before the caller's timeout.
+#[tokio::test]
+async fn retransmission_settings_bound_the_flights_sent_to_a_silent_server() {
+    let runtime = Runtime::from_env().unwrap();
+    let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let waits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = waits.clone();
+    let options = Options {
+        psks: vec![psk("device-0")],
+        retransmit_initial: Some(Duration::from_millis(50)),
+        retransmit_max: Some(Duration::from_millis(100)),
+        max_transmissions: Some(4),
+        // ".. timer set for t=DEADLINE ms", reported at `at` ms on the same clock.
+        trace: Some(std::sync::Arc::new(move |at: u64, line: &str| {
+            if let Some(deadline) = line
+                .strip_prefix(".. timer set for t=")
+                .and_then(|rest| rest.strip_suffix(" ms"))
+            {
+                sink.lock()
+                    .unwrap()
+                    .push(deadline.parse::<u64>().unwrap() - at);
+            }
+        })),
+        ..Options::default()
+    };
+    let failed = DtlsSession::connect(&runtime, silent.local_addr().unwrap(), &options, LIMIT)
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(failed.status(), Status::HandshakeTimeout, "{failed}");
+
+    silent.set_nonblocking(true).unwrap();
+    let mut buf = [0u8; 2048];
+    let hellos = std::iter::from_fn(|| silent.recv(&mut buf).ok()).count();
+    assert_eq!(hellos, 4);
+    let waits = waits.lock().unwrap().clone();
+    assert_eq!(waits.len(), 4, "{waits:?}");
+    assert!(waits.iter().all(|&w| w <= 100), "{waits:?}");
+}
+
+/// `require_extended_master_secret` reaches the engine: OpenSSL without the extended
+/// master secret (turned off in its configuration) is refused with
+/// NX_SECURE_TLS_EXTENSION_NOT_FOUND, and accepted without the requirement.
+#[tokio::test]
+async fn a_server_without_the_extended_master_secret_is_refused_when_it_is_required() {
+    let runtime = Runtime::from_env().unwrap();
+    let key = psk("device-0");
+    let hex_key: String = key.key.iter().map(|b| format!("{b:02x}")).collect();
+    for require in [false, true] {
+        let port = process::free_port();
+        let accept = format!("127.0.0.1:{port}");
+        let _server = process::openssl_without_ems(&[
+            "s_server",
+            "-dtls1_2",
+            "-accept",
+            &accept,
+            "-nocert",
+            "-psk",
+            &hex_key,
+            "-psk_identity",
+            "device-0",
+            "-naccept",
+            "1",
+        ]);
+        let options = Options {
+            psks: vec![key.clone()],
+            require_extended_master_secret: require,
+            ..Options::default()
+        };
+        // s_server may not listen yet: the ClientHello's retransmission covers that.
+        let outcome =
+            DtlsSession::connect(&runtime, accept.parse().unwrap(), &options, LIMIT).await;
+        match outcome {
+            Ok(session) if !require => session.end().await,
+            Err(e) if require => assert_eq!(e.status(), Status::ExtensionNotFound, "{e}"),
+            Ok(_) => panic!("a server without the extended master secret was accepted"),
+            Err(e) => panic!("no handshake without the requirement: {e}"),
+        }
+    }
 }

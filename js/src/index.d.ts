@@ -33,7 +33,7 @@ export interface CommonOptions {
   ca?: Bytes | Bytes[];
   /** Suites to offer or accept, most preferred first (default: all four). */
   suites?: SuiteName[];
-  /** The largest datagram to send (default 1400). */
+  /** The largest datagram to send, 128 to 65507 bytes (default 1200). */
   mtu?: number;
   /** The first retransmission timeout in ms (RFC 6347: 1000). */
   retransmitInitialMs?: number;

@@ -51,10 +51,33 @@ pub fn openssl(args: &[&str]) -> Process {
     Process::spawn("openssl", args)
 }
 
+/// `openssl` with these arguments and without the extended master secret (RFC 7627),
+/// which it offers and accepts by default: turned off through its configuration file
+/// (SSL_CONF `Options = -ExtendedMasterSecret`; OpenSSL 3.0's s_client and s_server
+/// have no switch for it).
+pub fn openssl_without_ems(args: &[&str]) -> Process {
+    let conf = std::env::temp_dir().join(format!("wasm-dtls-no-ems-{}.cnf", std::process::id()));
+    std::fs::write(
+        &conf,
+        "openssl_conf = conf\n[conf]\nssl_conf = ssl\n[ssl]\nsystem_default = defaults\n\
+         [defaults]\nOptions = -ExtendedMasterSecret\n",
+    )
+    .expect("write an OpenSSL configuration file");
+    let conf = conf.to_str().expect("a temporary path in UTF-8");
+    Process::spawn_with_env("openssl", args, &[("OPENSSL_CONF", conf)])
+}
+
 impl Process {
     pub fn spawn(program: &str, args: &[&str]) -> Process {
+        Process::spawn_with_env(program, args, &[])
+    }
+
+    /// `program` with `env` added to its environment (per process: tests run in
+    /// threads of one process, so they must not set variables of their own).
+    pub fn spawn_with_env(program: &str, args: &[&str], env: &[(&str, &str)]) -> Process {
         let mut child = Command::new(program)
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

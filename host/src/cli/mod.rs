@@ -71,7 +71,7 @@ struct Common {
     /// ecdsa-ccm8, ecdsa-gcm or IANA names.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     suites: Vec<String>,
-    /// The largest datagram to send.
+    /// The largest datagram to send, 128 to 65507 bytes (default 1200).
     #[arg(long, value_name = "N")]
     mtu: Option<u32>,
     /// Append NSS key log lines (for Wireshark) to this file.
