@@ -2,6 +2,8 @@
 //! `client_session_start`, `session_send`, `session_receive`, `session_end`, …).
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::net::UdpSocket;
@@ -100,15 +102,35 @@ impl DtlsSession {
 
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (note_tx, mut notes) = mpsc::unbounded_channel();
+        let refused = Arc::new(AtomicBool::new(false));
         let driver = Driver {
             handle,
             socket,
             clock,
             options: options.clone(),
             notes: note_tx,
+            refused: refused.clone(),
         };
         let task = tokio::spawn(driver.run(command_rx));
         let first = tokio::time::timeout(timeout, notes.recv()).await;
+        // A handshake that timed out says so when the system answered "connection
+        // refused" (ICMP port unreachable) to our last flight: the likely cause.
+        let explained = |e: DtlsError| {
+            if e.status() == Status::HandshakeTimeout && refused.load(Ordering::Relaxed) {
+                DtlsError::new(
+                    e.status(),
+                    format!(
+                        "{}; {} answered that nothing receives on its UDP port {} (ICMP port \
+                         unreachable): is the server running?",
+                        e.message(),
+                        peer.ip(),
+                        peer.port()
+                    ),
+                )
+            } else {
+                e
+            }
+        };
         match first {
             Ok(Some(Note::Connected {
                 suite,
@@ -124,20 +146,20 @@ impl DtlsSession {
                 handshake,
                 task,
             }),
-            Ok(Some(Note::Failed(e))) => Err(e),
+            Ok(Some(Note::Failed(e))) => Err(explained(e)),
             Ok(Some(other)) => Err(DtlsError::host(format!(
                 "unexpected before the handshake completed: {other:?}"
             ))),
             Ok(None) => Err(DtlsError::host("the session driver stopped")),
             Err(_) => {
                 task.abort();
-                Err(DtlsError::new(
+                Err(explained(DtlsError::new(
                     Status::HandshakeTimeout,
                     format!(
                         "no handshake with {peer} within {:.1} s",
                         timeout.as_secs_f64()
                     ),
-                ))
+                )))
             }
         }
     }
@@ -229,6 +251,8 @@ struct Driver {
     clock: Clock,
     options: Options,
     notes: mpsc::UnboundedSender<Note>,
+    /// Whether the last thing the socket heard was "connection refused".
+    refused: Arc<AtomicBool>,
 }
 
 impl Driver {
@@ -253,14 +277,20 @@ impl Driver {
             }
             let sleep = deadline.map(|ms| self.clock.at(ms));
             tokio::select! {
-                received = self.socket.recv(&mut buf) => {
-                    // ICMP "port unreachable" shows up as an error on a connected
-                    // socket; the retransmission timer copes with a peer not there yet.
-                    if let Ok(n) = received {
+                received = self.socket.recv(&mut buf) => match received {
+                    Ok(n) => {
+                        self.refused.store(false, Ordering::Relaxed);
                         let datagram = buf.get(..n).unwrap_or_default();
                         self.handle.handle_datagram(self.clock.now(), datagram)?;
                     }
-                }
+                    // ICMP "port unreachable" shows up as an error on a connected
+                    // socket; the retransmission timer copes with a peer not there yet,
+                    // and a handshake that times out says what was heard.
+                    Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                        self.refused.store(true, Ordering::Relaxed);
+                    }
+                    Err(_) => {}
+                },
                 () = sleep_until(sleep) => {
                     self.handle.handle_timeout(self.clock.now())?;
                 }

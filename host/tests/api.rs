@@ -289,6 +289,8 @@ async fn retransmission_settings_bound_the_flights_sent_to_a_silent_server() {
         .err()
         .unwrap();
     assert_eq!(failed.status(), Status::HandshakeTimeout, "{failed}");
+    // The server is there, only silent: nothing refused our datagrams.
+    assert!(!failed.message().contains("unreachable"), "{failed}");
 
     silent.set_nonblocking(true).unwrap();
     let mut buf = [0u8; 2048];
@@ -297,6 +299,47 @@ async fn retransmission_settings_bound_the_flights_sent_to_a_silent_server() {
     let waits = waits.lock().unwrap().clone();
     assert_eq!(waits.len(), 4, "{waits:?}");
     assert!(waits.iter().all(|&w| w <= 100), "{waits:?}");
+}
+
+/// A handshake with a port nothing receives on (bound, then released) times out —
+/// a server may yet start there — and says that loopback refused our datagrams, both
+/// when the caller's time runs out and when the engine stops retransmitting.
+#[tokio::test]
+async fn a_handshake_with_a_closed_port_says_it_was_refused() {
+    let runtime = Runtime::from_env().unwrap();
+    let closed = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let refused = format!(
+        "127.0.0.1 answered that nothing receives on its UDP port {} (ICMP port unreachable)",
+        closed.port()
+    );
+    let options = Options {
+        psks: vec![psk("device-0")],
+        ..Options::default()
+    };
+    let timed_out = DtlsSession::connect(&runtime, closed, &options, Duration::from_millis(1500))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(timed_out.status(), Status::HandshakeTimeout);
+    assert!(timed_out.message().contains(&refused), "{timed_out}");
+
+    let options = Options {
+        retransmit_initial: Some(Duration::from_millis(50)),
+        max_transmissions: Some(2),
+        ..options
+    };
+    let gave_up = DtlsSession::connect(&runtime, closed, &options, LIMIT)
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(gave_up.status(), Status::HandshakeTimeout);
+    assert!(
+        gave_up.message().contains("2 times; ") && gave_up.message().contains(&refused),
+        "{gave_up}"
+    );
 }
 
 /// `require_extended_master_secret` reaches the engine: OpenSSL without the extended

@@ -106,10 +106,11 @@ declare class SessionBase extends EventEmitter {
   send(data: Bytes): void;
   /**
    * The next message (NetX session_receive); rejects with NX_NO_PACKET after
-   * `timeout` ms, or with why the session ended. Messages go to 'message' listeners
-   * instead when there are any.
+   * `timeout` ms (a number, as NetX's wait option, or `{ timeout }`; default 10000),
+   * or with why the session ended. Messages go to 'message' listeners instead when
+   * there are any.
    */
-  receive(options?: { timeout?: number }): Promise<Buffer>;
+  receive(options?: number | { timeout?: number }): Promise<Buffer>;
   /** Sends close_notify (NetX session_end). */
   end(): void;
   /** Ends without close_notify (NetX session_reset). */

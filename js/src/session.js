@@ -65,6 +65,14 @@ function milliseconds(value, what) {
   throw hostError('nx-invalid-parameters', `${what} must be a number of milliseconds (0 to 2147483647)`);
 }
 
+/** The `timeout` of `receive(options)`, whose options must be an object if given. */
+function receiveTimeout(options) {
+  if (options === null || typeof options !== 'object') {
+    throw hostError('nx-invalid-parameters', 'receive() takes a number of milliseconds or { timeout }');
+  }
+  return options.timeout ?? 10_000;
+}
+
 /** What `send(data)` sends: a string as UTF-8, bytes as they are; nothing else. */
 export function recordBytes(data) {
   if (typeof data === 'string') return Buffer.from(data);
@@ -108,11 +116,13 @@ export class SessionBase extends EventEmitter {
 
   /**
    * The next message (NetX session_receive): rejects with NX_NO_PACKET after
-   * `timeout` ms, or with the reason the session ended.
+   * `timeout` ms (`receive({ timeout })` or, as NetX's wait option, `receive(ms)`;
+   * default 10000), or with the reason the session ended.
    */
-  receive({ timeout = 10_000 } = {}) {
+  receive(options = {}) {
+    let timeout;
     try {
-      milliseconds(timeout, 'timeout');
+      timeout = milliseconds(typeof options === 'number' ? options : receiveTimeout(options), 'timeout');
     } catch (e) {
       return Promise.reject(e);
     }
@@ -237,6 +247,11 @@ export class DtlsSession extends SessionBase {
   }
 }
 
+/** What a refused datagram (ICMP port unreachable) tells of the server. */
+function notListening(address, port) {
+  return `${address} answered that nothing receives on its UDP port ${port} (ICMP port unreachable): is the server running?`;
+}
+
 /** The address the system resolves `host` to; failing that, a DtlsError that says so. */
 async function resolve(host) {
   try {
@@ -267,18 +282,24 @@ export async function connect(options) {
   applyCredentials(resource, options);
   const socket = dgram.createSocket(isIPv6(address) ? 'udp6' : 'udp4');
   const session = new DtlsSession(resource, socket, options, { address, port });
-  // A peer that is not there yet answers with ICMP errors; retransmission copes.
-  socket.on('error', () => {});
+  // A server that is not there yet makes the system answer "connection refused" (ICMP
+  // port unreachable); retransmission copes, and a handshake that times out says so.
+  let refused = false;
+  socket.on('error', (e) => { if (e.code === 'ECONNREFUSED') refused = true; });
   socket.on('message', (msg) => session._guard(() => {
+    refused = false;
     resource.handleDatagram(session._clock.now(), msg);
     session._pump();
   }));
+  const explained = (error) => (refused && error.code === 'WASM_DTLS_HANDSHAKE_TIMEOUT'
+    ? new DtlsError(error.code, error.status, `${error.detail}; ${notListening(address, port)}`)
+    : error);
   await new Promise((resolve) => socket.connect(port, address, resolve));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       // Settle first: the reset's 'close' must not be the reason given.
-      reject(hostError('wasm-dtls-handshake-timeout',
-        `no handshake with ${address}:${port} within ${timeout} ms`));
+      reject(explained(hostError('wasm-dtls-handshake-timeout',
+        `no handshake with ${address}:${port} within ${timeout} ms`)));
       session.reset();
     }, timeout);
     session.once('_connected', () => {
@@ -287,7 +308,7 @@ export async function connect(options) {
     });
     session.once('close', (error) => {
       clearTimeout(timer);
-      reject(error ?? hostError('nx-not-connected', 'the session closed during the handshake'));
+      reject(explained(error ?? hostError('nx-not-connected', 'the session closed during the handshake')));
     });
     try {
       call(() => resource.start(session._clock.now()));

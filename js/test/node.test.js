@@ -1,6 +1,7 @@
 // Node client ↔ Node server: all four suites, several clients at once, and failures
 // with their NetX codes, none of which hangs.
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
 import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 
@@ -162,11 +163,20 @@ test('numbers out of range are refused with 0x4D, and the component lives on', a
   }
   const server = echoServer();
   const { port } = await server.listen(0, '127.0.0.1');
+  let session;
   try {
-    const session = await connect(clientOptions(port, { suites: ['psk-gcm'] }));
+    session = await connect(clientOptions(port, { suites: ['psk-gcm'] }));
     await assert.rejects(session.receive({ timeout: -1 }), { status: 0x4d });
-    session.end();
+    for (const bad of ['100', null, true]) {
+      await assert.rejects(async () => session.receive(bad),
+        { status: 0x4d, message: /a number of milliseconds or \{ timeout \}/ }, String(bad));
+    }
+    // A number is the wait option, as NetX's: 100 ms, not the default 10 s.
+    const started = Date.now();
+    await assert.rejects(session.receive(100), { code: 'NX_NO_PACKET' });
+    assert.ok(Date.now() - started < 5000);
   } finally {
+    session?.end();
     server.close();
   }
 });
@@ -177,12 +187,27 @@ test('a host that does not resolve is refused with 0x4D and says so', async () =
     (e) => e instanceof DtlsError && e.status === 0x4d && /cannot resolve "no-such-host.invalid"/.test(e.message));
 });
 
-test('a server that is not there times out without hanging', async () => {
+test('a server that is not there times out without hanging, and the refusal is told', async () => {
   const port = await freePort();
   const started = Date.now();
+  // Loopback answers a datagram to a closed port with ICMP port unreachable.
+  const refused = /127\.0\.0\.1 answered that nothing receives on its UDP port \d+ \(ICMP port unreachable\)/;
   await assert.rejects(connect({ port, psk: PSK, timeout: 1500 }),
-    { code: 'WASM_DTLS_HANDSHAKE_TIMEOUT', status: 0x8001 });
+    { code: 'WASM_DTLS_HANDSHAKE_TIMEOUT', status: 0x8001, message: refused });
   assert.ok(Date.now() - started < 5000);
+  // The engine gives up first (two sends of the ClientHello): the same sentence.
+  await assert.rejects(connect({ port, psk: PSK, retransmitInitialMs: 50, maxTransmissions: 2 }),
+    { code: 'WASM_DTLS_HANDSHAKE_TIMEOUT', message: /sending the flight 2 times; .*ICMP port unreachable/ });
+  // A server that is there but silent: no such sentence.
+  const silent = dgram.createSocket('udp4');
+  await new Promise((r) => silent.bind(0, '127.0.0.1', r));
+  try {
+    const error = await connect({ port: silent.address().port, psk: PSK, timeout: 300 }).catch((e) => e);
+    assert.equal(error.code, 'WASM_DTLS_HANDSHAKE_TIMEOUT');
+    assert.doesNotMatch(error.message, /unreachable/);
+  } finally {
+    silent.close();
+  }
 });
 
 // A trap as the component raises one (its stack or memory exhausted, a bug). The
