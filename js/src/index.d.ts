@@ -123,7 +123,10 @@ declare class SessionBase extends EventEmitter {
 }
 
 /** A client session, from `connect`. */
-export class DtlsSession extends SessionBase {}
+export class DtlsSession extends SessionBase {
+  /** Our UDP socket's address; undefined once the session has closed. */
+  address(): (AddressInfo & { family: string }) | undefined;
+}
 
 /** A client's session on a server. */
 export class ServerSession extends SessionBase {

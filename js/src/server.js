@@ -8,6 +8,7 @@ import { server as api } from '../generated/wasm_dtls.js';
 import { call, catchTrap, fromWit, hostError } from './errors.js';
 import { describe } from './ladder.js';
 import { nodeAddress, witAddress } from './address.js';
+import { Outbox } from './outbox.js';
 import { applyCredentials, ianaName, optionalInt, settings } from './options.js';
 import { Clock, DeadlineTimer, SessionBase, drain, recordBytes } from './session.js';
 
@@ -89,6 +90,7 @@ export class DtlsServer extends EventEmitter {
     if (depth !== undefined) call(() => this._resource.x509ClientVerifyConfigure(depth));
     this._sessions = new Map();
     this._socket = undefined;
+    this._outbox = undefined;
     this._clock = new Clock();
     this._deadline = new DeadlineTimer(this._clock, (now) => this._guard(() => {
       this._resource.handleTimeout(now);
@@ -123,11 +125,13 @@ export class DtlsServer extends EventEmitter {
       socket.bind(port, host, () => {
         socket.removeAllListeners('error');
         socket.on('error', () => {});
-        socket.on('message', (msg, rinfo) => this._guard(() => {
+        // Until it closes, a socket of a stopped server still hears datagrams.
+        socket.on('message', (msg, rinfo) => this._socket === socket && this._guard(() => {
           this._resource.handleDatagram(this._clock.now(), witAddress(rinfo.address, rinfo.port), msg);
           this._pump();
         }));
         this._socket = socket;
+        this._outbox = new Outbox(socket);
         resolve(socket.address());
       });
     });
@@ -157,8 +161,11 @@ export class DtlsServer extends EventEmitter {
     for (const s of this._sessions.values()) s._finish(error);
     this._sessions.clear();
     this._deadline.stop();
-    this._socket?.close();
+    // After what was sent has left: the sessions' close_notify alerts.
+    this._outbox?.close();
     this._socket = undefined;
+    this._outbox = undefined;
+    this._outbox = undefined;
     if (error && this.listenerCount('error') > 0) this.emit('error', error);
     this.emit('close');
   }
@@ -171,7 +178,7 @@ export class DtlsServer extends EventEmitter {
     drain(this._resource, {
       transmit: ({ to, datagram }) => {
         const { address, port } = nodeAddress(to);
-        this._socket?.send(datagram, port, address);
+        this._outbox?.send(datagram, port, address);
       },
       event: (event) => this._event(event),
       trace: ({ peer, trace }) => {

@@ -8,6 +8,7 @@ import { lookup } from 'node:dns/promises';
 import { session as api } from '../generated/wasm_dtls.js';
 import { DtlsError, call, catchTrap, fromWit, hostError } from './errors.js';
 import { describe } from './ladder.js';
+import { Outbox } from './outbox.js';
 import { applyCredentials, ianaName, settings } from './options.js';
 
 /** Milliseconds on a monotonic clock since `start`, as the component wants them. */
@@ -147,6 +148,7 @@ export class DtlsSession extends SessionBase {
     super();
     this._resource = resource;
     this._socket = socket;
+    this._outbox = new Outbox(socket);
     this._options = options;
     this._peer = peer;
     this._clock = new Clock();
@@ -170,6 +172,15 @@ export class DtlsSession extends SessionBase {
   /** The server's address (NetX session_client_info_get). */
   clientInfo() {
     return { ...this._peer };
+  }
+
+  /** Our UDP socket's address, as node:dgram gives it; undefined once closed. */
+  address() {
+    try {
+      return this._socket.address();
+    } catch {
+      return undefined;
+    }
   }
 
   /** Sends application data as one record (NetX session_send). */
@@ -205,12 +216,13 @@ export class DtlsSession extends SessionBase {
 
   _shutdown() {
     this._deadline.stop();
-    this._socket.close();
+    // After what was sent has left: a close_notify just sent, say.
+    this._outbox.close();
   }
 
   _pump() {
     drain(this._resource, {
-      transmit: (datagram) => this._socket.send(datagram),
+      transmit: (datagram) => this._outbox.send(datagram),
       event: (event) => this._event(event),
       trace: (trace) => this._options.trace?.(describe(trace), Number(this._clock.now())),
       wait: (deadline) => this._schedule(deadline),
@@ -286,7 +298,7 @@ export async function connect(options) {
   // port unreachable); retransmission copes, and a handshake that times out says so.
   let refused = false;
   socket.on('error', (e) => { if (e.code === 'ECONNREFUSED') refused = true; });
-  socket.on('message', (msg) => session._guard(() => {
+  socket.on('message', (msg) => session._ended || session._guard(() => {
     refused = false;
     resource.handleDatagram(session._clock.now(), msg);
     session._pump();

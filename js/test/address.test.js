@@ -35,7 +35,7 @@ test('a client over IPv6 loopback is served and reported by its address', async 
     const session = await connect({ host: '::1', port, psk: PSK });
     session.send('over ::1');
     assert.equal((await session.receive({ timeout: 5000 })).toString(), 'over ::1');
-    assert.deepEqual(await seen, { address: '::1', port: session._socket.address().port });
+    assert.deepEqual(await seen, { address: '::1', port: session.address().port });
     session.end();
   } finally {
     server.close();

@@ -59,3 +59,16 @@ export async function cliServer(command, args, prefix = []) {
   const port = Number(/listening on [^\s]*:(\d+)/.exec(proc.output)[1]);
   return { proc, port };
 }
+
+/** `promise`, or a rejection naming `what` after `ms`: a failed check must not hang the run. */
+export async function within(promise, ms, what) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

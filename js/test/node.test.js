@@ -9,7 +9,7 @@ import { DtlsError, connect, createServer } from '../src/index.js';
 import { OWN_CODES, call } from '../src/errors.js';
 import { session as sessionApi, types } from '../generated/wasm_dtls.js';
 import { settings } from '../src/options.js';
-import { PSK, SUITES, fixture, freePort } from './helpers.js';
+import { PSK, SUITES, fixture, freePort, within } from './helpers.js';
 
 function echoServer(options = {}) {
   const server = createServer({ psk: PSK, cert: fixture('server.crt.pem'), key: fixture('server.key.pem'), ...options });
@@ -51,7 +51,7 @@ test('a server requiring client certificates sees the client chain', async () =>
   }));
   const serverSide = await established;
   assert.equal(serverSide.peerCertificates.length, 1);
-  assert.equal(serverSide.clientInfo().port, session._socket.address().port);
+  assert.equal(serverSide.clientInfo().port, session.address().port);
   session.end();
   server.close();
 });
@@ -125,6 +125,31 @@ test('the certificate is checked against the host unless serverName names anothe
     const named = await connect({ ...options, serverName: 'elsewhere.example' });
     named.end();
   } finally {
+    server.close();
+  }
+});
+
+test('close() ends every session with a close_notify its client receives, and the server can listen again', async () => {
+  const server = echoServer();
+  const { port } = await server.listen(0, '127.0.0.1');
+  const sessions = [];
+  try {
+    for (let i = 0; i < 2; i++) sessions.push(await connect(clientOptions(port, { suites: ['psk-gcm'] })));
+    const closed = sessions.map((s) => new Promise((resolve) => s.once('close', resolve)));
+    server.close();
+    // No error: the peer closed (a lost close_notify would leave the sessions open).
+    assert.deepEqual(await within(Promise.all(closed), 5000, 'the clients closing'), [undefined, undefined]);
+    for (const s of sessions) {
+      await assert.rejects(s.receive(100), { code: 'NX_SECURE_TLS_CLOSE_NOTIFY_RECEIVED', status: 0x127 });
+    }
+    // NetX server_stop, then server_start: the same server serves again.
+    const again = await server.listen(0, '127.0.0.1');
+    const session = await connect(clientOptions(again.port, { suites: ['psk-ccm8'] }));
+    session.send('again');
+    assert.equal((await session.receive(5000)).toString(), 'again');
+    session.end();
+  } finally {
+    for (const s of sessions) s.reset();
     server.close();
   }
 });
