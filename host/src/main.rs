@@ -23,7 +23,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(cli::run(args, GLOBAL)) {
+    let outcome = runtime.block_on(cli::run(args, GLOBAL));
+    // Without waiting for the runtime's blocking threads: the interactive client's stdin
+    // read cannot be cancelled, and would keep a client whose server closed the session
+    // running until the next line of input.
+    runtime.shutdown_background();
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

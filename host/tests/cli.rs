@@ -276,6 +276,39 @@ fn a_client_that_closes_right_after_its_data_leaves_the_cli_server_serving() {
     assert!(output.contains("still there?"), "{output}");
 }
 
+/// SIGTERM, as service managers send it, stops the CLI server politely: its client,
+/// waiting for input that never comes, hears close_notify, says so and exits at once
+/// (it used to stay until its next line of input). Ctrl-C (SIGINT) on an interactive
+/// client sends close_notify too, which the server reports.
+#[test]
+fn signals_end_sessions_with_close_notify_on_both_sides() {
+    let (mut stopped, addr) = server(&["--psk", PSK]);
+    let mut client = cli(&["client", &addr, "--psk", PSK]);
+    assert!(
+        client.wait_for("connected to", LIMIT),
+        "{}",
+        client.output()
+    );
+    stopped.signal("TERM");
+    client.finishes_saying("the server closed the session", LIMIT);
+    assert_eq!(stopped.wait_exit(LIMIT), Some(0), "{}", stopped.output());
+
+    let (serving, addr) = server(&["--psk", PSK]);
+    let mut client = cli(&["client", &addr, "--psk", PSK]);
+    assert!(
+        client.wait_for("connected to", LIMIT),
+        "{}",
+        client.output()
+    );
+    client.signal("INT");
+    assert_eq!(client.wait_exit(LIMIT), Some(0), "{}", client.output());
+    assert!(
+        serving.wait_for("NX_SECURE_TLS_CLOSE_NOTIFY_RECEIVED", LIMIT),
+        "{}",
+        serving.output()
+    );
+}
+
 #[test]
 fn a_wrong_psk_fails_with_the_alert_code() {
     let (_server, addr) = server(&["--psk", PSK]);

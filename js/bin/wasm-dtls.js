@@ -137,11 +137,31 @@ async function client(args) {
     }
     return;
   }
+  // Lines of stdin are sent and replies printed until end of input or Ctrl-C (then
+  // with close_notify), or until the server closes or the session fails.
   session.on('message', (data) => console.log(data.toString()));
-  session.on('close', () => process.exit(0));
   const lines = createInterface({ input: process.stdin });
+  let ending = false;
+  const end = () => {
+    ending = true;
+    session.end();
+  };
+  session.on('close', (error) => {
+    if (error) {
+      console.error(`error: ${error.message}`);
+      process.exitCode = 1;
+    } else if (!ending) {
+      console.error('the server closed the session');
+    }
+    // No process.exit(): the process ends once the socket has sent what it was given
+    // (our close_notify), with stdin no longer read.
+    lines.close();
+    process.stdin.destroy();
+  });
   lines.on('line', (line) => session.send(line));
-  lines.on('close', () => session.end());
+  lines.on('close', end);
+  process.on('SIGINT', end);
+  process.on('SIGTERM', end);
 }
 
 const [command, ...rest] = process.argv.slice(2);

@@ -22,3 +22,31 @@ test('the node bin serves and connects like the Rust CLI', async () => {
     proc.kill();
   }
 });
+
+test('signals end sessions with close_notify, and the interactive client says why it ended', async () => {
+  const node = (args) => run(process.execPath, [nodeCli, ...args]);
+  // SIGTERM stops the server politely: its client, waiting for input, hears
+  // close_notify, says so and exits 0.
+  const stopped = await cliServer(process.execPath, ['--psk', PSK_ARG], [nodeCli]);
+  try {
+    const client = node(['client', `127.0.0.1:${stopped.port}`, '--psk', PSK_ARG]);
+    await client.waitFor('connected to');
+    stopped.proc.child.kill('SIGTERM');
+    assert.equal(await client.exit(), 0, client.output);
+    assert.match(client.output, /the server closed the session/);
+  } finally {
+    stopped.proc.kill();
+  }
+  // Ctrl-C on the client sends close_notify, which the server reports as a plain
+  // disconnect (an error would follow a colon).
+  const serving = await cliServer(process.execPath, ['--psk', PSK_ARG], [nodeCli]);
+  try {
+    const client = node(['client', `127.0.0.1:${serving.port}`, '--psk', PSK_ARG]);
+    await client.waitFor('connected to');
+    client.child.kill('SIGINT');
+    assert.equal(await client.exit(), 0, client.output);
+    await serving.proc.waitFor('disconnected\n');
+  } finally {
+    serving.proc.kill();
+  }
+});

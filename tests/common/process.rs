@@ -150,6 +150,19 @@ impl Process {
     pub fn close_input(&mut self) {
         self.stdin = None;
     }
+
+    /// Sends the process a signal by name (`TERM`, `INT`) through `kill`: std has no
+    /// signals, and this code uses only std.
+    pub fn signal(&self, name: &str) {
+        let sent = Command::new("kill")
+            .args([format!("-{name}"), self.child.id().to_string()])
+            .status();
+        assert!(
+            sent.is_ok_and(|s| s.success()),
+            "cannot send SIG{name} to {}",
+            self.program
+        );
+    }
 }
 
 impl Drop for Process {

@@ -53,8 +53,8 @@ pub async fn run(runtime: &Runtime, args: ClientArgs) -> Result<(), DtlsError> {
     }
 }
 
-/// Sends stdin line by line and prints what comes back, until end of input or until
-/// the server closes.
+/// Sends stdin line by line and prints what comes back, until end of input or Ctrl-C
+/// (then with close_notify), or until the server closes.
 async fn interactive(mut session: DtlsSession) -> Result<(), DtlsError> {
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     loop {
@@ -66,9 +66,13 @@ async fn interactive(mut session: DtlsSession) -> Result<(), DtlsError> {
             data = session.receive(Duration::from_secs(3600)) => match data {
                 Ok(data) => println!("{}", String::from_utf8_lossy(&data)),
                 Err(e) if e.status() == Status::NoPacket => {}
-                Err(e) if e.status() == Status::CloseNotifyReceived => return Ok(()),
+                Err(e) if e.status() == Status::CloseNotifyReceived => {
+                    eprintln!("the server closed the session");
+                    return Ok(());
+                }
                 Err(e) => return Err(e),
             },
+            _ = tokio::signal::ctrl_c() => break,
         }
     }
     session.end().await;

@@ -6,7 +6,7 @@ use super::ServerArgs;
 use super::address::resolve;
 use super::credentials::{options, psk};
 
-/// Runs the server until Ctrl-C.
+/// Runs the server until Ctrl-C or SIGTERM, then ends every session with close_notify.
 pub async fn run(runtime: &Runtime, args: ServerArgs) -> Result<(), DtlsError> {
     let mut options = options(&args.common, "server")?;
     for text in &args.psk {
@@ -18,10 +18,12 @@ pub async fn run(runtime: &Runtime, args: ServerArgs) -> Result<(), DtlsError> {
     let mut server = DtlsServer::create(runtime, &options, args.max_sessions)?;
     let local = server.start(resolve(&args.listen).await?).await?;
     println!("listening on {local}");
+    let stop = stop_requested();
+    tokio::pin!(stop);
     loop {
         let event = tokio::select! {
             event = server.next_event() => event,
-            _ = tokio::signal::ctrl_c() => None,
+            () = &mut stop => None,
         };
         let Some(event) = event else { break };
         match event {
@@ -65,4 +67,20 @@ async fn who(server: &DtlsServer, session: SessionId) -> String {
         Ok(peer) => peer.to_string(),
         Err(_) => format!("session #{}.{}", session.slot, session.generation),
     }
+}
+
+/// Ctrl-C, or SIGTERM as service managers and `kill` send it: either stops the server
+/// politely (close_notify to every session) rather than leaving its clients to time out.
+async fn stop_requested() {
+    #[cfg(unix)]
+    if let Ok(mut terminate) =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+    {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+        return;
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
