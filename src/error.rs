@@ -182,6 +182,9 @@ pub enum Error {
     UnknownCiphersuite(u16),
     /// We share no cipher suite with the peer.
     NoSupportedCiphers,
+    /// This server has no pre-shared key or certificate for any of its enabled suites,
+    /// so no client can connect (NX_SECURE_TLS_NO_SUPPORTED_CIPHERS, 0x10E).
+    ServerWithoutCredentials,
     /// The peer offered no null compression.
     BadCompressionMethod,
     /// The peer does not speak DTLS 1.2.
@@ -281,7 +284,9 @@ impl Error {
             Error::UnrecognizedMessageType(_) => Status::UnrecognizedMessageType,
             Error::UnexpectedMessage(_) => Status::UnexpectedMessage,
             Error::UnknownCiphersuite(_) => Status::UnknownCiphersuite,
-            Error::NoSupportedCiphers => Status::NoSupportedCiphers,
+            Error::NoSupportedCiphers | Error::ServerWithoutCredentials => {
+                Status::NoSupportedCiphers
+            }
             Error::BadCompressionMethod => Status::BadCompressionMethod,
             Error::UnsupportedVersion(_) => Status::UnsupportedTlsVersion,
             Error::ProtocolVersionChanged(_) => Status::ProtocolVersionChanged,
@@ -326,6 +331,7 @@ impl Error {
             }
             Error::UnknownCiphersuite(_) => AlertDescription::ILLEGAL_PARAMETER,
             Error::NoSupportedCiphers
+            | Error::ServerWithoutCredentials
             | Error::BadCompressionMethod
             | Error::HandshakeFailure(_)
             | Error::ExtensionNotFound(_)
@@ -400,6 +406,10 @@ impl fmt::Display for Sentence<'_> {
             Error::NoSupportedCiphers => {
                 f.write_str("the peers have no cipher suite in common")
             }
+            Error::ServerWithoutCredentials => f.write_str(
+                "this server has no pre-shared key (psk_add) or certificate \
+                 (local_certificate_add) for any of its enabled suites, so no client can connect",
+            ),
             Error::BadCompressionMethod => {
                 f.write_str("the peer does not offer the null compression method")
             }

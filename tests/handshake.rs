@@ -114,6 +114,41 @@ fn an_unknown_psk_identity_is_refused() {
     );
 }
 
+/// A server with no credentials for its enabled suites (here a PSK, but only ECDHE
+/// suites enabled) says that, not that the client offered the wrong suites.
+#[test]
+fn a_server_without_credentials_for_its_suites_says_so() {
+    let mut server = psk_config(CipherSuite::PskAes128Ccm8, KEY);
+    server
+        .set_cipher_suites(&[CipherSuite::EcdheEcdsaAes128GcmSha256])
+        .unwrap();
+    let mut p = pair_with(
+        psk_config(CipherSuite::PskAes128Ccm8, KEY),
+        server,
+        LinkConditions::PERFECT,
+        5,
+    );
+    p.start().unwrap();
+    p.run_until(LIMIT, |p| p.client.state() == SessionState::Failed);
+    let server_error = p.take_events(Side::Server).pop();
+    assert_eq!(
+        server_error,
+        Some(Event::Error(Error::ServerWithoutCredentials))
+    );
+    assert_eq!(Error::ServerWithoutCredentials.status().code(), 0x10E);
+    assert!(
+        Error::ServerWithoutCredentials
+            .to_string()
+            .contains("no pre-shared key")
+    );
+    assert_eq!(
+        p.take_events(Side::Client).pop(),
+        Some(Event::Error(Error::AlertReceived(
+            AlertDescription::HANDSHAKE_FAILURE
+        )))
+    );
+}
+
 #[test]
 fn no_common_suite_is_a_handshake_failure_on_both_sides() {
     let mut p = pair_with(

@@ -76,6 +76,13 @@ export function applyCredentials(resource, options) {
       bytes(psk.hint, 'psk.hint')));
   }
   if (options.cert !== undefined || options.key !== undefined) {
+    // One without the other would reach the engine as empty bytes, and be reported as
+    // a malformed certificate or key.
+    if (options.cert === undefined || options.key === undefined) {
+      const [given, missing] = options.cert === undefined ? ['key', 'cert'] : ['cert', 'key'];
+      throw hostError('nx-invalid-parameters',
+        `options.${given} needs options.${missing}: a certificate chain and its private key go together`);
+    }
     call(() => resource.localCertificateAdd(1, bytes(options.cert, 'cert'), bytes(options.key, 'key')));
   }
   list(options.ca).flatMap(eachCertificate).forEach((ca, i) => {

@@ -342,4 +342,24 @@ test('bad options are refused with NX_INVALID_PARAMETERS', async () => {
   assert.throws(() => createServer({ psk: PSK, suites: ['rc4'] }), { code: 'NX_INVALID_PARAMETERS', status: 0x4d });
   assert.throws(() => createServer({ psk: PSK, maxSessions: 0 }), { code: 'NX_INVALID_PARAMETERS' });
   await assert.rejects(connect({ port: 9 }), { code: 'NX_INVALID_PARAMETERS' });
+  // A certificate without its key, or a key without its certificate, says which is missing.
+  assert.throws(() => createServer({ cert: fixture('server.crt.pem') }),
+    { status: 0x4d, message: /options\.cert needs options\.key/ });
+  await assert.rejects(connect({ port: 9, psk: PSK, key: fixture('client.key.pem') }),
+    { status: 0x4d, message: /options\.key needs options\.cert/ });
+});
+
+test('a server without credentials for its suites says so in the error of each client it turns away', async () => {
+  const server = createServer({ psk: PSK, suites: ['ecdsa-gcm'] });
+  const failed = new Promise((resolve) => server.on('error', resolve));
+  const { port } = await server.listen(0, '127.0.0.1');
+  try {
+    await assert.rejects(connect(clientOptions(port, { suites: ['psk-gcm'] })),
+      { code: 'NX_SECURE_TLS_ALERT_RECEIVED', message: /handshake_failure/ });
+    const error = await within(failed, 5000, 'the server error');
+    assert.equal(error.status, 0x10e);
+    assert.match(error.message, /this server has no pre-shared key \(psk_add\) or certificate/);
+  } finally {
+    server.close();
+  }
 });

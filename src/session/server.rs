@@ -185,6 +185,9 @@ impl Session {
     /// client to accept P-256, uncompressed points and ECDSA with SHA-256.
     fn choose_suite(&self, hello: &ClientHelloView<'_>) -> Result<CipherSuite, Error> {
         let ours = self.config.usable_suites(true);
+        if ours.is_empty() {
+            return Err(Error::ServerWithoutCredentials);
+        }
         let ecdhe_possible = client_accepts_p256_ecdsa(&hello.extensions)?;
         hello
             .cipher_suites()
