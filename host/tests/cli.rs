@@ -386,6 +386,33 @@ fn bad_arguments_are_refused_with_0x4d() {
     let (code, output) = client(&["127.0.0.1:9", "--psk", PSK, "--suites", "rc4"]);
     assert_ne!(code, 0);
     assert!(output.contains("unknown suite"), "{output}");
+    for seconds in ["0", "-1", "NaN", "1e30"] {
+        let flag = format!("--idle-timeout={seconds}");
+        let (code, output) = client(&["127.0.0.1:9", "--psk", PSK, &flag]);
+        assert_ne!(code, 0);
+        assert!(
+            output.contains("--idle-timeout must be a positive number of seconds"),
+            "{output}"
+        );
+    }
+}
+
+/// `--idle-timeout` frees the slot of a client that went silent: the server reports
+/// the session ended with WASM_DTLS_IDLE_TIMEOUT.
+#[test]
+fn the_server_ends_sessions_that_stay_silent_past_the_idle_timeout() {
+    let (server, addr) = server(&["--psk", PSK, "--idle-timeout", "0.5"]);
+    let client = cli(&["client", &addr, "--psk", PSK]);
+    assert!(
+        client.wait_for("connected to", LIMIT),
+        "{}",
+        client.output()
+    );
+    assert!(
+        server.wait_for("WASM_DTLS_IDLE_TIMEOUT (0x8002)", LIMIT),
+        "{}",
+        server.output()
+    );
 }
 
 #[test]

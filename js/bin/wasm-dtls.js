@@ -2,10 +2,10 @@
 // `wasm-dtls client|server`: the same flags and output as the Rust CLI.
 //   wasm-dtls server --listen HOST:PORT [--psk IDENTITY:HEXKEY]... [--cert FILE --key FILE]
 //                    [--ca FILE]... [--verify-client] [--suites LIST] [--mtu N]
-//                    [--max-sessions N] [--echo] [--keylog FILE] [--trace]
+//                    [--max-sessions N] [--idle-timeout SECONDS] [--echo] [--keylog FILE] [--trace]
 //   wasm-dtls client HOST:PORT [--psk IDENTITY:HEXKEY] [--ca FILE]... [--cert FILE --key FILE]
 //                    [--server-name NAME] [--suites LIST] [--mtu N] [--send TEXT]
-//                    [--keylog FILE] [--trace] [--timeout SECONDS]
+//                    [--keylog FILE] [--trace] [--timeout SECONDS] [--idle-timeout SECONDS]
 import { appendFileSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -15,10 +15,10 @@ import { DtlsError, connect, createServer } from '../src/index.js';
 const USAGE = `usage:
   wasm-dtls server --listen HOST:PORT [--psk IDENTITY:HEXKEY]... [--cert FILE --key FILE]
                    [--ca FILE]... [--verify-client] [--suites LIST] [--mtu N]
-                   [--max-sessions N] [--echo] [--keylog FILE] [--trace]
+                   [--max-sessions N] [--idle-timeout SECONDS] [--echo] [--keylog FILE] [--trace]
   wasm-dtls client HOST:PORT [--psk IDENTITY:HEXKEY] [--ca FILE]... [--cert FILE --key FILE]
                    [--server-name NAME] [--suites LIST] [--mtu N] [--send TEXT]
-                   [--keylog FILE] [--trace] [--timeout SECONDS]`;
+                   [--keylog FILE] [--trace] [--timeout SECONDS] [--idle-timeout SECONDS]`;
 
 const COMMON = {
   psk: { type: 'string', multiple: true },
@@ -27,6 +27,7 @@ const COMMON = {
   key: { type: 'string' },
   suites: { type: 'string' },
   mtu: { type: 'string' },
+  'idle-timeout': { type: 'string' },
   keylog: { type: 'string' },
   trace: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -34,6 +35,13 @@ const COMMON = {
 
 function invalid(message) {
   return new DtlsError('NX_INVALID_PARAMETERS', 0x4d, message);
+}
+
+/** A flag's positive number of seconds. */
+function seconds(text, flag) {
+  const value = Number(text);
+  if (!(value > 0 && Number.isFinite(value))) throw invalid(`${flag} must be a positive number of seconds`);
+  return value;
 }
 
 function psk(text) {
@@ -55,6 +63,9 @@ function common(values, role) {
   const options = {};
   if (values.suites) options.suites = values.suites.split(',');
   if (values.mtu) options.mtu = Number(values.mtu);
+  if (values['idle-timeout'] !== undefined) {
+    options.idleTimeoutMs = Math.round(seconds(values['idle-timeout'], '--idle-timeout') * 1000);
+  }
   if (values.ca) options.ca = values.ca.map((f) => readFileSync(f));
   if (values.cert || values.key) {
     if (!values.cert || !values.key) throw invalid('--cert and --key go together');
@@ -123,9 +134,7 @@ async function client(args) {
   options.host = host;
   options.port = port;
   options.serverName = values['server-name'] ?? host;
-  const seconds = Number(values.timeout ?? 10);
-  if (!(seconds > 0)) throw invalid('--timeout must be a positive number of seconds');
-  options.timeout = seconds * 1000;
+  options.timeout = seconds(values.timeout ?? '10', '--timeout') * 1000;
   const session = await connect(options);
   console.error(`connected to ${host}:${port} with ${session.cipherSuite}`);
   if (values.send !== undefined) {

@@ -50,3 +50,20 @@ test('signals end sessions with close_notify, and the interactive client says wh
     serving.proc.kill();
   }
 });
+
+test('--idle-timeout frees the slot of a client that went silent, and bad values are refused', async () => {
+  const { proc, port } = await cliServer(process.execPath, ['--psk', PSK_ARG, '--idle-timeout', '0.5'], [nodeCli]);
+  const client = run(process.execPath, [nodeCli, 'client', `127.0.0.1:${port}`, '--psk', PSK_ARG]);
+  try {
+    await client.waitFor('connected to');
+    await proc.waitFor('disconnected: WASM_DTLS_IDLE_TIMEOUT (0x8002)');
+  } finally {
+    client.kill();
+    proc.kill();
+  }
+  for (const seconds of ['0', '-1', 'abc', 'Infinity']) {
+    const bad = run(process.execPath, [nodeCli, 'client', '127.0.0.1:9', '--psk', PSK_ARG, `--idle-timeout=${seconds}`]);
+    assert.equal(await bad.exit(), 1, bad.output);
+    assert.match(bad.output, /--idle-timeout must be a positive number of seconds/);
+  }
+});

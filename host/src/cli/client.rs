@@ -7,7 +7,7 @@ use wasm_dtls_host::{DtlsError, DtlsSession, Runtime, Status};
 
 use super::ClientArgs;
 use super::address::{host_of, resolve};
-use super::credentials::{options, psk};
+use super::credentials::{options, psk, seconds};
 
 /// Runs the client; any failure is returned with its NetX code.
 pub async fn run(runtime: &Runtime, args: ClientArgs) -> Result<(), DtlsError> {
@@ -21,13 +21,7 @@ pub async fn run(runtime: &Runtime, args: ClientArgs) -> Result<(), DtlsError> {
             .clone()
             .unwrap_or_else(|| host_of(&args.server).to_string()),
     );
-    if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        return Err(DtlsError::new(
-            Status::InvalidParameters,
-            "--timeout must be a positive number of seconds",
-        ));
-    }
-    let timeout = Duration::from_secs_f64(args.timeout);
+    let timeout = seconds(args.timeout, "--timeout")?;
     let mut session = DtlsSession::connect(runtime, server, &options, timeout).await?;
     eprintln!(
         "connected to {server} with {}",

@@ -3,6 +3,7 @@
 use std::fs::OpenOptions;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use wasm_dtls_host::{CipherSuite, DtlsError, Options, PskEntry, Status};
 
@@ -41,6 +42,14 @@ fn read(path: &std::path::Path) -> Result<Vec<u8>, DtlsError> {
     std::fs::read(path).map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))
 }
 
+/// A flag's positive number of seconds as a duration.
+pub fn seconds(value: f64, flag: &str) -> Result<Duration, DtlsError> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| invalid(format!("{flag} must be a positive number of seconds")))
+}
+
 /// The options the shared flags describe.
 pub fn options(common: &Common, role: &'static str) -> Result<Options, DtlsError> {
     let mut options = Options::default();
@@ -59,6 +68,10 @@ pub fn options(common: &Common, role: &'static str) -> Result<Options, DtlsError
         options.certificate = Some((read(cert)?, read(key)?));
     }
     options.mtu = common.mtu;
+    options.idle_timeout = common
+        .idle_timeout
+        .map(|s| seconds(s, "--idle-timeout"))
+        .transpose()?;
     if let Some(path) = &common.keylog {
         let file = OpenOptions::new()
             .create(true)

@@ -74,6 +74,10 @@ struct Common {
     /// The largest datagram to send, 128 to 65507 bytes (default 1200).
     #[arg(long, value_name = "N")]
     mtu: Option<u32>,
+    /// End a session from which nothing arrived for this many seconds (default: never;
+    /// a server's pool otherwise keeps the slots of clients that vanished).
+    #[arg(long, value_name = "SECONDS")]
+    idle_timeout: Option<f64>,
     /// Append NSS key log lines (for Wireshark) to this file.
     #[arg(long, value_name = "FILE")]
     keylog: Option<PathBuf>,
