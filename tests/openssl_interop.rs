@@ -408,6 +408,24 @@ fn failure(driver: &UdpDriver) -> Option<Status> {
     })
 }
 
+/// Runs the session against `openssl` (without the extended master secret) until the
+/// handshake ends: refused with 0x136 if we `require` it, else completed.
+fn assert_ems_outcome(driver: &mut UdpDriver, require: bool, openssl: &Process) {
+    let ended = driver.run_until(LIMIT, |d| d.connected() || failure(d).is_some());
+    assert!(ended, "no outcome; openssl said:\n{}", openssl.output());
+    if require {
+        let events = &driver.events;
+        assert_eq!(
+            failure(driver),
+            Some(Status::ExtensionNotFound),
+            "{events:?}"
+        );
+    } else {
+        let events = &driver.events;
+        assert!(driver.connected(), "{events:?}\n{}", openssl.output());
+    }
+}
+
 #[test]
 fn a_peer_without_the_extended_master_secret_is_refused_only_when_it_is_required() {
     let suite = CipherSuite::PskAes128GcmSha256;
@@ -443,23 +461,7 @@ fn a_peer_without_the_extended_master_secret_is_refused_only_when_it_is_required
         );
         let now = client.now();
         client.endpoint.start(now).unwrap();
-        let ended = client.run_until(LIMIT, |c| c.connected() || failure(c).is_some());
-        assert!(ended, "no outcome; openssl said:\n{}", server.output());
-        if require {
-            assert_eq!(
-                failure(&client),
-                Some(Status::ExtensionNotFound),
-                "{:?}",
-                client.events
-            );
-        } else {
-            assert!(
-                client.connected(),
-                "{:?}\n{}",
-                client.events,
-                server.output()
-            );
-        }
+        assert_ems_outcome(&mut client, require, &server);
 
         // OpenSSL's client, our server.
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -483,17 +485,8 @@ fn a_peer_without_the_extended_master_secret_is_refused_only_when_it_is_required
         let mut server = UdpDriver::new(session, socket, peer);
         let now = server.now();
         server.endpoint.handle_datagram(now, &buf[..n]);
-        let ended = server.run_until(LIMIT, |s| s.connected() || failure(s).is_some());
-        assert!(ended, "no outcome; openssl said:\n{}", s_client.output());
-        if require {
-            assert_eq!(
-                failure(&server),
-                Some(Status::ExtensionNotFound),
-                "{:?}",
-                server.events
-            );
-        } else {
-            assert!(server.connected(), "{:?}", server.events);
+        assert_ems_outcome(&mut server, require, &s_client);
+        if !require {
             assert!(
                 wait_for_output(&mut server, &s_client, "Extended master secret: no"),
                 "{}",
