@@ -41,6 +41,9 @@ fn build_config(s: &Settings) -> Result<Config, Error> {
     }
     config.set_retransmit(policy)?;
     config.set_idle_timeout(s.idle_timeout_ms.map(|ms| Duration::from_millis(ms.into())));
+    if let Some(capacity) = s.psk_capacity {
+        config.set_psk_capacity(capacity as usize)?;
+    }
     config.set_require_extended_master_secret(s.require_extended_master_secret);
     config.set_server_name(s.server_name.as_deref());
     config.set_key_log(s.key_log);

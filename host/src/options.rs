@@ -32,7 +32,7 @@ pub type TraceSink = Arc<dyn Fn(u64, &str) + Send + Sync>;
 pub struct Options {
     /// Suites to offer or accept, most preferred first (empty: all four).
     pub suites: Vec<CipherSuite>,
-    /// Pre-shared keys (NetX `psk_add`).
+    /// Pre-shared keys (NetX `psk_add`), as many as needed (a key per device, say).
     pub psks: Vec<PskEntry>,
     /// This side's certificate chain (PEM or DER) and private key (NetX
     /// `local_certificate_add`).
@@ -108,6 +108,10 @@ impl Options {
             retransmit_max_ms: self.retransmit_max.map(millis),
             max_transmissions: self.max_transmissions,
             idle_timeout_ms: self.idle_timeout.map(millis),
+            // Room for every key given (the engine's table holds 8 unless told
+            // otherwise); keys are added only from these options.
+            psk_capacity: (!self.psks.is_empty())
+                .then(|| u32::try_from(self.psks.len()).unwrap_or(u32::MAX)),
             require_extended_master_secret: self.require_extended_master_secret,
             server_name: self.server_name.clone(),
             key_log: self.key_log.is_some(),

@@ -221,6 +221,28 @@ async fn a_client_that_the_server_refuses_gets_the_alert_code_and_the_server_an_
     server.stop().await.unwrap();
 }
 
+/// A server takes as many pre-shared keys as its options hold: the engine's table holds
+/// 8 unless told otherwise, and a server with a key per device was refused (0x125).
+#[tokio::test]
+async fn a_server_takes_a_pre_shared_key_per_device() {
+    let runtime = Runtime::from_env().unwrap();
+    let devices = Options {
+        psks: (0..20).map(|i| psk(&format!("device-{i}"))).collect(),
+        ..Options::default()
+    };
+    let mut server = DtlsServer::create(&runtime, &devices, 4).unwrap();
+    let addr = server.start(([127, 0, 0, 1], 0).into()).await.unwrap();
+    let last = Options {
+        psks: vec![psk("device-19")],
+        ..Options::default()
+    };
+    let session = DtlsSession::connect(&runtime, addr, &last, LIMIT)
+        .await
+        .unwrap();
+    session.end().await;
+    server.stop().await.unwrap();
+}
+
 /// A CA bundle, as `openssl -CAfile` and Node's `tls` take one: every certificate in it
 /// is trusted (here the server's CA comes second, after text and another CA), and a
 /// bundle with a block cut short is refused rather than trusted in part.

@@ -23,7 +23,7 @@ export interface Psk {
 
 /** Options both clients and servers take. */
 export interface CommonOptions {
-  /** Pre-shared keys. */
+  /** Pre-shared keys, as many as needed (a key per device, say). */
   psk?: Psk[];
   /** Our certificate chain, PEM or DER (own certificate first). */
   cert?: Bytes;

@@ -50,6 +50,14 @@ export function optionalInt(value, what, unit, max = 0xffffffff) {
   return value;
 }
 
+/**
+ * A PSK table with room for `psks` (the engine's holds 8 unless told otherwise); the
+ * package adds keys only from the options, so the keys given are all it will hold.
+ */
+function roomFor(psks) {
+  return psks.length > 0 ? psks.length : undefined;
+}
+
 /** The component's settings record. */
 export function settings(options) {
   return {
@@ -59,6 +67,7 @@ export function settings(options) {
     retransmitMaxMs: optionalInt(options.retransmitMaxMs, 'retransmitMaxMs', 'milliseconds'),
     maxTransmissions: optionalInt(options.maxTransmissions, 'maxTransmissions', 'transmissions'),
     idleTimeoutMs: optionalInt(options.idleTimeoutMs, 'idleTimeoutMs', 'milliseconds'),
+    pskCapacity: roomFor(list(options.psk)),
     requireExtendedMasterSecret: Boolean(options.requireExtendedMasterSecret),
     serverName: options.serverName ?? undefined,
     keyLog: typeof options.keylog === 'function',

@@ -154,6 +154,27 @@ test('close() ends every session with a close_notify its client receives, and th
   }
 });
 
+test('a server takes as many pre-shared keys as it is given (a key per device)', async () => {
+  // The engine's table holds 8 unless told otherwise; 20 were refused with 0x125.
+  const devices = Array.from({ length: 20 }, (_, i) => ({ identity: `device-${i}`, key: `key of device ${i}` }));
+  const server = echoServer({ psk: devices });
+  const { port } = await server.listen(0, '127.0.0.1');
+  try {
+    const session = await connect({ port, psk: [devices[19]], suites: ['psk-ccm8'] });
+    session.send('nineteen');
+    assert.equal((await session.receive(5000)).toString(), 'nineteen');
+    session.end();
+  } finally {
+    server.close();
+  }
+  // The WIT setting behind it: a table of 2 refuses a third key.
+  const client = sessionApi.DtlsSession.client({ ...settings({}), pskCapacity: 2 });
+  const add = (i) => call(() => client.pskAdd(Buffer.from(`key ${i}`), Buffer.from(`id ${i}`), new Uint8Array()));
+  add(1);
+  add(2);
+  assert.throws(() => add(3), { code: 'NX_SECURE_TLS_NO_MORE_PSK_SPACE', status: 0x125 });
+});
+
 test('send() refuses what is not text or bytes, and the session goes on', async () => {
   const server = echoServer();
   const { port } = await server.listen(0, '127.0.0.1');
