@@ -34,6 +34,8 @@ enum Note {
     Data(Vec<u8>),
     Closed,
     Failed(DtlsError),
+    /// The address refused before answering, and the next one is to be tried.
+    Refused,
 }
 
 /// What the handshake took.
@@ -78,90 +80,39 @@ impl DtlsSession {
         options: &Options,
         timeout: Duration,
     ) -> Result<DtlsSession, DtlsError> {
-        let mut handle = SessionHandle::client(runtime, &options.settings())?;
-        options.apply(&mut handle)?;
-        let any: SocketAddr = if peer.is_ipv4() {
-            (Ipv4Addr::UNSPECIFIED, 0).into()
-        } else {
-            (Ipv6Addr::UNSPECIFIED, 0).into()
-        };
-        let socket = UdpSocket::bind(any).await.map_err(|e| {
-            DtlsError::new(
-                Status::PortUnavailable,
-                format!("cannot open a UDP socket: {e}"),
-            )
-        })?;
-        socket.connect(peer).await.map_err(|e| {
-            DtlsError::new(Status::NotConnected, format!("cannot reach {peer}: {e}"))
-        })?;
-        let local = socket
-            .local_addr()
-            .map_err(|e| DtlsError::host(e.to_string()))?;
-        let clock = Clock::new();
-        handle.start(clock.now())?;
+        Self::connect_any(runtime, &[peer], options, timeout).await
+    }
 
-        let (commands, command_rx) = mpsc::unbounded_channel();
-        let (note_tx, mut notes) = mpsc::unbounded_channel();
-        let refused = Arc::new(AtomicBool::new(false));
-        let driver = Driver {
-            handle,
-            socket,
-            clock,
-            options: options.clone(),
-            notes: note_tx,
-            refused: refused.clone(),
-        };
-        let task = tokio::spawn(driver.run(command_rx));
-        let first = tokio::time::timeout(timeout, notes.recv()).await;
-        // A handshake that timed out says so when the system answered "connection
-        // refused" (ICMP port unreachable) to our last flight: the likely cause.
-        let explained = |e: DtlsError| {
-            if e.status() == Status::HandshakeTimeout && refused.load(Ordering::Relaxed) {
-                DtlsError::new(
-                    e.status(),
-                    format!(
-                        "{}; {} answered that nothing receives on its UDP port {} (ICMP port \
-                         unreachable): is the server running?",
-                        e.message(),
-                        peer.ip(),
-                        peer.port()
-                    ),
-                )
-            } else {
-                e
-            }
-        };
-        match first {
-            Ok(Some(Note::Connected {
-                suite,
-                peer_certificates,
-                handshake,
-            })) => Ok(DtlsSession {
-                commands,
-                notes,
+    /// Connects to the first of `peers` that does not refuse, within `timeout` in all:
+    /// the addresses of one host name (`localhost`: `::1`, then `127.0.0.1`), tried in
+    /// turn while each answers with ICMP port unreachable (nothing listens there), as
+    /// `TcpStream::connect` tries each address. At the last address the handshake is
+    /// retried until `timeout`, as by [`DtlsSession::connect`].
+    pub async fn connect_any(
+        runtime: &Runtime,
+        peers: &[SocketAddr],
+        options: &Options,
+        timeout: Duration,
+    ) -> Result<DtlsSession, DtlsError> {
+        let started = std::time::Instant::now();
+        let mut refused = Vec::new();
+        for (i, &peer) in peers.iter().enumerate() {
+            let attempt = Attempt {
                 peer,
-                local,
-                suite,
-                peer_certificates,
-                handshake,
-                task,
-            }),
-            Ok(Some(Note::Failed(e))) => Err(explained(e)),
-            Ok(Some(other)) => Err(DtlsError::host(format!(
-                "unexpected before the handshake completed: {other:?}"
-            ))),
-            Ok(None) => Err(DtlsError::host("the session driver stopped")),
-            Err(_) => {
-                task.abort();
-                Err(explained(DtlsError::new(
-                    Status::HandshakeTimeout,
-                    format!(
-                        "no handshake with {peer} within {:.1} s",
-                        timeout.as_secs_f64()
-                    ),
-                )))
+                timeout,
+                left: timeout.saturating_sub(started.elapsed()),
+                fall_back: i + 1 < peers.len(),
+                refused_before: &refused,
+            };
+            match attempt.run(runtime, options).await? {
+                Some(session) => return Ok(session),
+                None => refused.push(peer),
             }
         }
+        Err(DtlsError::new(
+            Status::InvalidParameters,
+            "there is no address to connect to",
+        ))
     }
 
     /// Sends application data as one record (NetX `session_send`).
@@ -185,7 +136,7 @@ impl DtlsSession {
                 "the peer closed the session",
             )),
             Ok(Some(Note::Failed(e))) => Err(e),
-            Ok(Some(Note::Connected { .. })) | Ok(None) => Err(ended()),
+            Ok(Some(Note::Connected { .. } | Note::Refused)) | Ok(None) => Err(ended()),
             Err(_) => Err(DtlsError::new(
                 Status::NoPacket,
                 format!("nothing arrived within {:.1} s", timeout.as_secs_f64()),
@@ -234,6 +185,131 @@ impl DtlsSession {
     }
 }
 
+/// One handshake of [`DtlsSession::connect_any`], with one address.
+struct Attempt<'a> {
+    peer: SocketAddr,
+    /// The caller's whole timeout, for the message.
+    timeout: Duration,
+    /// What is left of it.
+    left: Duration,
+    /// Whether a refusal before any answer ends this attempt, for the next address.
+    fall_back: bool,
+    /// The addresses that refused before this one.
+    refused_before: &'a [SocketAddr],
+}
+
+impl Attempt<'_> {
+    /// The session once connected; `None` when the address refused and the next one
+    /// is to be tried; else the reason the handshake failed.
+    async fn run(
+        self,
+        runtime: &Runtime,
+        options: &Options,
+    ) -> Result<Option<DtlsSession>, DtlsError> {
+        let Attempt {
+            peer,
+            timeout,
+            left,
+            fall_back,
+            refused_before,
+        } = self;
+        let mut handle = SessionHandle::client(runtime, &options.settings())?;
+        options.apply(&mut handle)?;
+        let any: SocketAddr = if peer.is_ipv4() {
+            (Ipv4Addr::UNSPECIFIED, 0).into()
+        } else {
+            (Ipv6Addr::UNSPECIFIED, 0).into()
+        };
+        let socket = UdpSocket::bind(any).await.map_err(|e| {
+            DtlsError::new(
+                Status::PortUnavailable,
+                format!("cannot open a UDP socket: {e}"),
+            )
+        })?;
+        socket.connect(peer).await.map_err(|e| {
+            DtlsError::new(Status::NotConnected, format!("cannot reach {peer}: {e}"))
+        })?;
+        let local = socket
+            .local_addr()
+            .map_err(|e| DtlsError::host(e.to_string()))?;
+        let clock = Clock::new();
+        handle.start(clock.now())?;
+
+        let (commands, command_rx) = mpsc::unbounded_channel();
+        let (note_tx, mut notes) = mpsc::unbounded_channel();
+        let refused = Arc::new(AtomicBool::new(false));
+        let driver = Driver {
+            handle,
+            socket,
+            clock,
+            options: options.clone(),
+            notes: note_tx,
+            refused: refused.clone(),
+            fall_back,
+            answered: false,
+        };
+        let task = tokio::spawn(driver.run(command_rx));
+        let first = tokio::time::timeout(left, notes.recv()).await;
+        // A handshake that timed out says so when the system answered "connection
+        // refused" (ICMP port unreachable) to our last flight: the likely cause.
+        let explained = |e: DtlsError| {
+            if e.status() == Status::HandshakeTimeout && refused.load(Ordering::Relaxed) {
+                let earlier: Vec<String> =
+                    refused_before.iter().map(|a| a.ip().to_string()).collect();
+                let earlier = if earlier.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} refused too", earlier.join(", "))
+                };
+                DtlsError::new(
+                    e.status(),
+                    format!(
+                        "{}; {} answered that nothing receives on its UDP port {} (ICMP port \
+                             unreachable): is the server running?{earlier}",
+                        e.message(),
+                        peer.ip(),
+                        peer.port()
+                    ),
+                )
+            } else {
+                e
+            }
+        };
+        match first {
+            Ok(Some(Note::Connected {
+                suite,
+                peer_certificates,
+                handshake,
+            })) => Ok(Some(DtlsSession {
+                commands,
+                notes,
+                peer,
+                local,
+                suite,
+                peer_certificates,
+                handshake,
+                task,
+            })),
+            Ok(Some(Note::Refused)) => Ok(None),
+            Ok(Some(Note::Failed(e))) => Err(explained(e)),
+            Ok(Some(other)) => Err(DtlsError::host(format!(
+                "unexpected before the handshake completed: {other:?}"
+            ))),
+            Ok(None) => Err(DtlsError::host("the session driver stopped")),
+            Err(_) => {
+                task.abort();
+                Err(explained(DtlsError::new(
+                    Status::HandshakeTimeout,
+                    format!(
+                        "no handshake with {peer} within {:.1} s",
+                        timeout.as_secs_f64()
+                    ),
+                )))
+            }
+        }
+    }
+}
+
 impl Drop for DtlsSession {
     fn drop(&mut self) {
         self.task.abort();
@@ -253,6 +329,10 @@ struct Driver {
     notes: mpsc::UnboundedSender<Note>,
     /// Whether the last thing the socket heard was "connection refused".
     refused: Arc<AtomicBool>,
+    /// Whether a refusal before any answer ends the session (another address follows).
+    fall_back: bool,
+    /// Whether anything arrived from the peer.
+    answered: bool,
 }
 
 impl Driver {
@@ -280,6 +360,7 @@ impl Driver {
                 received = self.socket.recv(&mut buf) => match received {
                     Ok(n) => {
                         self.refused.store(false, Ordering::Relaxed);
+                        self.answered = true;
                         let datagram = buf.get(..n).unwrap_or_default();
                         self.handle.handle_datagram(self.clock.now(), datagram)?;
                     }
@@ -288,6 +369,10 @@ impl Driver {
                     // and a handshake that times out says what was heard.
                     Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
                         self.refused.store(true, Ordering::Relaxed);
+                        if self.fall_back && !self.answered {
+                            let _ = self.notes.send(Note::Refused);
+                            return Ok(());
+                        }
                     }
                     Err(_) => {}
                 },

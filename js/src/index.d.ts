@@ -55,8 +55,13 @@ export interface CommonOptions {
 
 /** Options of `connect`. */
 export interface ConnectOptions extends CommonOptions {
-  /** The server's host (default '127.0.0.1'). */
+  /**
+   * The server's host (default '127.0.0.1'): an address, or a name whose addresses are
+   * tried in turn while each refuses (ICMP port unreachable).
+   */
   host?: string;
+  /** Resolves `host`, as dns.lookup (the default) and net.connect's option. */
+  lookup?: typeof import('node:dns').lookup;
   /** The server's UDP port. */
   port: number;
   /** The name sent as server_name and checked against the certificate (default: host). */

@@ -2,8 +2,9 @@
 import { Buffer } from 'node:buffer';
 import dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import { isIPv6 } from 'node:net';
-import { lookup } from 'node:dns/promises';
+import { isIP, isIPv6 } from 'node:net';
+import { promisify } from 'node:util';
+import dns from 'node:dns';
 
 import { session as api } from '../generated/wasm_dtls.js';
 import { DtlsError, call, catchTrap, fromWit, hostError } from './errors.js';
@@ -264,10 +265,17 @@ function notListening(address, port) {
   return `${address} answered that nothing receives on its UDP port ${port} (ICMP port unreachable): is the server running?`;
 }
 
-/** The address the system resolves `host` to; failing that, a DtlsError that says so. */
-async function resolve(host) {
+/**
+ * The addresses of `host`, in the order the resolver gives them (`lookup` as
+ * dns.lookup takes its arguments, as net.connect's option); an IP address is its own.
+ * Failing that, a DtlsError that says so.
+ */
+async function addressesOf(host, lookup = dns.lookup) {
+  if (isIP(host)) return [host];
   try {
-    return (await lookup(host)).address;
+    const found = await promisify(lookup)(host, { all: true });
+    if (found.length === 0) throw new Error('no address');
+    return found.map((a) => a.address);
   } catch (e) {
     throw hostError('nx-invalid-parameters', `cannot resolve ${JSON.stringify(host)}: ${e.code ?? e.message}`);
   }
@@ -275,7 +283,9 @@ async function resolve(host) {
 
 /**
  * Connects to a DTLS server and resolves with the session once the handshake is done
- * (NetX client_session_start). Rejects with a DtlsError: the handshake's failure, or
+ * (NetX client_session_start). A host with several addresses (`localhost`: ::1, then
+ * 127.0.0.1) is tried address by address while each refuses (ICMP port unreachable:
+ * nothing listens there). Rejects with a DtlsError: the handshake's failure, or
  * WASM_DTLS_HANDSHAKE_TIMEOUT after `options.timeout` ms (default 10000).
  */
 export async function connect(options) {
@@ -285,7 +295,25 @@ export async function connect(options) {
   }
   // Checked before a socket is opened: a throw after would leave it open.
   const timeout = milliseconds(options.timeout ?? 10_000, 'options.timeout');
-  const address = isIPv6(host) || /^[\d.]+$/.test(host) ? host : await resolve(host);
+  const addresses = await addressesOf(host, options.lookup);
+  const started = Date.now();
+  const refused = [];
+  for (const [i, address] of addresses.entries()) {
+    const last = i === addresses.length - 1;
+    const left = Math.max(0, timeout - (Date.now() - started));
+    const session = await attempt(options, { host, address, port, timeout, left, refused, fallBack: !last });
+    if (session) return session;
+    refused.push(address);
+  }
+  throw hostError('nx-not-connected', 'no address to connect to');
+}
+
+/**
+ * One handshake with `address`: the session once connected; undefined when
+ * `fallBack` and the address refused before answering (the next one is tried);
+ * else a rejection with the reason, after `left` ms at most.
+ */
+async function attempt(options, { host, address, port, timeout, left, refused: before, fallBack }) {
   // After the spread: `serverName: undefined` must not turn the host name check off.
   const resource = call(() => api.DtlsSession.client(settings({
     ...options,
@@ -295,40 +323,50 @@ export async function connect(options) {
   const socket = dgram.createSocket(isIPv6(address) ? 'udp6' : 'udp4');
   const session = new DtlsSession(resource, socket, options, { address, port });
   // A server that is not there yet makes the system answer "connection refused" (ICMP
-  // port unreachable); retransmission copes, and a handshake that times out says so.
+  // port unreachable): the next address is tried, or, at the last, retransmission
+  // copes, and a handshake that times out says so.
   let refused = false;
-  socket.on('error', (e) => { if (e.code === 'ECONNREFUSED') refused = true; });
+  let answered = false;
+  let settle;
+  socket.on('error', (e) => {
+    if (e.code !== 'ECONNREFUSED') return;
+    refused = true;
+    if (fallBack && !answered) settle(undefined);
+  });
   socket.on('message', (msg) => session._ended || session._guard(() => {
     refused = false;
+    answered = true;
     resource.handleDatagram(session._clock.now(), msg);
     session._pump();
   }));
-  const explained = (error) => (refused && error.code === 'WASM_DTLS_HANDSHAKE_TIMEOUT'
-    ? new DtlsError(error.code, error.status, `${error.detail}; ${notListening(address, port)}`)
-    : error);
+  const explained = (error) => {
+    if (!refused || error.code !== 'WASM_DTLS_HANDSHAKE_TIMEOUT') return error;
+    const earlier = before.length > 0 ? `; ${before.join(', ')} refused too` : '';
+    return new DtlsError(error.code, error.status, `${error.detail}; ${notListening(address, port)}${earlier}`);
+  };
   await new Promise((resolve) => socket.connect(port, address, resolve));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      // Settle first: the reset's 'close' must not be the reason given.
-      reject(explained(hostError('wasm-dtls-handshake-timeout',
-        `no handshake with ${address}:${port} within ${timeout} ms`)));
-      session.reset();
-    }, timeout);
-    session.once('_connected', () => {
+    let settled = false;
+    const timer = setTimeout(() => settle(explained(hostError('wasm-dtls-handshake-timeout',
+      `no handshake with ${address}:${port} within ${timeout} ms`))), left);
+    // Settles once: a session that is reset (timed out, or refused and left for the
+    // next address) closes, and that 'close' must not be the reason given.
+    settle = (outcome) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      resolve(session);
-    });
-    session.once('close', (error) => {
-      clearTimeout(timer);
-      reject(explained(error ?? hostError('nx-not-connected', 'the session closed during the handshake')));
-    });
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome);
+      if (outcome !== session) session.reset();
+    };
+    session.once('_connected', () => settle(session));
+    session.once('close', (error) => settle(explained(error
+      ?? hostError('nx-not-connected', 'the session closed during the handshake'))));
     try {
       call(() => resource.start(session._clock.now()));
       session._pump();
     } catch (e) {
-      clearTimeout(timer);
-      session._shutdown();
-      reject(e);
+      settle(e);
     }
   });
 }

@@ -41,3 +41,27 @@ test('a client over IPv6 loopback is served and reported by its address', async 
     server.close();
   }
 });
+
+test('a host whose first address refuses is reached at the next one, as localhost at 127.0.0.1 after ::1', async () => {
+  const server = createServer({ psk: PSK });
+  server.on('session', (s) => s.on('message', (m) => s.send(m)));
+  const { port } = await server.listen(0, '127.0.0.1');
+  // As a resolver that lists ::1 first (glibc's for localhost on most systems): nothing
+  // listens on ::1, which loopback answers with ICMP port unreachable at once.
+  const lookup = (host, options, callback) => callback(null,
+    [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }]);
+  try {
+    const session = await connect({ host: 'dual-stack.test', lookup, port, psk: PSK, timeout: 5000 });
+    assert.deepEqual(session.clientInfo(), { address: '127.0.0.1', port });
+    session.send('second address');
+    assert.equal((await session.receive(5000)).toString(), 'second address');
+    session.end();
+  } finally {
+    server.close();
+  }
+  // When every address refuses, the error names them.
+  await assert.rejects(connect({ host: 'dual-stack.test', lookup, port, psk: PSK, timeout: 500 }), {
+    code: 'WASM_DTLS_HANDSHAKE_TIMEOUT',
+    message: /127\.0\.0\.1 answered that nothing receives on its UDP port \d+ \(ICMP port unreachable\).*; ::1 refused too/,
+  });
+});

@@ -5,16 +5,29 @@ use std::net::SocketAddr;
 
 use wasm_dtls_host::{DtlsError, Status};
 
-/// The first address HOST:PORT resolves to (the system's resolver, so `/etc/hosts` and
-/// its address order count, as for `openssl s_client -connect`).
-pub async fn resolve(host_port: &str) -> Result<SocketAddr, DtlsError> {
+/// The addresses HOST:PORT resolves to, in the system resolver's order (so
+/// `/etc/hosts` and its address order count, as for `openssl s_client -connect`).
+pub async fn resolve_all(host_port: &str) -> Result<Vec<SocketAddr>, DtlsError> {
     let invalid = |why: String| DtlsError::new(Status::InvalidParameters, why);
-    let mut found = tokio::net::lookup_host(host_port)
+    let found: Vec<SocketAddr> = tokio::net::lookup_host(host_port)
         .await
-        .map_err(|e| invalid(format!("cannot resolve {host_port:?} (HOST:PORT): {e}")))?;
-    found
-        .next()
-        .ok_or_else(|| invalid(format!("{host_port:?} resolves to no address")))
+        .map_err(|e| invalid(format!("cannot resolve {host_port:?} (HOST:PORT): {e}")))?
+        .collect();
+    if found.is_empty() {
+        return Err(invalid(format!("{host_port:?} resolves to no address")));
+    }
+    Ok(found)
+}
+
+/// The first address HOST:PORT resolves to: where a server listens.
+pub async fn resolve(host_port: &str) -> Result<SocketAddr, DtlsError> {
+    let all = resolve_all(host_port).await?;
+    all.first().copied().ok_or_else(|| {
+        DtlsError::new(
+            Status::InvalidParameters,
+            format!("{host_port:?} resolves to no address"),
+        )
+    })
 }
 
 /// The host part of HOST:PORT, without an IPv6 address's brackets: the name the

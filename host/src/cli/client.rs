@@ -6,7 +6,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use wasm_dtls_host::{DtlsError, DtlsSession, Runtime, Status};
 
 use super::ClientArgs;
-use super::address::{host_of, resolve};
+use super::address::{host_of, resolve_all};
 use super::credentials::{options, psk, seconds};
 
 /// Runs the client; any failure is returned with its NetX code.
@@ -15,16 +15,18 @@ pub async fn run(runtime: &Runtime, args: ClientArgs) -> Result<(), DtlsError> {
     if let Some(text) = &args.psk {
         options.psks.push(psk(text)?);
     }
-    let server = resolve(&args.server).await?;
+    let servers = resolve_all(&args.server).await?;
     options.server_name = Some(
         args.server_name
             .clone()
             .unwrap_or_else(|| host_of(&args.server).to_string()),
     );
     let timeout = seconds(args.timeout, "--timeout")?;
-    let mut session = DtlsSession::connect(runtime, server, &options, timeout).await?;
+    // Each address in turn while it refuses (`localhost`: ::1, then 127.0.0.1).
+    let mut session = DtlsSession::connect_any(runtime, &servers, &options, timeout).await?;
     eprintln!(
-        "connected to {server} with {}",
+        "connected to {} with {}",
+        session.peer(),
         session.cipher_suite().iana_name()
     );
     match &args.send {
