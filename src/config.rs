@@ -5,57 +5,18 @@
 
 use core::time::Duration;
 
-use zeroize::Zeroizing;
-
 use crate::crypto::CryptoProvider;
 use crate::error::Error;
 use crate::handshake::ReassemblyLimits;
+use crate::psk::PskTable;
+pub use crate::psk::{MAX_PSK_IDENTITY_LEN, MAX_PSK_LEN, Psk};
 use crate::suite::{CipherSuite, KeyExchange};
 use crate::x509::{Certificate, CertificateStore, LocalIdentity, PrivateKey};
 
-/// The largest pre-shared key we accept, in bytes (RFC 4279 §5.3: at least 64 must work).
-pub const MAX_PSK_LEN: usize = 64;
-/// The longest PSK identity we accept, in bytes (RFC 4279 §5.3: at least 128 must work).
-pub const MAX_PSK_IDENTITY_LEN: usize = 128;
 /// The smallest MTU we can fragment a handshake to and still make progress.
 pub const MIN_MTU: usize = 128;
 /// The largest UDP payload over IPv4.
 pub const MAX_MTU: usize = 65_507;
-
-/// One pre-shared key with the identity that names it and the hint a server sends.
-#[derive(Clone)]
-pub struct Psk {
-    key: Zeroizing<Vec<u8>>,
-    identity: Vec<u8>,
-    hint: Vec<u8>,
-}
-
-impl Psk {
-    /// The secret key.
-    pub fn key(&self) -> &[u8] {
-        &self.key
-    }
-
-    /// The identity the client sends in ClientKeyExchange.
-    pub fn identity(&self) -> &[u8] {
-        &self.identity
-    }
-
-    /// The identity hint the server sends in ServerKeyExchange (may be empty).
-    pub fn hint(&self) -> &[u8] {
-        &self.hint
-    }
-}
-
-impl core::fmt::Debug for Psk {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        // Never print the key.
-        f.debug_struct("Psk")
-            .field("identity", &String::from_utf8_lossy(&self.identity))
-            .field("hint", &String::from_utf8_lossy(&self.hint))
-            .finish_non_exhaustive()
-    }
-}
 
 /// The handshake retransmission timer of RFC 6347 §4.2.4.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,8 +42,7 @@ impl Default for RetransmitPolicy {
 /// The configuration of a session or of a server's pool of sessions.
 #[derive(Clone, Debug)]
 pub struct Config {
-    psks: Vec<Psk>,
-    psk_capacity: usize,
+    psks: PskTable,
     cipher_suites: Vec<CipherSuite>,
     mtu: usize,
     retransmit: RetransmitPolicy,
@@ -119,8 +79,7 @@ impl Config {
     /// or accepts only the suites its credentials allow.
     pub fn new() -> Config {
         Config {
-            psks: Vec::new(),
-            psk_capacity: Self::DEFAULT_PSK_CAPACITY,
+            psks: PskTable::new(Self::DEFAULT_PSK_CAPACITY),
             cipher_suites: CipherSuite::ALL.to_vec(),
             mtu: Self::DEFAULT_MTU,
             retransmit: RetransmitPolicy::default(),
@@ -144,68 +103,32 @@ impl Config {
     /// Fails with NX_SECURE_TLS_NO_MORE_PSK_SPACE (0x125) when the table is full and
     /// NX_INVALID_PARAMETERS (0x4D) for an empty or oversized key or identity.
     pub fn psk_add(&mut self, key: &[u8], identity: &[u8], hint: &[u8]) -> Result<(), Error> {
-        if key.is_empty() || key.len() > MAX_PSK_LEN {
-            return Err(Error::InvalidParameters(
-                "a pre-shared key must be 1 to 64 bytes long",
-            ));
-        }
-        if identity.is_empty() || identity.len() > MAX_PSK_IDENTITY_LEN {
-            return Err(Error::InvalidParameters(
-                "a PSK identity must be 1 to 128 bytes long",
-            ));
-        }
-        if hint.len() > MAX_PSK_IDENTITY_LEN {
-            return Err(Error::InvalidParameters(
-                "a PSK identity hint must be at most 128 bytes long",
-            ));
-        }
-        if self.psks.len() >= self.psk_capacity {
-            return Err(Error::NoMorePskSpace {
-                capacity: self.psk_capacity,
-            });
-        }
-        self.psks.push(Psk {
-            key: Zeroizing::new(key.to_vec()),
-            identity: identity.to_vec(),
-            hint: hint.to_vec(),
-        });
-        Ok(())
+        self.psks.add(key, identity, hint)
     }
 
     /// Removes the key with this identity; returns whether one was there.
     pub fn psk_remove(&mut self, identity: &[u8]) -> bool {
-        let before = self.psks.len();
-        self.psks.retain(|p| p.identity != identity);
-        self.psks.len() != before
+        self.psks.remove(identity)
     }
 
     /// Sets how many keys the PSK table holds (NetX sizes it at compile time; default 8).
     pub fn set_psk_capacity(&mut self, capacity: usize) -> Result<(), Error> {
-        if capacity == 0 || capacity < self.psks.len() {
-            return Err(Error::InvalidParameters(
-                "the PSK capacity must be at least 1 and at least the number of keys held",
-            ));
-        }
-        self.psk_capacity = capacity;
-        Ok(())
+        self.psks.set_capacity(capacity)
     }
 
     /// The configured pre-shared keys.
     pub fn psks(&self) -> &[Psk] {
-        &self.psks
+        self.psks.all()
     }
 
     /// The key a server uses for a client that names `identity`.
     pub fn psk_by_identity(&self, identity: &[u8]) -> Option<&Psk> {
-        self.psks.iter().find(|p| p.identity == identity)
+        self.psks.by_identity(identity)
     }
 
     /// The key a client uses after the server sent `hint` (empty when it sent none).
     pub fn psk_for_hint(&self, hint: &[u8]) -> Option<&Psk> {
-        self.psks
-            .iter()
-            .find(|p| !hint.is_empty() && p.hint == hint)
-            .or_else(|| self.psks.first())
+        self.psks.for_hint(hint)
     }
 
     /// Enables exactly these suites, in this order of preference.
@@ -244,7 +167,7 @@ impl Config {
     /// [`Config::usable_suites`]).
     pub fn is_usable(&self, suite: CipherSuite, server: bool) -> bool {
         let have_credentials = match suite.key_exchange() {
-            KeyExchange::Psk => !self.psks.is_empty(),
+            KeyExchange::Psk => !self.psks.all().is_empty(),
             KeyExchange::EcdheEcdsa if server => !self.local_certificates.is_empty(),
             KeyExchange::EcdheEcdsa => !self.trusted_certificates.is_empty(),
         };

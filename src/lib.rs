@@ -12,6 +12,7 @@ pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod handshake;
+pub mod psk;
 pub mod record;
 pub mod rng;
 pub mod server;
