@@ -13,6 +13,9 @@ use std::time::Duration;
 #[path = "../../tests/common/process.rs"]
 #[allow(dead_code)]
 mod process;
+#[path = "../../tests/common/udp.rs"]
+#[allow(dead_code)]
+mod udp;
 
 use wasm_dtls_host::{
     CipherSuite, DtlsServer, DtlsSession, Options, PskEntry, Runtime, ServerEvent, Status,
@@ -353,6 +356,59 @@ async fn a_handshake_with_a_closed_port_says_it_was_refused() {
         gave_up.message().contains("2 times; ") && gave_up.message().contains(&refused),
         "{gave_up}"
     );
+}
+
+/// The hosts' timers under loss: through a relay that drops the second ClientHello,
+/// the first datagram of the server's flight and the client's final flight, client
+/// and server in wasmtime resend (on their 100 ms timers) and complete the handshake,
+/// and data flows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handshake_completes_when_flights_are_lost_both_ways() {
+    let runtime = Runtime::from_env().unwrap();
+    for suite in [
+        CipherSuite::PskAes128Ccm8,
+        CipherSuite::EcdheEcdsaAes128GcmSha256,
+    ] {
+        let options = Options {
+            retransmit_initial: Some(Duration::from_millis(100)),
+            ..server_options()
+        };
+        let mut server = DtlsServer::create(&runtime, &options, 2).unwrap();
+        let addr = server.start(([127, 0, 0, 1], 0).into()).await.unwrap();
+        let proxy = udp::LossyProxy::with(addr, udp::LOSSES);
+        let client = Options {
+            suites: vec![suite],
+            psks: vec![psk("device-2")],
+            trusted: vec![fixture("ca.crt.pem")],
+            server_name: Some("localhost".into()),
+            retransmit_initial: Some(Duration::from_millis(100)),
+            ..Options::default()
+        };
+        let mut session = DtlsSession::connect(&runtime, proxy.addr, &client, LIMIT)
+            .await
+            .unwrap();
+        assert_eq!(session.cipher_suite(), suite);
+        assert!(session.handshake_stats().retransmissions >= 1, "{suite:?}");
+        assert!(
+            proxy.carried_out(),
+            "{suite:?}: the relay did not drop all it was told to"
+        );
+        session.send(b"after the losses").await.unwrap();
+        let echoed = loop {
+            match tokio::time::timeout(LIMIT, server.next_event())
+                .await
+                .unwrap()
+                .unwrap()
+            {
+                ServerEvent::Receive { session, data } => break (session, data),
+                _ => continue,
+            }
+        };
+        server.send(echoed.0, &echoed.1).await.unwrap();
+        assert_eq!(session.receive(LIMIT).await.unwrap(), b"after the losses");
+        session.end().await;
+        server.stop().await.unwrap();
+    }
 }
 
 /// The addresses of one host are tried in turn while each refuses: a server on

@@ -72,3 +72,30 @@ export async function within(promise, ms, what) {
     clearTimeout(timer);
   }
 }
+
+/**
+ * A UDP relay on loopback in front of `serverPort` that drops the datagrams numbered
+ * in `drops` ([towards the server, towards the client], counted from 0 in each
+ * direction). The client is whoever writes first. `dropped()` counts what it dropped.
+ */
+export async function lossyRelay(serverPort, drops) {
+  const socket = dgram.createSocket('udp4');
+  await new Promise((r) => socket.bind(0, '127.0.0.1', r));
+  const counts = [0, 0];
+  let client;
+  let dropped = 0;
+  socket.on('message', (msg, from) => {
+    const toServer = from.port !== serverPort;
+    if (toServer) client = from;
+    const direction = toServer ? 0 : 1;
+    const index = counts[direction]++;
+    if (drops[direction].includes(index)) {
+      dropped += 1;
+    } else if (toServer) {
+      socket.send(msg, serverPort, '127.0.0.1');
+    } else if (client) {
+      socket.send(msg, client.port, client.address);
+    }
+  });
+  return { port: socket.address().port, dropped: () => dropped, close: () => socket.close() };
+}

@@ -9,7 +9,7 @@ import { DtlsError, connect, createServer } from '../src/index.js';
 import { OWN_CODES, call } from '../src/errors.js';
 import { session as sessionApi, types } from '../generated/wasm_dtls.js';
 import { settings } from '../src/options.js';
-import { PSK, SUITES, fixture, freePort, within } from './helpers.js';
+import { PSK, SUITES, fixture, freePort, lossyRelay, within } from './helpers.js';
 
 function echoServer(options = {}) {
   const server = createServer({ psk: PSK, cert: fixture('server.crt.pem'), key: fixture('server.key.pem'), ...options });
@@ -173,6 +173,31 @@ test('a server takes as many pre-shared keys as it is given (a key per device)',
   add(1);
   add(2);
   assert.throws(() => add(3), { code: 'NX_SECURE_TLS_NO_MORE_PSK_SPACE', status: 0x125 });
+});
+
+test('handshakes complete when flights are lost both ways: the timers resend them', async () => {
+  for (const suite of ['psk-ccm8', 'ecdsa-gcm']) {
+    const server = echoServer({ retransmitInitialMs: 100 });
+    const { port } = await server.listen(0, '127.0.0.1');
+    // The second ClientHello, the first datagram of the server's flight and the
+    // client's final flight, once each.
+    const relay = await lossyRelay(port, [[1, 3], [1]]);
+    let resent = 0;
+    try {
+      const session = await connect(clientOptions(relay.port, {
+        suites: [suite], retransmitInitialMs: 100,
+        trace: (line) => { if (line.includes('flight retransmitted')) resent += 1; },
+      }));
+      assert.equal(relay.dropped(), 3, suite);
+      assert.ok(resent >= 1, suite);
+      session.send('after the losses');
+      assert.equal((await session.receive(5000)).toString(), 'after the losses');
+      session.end();
+    } finally {
+      relay.close();
+      server.close();
+    }
+  }
 });
 
 test('send() refuses what is not text or bytes, and the session goes on', async () => {
