@@ -11,6 +11,7 @@
 //! Every error is a [`DtlsError`] with its NetX status code. [`mod@bench`] measures the
 //! engine natively and in the component (`wasm-dtls bench`, `cargo bench`).
 
+mod backlog;
 pub mod bench;
 pub mod bindings;
 mod clock;
@@ -23,6 +24,7 @@ mod runtime;
 mod server;
 mod session;
 
+pub use backlog::MAX_WAITING_RECORDS;
 pub use error::DtlsError;
 pub use options::{KeyLogSink, Options, PskEntry, TraceSink};
 pub use runtime::{COMPONENT_ENV, Runtime, default_component_path};

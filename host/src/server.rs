@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use wasm_dtls::{CipherSuite, Status};
 
+use crate::backlog::Backlog;
 use crate::bindings::server_api::{Output, ServerEvent as WitEvent, SessionId as WitId};
 use crate::clock::Clock;
 use crate::error::DtlsError;
@@ -121,6 +122,8 @@ pub struct DtlsServer {
     idle: Mutex<Option<ServerHandle>>,
     running: Option<Running>,
     options: Options,
+    /// Received data waiting for `next_event`, and what was dropped beyond the bound.
+    backlog: Backlog,
 }
 
 impl DtlsServer {
@@ -139,6 +142,7 @@ impl DtlsServer {
         Ok(DtlsServer {
             idle: Mutex::new(Some(handle)),
             running: None,
+            backlog: Backlog::default(),
             options: options.clone(),
         })
     }
@@ -180,6 +184,7 @@ impl DtlsServer {
             clock: Clock::new(),
             options: self.options.clone(),
             events: event_tx,
+            backlog: self.backlog.clone(),
         };
         let task = tokio::spawn(driver.run(command_rx));
         self.running = Some(Running {
@@ -198,7 +203,23 @@ impl DtlsServer {
 
     /// The next event; `None` when the server is not started.
     pub async fn next_event(&mut self) -> Option<ServerEvent> {
-        self.running.as_mut()?.events.recv().await
+        let event = self.running.as_mut()?.events.recv().await;
+        if let Some(ServerEvent::Receive { .. }) = event {
+            self.backlog.taken();
+        }
+        event
+    }
+
+    /// Received records not yet taken by [`DtlsServer::next_event`]; at most
+    /// [`crate::MAX_WAITING_RECORDS`] for the whole server.
+    pub fn waiting_records(&self) -> usize {
+        self.backlog.waiting()
+    }
+
+    /// Records dropped because [`crate::MAX_WAITING_RECORDS`] were already waiting (the
+    /// application did not keep up with its clients).
+    pub fn dropped_records(&self) -> u64 {
+        self.backlog.dropped()
     }
 
     async fn ask<T>(
@@ -238,15 +259,20 @@ impl DtlsServer {
     /// Ends every session with close_notify, frees the pool and the port (NetX
     /// `server_stop`). The server can be started again.
     pub async fn stop(&mut self) -> Result<(), DtlsError> {
-        let running = self.running.take().ok_or_else(not_started)?;
+        let mut running = self.running.take().ok_or_else(not_started)?;
         let (reply, done) = oneshot::channel();
         if running.commands.send(Command::Stop(reply)).is_ok() {
             let _ = done.await;
         }
-        let handle = running
-            .task
+        let handle = (&mut running.task)
             .await
             .map_err(|e| DtlsError::host(format!("the server driver failed: {e}")))?;
+        // Events not taken go with the stopped driver: so do their places in the backlog.
+        while let Ok(event) = running.events.try_recv() {
+            if let ServerEvent::Receive { .. } = event {
+                self.backlog.taken();
+            }
+        }
         self.idle = Mutex::new(Some(handle));
         Ok(())
     }
@@ -283,6 +309,7 @@ struct Driver {
     clock: Clock,
     options: Options,
     events: mpsc::UnboundedSender<ServerEvent>,
+    backlog: Backlog,
 }
 
 impl Driver {
@@ -383,10 +410,12 @@ impl Driver {
                 suite: engine_suite(e.suite),
                 peer_certificates: self.handle.session_peer_certificates(e.session)?,
             },
-            WitEvent::Receive(r) => ServerEvent::Receive {
+            WitEvent::Receive(r) if self.backlog.admit() => ServerEvent::Receive {
                 session: r.session.into(),
                 data: r.data,
             },
+            // Counted by the backlog: the application is not keeping up.
+            WitEvent::Receive(_) => return Ok(()),
             WitEvent::Disconnect(d) => ServerEvent::Disconnect {
                 session: d.session.into(),
                 peer: socket_addr(&d.peer),

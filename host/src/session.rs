@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use wasm_dtls::{CipherSuite, Status};
 
+use crate::backlog::Backlog;
 use crate::bindings::session_api::Output;
 use crate::bindings::types::{Event, SessionState};
 use crate::clock::Clock;
@@ -68,6 +69,7 @@ pub struct DtlsSession {
     peer_certificates: Vec<Vec<u8>>,
     handshake: HandshakeStats,
     task: JoinHandle<()>,
+    backlog: Backlog,
 }
 
 impl DtlsSession {
@@ -130,7 +132,10 @@ impl DtlsSession {
     /// ended the session.
     pub async fn receive(&mut self, timeout: Duration) -> Result<Vec<u8>, DtlsError> {
         match tokio::time::timeout(timeout, self.notes.recv()).await {
-            Ok(Some(Note::Data(data))) => Ok(data),
+            Ok(Some(Note::Data(data))) => {
+                self.backlog.taken();
+                Ok(data)
+            }
             Ok(Some(Note::Closed)) => Err(DtlsError::new(
                 Status::CloseNotifyReceived,
                 "the peer closed the session",
@@ -182,6 +187,18 @@ impl DtlsSession {
     /// The server's certificate chain (DER), empty with PSK.
     pub fn peer_certificates(&self) -> &[Vec<u8>] {
         &self.peer_certificates
+    }
+
+    /// Records received and not yet taken by [`DtlsSession::receive`]; at most
+    /// [`crate::MAX_WAITING_RECORDS`].
+    pub fn waiting_records(&self) -> usize {
+        self.backlog.waiting()
+    }
+
+    /// Records dropped because [`crate::MAX_WAITING_RECORDS`] were already waiting (the
+    /// application did not keep up with the peer).
+    pub fn dropped_records(&self) -> u64 {
+        self.backlog.dropped()
     }
 }
 
@@ -238,6 +255,7 @@ impl Attempt<'_> {
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (note_tx, mut notes) = mpsc::unbounded_channel();
         let refused = Arc::new(AtomicBool::new(false));
+        let backlog = Backlog::default();
         let driver = Driver {
             handle,
             socket,
@@ -247,6 +265,7 @@ impl Attempt<'_> {
             refused: refused.clone(),
             fall_back,
             answered: false,
+            backlog: backlog.clone(),
         };
         let task = tokio::spawn(driver.run(command_rx));
         let first = tokio::time::timeout(left, notes.recv()).await;
@@ -289,6 +308,7 @@ impl Attempt<'_> {
                 peer_certificates,
                 handshake,
                 task,
+                backlog,
             })),
             Ok(Some(Note::Refused)) => Ok(None),
             Ok(Some(Note::Failed(e))) => Err(explained(e)),
@@ -333,6 +353,8 @@ struct Driver {
     fall_back: bool,
     /// Whether anything arrived from the peer.
     answered: bool,
+    /// Application data waiting for `receive`.
+    backlog: Backlog,
 }
 
 impl Driver {
@@ -430,7 +452,9 @@ impl Driver {
                     },
                 }
             }
-            Event::Data(data) => Note::Data(data),
+            Event::Data(data) if self.backlog.admit() => Note::Data(data),
+            // Counted by the backlog: the application is not keeping up.
+            Event::Data(_) => return Ok(()),
             Event::Closed => Note::Closed,
             Event::Error(e) => Note::Failed(self.handle.error(e)),
             Event::KeyLog(line) => {

@@ -18,7 +18,8 @@ mod process;
 mod udp;
 
 use wasm_dtls_host::{
-    CipherSuite, DtlsServer, DtlsSession, Options, PskEntry, Runtime, ServerEvent, Status,
+    CipherSuite, DtlsServer, DtlsSession, MAX_WAITING_RECORDS, Options, PskEntry, Runtime,
+    ServerEvent, Status,
 };
 
 const LIMIT: Duration = Duration::from_secs(20);
@@ -409,6 +410,104 @@ async fn a_handshake_completes_when_flights_are_lost_both_ways() {
         session.end().await;
         server.stop().await.unwrap();
     }
+}
+
+/// Waits (bounded) until `counted()` reaches `sent`: every record sent has been read by
+/// the driver, and is waiting or dropped.
+async fn until_counted(sent: usize, counted: impl Fn() -> usize) {
+    let deadline = tokio::time::Instant::now() + LIMIT;
+    while counted() < sent && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(counted(), sent);
+}
+
+/// Data the application does not take waits up to MAX_WAITING_RECORDS records, on a
+/// client and on a server; beyond, records are dropped and counted, and the first
+/// ones are still delivered in order. (The drivers read their sockets regardless:
+/// unbounded, a peer could grow the process's memory at will.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_nobody_takes_waits_up_to_a_bound_and_the_rest_is_counted() {
+    let runtime = Runtime::from_env().unwrap();
+    let mut server = DtlsServer::create(&runtime, &server_options(), 2).unwrap();
+    let addr = server.start(([127, 0, 0, 1], 0).into()).await.unwrap();
+    let client = Options {
+        psks: vec![psk("device-0")],
+        ..Options::default()
+    };
+    let mut session = DtlsSession::connect(&runtime, addr, &client, LIMIT)
+        .await
+        .unwrap();
+    let extra = 40;
+    let total = MAX_WAITING_RECORDS + extra;
+
+    // Towards the server, whose application does not ask for events yet. Sent in
+    // batches, each read by the server before the next, so that no datagram is lost
+    // to a full socket buffer.
+    for batch in (0..total).collect::<Vec<_>>().chunks(64) {
+        for i in batch {
+            session
+                .send(format!("to server {i}").as_bytes())
+                .await
+                .unwrap();
+        }
+        let sent = batch.last().unwrap() + 1;
+        until_counted(sent, || {
+            server.waiting_records() + server.dropped_records() as usize
+        })
+        .await;
+    }
+    assert_eq!(server.waiting_records(), MAX_WAITING_RECORDS);
+    assert_eq!(server.dropped_records(), extra as u64);
+    let mut received = Vec::new();
+    let mut id = None;
+    while received.len() < MAX_WAITING_RECORDS {
+        match tokio::time::timeout(LIMIT, server.next_event())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            ServerEvent::Receive { session, data } => {
+                id = Some(session);
+                received.push(String::from_utf8(data).unwrap());
+            }
+            _ => continue,
+        }
+    }
+    assert_eq!(received.first().map(String::as_str), Some("to server 0"));
+    let last = format!("to server {}", MAX_WAITING_RECORDS - 1);
+    assert_eq!(received.last(), Some(&last));
+    assert_eq!(server.waiting_records(), 0);
+
+    // Towards the client, which does not call receive.
+    let id = id.unwrap();
+    for batch in (0..total).collect::<Vec<_>>().chunks(64) {
+        for i in batch {
+            server
+                .send(id, format!("to client {i}").as_bytes())
+                .await
+                .unwrap();
+        }
+        let sent = batch.last().unwrap() + 1;
+        until_counted(sent, || {
+            session.waiting_records() + session.dropped_records() as usize
+        })
+        .await;
+    }
+    assert_eq!(session.waiting_records(), MAX_WAITING_RECORDS);
+    assert_eq!(session.dropped_records(), extra as u64);
+    for i in 0..MAX_WAITING_RECORDS {
+        let data = session.receive(LIMIT).await.unwrap();
+        assert_eq!(data, format!("to client {i}").as_bytes());
+    }
+    let nothing = session
+        .receive(Duration::from_millis(100))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(nothing.status(), Status::NoPacket);
+    session.end().await;
+    server.stop().await.unwrap();
 }
 
 /// The addresses of one host are tried in turn while each refuses: a server on

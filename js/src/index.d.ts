@@ -107,6 +107,10 @@ declare class SessionBase extends EventEmitter {
   cipherSuite: string | undefined;
   /** The peer's certificate chain (DER), empty with PSK. */
   peerCertificates: Buffer[];
+  /** Messages waiting for `receive()`: at most MAX_WAITING_MESSAGES. */
+  readonly waiting: number;
+  /** Messages dropped because MAX_WAITING_MESSAGES were waiting for `receive()`. */
+  readonly dropped: number;
   /** Sends application data as one record (NetX session_send). */
   send(data: Bytes): void;
   /**
@@ -153,6 +157,12 @@ export class DtlsServer extends EventEmitter {
   on(event: 'error', listener: (error: DtlsError, session?: ServerSession) => void): this;
   on(event: 'close', listener: () => void): this;
 }
+
+/**
+ * Messages that may wait for `receive()` on one session when nobody listens for
+ * 'message'; beyond, they are dropped and counted in `dropped`.
+ */
+export const MAX_WAITING_MESSAGES: number;
 
 /** Connects and resolves once the handshake completes (NetX client_session_start). */
 export function connect(options: ConnectOptions): Promise<DtlsSession>;

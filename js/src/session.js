@@ -83,6 +83,13 @@ export function recordBytes(data) {
 }
 
 /**
+ * Messages that may wait for `receive()` on one session when nobody listens for them;
+ * beyond, messages are dropped and counted in `dropped` (a peer must not grow memory
+ * without limit by sending faster than the application reads).
+ */
+export const MAX_WAITING_MESSAGES = 1024;
+
+/**
  * What client and server sessions share: 'message' events, or `receive()` when nobody
  * listens for them; 'close' and 'error' (emitted only when someone listens).
  */
@@ -96,6 +103,13 @@ export class SessionBase extends EventEmitter {
     this.cipherSuite = undefined;
     /** The peer's certificate chain (DER buffers), once connected. */
     this.peerCertificates = [];
+    /** Messages dropped because MAX_WAITING_MESSAGES were waiting for `receive()`. */
+    this.dropped = 0;
+  }
+
+  /** Messages waiting for `receive()`: at most MAX_WAITING_MESSAGES. */
+  get waiting() {
+    return this._queue.length;
   }
 
   _deliver(data) {
@@ -103,8 +117,10 @@ export class SessionBase extends EventEmitter {
       this.emit('message', data);
     } else if (this._waiters.length > 0) {
       this._waiters.shift().resolve(data);
-    } else {
+    } else if (this._queue.length < MAX_WAITING_MESSAGES) {
       this._queue.push(data);
+    } else {
+      this.dropped += 1;
     }
   }
 

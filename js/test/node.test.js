@@ -5,7 +5,7 @@ import dgram from 'node:dgram';
 import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { DtlsError, connect, createServer } from '../src/index.js';
+import { DtlsError, MAX_WAITING_MESSAGES, connect, createServer } from '../src/index.js';
 import { OWN_CODES, call } from '../src/errors.js';
 import { session as sessionApi, types } from '../generated/wasm_dtls.js';
 import { settings } from '../src/options.js';
@@ -197,6 +197,34 @@ test('handshakes complete when flights are lost both ways: the timers resend the
       relay.close();
       server.close();
     }
+  }
+});
+
+test('messages nobody takes wait up to a bound; the rest are dropped and counted', async () => {
+  const server = createServer({ psk: PSK });
+  const serverSide = new Promise((resolve) => server.on('session', resolve));
+  const { port } = await server.listen(0, '127.0.0.1');
+  try {
+    const session = await connect(clientOptions(port, { suites: ['psk-gcm'] }));
+    const peer = await serverSide;
+    const total = MAX_WAITING_MESSAGES + 40;
+    // In batches, each read before the next: no datagram is lost to a full socket buffer.
+    for (let i = 0; i < total; i += 64) {
+      for (let j = i; j < Math.min(i + 64, total); j++) peer.send(`to client ${j}`);
+      const sent = Math.min(i + 64, total);
+      await within((async () => {
+        while (session.waiting + session.dropped < sent) await new Promise((r) => setTimeout(r, 5));
+      })(), 5000, `batch ending at ${sent}`);
+    }
+    assert.equal(session.waiting, MAX_WAITING_MESSAGES);
+    assert.equal(session.dropped, 40);
+    for (let i = 0; i < MAX_WAITING_MESSAGES; i++) {
+      assert.equal((await session.receive(1000)).toString(), `to client ${i}`);
+    }
+    await assert.rejects(session.receive(100), { code: 'NX_NO_PACKET' });
+    session.end();
+  } finally {
+    server.close();
   }
 });
 
