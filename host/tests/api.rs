@@ -422,6 +422,23 @@ async fn until_counted(sent: usize, counted: impl Fn() -> usize) {
     assert_eq!(counted(), sent);
 }
 
+/// Sends `total` records with `send(i)` in batches, each read by the receiving driver
+/// (`counted()`: records waiting or dropped there) before the next, so that no
+/// datagram is lost to a full socket buffer.
+async fn send_in_batches(
+    total: usize,
+    mut send: impl AsyncFnMut(usize),
+    counted: impl Fn() -> usize,
+) {
+    for start in (0..total).step_by(64) {
+        let end = (start + 64).min(total);
+        for i in start..end {
+            send(i).await;
+        }
+        until_counted(end, &counted).await;
+    }
+}
+
 /// Data the application does not take waits up to MAX_WAITING_RECORDS records, on a
 /// client and on a server; beyond, records are dropped and counted, and the first
 /// ones are still delivered in order. (The drivers read their sockets regardless:
@@ -441,22 +458,18 @@ async fn data_nobody_takes_waits_up_to_a_bound_and_the_rest_is_counted() {
     let extra = 40;
     let total = MAX_WAITING_RECORDS + extra;
 
-    // Towards the server, whose application does not ask for events yet. Sent in
-    // batches, each read by the server before the next, so that no datagram is lost
-    // to a full socket buffer.
-    for batch in (0..total).collect::<Vec<_>>().chunks(64) {
-        for i in batch {
+    // Towards the server, whose application does not ask for events yet.
+    send_in_batches(
+        total,
+        async |i| {
             session
                 .send(format!("to server {i}").as_bytes())
                 .await
-                .unwrap();
-        }
-        let sent = batch.last().unwrap() + 1;
-        until_counted(sent, || {
-            server.waiting_records() + server.dropped_records() as usize
-        })
-        .await;
-    }
+                .unwrap()
+        },
+        || server.waiting_records() + server.dropped_records() as usize,
+    )
+    .await;
     assert_eq!(server.waiting_records(), MAX_WAITING_RECORDS);
     assert_eq!(server.dropped_records(), extra as u64);
     let mut received = Vec::new();
@@ -481,19 +494,17 @@ async fn data_nobody_takes_waits_up_to_a_bound_and_the_rest_is_counted() {
 
     // Towards the client, which does not call receive.
     let id = id.unwrap();
-    for batch in (0..total).collect::<Vec<_>>().chunks(64) {
-        for i in batch {
+    send_in_batches(
+        total,
+        async |i| {
             server
                 .send(id, format!("to client {i}").as_bytes())
                 .await
-                .unwrap();
-        }
-        let sent = batch.last().unwrap() + 1;
-        until_counted(sent, || {
-            session.waiting_records() + session.dropped_records() as usize
-        })
-        .await;
-    }
+                .unwrap()
+        },
+        || session.waiting_records() + session.dropped_records() as usize,
+    )
+    .await;
     assert_eq!(session.waiting_records(), MAX_WAITING_RECORDS);
     assert_eq!(session.dropped_records(), extra as u64);
     for i in 0..MAX_WAITING_RECORDS {
