@@ -173,10 +173,16 @@ async function client(args) {
   process.on('SIGTERM', end);
 }
 
+/** The package's version, as the Rust CLI's `--version` prints its own. */
+function version() {
+  return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+}
+
 const [command, ...rest] = process.argv.slice(2);
 try {
   if (command === 'server') await server(rest);
   else if (command === 'client') await client(rest);
+  else if (command === '--version' || command === '-V') console.log(`wasm-dtls ${version()}`);
   else {
     console.log(USAGE);
     process.exitCode = command === undefined || command === '--help' || command === '-h' ? 0 : 2;

@@ -67,3 +67,9 @@ test('--idle-timeout frees the slot of a client that went silent, and bad values
     assert.match(bad.output, /--idle-timeout must be a positive number of seconds/);
   }
 });
+
+test('--version prints the version as the Rust CLI does', async () => {
+  const proc = run(process.execPath, [nodeCli, '--version']);
+  assert.equal(await proc.exit(), 0, proc.output);
+  assert.match(proc.stdout, /^wasm-dtls \d+\.\d+\.\d+\n$/);
+});
