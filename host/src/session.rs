@@ -35,8 +35,9 @@ enum Note {
     Data(Vec<u8>),
     Closed,
     Failed(DtlsError),
-    /// The address refused before answering, and the next one is to be tried.
-    Refused,
+    /// The address refused, or stayed silent for the first retransmission timeout,
+    /// before answering: the next one is to be tried. Says which.
+    Skipped(&'static str),
 }
 
 /// What the handshake took.
@@ -87,9 +88,11 @@ impl DtlsSession {
 
     /// Connects to the first of `peers` that does not refuse, within `timeout` in all:
     /// the addresses of one host name (`localhost`: `::1`, then `127.0.0.1`), tried in
-    /// turn while each answers with ICMP port unreachable (nothing listens there), as
-    /// `TcpStream::connect` tries each address. At the last address the handshake is
-    /// retried until `timeout`, as by [`DtlsSession::connect`].
+    /// turn while each answers with ICMP port unreachable (nothing listens there) or
+    /// stays silent for the first retransmission timeout (RFC 8305's idea, with the
+    /// flight's own timer as the delay), as `TcpStream::connect` tries each address. At
+    /// the last address the handshake is retried until `timeout`, as by
+    /// [`DtlsSession::connect`].
     pub async fn connect_any(
         runtime: &Runtime,
         peers: &[SocketAddr],
@@ -97,18 +100,18 @@ impl DtlsSession {
         timeout: Duration,
     ) -> Result<DtlsSession, DtlsError> {
         let started = std::time::Instant::now();
-        let mut refused = Vec::new();
+        let mut tried = Vec::new();
         for (i, &peer) in peers.iter().enumerate() {
             let attempt = Attempt {
                 peer,
                 timeout,
                 left: timeout.saturating_sub(started.elapsed()),
                 fall_back: i + 1 < peers.len(),
-                refused_before: &refused,
+                tried: &tried,
             };
             match attempt.run(runtime, options).await? {
-                Some(session) => return Ok(session),
-                None => refused.push(peer),
+                Ok(session) => return Ok(session),
+                Err(why) => tried.push(format!("{} ({why})", peer.ip())),
             }
         }
         Err(DtlsError::new(
@@ -141,7 +144,7 @@ impl DtlsSession {
                 "the peer closed the session",
             )),
             Ok(Some(Note::Failed(e))) => Err(e),
-            Ok(Some(Note::Connected { .. } | Note::Refused)) | Ok(None) => Err(ended()),
+            Ok(Some(Note::Connected { .. } | Note::Skipped(_))) | Ok(None) => Err(ended()),
             Err(_) => Err(DtlsError::new(
                 Status::NoPacket,
                 format!("nothing arrived within {:.1} s", timeout.as_secs_f64()),
@@ -209,26 +212,27 @@ struct Attempt<'a> {
     timeout: Duration,
     /// What is left of it.
     left: Duration,
-    /// Whether a refusal before any answer ends this attempt, for the next address.
+    /// Whether a refusal or silence before any answer ends this attempt, for the
+    /// next address.
     fall_back: bool,
-    /// The addresses that refused before this one.
-    refused_before: &'a [SocketAddr],
+    /// The addresses tried before this one, each with why it was left.
+    tried: &'a [String],
 }
 
 impl Attempt<'_> {
-    /// The session once connected; `None` when the address refused and the next one
-    /// is to be tried; else the reason the handshake failed.
+    /// The session once connected, or why the address was left for the next one
+    /// (`Ok(Err(..))`); else the reason the handshake failed.
     async fn run(
         self,
         runtime: &Runtime,
         options: &Options,
-    ) -> Result<Option<DtlsSession>, DtlsError> {
+    ) -> Result<Result<DtlsSession, &'static str>, DtlsError> {
         let Attempt {
             peer,
             timeout,
             left,
             fall_back,
-            refused_before,
+            tried,
         } = self;
         let mut handle = SessionHandle::client(runtime, &options.settings())?;
         options.apply(&mut handle)?;
@@ -270,36 +274,32 @@ impl Attempt<'_> {
         let task = tokio::spawn(driver.run(command_rx));
         let first = tokio::time::timeout(left, notes.recv()).await;
         // A handshake that timed out says so when the system answered "connection
-        // refused" (ICMP port unreachable) to our last flight: the likely cause.
+        // refused" (ICMP port unreachable) to our last flight, the likely cause, and
+        // which addresses were tried before.
         let explained = |e: DtlsError| {
-            if e.status() == Status::HandshakeTimeout && refused.load(Ordering::Relaxed) {
-                let earlier: Vec<String> =
-                    refused_before.iter().map(|a| a.ip().to_string()).collect();
-                let earlier = if earlier.is_empty() {
-                    String::new()
-                } else {
-                    format!("; {} refused too", earlier.join(", "))
-                };
-                DtlsError::new(
-                    e.status(),
-                    format!(
-                        "{}; {} answered that nothing receives on its UDP port {} (ICMP port \
-                             unreachable): is the server running?{earlier}",
-                        e.message(),
-                        peer.ip(),
-                        peer.port()
-                    ),
-                )
-            } else {
-                e
+            if e.status() != Status::HandshakeTimeout {
+                return e;
             }
+            let mut notes = vec![e.message().to_string()];
+            if refused.load(Ordering::Relaxed) {
+                notes.push(format!(
+                    "{} answered that nothing receives on its UDP port {} (ICMP port \
+                     unreachable): is the server running?",
+                    peer.ip(),
+                    peer.port()
+                ));
+            }
+            if !tried.is_empty() {
+                notes.push(format!("tried before: {}", tried.join(", ")));
+            }
+            DtlsError::new(e.status(), notes.join("; "))
         };
         match first {
             Ok(Some(Note::Connected {
                 suite,
                 peer_certificates,
                 handshake,
-            })) => Ok(Some(DtlsSession {
+            })) => Ok(Ok(DtlsSession {
                 commands,
                 notes,
                 peer,
@@ -310,7 +310,7 @@ impl Attempt<'_> {
                 task,
                 backlog,
             })),
-            Ok(Some(Note::Refused)) => Ok(None),
+            Ok(Some(Note::Skipped(why))) => Ok(Err(why)),
             Ok(Some(Note::Failed(e))) => Err(explained(e)),
             Ok(Some(other)) => Err(DtlsError::host(format!(
                 "unexpected before the handshake completed: {other:?}"
@@ -392,13 +392,19 @@ impl Driver {
                     Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
                         self.refused.store(true, Ordering::Relaxed);
                         if self.fall_back && !self.answered {
-                            let _ = self.notes.send(Note::Refused);
+                            let _ = self.notes.send(Note::Skipped("refused"));
                             return Ok(());
                         }
                     }
                     Err(_) => {}
                 },
                 () = sleep_until(sleep) => {
+                    // The first retransmission timeout without a word: the next
+                    // address, if there is one, may do better.
+                    if self.fall_back && !self.answered {
+                        let _ = self.notes.send(Note::Skipped("no answer"));
+                        return Ok(());
+                    }
                     self.handle.handle_timeout(self.clock.now())?;
                 }
                 command = commands.recv() => match command {

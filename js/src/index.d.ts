@@ -57,7 +57,8 @@ export interface CommonOptions {
 export interface ConnectOptions extends CommonOptions {
   /**
    * The server's host (default '127.0.0.1'): an address, or a name whose addresses are
-   * tried in turn while each refuses (ICMP port unreachable).
+   * tried in turn while each refuses (ICMP port unreachable) or stays silent for the
+   * first retransmission timeout.
    */
   host?: string;
   /** Resolves `host`, as dns.lookup (the default) and net.connect's option. */

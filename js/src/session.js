@@ -301,7 +301,7 @@ async function addressesOf(host, lookup = dns.lookup) {
  * Connects to a DTLS server and resolves with the session once the handshake is done
  * (NetX client_session_start). A host with several addresses (`localhost`: ::1, then
  * 127.0.0.1) is tried address by address while each refuses (ICMP port unreachable:
- * nothing listens there). Rejects with a DtlsError: the handshake's failure, or
+ * nothing listens there) or stays silent for the first retransmission timeout. Rejects with a DtlsError: the handshake's failure, or
  * WASM_DTLS_HANDSHAKE_TIMEOUT after `options.timeout` ms (default 10000).
  */
 export async function connect(options) {
@@ -313,23 +313,25 @@ export async function connect(options) {
   const timeout = milliseconds(options.timeout ?? 10_000, 'options.timeout');
   const addresses = await addressesOf(host, options.lookup);
   const started = Date.now();
-  const refused = [];
+  const tried = [];
   for (const [i, address] of addresses.entries()) {
     const last = i === addresses.length - 1;
     const left = Math.max(0, timeout - (Date.now() - started));
-    const session = await attempt(options, { host, address, port, timeout, left, refused, fallBack: !last });
-    if (session) return session;
-    refused.push(address);
+    const outcome = await attempt(options, { host, address, port, timeout, left, tried, fallBack: !last });
+    if (typeof outcome !== 'string') return outcome;
+    tried.push(`${address} (${outcome})`);
   }
   throw hostError('nx-not-connected', 'no address to connect to');
 }
 
 /**
- * One handshake with `address`: the session once connected; undefined when
- * `fallBack` and the address refused before answering (the next one is tried);
- * else a rejection with the reason, after `left` ms at most.
+ * One handshake with `address`: the session once connected. With `fallBack` (another
+ * address follows), 'refused' or 'no answer' when the address refused or stayed
+ * silent for the first retransmission timeout (RFC 8305's idea, the flight's own
+ * timer as the delay), and the next is tried. Else a rejection with the reason, after
+ * `left` ms at most.
  */
-async function attempt(options, { host, address, port, timeout, left, refused: before, fallBack }) {
+async function attempt(options, { host, address, port, timeout, left, tried, fallBack }) {
   // After the spread: `serverName: undefined` must not turn the host name check off.
   const resource = call(() => api.DtlsSession.client(settings({
     ...options,
@@ -347,7 +349,7 @@ async function attempt(options, { host, address, port, timeout, left, refused: b
   socket.on('error', (e) => {
     if (e.code !== 'ECONNREFUSED') return;
     refused = true;
-    if (fallBack && !answered) settle(undefined);
+    if (fallBack && !answered) settle('refused');
   });
   socket.on('message', (msg) => session._ended || session._guard(() => {
     refused = false;
@@ -356,21 +358,28 @@ async function attempt(options, { host, address, port, timeout, left, refused: b
     session._pump();
   }));
   const explained = (error) => {
-    if (!refused || error.code !== 'WASM_DTLS_HANDSHAKE_TIMEOUT') return error;
-    const earlier = before.length > 0 ? `; ${before.join(', ')} refused too` : '';
-    return new DtlsError(error.code, error.status, `${error.detail}; ${notListening(address, port)}${earlier}`);
+    if (error.code !== 'WASM_DTLS_HANDSHAKE_TIMEOUT') return error;
+    const notes = [];
+    if (refused) notes.push(notListening(address, port));
+    if (tried.length > 0) notes.push(`tried before: ${tried.join(', ')}`);
+    if (notes.length === 0) return error;
+    return new DtlsError(error.code, error.status, [error.detail, ...notes].join('; '));
   };
   await new Promise((resolve) => socket.connect(port, address, resolve));
   return new Promise((resolve, reject) => {
     let settled = false;
     const timer = setTimeout(() => settle(explained(hostError('wasm-dtls-handshake-timeout',
       `no handshake with ${address}:${port} within ${timeout} ms`))), left);
-    // Settles once: a session that is reset (timed out, or refused and left for the
-    // next address) closes, and that 'close' must not be the reason given.
+    const patience = fallBack
+      ? setTimeout(() => { if (!answered) settle('no answer'); }, options.retransmitInitialMs ?? 1000)
+      : undefined;
+    // Settles once: a session that is reset (timed out, or left for the next
+    // address) closes, and that 'close' must not be the reason given.
     settle = (outcome) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(patience);
       if (outcome instanceof Error) reject(outcome);
       else resolve(outcome);
       if (outcome !== session) session.reset();

@@ -1,6 +1,7 @@
 // Socket addresses between Node and the component: every form `dgram` reports goes to
 // the WIT record and back unchanged, so replies reach the peer they answer.
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
 import { test } from 'node:test';
 
 import { connect, createServer } from '../src/index.js';
@@ -62,6 +63,28 @@ test('a host whose first address refuses is reached at the next one, as localhos
   // When every address refuses, the error names them.
   await assert.rejects(connect({ host: 'dual-stack.test', lookup, port, psk: PSK, timeout: 500 }), {
     code: 'WASM_DTLS_HANDSHAKE_TIMEOUT',
-    message: /127\.0\.0\.1 answered that nothing receives on its UDP port \d+ \(ICMP port unreachable\).*; ::1 refused too/,
+    message: /127\.0\.0\.1 answered that nothing receives on its UDP port \d+ \(ICMP port unreachable\).*; tried before: ::1 \(refused\)/,
   });
+});
+
+test('an address that stays silent is left for the next after the first retransmission timeout', async () => {
+  const server = createServer({ psk: PSK });
+  server.on('session', (s) => s.on('message', (m) => s.send(m)));
+  const { port } = await server.listen(0, '127.0.0.1');
+  // 127.0.0.2 is loopback too: a socket there, on the server's port, never answers
+  // (as an IPv6 path that drops everything, which Happy Eyeballs exists for).
+  const silent = dgram.createSocket('udp4');
+  await new Promise((r) => silent.bind(port, '127.0.0.2', r));
+  const lookup = (host, options, callback) => callback(null,
+    [{ address: '127.0.0.2', family: 4 }, { address: '127.0.0.1', family: 4 }]);
+  try {
+    const session = await connect({ host: 'silent-first.test', lookup, port, psk: PSK, retransmitInitialMs: 200, timeout: 5000 });
+    assert.deepEqual(session.clientInfo(), { address: '127.0.0.1', port });
+    session.send('past the silence');
+    assert.equal((await session.receive(5000)).toString(), 'past the silence');
+    session.end();
+  } finally {
+    silent.close();
+    server.close();
+  }
 });
