@@ -146,7 +146,11 @@ export class ServerSession extends SessionBase {
 
 /** A DTLS server (NetX server_create). */
 export class DtlsServer extends EventEmitter {
-  /** Binds and serves (NetX server_start); NX_PORT_UNAVAILABLE / NX_ALREADY_BOUND. */
+  /**
+   * Binds and serves (NetX server_start): port 0 (any free port) to 65535.
+   * NX_PORT_UNAVAILABLE / NX_ALREADY_BOUND; NX_INVALID_PARAMETERS for another port or
+   * a host that does not resolve.
+   */
   listen(port?: number, host?: string): Promise<AddressInfo>;
   /** The bound address while listening. */
   address(): AddressInfo | undefined;

@@ -115,11 +115,17 @@ export class DtlsServer extends EventEmitter {
     if (this._socket) {
       return Promise.reject(hostError('nx-already-bound', 'the server is already listening'));
     }
+    // Checked here: dgram would bind 70000 as 4464, -1 as 65535 and 'abc' as any port.
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      return Promise.reject(hostError('nx-invalid-parameters',
+        `the port must be a whole number from 0 (any free port) to 65535, not ${JSON.stringify(port)}`));
+    }
     const socket = dgram.createSocket(isIPv6(host) ? 'udp6' : 'udp4');
     return new Promise((resolve, reject) => {
       socket.once('error', (e) => {
         socket.close();
-        const code = e.code === 'EADDRINUSE' ? 'nx-port-unavailable' : 'nx-not-successful';
+        const code = e.code === 'EADDRINUSE' ? 'nx-port-unavailable'
+          : e.code === 'ENOTFOUND' ? 'nx-invalid-parameters' : 'nx-not-successful';
         reject(hostError(code, `cannot bind ${host}:${port}: ${e.message}`));
       });
       socket.bind(port, host, () => {

@@ -410,6 +410,19 @@ test('listen reports a busy port and a second listen', async () => {
   await assert.rejects(second.listen(port, '127.0.0.1'), { code: 'NX_PORT_UNAVAILABLE', status: 0x23 });
   await assert.rejects(first.listen(0, '127.0.0.1'), { code: 'NX_ALREADY_BOUND', status: 0x22 });
   first.close();
+  // dgram alone would bind 70000 as 4464, -1 as 65535 and 'abc' as any free port.
+  for (const bad of [70000, -1, 'abc', 1.5]) {
+    const server = echoServer();
+    let bound;
+    try {
+      await assert.rejects(server.listen(bad, '127.0.0.1').then((a) => { bound = a; }),
+        { status: 0x4d, message: /the port must be a whole number from 0 \(any free port\) to 65535/ }, String(bad));
+    } finally {
+      if (bound) server.close();
+    }
+  }
+  const unresolvable = echoServer();
+  await assert.rejects(unresolvable.listen(0, 'no-such-host.invalid'), { status: 0x4d, message: /ENOTFOUND/ });
 });
 
 test('bad options are refused with NX_INVALID_PARAMETERS', async () => {
