@@ -69,10 +69,24 @@ export function settings(options) {
     idleTimeoutMs: optionalInt(options.idleTimeoutMs, 'idleTimeoutMs', 'milliseconds'),
     pskCapacity: roomFor(list(options.psk)),
     requireExtendedMasterSecret: Boolean(options.requireExtendedMasterSecret),
-    serverName: options.serverName ?? undefined,
-    keyLog: typeof options.keylog === 'function',
-    trace: typeof options.trace === 'function',
+    serverName: optionalString(options.serverName, 'serverName'),
+    keyLog: optionalFunction(options.keylog, 'keylog') !== undefined,
+    trace: optionalFunction(options.trace, 'trace') !== undefined,
   };
+}
+
+/** `value` when it is a non-empty string; undefined when absent; else 0x4D. */
+export function optionalString(value, what) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string' && value.length > 0) return value;
+  throw hostError('nx-invalid-parameters', `${what} must be a non-empty string`);
+}
+
+/** `value` when it is a function; undefined when absent; else 0x4D. */
+export function optionalFunction(value, what) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'function') return value;
+  throw hostError('nx-invalid-parameters', `${what} must be a function`);
 }
 
 /**

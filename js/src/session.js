@@ -10,7 +10,7 @@ import { session as api } from '../generated/wasm_dtls.js';
 import { DtlsError, call, catchTrap, fromWit, hostError } from './errors.js';
 import { describe } from './ladder.js';
 import { Outbox } from './outbox.js';
-import { applyCredentials, ianaName, settings } from './options.js';
+import { applyCredentials, ianaName, optionalFunction, optionalString, settings } from './options.js';
 
 /** Milliseconds on a monotonic clock since `start`, as the component wants them. */
 export class Clock {
@@ -305,13 +305,14 @@ async function addressesOf(host, lookup = dns.lookup) {
  * WASM_DTLS_HANDSHAKE_TIMEOUT after `options.timeout` ms (default 10000).
  */
 export async function connect(options) {
-  const { host = '127.0.0.1', port } = options;
+  const { port } = options;
+  const host = optionalString(options.host, 'options.host') ?? '127.0.0.1';
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     throw hostError('nx-invalid-parameters', 'options.port must be a UDP port number');
   }
   // Checked before a socket is opened: a throw after would leave it open.
   const timeout = milliseconds(options.timeout ?? 10_000, 'options.timeout');
-  const addresses = await addressesOf(host, options.lookup);
+  const addresses = await addressesOf(host, optionalFunction(options.lookup, 'options.lookup'));
   const started = Date.now();
   const tried = [];
   for (const [i, address] of addresses.entries()) {

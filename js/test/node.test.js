@@ -429,6 +429,17 @@ test('bad options are refused with NX_INVALID_PARAMETERS', async () => {
   assert.throws(() => createServer({ psk: PSK, suites: ['rc4'] }), { code: 'NX_INVALID_PARAMETERS', status: 0x4d });
   assert.throws(() => createServer({ psk: PSK, maxSessions: 0 }), { code: 'NX_INVALID_PARAMETERS' });
   await assert.rejects(connect({ port: 9 }), { code: 'NX_INVALID_PARAMETERS' });
+  // Wrong types are named, not passed on to fail inside jco or dns (or be ignored).
+  for (const [bad, message] of [
+    [{ host: 123 }, /options\.host must be a non-empty string/],
+    [{ host: '' }, /options\.host must be a non-empty string/],
+    [{ serverName: 42 }, /serverName must be a non-empty string/],
+    [{ trace: 'yes' }, /trace must be a function/],
+    [{ keylog: true }, /keylog must be a function/],
+    [{ host: 'x.test', lookup: 'no' }, /options\.lookup must be a function/],
+  ]) {
+    await assert.rejects(connect({ port: 9, psk: PSK, ...bad }), { status: 0x4d, message }, JSON.stringify(bad));
+  }
   // A certificate without its key, or a key without its certificate, says which is missing.
   assert.throws(() => createServer({ cert: fixture('server.crt.pem') }),
     { status: 0x4d, message: /options\.cert needs options\.key/ });
