@@ -136,8 +136,14 @@ async function client(args) {
   options.serverName = values['server-name'] ?? host;
   options.timeout = seconds(values.timeout ?? '10', '--timeout') * 1000;
   const session = await connect(options);
-  console.error(`connected to ${host}:${port} with ${session.cipherSuite}`);
+  // The address reached: a host name's addresses are tried in turn.
+  const connected = () => {
+    const peer = session.clientInfo();
+    const address = peer.address.includes(':') ? `[${peer.address}]` : peer.address;
+    console.error(`connected to ${address}:${peer.port} with ${session.cipherSuite}`);
+  };
   if (values.send !== undefined) {
+    connected();
     session.send(values.send);
     try {
       console.log((await session.receive({ timeout: options.timeout })).toString());
@@ -171,6 +177,9 @@ async function client(args) {
   lines.on('close', end);
   process.on('SIGINT', end);
   process.on('SIGTERM', end);
+  // Only now: whoever reads this may press Ctrl-C at once, and before the handlers
+  // above, SIGINT would kill the process without a close_notify.
+  connected();
 }
 
 /** The package's version, as the Rust CLI's `--version` prints its own. */

@@ -8,6 +8,7 @@ use wasm_dtls_host::{DtlsError, DtlsSession, Runtime, Status};
 use super::ClientArgs;
 use super::address::{host_of, resolve_all};
 use super::credentials::{options, psk, seconds};
+use super::signals::Stop;
 
 /// Runs the client; any failure is returned with its NetX code.
 pub async fn run(runtime: &Runtime, args: ClientArgs) -> Result<(), DtlsError> {
@@ -24,34 +25,41 @@ pub async fn run(runtime: &Runtime, args: ClientArgs) -> Result<(), DtlsError> {
     let timeout = seconds(args.timeout, "--timeout")?;
     // Each address in turn while it refuses (`localhost`: ::1, then 127.0.0.1).
     let mut session = DtlsSession::connect_any(runtime, &servers, &options, timeout).await?;
+    let Some(text) = &args.send else {
+        // Ctrl-C is ours before the line that invites it is printed: until then SIGINT
+        // would end the process without a close_notify.
+        let stop = Stop::listen();
+        say_connected(&session);
+        return interactive(session, stop).await;
+    };
+    say_connected(&session);
+    session.send(text.as_bytes()).await?;
+    let reply = session.receive(timeout).await;
+    match reply {
+        Ok(data) => {
+            println!("{}", String::from_utf8_lossy(&data));
+            session.end().await;
+            Ok(())
+        }
+        Err(e) => {
+            session.end().await;
+            Err(e)
+        }
+    }
+}
+
+/// The line that says the handshake is done, with the address reached.
+fn say_connected(session: &DtlsSession) {
     eprintln!(
         "connected to {} with {}",
         session.peer(),
         session.cipher_suite().iana_name()
     );
-    match &args.send {
-        Some(text) => {
-            session.send(text.as_bytes()).await?;
-            let reply = session.receive(timeout).await;
-            match reply {
-                Ok(data) => {
-                    println!("{}", String::from_utf8_lossy(&data));
-                    session.end().await;
-                    Ok(())
-                }
-                Err(e) => {
-                    session.end().await;
-                    Err(e)
-                }
-            }
-        }
-        None => interactive(session).await,
-    }
 }
 
-/// Sends stdin line by line and prints what comes back, until end of input or Ctrl-C
-/// (then with close_notify), or until the server closes.
-async fn interactive(mut session: DtlsSession) -> Result<(), DtlsError> {
+/// Sends stdin line by line and prints what comes back, until end of input, Ctrl-C or
+/// SIGTERM (then with close_notify), or until the server closes.
+async fn interactive(mut session: DtlsSession, mut stop: Stop) -> Result<(), DtlsError> {
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     loop {
         tokio::select! {
@@ -68,7 +76,7 @@ async fn interactive(mut session: DtlsSession) -> Result<(), DtlsError> {
                 }
                 Err(e) => return Err(e),
             },
-            _ = tokio::signal::ctrl_c() => break,
+            () = stop.requested() => break,
         }
     }
     session.end().await;

@@ -7,6 +7,7 @@ mod credentials;
 mod demo;
 mod output;
 mod server;
+mod signals;
 
 use std::path::PathBuf;
 

@@ -5,6 +5,7 @@ use wasm_dtls_host::{DtlsError, DtlsServer, Runtime, ServerEvent, SessionId};
 use super::ServerArgs;
 use super::address::resolve;
 use super::credentials::{options, psk};
+use super::signals::Stop;
 
 /// Runs the server until Ctrl-C or SIGTERM, then ends every session with close_notify.
 pub async fn run(runtime: &Runtime, args: ServerArgs) -> Result<(), DtlsError> {
@@ -17,13 +18,12 @@ pub async fn run(runtime: &Runtime, args: ServerArgs) -> Result<(), DtlsError> {
     }
     let mut server = DtlsServer::create(runtime, &options, args.max_sessions)?;
     let local = server.start(resolve(&args.listen).await?).await?;
+    let mut stop = Stop::listen();
     println!("listening on {local}");
-    let stop = stop_requested();
-    tokio::pin!(stop);
     loop {
         let event = tokio::select! {
             event = server.next_event() => event,
-            () = &mut stop => None,
+            () = stop.requested() => None,
         };
         let Some(event) = event else { break };
         match event {
@@ -67,20 +67,4 @@ async fn who(server: &DtlsServer, session: SessionId) -> String {
         Ok(peer) => peer.to_string(),
         Err(_) => format!("session #{}.{}", session.slot, session.generation),
     }
-}
-
-/// Ctrl-C, or SIGTERM as service managers and `kill` send it: either stops the server
-/// politely (close_notify to every session) rather than leaving its clients to time out.
-async fn stop_requested() {
-    #[cfg(unix)]
-    if let Ok(mut terminate) =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-    {
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = terminate.recv() => {}
-        }
-        return;
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }
