@@ -111,9 +111,11 @@ async function server(args) {
     console.error(`${peer ? `${peer.address}:${peer.port}: ` : ''}error: ${e.message}`);
   });
   const addr = await srv.listen(port, host);
-  console.log(`listening on ${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`);
+  // Before the line that invites them: a signal before its handler ends the process
+  // without a close_notify to the clients.
   process.on('SIGINT', () => srv.close());
   process.on('SIGTERM', () => srv.close());
+  console.log(`listening on ${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`);
 }
 
 async function client(args) {
