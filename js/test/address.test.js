@@ -43,20 +43,31 @@ test('a client over IPv6 loopback is served and reported by its address', async 
   }
 });
 
-test('a host whose first address refuses is reached at the next one, as localhost at 127.0.0.1 after ::1', async () => {
+/** An echoing PSK server on 127.0.0.1, and its port. */
+async function loopbackEchoServer() {
   const server = createServer({ psk: PSK });
   server.on('session', (s) => s.on('message', (m) => s.send(m)));
   const { port } = await server.listen(0, '127.0.0.1');
+  return { server, port };
+}
+
+/** Connects with `options`, checks that 127.0.0.1 was reached and echoes `text`, ends. */
+async function reaches127(options, port, text) {
+  const session = await connect({ ...options, port, psk: PSK, timeout: 5000 });
+  assert.deepEqual(session.clientInfo(), { address: '127.0.0.1', port });
+  session.send(text);
+  assert.equal((await session.receive(5000)).toString(), text);
+  session.end();
+}
+
+test('a host whose first address refuses is reached at the next one, as localhost at 127.0.0.1 after ::1', async () => {
+  const { server, port } = await loopbackEchoServer();
   // As a resolver that lists ::1 first (glibc's for localhost on most systems): nothing
   // listens on ::1, which loopback answers with ICMP port unreachable at once.
   const lookup = (host, options, callback) => callback(null,
     [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }]);
   try {
-    const session = await connect({ host: 'dual-stack.test', lookup, port, psk: PSK, timeout: 5000 });
-    assert.deepEqual(session.clientInfo(), { address: '127.0.0.1', port });
-    session.send('second address');
-    assert.equal((await session.receive(5000)).toString(), 'second address');
-    session.end();
+    await reaches127({ host: 'dual-stack.test', lookup }, port, 'second address');
   } finally {
     server.close();
   }
@@ -68,9 +79,7 @@ test('a host whose first address refuses is reached at the next one, as localhos
 });
 
 test('an address that stays silent is left for the next after the first retransmission timeout', async () => {
-  const server = createServer({ psk: PSK });
-  server.on('session', (s) => s.on('message', (m) => s.send(m)));
-  const { port } = await server.listen(0, '127.0.0.1');
+  const { server, port } = await loopbackEchoServer();
   // 127.0.0.2 is loopback too: a socket there, on the server's port, never answers
   // (as an IPv6 path that drops everything, which Happy Eyeballs exists for).
   const silent = dgram.createSocket('udp4');
@@ -78,11 +87,7 @@ test('an address that stays silent is left for the next after the first retransm
   const lookup = (host, options, callback) => callback(null,
     [{ address: '127.0.0.2', family: 4 }, { address: '127.0.0.1', family: 4 }]);
   try {
-    const session = await connect({ host: 'silent-first.test', lookup, port, psk: PSK, retransmitInitialMs: 200, timeout: 5000 });
-    assert.deepEqual(session.clientInfo(), { address: '127.0.0.1', port });
-    session.send('past the silence');
-    assert.equal((await session.receive(5000)).toString(), 'past the silence');
-    session.end();
+    await reaches127({ host: 'silent-first.test', lookup, retransmitInitialMs: 200 }, port, 'past the silence');
   } finally {
     silent.close();
     server.close();
