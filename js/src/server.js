@@ -171,7 +171,6 @@ export class DtlsServer extends EventEmitter {
     this._outbox?.close();
     this._socket = undefined;
     this._outbox = undefined;
-    this._outbox = undefined;
     if (error && this.listenerCount('error') > 0) this.emit('error', error);
     this.emit('close');
   }

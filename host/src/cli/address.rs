@@ -14,7 +14,7 @@ pub async fn resolve_all(host_port: &str) -> Result<Vec<SocketAddr>, DtlsError> 
         .map_err(|e| invalid(format!("cannot resolve {host_port:?} (HOST:PORT): {e}")))?
         .collect();
     if found.is_empty() {
-        return Err(invalid(format!("{host_port:?} resolves to no address")));
+        return Err(no_address(host_port));
     }
     Ok(found)
 }
@@ -22,12 +22,14 @@ pub async fn resolve_all(host_port: &str) -> Result<Vec<SocketAddr>, DtlsError> 
 /// The first address HOST:PORT resolves to: where a server listens.
 pub async fn resolve(host_port: &str) -> Result<SocketAddr, DtlsError> {
     let all = resolve_all(host_port).await?;
-    all.first().copied().ok_or_else(|| {
-        DtlsError::new(
-            Status::InvalidParameters,
-            format!("{host_port:?} resolves to no address"),
-        )
-    })
+    all.first().copied().ok_or_else(|| no_address(host_port))
+}
+
+fn no_address(host_port: &str) -> DtlsError {
+    DtlsError::new(
+        Status::InvalidParameters,
+        format!("{host_port:?} resolves to no address"),
+    )
 }
 
 /// The host part of HOST:PORT, without an IPv6 address's brackets: the name the
