@@ -2,6 +2,8 @@
 // virtual time, notes (timers, retransmissions, state changes) beside the columns.
 // Redrawn from the whole run each time: a handshake is a few dozen datagrams.
 
+import { declutter } from './declutter.js';
+
 const SVG = 'http://www.w3.org/2000/svg';
 const WIDTH = 640;
 const CLIENT_X = 120;
@@ -19,9 +21,10 @@ const SAME_INSTANT = 24;
 
 /**
  * Maps virtual times to y coordinates, squeezing long gaps; `room` gives the extra
- * pixels an instant needs below it for stacked arrows.
+ * pixels an instant needs below it for stacked arrows, and `nudges` (keyed `g<instant>`)
+ * lengthen the gap after an instant to move its label clear of other texts.
  */
-function timeScale(times, room) {
+function timeScale(times, room, nudges) {
   const sorted = [...new Set(times)].sort((a, b) => a - b);
   const ys = new Map();
   const gaps = [];
@@ -31,8 +34,9 @@ function timeScale(times, room) {
       const prev = sorted[i - 1];
       const gap = t - prev;
       const h = Math.min(MAX_GAP, Math.max(MIN_GAP, gap * PX_PER_MS)) + (room.get(prev) ?? 0);
-      if (gap * PX_PER_MS > MAX_GAP) gaps.push({ y: y + h / 2, ms: gap });
-      y += h;
+      const nudge = nudges.get(`g${prev}`) ?? 0;
+      if (gap * PX_PER_MS > MAX_GAP) gaps.push({ y: y + h / 2 + nudge, ms: gap, owner: `g${prev}` });
+      y += h + nudge;
     }
     ys.set(t, y);
   });
@@ -43,17 +47,18 @@ function timeScale(times, room) {
  * Each datagram's vertical offset below its instant: datagrams a side sends at the same
  * instant are stacked, and a reply starts level with the last datagram that arrived at
  * that instant (so a flight split into several datagrams is answered after its end).
+ * `nudges` (keyed `d<id>`) move a datagram further down, and those stacked below it.
  */
-function stackOffsets(datagrams) {
-  const sent = new Map();
+function stackOffsets(datagrams, nudges) {
+  const lastSent = new Map();
   const landed = new Map();
   const offsets = new Map();
   const room = new Map();
   for (const d of datagrams) {
     const key = `${d.from}@${d.sentAt}`;
-    const k = sent.get(key) ?? 0;
-    sent.set(key, k + 1);
-    const offset = (landed.get(key) ?? 0) + k * SAME_INSTANT;
+    const start = lastSent.has(key) ? lastSent.get(key) + SAME_INSTANT : (landed.get(key) ?? 0);
+    const offset = start + (nudges.get(`d${d.id}`) ?? 0);
+    lastSent.set(key, offset);
     offsets.set(d.id, offset);
     if (d.arrivesAt !== null && d.arrivesAt !== undefined) {
       const at = `${d.from === 'client' ? 'server' : 'client'}@${d.arrivesAt}`;
@@ -66,11 +71,70 @@ function stackOffsets(datagrams) {
   return { offsets, room, landed };
 }
 
+/**
+ * One element of the picture: laid out as plain objects, so that the declutter pass
+ * can lay the ladder out many times without touching the page, and made into SVG once.
+ */
 function el(name, attrs = {}, text) {
-  const node = document.createElementNS(SVG, name);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
+  const children = [];
+  return { name, attrs, text, children, append: (...nodes) => children.push(...nodes) };
+}
+
+/**
+ * A text the declutter pass may move: `key` names it across layouts, `owner` is what
+ * moves it (a datagram `d<id>`, a note `n<index>`, a squeezed gap `g<instant>`).
+ */
+function movable(attrs, content, key, owner) {
+  return el('text', { ...attrs, 'data-key': key, 'data-owner': owner }, content);
+}
+
+/** The picture's movable texts, as `declutter` takes them. */
+function textsOf(picture) {
+  const texts = [];
+  const visit = (node) => {
+    const { 'data-key': key, 'data-owner': owner, x, y } = node.attrs;
+    if (key !== undefined) texts.push({ key, owner, x, y });
+    node.children.forEach(visit);
+  };
+  visit(picture);
+  return texts;
+}
+
+/** The picture as SVG elements. */
+function toSvg(node) {
+  const element = document.createElementNS(SVG, node.name);
+  for (const [k, v] of Object.entries(node.attrs)) element.setAttribute(k, v);
+  if (node.text !== undefined) element.textContent = node.text;
+  element.append(...node.children.map(toSvg));
+  return element;
+}
+
+/** Each movable text's box relative to its anchor point, measured where it is drawn. */
+function measureTexts(svg) {
+  const sizes = new Map();
+  for (const t of svg.querySelectorAll('text[data-key]')) {
+    const box = t.getBBox();
+    // Zero when the ladder is not rendered (a hidden panel): nothing to measure.
+    if (box.width === 0) continue;
+    const x = Number(t.getAttribute('x'));
+    const y = Number(t.getAttribute('y'));
+    sizes.set(t.dataset.key, { dx: box.x - x, dy: box.y - y, width: box.width, height: box.height });
+  }
+  return sizes;
+}
+
+/** Makes each arrow choosable by click and by Enter or Space. */
+function listen(svg, onSelect) {
+  for (const g of svg.querySelectorAll('.datagram')) {
+    const id = Number(g.dataset.id);
+    g.addEventListener('click', () => onSelect(id));
+    g.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' || e.key === ' ') {
+        e.preventDefault();
+        onSelect(id);
+      }
+    });
+  }
 }
 
 /**
@@ -90,12 +154,25 @@ export function datagramLabel(d) {
 }
 
 /**
- * Draws the run into `container`.
+ * Draws the run into `container`: laid out on the timeline, measured, then laid out
+ * again with the texts that would overprint moved apart.
  * @param {HTMLElement} container
  * @param {{datagrams: object[], notes: object[], now: number, selected: number|null}} run
  * @param {(id: number) => void} onSelect called when an arrow is chosen
  */
 export function drawLadder(container, run, onSelect) {
+  const scrolled = container.scrollTop;
+  const first = toSvg(layout(run, new Map()));
+  container.replaceChildren(first);
+  const nudges = declutter((moves) => textsOf(layout(run, moves)), measureTexts(first));
+  const svg = nudges.size > 0 ? toSvg(layout(run, nudges)) : first;
+  listen(svg, onSelect);
+  container.replaceChildren(svg);
+  container.scrollTop = svg.querySelector('.datagram.selected') ? scrolled : container.scrollHeight;
+}
+
+/** The ladder's picture with its owners moved down by `nudges` (see declutter.js). */
+function layout(run, nudges) {
   const times = [0, run.now];
   for (const d of run.datagrams) {
     times.push(d.sentAt);
@@ -103,37 +180,41 @@ export function drawLadder(container, run, onSelect) {
     else times.push(d.sentAt + 20);
   }
   for (const n of run.notes) times.push(n.at);
-  const stack = stackOffsets(run.datagrams);
-  const scale = timeScale(times, stack.room);
+  const stack = stackOffsets(run.datagrams, nudges);
+  const scale = timeScale(times, stack.room, nudges);
   const svg = el('svg', {
     viewBox: `0 0 ${WIDTH} ${scale.height}`,
     width: '100%',
     role: 'group',
     'aria-label': 'Datagrams between client and server, in time order',
   });
-  svg.append(el('defs'));
-  svg.firstChild.innerHTML =
-    '<marker id="head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker>';
+  const head = el('marker', {
+    id: 'head', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse',
+  });
+  head.append(el('path', { d: 'M0,0 L10,5 L0,10 z', fill: 'context-stroke' }));
+  const defs = el('defs');
+  defs.append(head);
+  svg.append(defs);
 
   for (const [x, name] of [[CLIENT_X, 'Client'], [SERVER_X, 'Server']]) {
     svg.append(el('text', { x, y: 20, class: 'column-title', 'text-anchor': 'middle' }, name));
     svg.append(el('line', { x1: x, y1: 28, x2: x, y2: scale.height - 10, class: 'lifeline' }));
   }
   for (const gap of scale.gaps) {
-    svg.append(el('text', { x: WIDTH / 2, y: gap.y + 4, class: 'gap', 'text-anchor': 'middle' }, `⋯ ${gap.ms} ms later ⋯`));
+    svg.append(movable({ x: WIDTH / 2, y: gap.y + 4, class: 'gap', 'text-anchor': 'middle' },
+      `⋯ ${gap.ms} ms later ⋯`, gap.owner, gap.owner));
   }
   drawFlights(svg, run.datagrams, scale, stack.offsets);
   // Notes at the same instant on the same side are stacked, not drawn over each other.
   const stacked = new Map();
-  for (const n of run.notes) {
+  run.notes.forEach((n, i) => {
     const key = `${n.side}@${n.at}`;
     const row = stacked.get(key) ?? 0;
-    if (drawNote(svg, n, scale, (stack.landed.get(key) ?? 0) + row * 12)) stacked.set(key, row + 1);
-  }
-  for (const d of run.datagrams) drawDatagram(svg, d, run, scale, stack.offsets.get(d.id), onSelect);
-  container.replaceChildren(svg);
-  const selected = svg.querySelector('.datagram.selected');
-  if (!selected) container.scrollTop = container.scrollHeight;
+    const offset = (stack.landed.get(key) ?? 0) + row * 12 + (nudges.get(`n${i}`) ?? 0);
+    if (drawNote(svg, n, `n${i}`, scale, offset)) stacked.set(key, row + 1);
+  });
+  for (const d of run.datagrams) drawDatagram(svg, d, run, scale, stack.offsets.get(d.id));
+  return svg;
 }
 
 /** Brackets on the sender's side grouping each flight's first transmission. */
@@ -142,7 +223,7 @@ function drawFlights(svg, datagrams, scale, offsets) {
   for (const d of datagrams) {
     if (!d.flight || d.retransmission) continue;
     const y = scale.y(d.sentAt) + offsets.get(d.id);
-    const f = flights.get(d.flight) ?? { from: d.from, top: y, bottom: y };
+    const f = flights.get(d.flight) ?? { from: d.from, top: y, bottom: y, owner: `d${d.id}` };
     f.bottom = Math.max(f.bottom, y);
     flights.set(d.flight, f);
   }
@@ -152,17 +233,17 @@ function drawFlights(svg, datagrams, scale, offsets) {
     const y2 = f.bottom + 6;
     svg.append(el('line', { x1: x, y1, x2: x, y2, class: 'flight' }));
     const client = f.from === 'client';
-    svg.append(el('text', {
+    svg.append(movable({
       x: client ? CLIENT_X + 6 : SERVER_X - 6,
       y: y1,
       class: 'flight-label',
       'text-anchor': client ? 'start' : 'end',
-    }, `Flight ${n}`));
+    }, `Flight ${n}`, `flight${n}`, f.owner));
   }
 }
 
-/** Draws a note beside its side's lifeline, `offset` px down; false if not shown. */
-function drawNote(svg, note, scale, offset) {
+/** Draws a note (`key` its owner) beside its side's lifeline, `offset` px down; false if not shown. */
+function drawNote(svg, note, key, scale, offset) {
   // Glyphs every system font has (DejaVu, Noto): no emoji.
   const shown = { timer: '◷', retransmit: '↻', connected: '✓', error: '⚠', closed: '✉', data: '✉' };
   if (!(note.kind in shown)) return false;
@@ -174,18 +255,18 @@ function drawNote(svg, note, scale, offset) {
   if (note.kind === 'connected') text = 'connected';
   // Beside a lifeline there is room for a few words; the whole note is the tooltip.
   const short = text.length > 22 ? `${text.slice(0, 21)}…` : text;
-  const label = el('text', {
+  const label = movable({
     x,
     y: scale.y(note.at) + 14 + offset,
     class: `note note-${note.kind}`,
     'text-anchor': client ? 'end' : 'start',
-  }, `${shown[note.kind]} ${short}`);
+  }, `${shown[note.kind]} ${short}`, key, key);
   label.append(el('title', {}, note.text));
   svg.append(label);
   return true;
 }
 
-function drawDatagram(svg, d, run, scale, offset, onSelect) {
+function drawDatagram(svg, d, run, scale, offset) {
   const fromX = d.from === 'client' ? CLIENT_X : SERVER_X;
   const toX = d.from === 'client' ? SERVER_X : CLIENT_X;
   const y1 = scale.y(d.sentAt) + offset;
@@ -209,7 +290,8 @@ function drawDatagram(svg, d, run, scale, offset, onSelect) {
     midY = y1 + 12;
     g.append(el('line', { x1: fromX, y1, x2: midX, y2: midY, class: 'arrow' }));
     g.append(el('path', { d: `M${midX},${midY} q 10,10 4,28`, class: 'fall' }));
-    g.append(el('text', { x: midX + 4, y: midY + 44, class: 'lost-mark', 'text-anchor': 'middle' }, '✕ lost'));
+    g.append(movable({ x: midX + 4, y: midY + 44, class: 'lost-mark', 'text-anchor': 'middle' },
+      '✕ lost', `lost${d.id}`, `d${d.id}`));
   } else {
     const y2 = scale.y(d.arrivesAt) + offset;
     const inFlight = d.arrivesAt > run.now;
@@ -225,24 +307,18 @@ function drawDatagram(svg, d, run, scale, offset, onSelect) {
     // The epoch switch: everything after ChangeCipherSpec is under the new keys.
     const client = d.from === 'client';
     svg.append(el('line', { x1: fromX - 30, y1: y1 + 2, x2: fromX + 30, y2: y1 + 2, class: 'epoch' }));
-    svg.append(el('text', {
+    svg.append(movable({
       x: client ? fromX - 34 : fromX + 34,
       y: y1 - 2,
       class: 'epoch-label',
       'text-anchor': client ? 'end' : 'start',
-    }, 'epoch 0 → 1'));
+    }, 'epoch 0 → 1', `epoch${d.id}`, `d${d.id}`));
   }
   const prefix = d.retransmission ? '↻ ' : '';
   const fate = d.fate === 'duplicated' ? ' (×2)' : d.fate === 'reordered' ? ' (late)' : '';
-  g.append(el('text', { x: midX, y: midY - 6, class: 'label', 'text-anchor': 'middle' }, `${prefix}${label}${fate}`));
+  g.append(movable({ x: midX, y: midY - 6, class: 'label', 'text-anchor': 'middle' },
+    `${prefix}${label}${fate}`, `label${d.id}`, `d${d.id}`));
   // A wide invisible line makes the arrow easy to hit.
   g.append(el('line', { x1: fromX, y1, x2: lost ? midX : toX, y2: lost ? midY : scale.y(d.arrivesAt) + offset, class: 'hit' }));
-  g.addEventListener('click', () => onSelect(d.id));
-  g.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      onSelect(d.id);
-    }
-  });
   svg.append(g);
 }

@@ -1,7 +1,7 @@
 // Drives the teaching demo in headless Chromium (Debian's chromium through
 // playwright-core): handshakes on a perfect and a 30 % lossy link, the ladder's
-// messages in order, a retransmission drawn, the inspector, chat both ways, the phone
-// layout, determinism. Screenshots go to www/test-results/.
+// messages in order, a retransmission drawn, no label drawn over another, the
+// inspector, chat both ways, the phone layout, determinism. Screenshots go to www/test-results/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -72,6 +72,23 @@ function ladder(page) {
   })));
 }
 
+/**
+ * Pairs of the ladder's texts drawn over each other, as "text / text": on a lossy link
+ * crossing arrows, lost marks and wait labels meet, and overprinted they are unreadable.
+ */
+function overprinted(page) {
+  return page.$$eval('#ladder svg text', (texts) => {
+    const boxes = texts.map((t) => ({ text: t.firstChild.nodeValue, box: t.getBBox() }));
+    const apart = (a, b) => a.x + a.width <= b.x || b.x + b.width <= a.x
+      || a.y + a.height <= b.y || b.y + b.height <= a.y;
+    const pairs = [];
+    boxes.forEach((a, i) => {
+      for (const b of boxes.slice(i + 1)) if (!apart(a.box, b.box)) pairs.push(`${a.text} / ${b.text}`);
+    });
+    return pairs;
+  });
+}
+
 /** The handshake messages in the order they first appear on the ladder. */
 function messageOrder(datagrams) {
   const order = [];
@@ -94,6 +111,7 @@ test('a perfect link: the handshake completes, every message in order, chat both
     'ClientKeyExchange', 'ChangeCipherSpec', 'Finished', 'ChangeCipherSpec', 'Finished',
   ]);
   assert.ok(datagrams.every((d) => !d.lost && !d.retx));
+  assert.deepEqual(await overprinted(page), []);
   assert.equal(await page.locator('.epoch-label').count(), 2, 'the epoch switch of each side');
 
   // The inspector: the first ClientHello, field by field.
@@ -137,6 +155,7 @@ test('30 % loss: the handshake still completes and retransmissions are drawn', a
     await configure(page, { seed });
     const status = await playToCompletion(page);
     assert.match(status, /Handshake complete/, `seed ${seed}`);
+    assert.deepEqual(await overprinted(page), [], `seed ${seed}`);
     const datagrams = await ladder(page);
     if (datagrams.some((d) => d.lost)) lossy += 1;
     if (datagrams.some((d) => d.retx)) {
@@ -165,6 +184,7 @@ test('certificates, a tiny MTU and a phone-width screen', async () => {
   // The certificate, split to the 200-byte MTU, arrives in labelled fragments.
   const fragments = (await ladder(page)).filter((d) => /Certificate \[\d+\.\.\d+ of \d+\]/.test(d.label));
   assert.ok(fragments.length >= 3, `${fragments.length} certificate fragments`);
+  assert.deepEqual(await overprinted(page), []);
   // The layout fits the phone: nothing wider than the viewport but the scrolling ladder.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page overflows by ${overflow}px`);
