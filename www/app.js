@@ -41,6 +41,19 @@ function settings() {
   };
 }
 
+/**
+ * The first setting outside the limits the form gives it (filled in, a whole number,
+ * within min and max), as a sentence naming the field; null if every one is valid.
+ * The engine would take an emptied field for 0, and refuse a negative or fractional
+ * one without saying which field it was.
+ */
+function invalidSetting() {
+  for (const field of form.elements) {
+    if (!field.checkValidity()) return `${field.labels[0].firstChild.textContent.trim()}: ${field.validationMessage}`;
+  }
+  return null;
+}
+
 function setStatus(text, kind = '') {
   status.textContent = text;
   status.className = kind;
@@ -55,7 +68,9 @@ function restart() {
   $('chat-log').replaceChildren();
   $('summary').replaceChildren();
   chat.querySelector('button').disabled = true;
+  const problem = invalidSetting();
   try {
+    if (problem) throw new Error(`NX_INVALID_PARAMETERS (0x4D): ${problem}`);
     demo = new WebDemo(settings());
     absorb(demo.start());
     setStatus('Handshaking: the client sent its ClientHello. Press Play or Step.');

@@ -213,6 +213,15 @@ test('the same seed replays the same bytes; bad settings get a NetX code', async
   await page.locator('#inspector-body h3', { hasText: 'Datagram 0: client → server' }).waitFor();
   await configure(page, { mtu: 20 });
   assert.match(await page.locator('#status').textContent(), /Cannot start: NX_INVALID_PARAMETERS \(0x4D\): .*MTU/);
+  // Each refusal names its field: a negative seed (the engine said only "expected
+  // u64"), an emptied one (the engine took it for 0 and ran).
+  await configure(page, { mtu: 1400, seed: -1 });
+  assert.match(await page.locator('#status').textContent(), /^Cannot start: NX_INVALID_PARAMETERS \(0x4D\): Random seed: ./);
+  await configure(page, { seed: '' });
+  assert.match(await page.locator('#status').textContent(), /^Cannot start: NX_INVALID_PARAMETERS \(0x4D\): Random seed: ./);
+  assert.equal(await page.locator('#ladder .datagram').count(), 0);
+  await configure(page, { seed: 5 });
+  assert.match(await page.locator('#status').textContent(), /^Handshaking/);
   assert.deepEqual(errors, []);
   await page.close();
 });
