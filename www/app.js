@@ -157,9 +157,11 @@ function render() {
 function logChat(note) {
   const from = note.side === 'client' ? 'server' : 'client';
   const text = note.text.replace(/^received /, '');
-  $('chat-log').append(Object.assign(document.createElement('li'), {
-    textContent: `${note.side} received from ${from}: ${text}`,
-  }));
+  logLine(`${note.side} received from ${from}: ${text}`);
+}
+
+function logLine(text, kind = '') {
+  $('chat-log').append(Object.assign(document.createElement('li'), { textContent: text, className: kind }));
 }
 
 chat.addEventListener('submit', (e) => {
@@ -167,7 +169,12 @@ chat.addEventListener('submit', (e) => {
   if (!demo || !run.connected) return;
   const data = new FormData(chat);
   try {
-    absorb(demo.send(data.get('from'), data.get('text')));
+    const sent = demo.send(data.get('from'), data.get('text'));
+    absorb(sent);
+    // Nothing else would show it: the message is simply missing from the log.
+    if (sent.datagrams.some((d) => d.fate === 'dropped')) {
+      logLine(`${data.get('from')} sent ${JSON.stringify(data.get('text'))}: lost on the link, and DTLS does not resend it`, 'lost');
+    }
     // Deliver it (or lose it): step until nothing is on the way.
     for (let i = 0; i < MAX_STEPS && inFlight(); i++) absorb(demo.step());
   } catch (err) {

@@ -145,7 +145,7 @@ test('a perfect link: the handshake completes, every message in order, chat both
   await page.close();
 });
 
-test('30 % loss: the handshake still completes and retransmissions are drawn', async () => {
+test('30 % loss: the handshake completes, retransmissions are drawn, lost chat messages logged', async () => {
   const { page, errors } = await open();
   await page.click('[data-preset=wifi]');
   assert.equal(await page.inputValue('#settings [name=lossPercent]'), '30');
@@ -167,6 +167,19 @@ test('30 % loss: the handshake still completes and retransmissions are drawn', a
   // Some short runs lose nothing (0.7^6 ≈ 12 %); most lose and resend something.
   assert.ok(lossy >= 4, `${lossy} of 6 runs drew a lost datagram`);
   assert.ok(retransmitted >= 3, `${retransmitted} of 6 runs drew a retransmission`);
+
+  // Chat over the lossy link: every message is either received or logged as lost.
+  for (let i = 0; i < 10; i++) {
+    await page.fill('#chat [name=text]', `message ${i}`);
+    await page.click('#chat button[type=submit]');
+  }
+  const log = await page.locator('#chat-log li').allTextContents();
+  const lost = log.filter((line) => /^client sent "message \d": lost on the link/.test(line));
+  const received = log.filter((line) => /^server received from client: "message \d"$/.test(line));
+  const dropped = (await ladder(page)).filter((d) => d.label === '{ApplicationData}' && d.lost);
+  assert.ok(lost.length > 0, `this seed loses some of ten messages: ${log}`);
+  assert.equal(lost.length, dropped.length);
+  assert.equal(lost.length + received.length, 10, log.join('\n'));
   assert.deepEqual(errors, []);
   await page.close();
 });
