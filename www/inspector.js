@@ -73,11 +73,12 @@ export function showInspection(container, inspection) {
       fieldTree(r.fields, dump));
     if (r.plaintext) {
       const plainDump = hexDump(r.plaintext.hex, `Decrypted bytes of record ${i + 1}`);
-      section.append(
-        h('h5', {}, 'Decrypted with the session keys'),
-        r.plaintext.text !== undefined ? h('p', { class: 'plaintext' }, `Text: “${r.plaintext.text}”`) : null,
-        plainDump,
-        fieldTree(r.plaintext.fields, plainDump));
+      section.append(h('h5', {}, 'Decrypted with the session keys'));
+      // Only application data is shown as text; handshake plaintext has no `text`.
+      if (typeof r.plaintext.text === 'string') {
+        section.append(h('p', { class: 'plaintext' }, `Text: “${r.plaintext.text}”`));
+      }
+      section.append(plainDump, fieldTree(r.plaintext.fields, plainDump));
     }
     parts.push(section);
   });

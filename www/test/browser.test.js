@@ -126,6 +126,12 @@ test('a perfect link: the handshake completes, every message in order, chat both
   await inspector.locator('button.field', { hasText: 'random' }).first().focus();
   assert.equal(await inspector.locator('.byte.hl').count(), 32);
 
+  // The client's encrypted Finished, opened: its fields, and no stray null or undefined.
+  await page.locator('#ladder .datagram.enc').first().click();
+  await inspector.locator('.field-name', { hasText: 'verify_data' }).waitFor();
+  assert.match(await inspector.innerText(), /Decrypted with the session keys/);
+  assert.doesNotMatch(await inspector.innerText(), /\b(null|undefined|NaN)\b/);
+
   // Chat both ways; the summary shows the suite.
   await page.fill('#chat [name=text]', 'hello, server');
   await page.click('#chat button[type=submit]');
