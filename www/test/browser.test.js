@@ -122,6 +122,9 @@ test('a perfect link: the handshake completes, every message in order, chat both
     assert.ok(await inspector.locator('.field-name', { hasText: field }).count() > 0, field);
   }
   assert.match(await inspector.locator('.explain').first().textContent(), /opens the handshake/);
+  // Empty opaque values say so (the new session's session_id).
+  const sessionId = inspector.locator('button.field', { has: page.locator('.field-name', { hasText: /^session_id$/ }) });
+  assert.equal(await sessionId.locator('.field-value').textContent(), 'empty (0 bytes)');
   // Focusing a field highlights its bytes: the 32-byte random.
   await inspector.locator('button.field', { hasText: 'random' }).first().focus();
   assert.equal(await inspector.locator('.byte.hl').count(), 32);

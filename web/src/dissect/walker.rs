@@ -231,9 +231,13 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// "N bytes: 0a1b2c…" — the first bytes in hex, for long opaque values.
+/// "N bytes: 0a1b2c…" — the first bytes in hex, for long opaque values; "empty" for
+/// none (the first ClientHello's cookie, a new session's session_id).
 pub fn bytes_value(bytes: &[u8]) -> String {
     const SHOWN: usize = 16;
+    if bytes.is_empty() {
+        return "empty (0 bytes)".into();
+    }
     let head = hex(bytes.get(..SHOWN).unwrap_or(bytes));
     let more = if bytes.len() > SHOWN { "…" } else { "" };
     format!("{} bytes: {head}{more}", bytes.len())
@@ -263,6 +267,16 @@ mod tests {
         assert_eq!(fields[1].children[0].value, "2 bytes: aabb");
         assert_eq!(fields[2].name, "extra");
         assert_eq!(fields[2].start, 106);
+    }
+
+    #[test]
+    fn opaque_values_show_their_first_bytes_or_say_empty() {
+        assert_eq!(bytes_value(&[]), "empty (0 bytes)");
+        assert_eq!(bytes_value(&[0xab; 3]), "3 bytes: ababab");
+        assert_eq!(
+            bytes_value(&[0x01; 17]),
+            format!("17 bytes: {}…", "01".repeat(16))
+        );
     }
 
     #[test]
