@@ -3,7 +3,7 @@
 // link live in the WebAssembly module (web/ in the repository, built by build.sh).
 
 import init, { WebDemo } from './pkg/wasm_dtls_web.js';
-import { drawLadder } from './ladder.js';
+import { datagramLabel, drawLadder } from './ladder.js';
 import { showInspection } from './inspector.js';
 import { showSummary } from './summary.js';
 
@@ -109,11 +109,47 @@ function settled() {
   return !demo || run.finished || run.failed || (run.connected && !inFlight());
 }
 
+/** What the link did to a datagram, as the narration says it (delivered: nothing). */
+const FATES = {
+  dropped: ', lost on the link',
+  duplicated: ', delivered twice by the link',
+  reordered: ', overtaken on the link by a later datagram',
+};
+
+/**
+ * What one step did, in words: who sent or resent what (and what the link lost), or
+ * else what a side dropped or did with its timer. Without it the status kept saying
+ * "the client sent its ClientHello" however far a student stepped.
+ */
+function narrate(report) {
+  const sentences = report.datagrams.map((d) => {
+    const verb = d.retransmission ? 'resent' : 'sent';
+    const fate = FATES[d.fate] ?? '';
+    return `the ${d.from} ${verb} ${datagramLabel(d)}${fate}`;
+  });
+  for (const note of report.notes) {
+    if (note.kind === 'dropped') sentences.push(`the ${note.side} ${note.text.replace(/^dropped: /, 'dropped ')}`);
+  }
+  if (sentences.length === 0) {
+    const timer = report.notes.find((n) => n.kind === 'timer');
+    if (timer) sentences.push(`the ${timer.side}'s ${timer.text}`);
+  }
+  // A flight's records dropped alike are said once, counted.
+  const counts = new Map();
+  for (const sentence of sentences) counts.set(sentence, (counts.get(sentence) ?? 0) + 1);
+  return [...counts].map(([sentence, n]) => (n > 1 ? `${sentence} (×${n})` : sentence)).join('; ');
+}
+
 /** Steps until something visible happens. */
 function stepOnce() {
   if (!demo) return;
   for (let i = 0; i < MAX_STEPS && !run.finished; i++) {
-    if (absorb(demo.step())) break;
+    const report = demo.step();
+    if (absorb(report)) {
+      const story = narrate(report);
+      if (story && !run.connected && !run.failed) setStatus(`Handshaking, ${report.now} ms: ${story}.`);
+      break;
+    }
   }
   render();
 }

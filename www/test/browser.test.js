@@ -193,6 +193,24 @@ test('30 % loss: the handshake completes, retransmissions are drawn, lost chat m
   await page.close();
 });
 
+test('each Step says what it did: who sent or resent what, and what the link lost', async () => {
+  const { page, errors } = await open();
+  await page.click('[data-preset=wifi]');
+  for (let i = 0; i < 6; i++) {
+    await page.click('#step');
+    const newest = (await ladder(page)).at(-1);
+    const [, messages, fate] = newest.label.match(/^(?:↻ )?(.*?)( \(×2\)| \(late\))?$/);
+    const fates = { ' (×2)': ', delivered twice by the link', ' (late)': ', overtaken on the link by a later datagram' };
+    const said = `the ${newest.from} ${newest.retx ? 'resent' : 'sent'} ${messages}`
+      + (newest.lost ? ', lost on the link' : fates[fate] ?? '');
+    const status = await page.locator('#status').textContent();
+    assert.ok(status.startsWith('Handshaking, '), status);
+    assert.ok(status.includes(said), `"${status}" tells of "${said}"`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('certificates, a tiny MTU and a phone-width screen', async () => {
   const { page, errors } = await open({ width: 390, height: 844 });
   await page.click('[data-preset=tiny]');
