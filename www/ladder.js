@@ -217,17 +217,22 @@ function layout(run, nudges) {
   return svg;
 }
 
-/** Brackets on the sender's side grouping each flight's first transmission. */
+/**
+ * Brackets on the sender's side grouping each flight's first transmission (its
+ * datagrams leave at one instant). A stateless server's HelloVerifyRequest, answering
+ * each resent ClientHello, is flight 2 each time: one bracket each.
+ */
 function drawFlights(svg, datagrams, scale, offsets) {
   const flights = new Map();
   for (const d of datagrams) {
     if (!d.flight || d.retransmission) continue;
     const y = scale.y(d.sentAt) + offsets.get(d.id);
-    const f = flights.get(d.flight) ?? { from: d.from, top: y, bottom: y, owner: `d${d.id}` };
+    const key = `${d.flight}@${d.sentAt}`;
+    const f = flights.get(key) ?? { n: d.flight, from: d.from, top: y, bottom: y, owner: `d${d.id}`, key: `flight${d.id}` };
     f.bottom = Math.max(f.bottom, y);
-    flights.set(d.flight, f);
+    flights.set(key, f);
   }
-  for (const [n, f] of flights) {
+  for (const f of flights.values()) {
     const x = f.from === 'client' ? CLIENT_X - 14 : SERVER_X + 14;
     const y1 = f.top - 6;
     const y2 = f.bottom + 6;
@@ -238,7 +243,7 @@ function drawFlights(svg, datagrams, scale, offsets) {
       y: y1,
       class: 'flight-label',
       'text-anchor': client ? 'start' : 'end',
-    }, `Flight ${n}`, `flight${n}`, f.owner));
+    }, `Flight ${f.n}`, f.key, f.owner));
   }
 }
 

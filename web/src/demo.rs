@@ -31,7 +31,8 @@ pub struct Datagram {
     pub records: Vec<RecordLabel>,
     /// Whether it belongs to a flight sent again.
     pub retransmission: bool,
-    /// The handshake flight it belongs to (1 = the first ClientHello), if any.
+    /// The handshake flight it belongs to, numbered as in RFC 6347 §4.2.4's figure
+    /// (1 = the first ClientHello, … 6 = the server's Finished), if any.
     pub flight: Option<u32>,
 }
 
@@ -173,9 +174,6 @@ pub struct Demo {
     suite: CipherSuite,
     datagrams: Vec<(Side, Vec<u8>)>,
     cursors: PerSide<Cursor>,
-    /// The last handshake flight number given out, and each side's current one.
-    flights: u32,
-    side_flight: PerSide<Option<u32>>,
     server_random: Option<[u8; 32]>,
     key_log: Option<String>,
     keys: Option<SessionKeys>,
@@ -198,8 +196,6 @@ impl Demo {
             suite,
             datagrams: Vec::new(),
             cursors: PerSide::default(),
-            flights: 0,
-            side_flight: PerSide::default(),
             server_random: None,
             key_log: None,
             keys: None,
@@ -395,7 +391,6 @@ impl Demo {
             .unwrap_or_default()
             .to_vec();
         cursor.transfers = link.transfers().len();
-        let mut flight_of_this_step = None;
         for transfer in new {
             if side == Side::Server && self.server_random.is_none() {
                 self.server_random = server_random(&transfer.bytes);
@@ -410,20 +405,7 @@ impl Demo {
                 })
                 .collect();
             let handshake = records.iter().any(|r| is_handshake_title(&r.title));
-            let flight = if !handshake {
-                None
-            } else if retransmission {
-                *self.side_flight.get_mut(side)
-            } else {
-                // A new flight: every datagram of it is produced in the same step.
-                Some(*flight_of_this_step.get_or_insert_with(|| {
-                    self.flights += 1;
-                    self.flights
-                }))
-            };
-            if handshake {
-                *self.side_flight.get_mut(side) = flight;
-            }
+            let flight = flight_number(side, &records);
             out.push(Datagram {
                 id: self.datagrams.len(),
                 from: side_name(side),
@@ -449,6 +431,26 @@ impl Demo {
 /// Whether a record title belongs to the handshake (messages or the epoch switch).
 fn is_handshake_title(title: &str) -> bool {
     !(title.starts_with("ApplicationData") || title.starts_with("Alert"))
+}
+
+/// The flight a datagram's handshake records belong to, as RFC 6347 §4.2.4's figure
+/// numbers a full handshake with a cookie exchange: 1 ClientHello, 2
+/// HelloVerifyRequest, 3 ClientHello with the cookie, 4 the server's hello flight, 5
+/// the client's key exchange and Finished, 6 the server's Finished. By what the
+/// datagram carries, not by counting: a stateless server answers each resent first
+/// ClientHello with a new HelloVerifyRequest, which is flight 2 again, not a flight 3.
+fn flight_number(side: Side, records: &[RecordLabel]) -> Option<u32> {
+    let first = records.iter().find(|r| is_handshake_title(&r.title))?;
+    let message = first.title.split(' ').next().unwrap_or_default();
+    Some(match (side, message) {
+        // The first ClientHello is message_seq 0; the one with the cookie follows it.
+        (Side::Client, "ClientHello") if first.title.starts_with("ClientHello (message_seq 0") => 1,
+        (Side::Client, "ClientHello") => 3,
+        (Side::Client, _) => 5,
+        (Side::Server, "HelloVerifyRequest") => 2,
+        (Side::Server, "ChangeCipherSpec" | "Finished") => 6,
+        (Side::Server, _) => 4,
+    })
 }
 
 /// "client" or "server".
@@ -608,6 +610,32 @@ mod tests {
             }
         }
         assert!(retransmitted >= 5, "{retransmitted}");
+    }
+
+    #[test]
+    fn flights_are_numbered_as_the_rfc_numbers_them_whatever_is_lost() {
+        // Ordered as the RFC's figure: each side's flights in turn, by what they carry.
+        let expected = |d: &Datagram| match (d.from, titles(d)[0]) {
+            ("client", "ClientHello") if d.records[0].title.contains("message_seq 0") => 1,
+            ("server", "HelloVerifyRequest") => 2,
+            ("client", "ClientHello") => 3,
+            ("server", "ServerHello" | "Certificate" | "ServerKeyExchange") => 4,
+            ("server", "CertificateRequest" | "ServerHelloDone") => 4,
+            ("client", _) => 5,
+            ("server", _) => 6,
+            _ => unreachable!(),
+        };
+        let mut answered_twice = 0;
+        for seed in 1..=10 {
+            let (_, datagrams, _) = run(&settings("psk-ccm8", 30.0, seed));
+            for d in &datagrams {
+                assert_eq!(d.flight, Some(expected(d)), "seed {seed}: {:?}", d.records);
+            }
+            let hello_verify_requests = datagrams.iter().filter(|d| d.flight == Some(2)).count();
+            answered_twice += usize::from(hello_verify_requests > 1);
+        }
+        // The case that counted flights wrongly: a resent first ClientHello answered again.
+        assert!(answered_twice > 0);
     }
 
     #[test]
