@@ -254,11 +254,14 @@ function drawNote(svg, note, key, scale, offset) {
   if (!(note.kind in shown)) return false;
   const client = note.side === 'client';
   const x = client ? CLIENT_X - 20 : SERVER_X + 20;
+  // Beside a lifeline there is room for a few words; the whole note is the tooltip.
   let text = note.text;
   if (note.kind === 'timer') text = text.replace('retransmission timer set: fires in', 'timer');
   if (note.kind === 'retransmit') text = 'resend flight';
   if (note.kind === 'connected') text = 'connected';
-  // Beside a lifeline there is room for a few words; the whole note is the tooltip.
+  if (note.kind === 'closed') text = 'close_notify';
+  // The status code, not the first letters of its long name ("WASM_DTLS_HANDSHAKE_T…").
+  if (note.kind === 'error') text = `failed ${note.text.match(/\((0x[0-9A-F]+)\)/i)?.[1] ?? ''}`.trim();
   const short = text.length > 22 ? `${text.slice(0, 21)}…` : text;
   const label = movable({
     x,

@@ -89,6 +89,13 @@ function overprinted(page) {
   });
 }
 
+/** The ladder's texts that run past its left or right edge, where they are cut off. */
+function cutOff(page) {
+  return page.$$eval('#ladder svg', ([svg]) => [...svg.querySelectorAll('text')]
+    .filter((t) => { const b = t.getBBox(); return b.x < 0 || b.x + b.width > svg.viewBox.baseVal.width; })
+    .map((t) => t.firstChild.nodeValue));
+}
+
 /** The handshake messages in the order they first appear on the ladder. */
 function messageOrder(datagrams) {
   const order = [];
@@ -165,6 +172,7 @@ test('30 % loss: the handshake completes, retransmissions are drawn, lost chat m
     const status = await playToCompletion(page);
     assert.match(status, /Handshake complete/, `seed ${seed}`);
     assert.deepEqual(await overprinted(page), [], `seed ${seed}`);
+    assert.deepEqual(await cutOff(page), [], `seed ${seed}`);
     // Flights keep the RFC's numbers (1 to 6) however often the link makes them resent.
     for (const flight of await page.locator('#ladder .flight-label').allTextContents()) {
       assert.match(flight, /^Flight [1-6]$/, `seed ${seed}`);
@@ -211,6 +219,21 @@ test('each Step says what it did: who sent or resent what, and what the link los
     assert.ok(status.startsWith('Handshaking, '), status);
     assert.ok(status.includes(said), `"${status}" tells of "${said}"`);
   }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a link that loses nearly everything: the handshake fails with its status code', async () => {
+  const { page, errors } = await open();
+  await configure(page, { lossPercent: 90 });
+  const status = await playToCompletion(page);
+  assert.match(status, /^Handshake failed: client: WASM_DTLS_HANDSHAKE_TIMEOUT \(0x8001\): no answer from the peer/);
+  const note = page.locator('#ladder .note-error');
+  assert.equal(await note.evaluate((t) => t.firstChild.nodeValue), '⚠ failed 0x8001');
+  assert.match(await note.locator('title').textContent(), /WASM_DTLS_HANDSHAKE_TIMEOUT/);
+  assert.deepEqual(await cutOff(page), []);
+  assert.deepEqual(await overprinted(page), []);
+  await page.locator('#summary', { hasText: 'not negotiated' }).waitFor();
   assert.deepEqual(errors, []);
   await page.close();
 });
