@@ -64,10 +64,10 @@ function restart() {
   pause();
   demo?.free();
   demo = null;
-  run = { datagrams: [], notes: [], now: 0, selected: null, connected: false, failed: null, finished: false };
+  run = { datagrams: [], notes: [], now: 0, selected: null, connected: false, closed: false, failed: null, finished: false };
   $('chat-log').replaceChildren();
   $('summary').replaceChildren();
-  chat.querySelector('button').disabled = true;
+  enableChat(false);
   const problem = invalidSetting();
   try {
     if (problem) throw new Error(`NX_INVALID_PARAMETERS (0x4D): ${problem}`);
@@ -89,12 +89,13 @@ function absorb(report) {
   for (const note of report.notes) {
     if (note.kind === 'error' && !run.failed) run.failed = `${note.side}: ${note.text}`;
     if (note.kind === 'data') logChat(note);
+    if (note.kind === 'closed') logLine(`${note.side} received close_notify: the session is closed`);
   }
   if (report.connected && !run.connected) {
     run.connected = true;
     const summary = demo.summary();
     setStatus(`Handshake complete in ${summary.handshakeMs} ms of virtual time: ${summary.suite}.`, 'good');
-    chat.querySelector('button').disabled = false;
+    enableChat(true);
   }
   if (run.failed) setStatus(`Handshake failed: ${run.failed}`, 'bad');
   return report.datagrams.length > 0 || report.notes.length > 0;
@@ -196,13 +197,23 @@ function logChat(note) {
   logLine(`${note.side} received from ${from}: ${text}`);
 }
 
+/** Send and Close work once the handshake is complete, until a side closes. */
+function enableChat(on) {
+  for (const button of chat.querySelectorAll('button')) button.disabled = !on;
+}
+
+/** Delivers (or loses) what was just sent: steps until nothing is on the way. */
+function deliver() {
+  for (let i = 0; i < MAX_STEPS && inFlight(); i++) absorb(demo.step());
+}
+
 function logLine(text, kind = '') {
   $('chat-log').append(Object.assign(document.createElement('li'), { textContent: text, className: kind }));
 }
 
 chat.addEventListener('submit', (e) => {
   e.preventDefault();
-  if (!demo || !run.connected) return;
+  if (!demo || !run.connected || run.closed) return;
   const data = new FormData(chat);
   try {
     const sent = demo.send(data.get('from'), data.get('text'));
@@ -211,11 +222,25 @@ chat.addEventListener('submit', (e) => {
     if (sent.datagrams.some((d) => d.fate === 'dropped')) {
       logLine(`${data.get('from')} sent ${JSON.stringify(data.get('text'))}: lost on the link, and DTLS does not resend it`, 'lost');
     }
-    // Deliver it (or lose it): step until nothing is on the way.
-    for (let i = 0; i < MAX_STEPS && inFlight(); i++) absorb(demo.step());
+    deliver();
   } catch (err) {
     setStatus(`Cannot send: ${err.message}`, 'bad');
   }
+  render();
+});
+
+$('close').addEventListener('click', () => {
+  if (!demo || !run.connected || run.closed) return;
+  const from = new FormData(chat).get('from');
+  const closed = demo.close(from);
+  run.closed = true;
+  absorb(closed);
+  enableChat(false);
+  const lost = closed.datagrams.some((d) => d.fate === 'dropped');
+  // close_notify is not resent either: the peer then learns of the end only by silence.
+  logLine(`${from} closed the session: close_notify sent${lost ? ', lost on the link' : ''}`, lost ? 'lost' : '');
+  deliver();
+  setStatus(`Session closed by the ${from} (close_notify).`, 'good');
   render();
 });
 

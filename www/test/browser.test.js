@@ -1,7 +1,7 @@
 // Drives the teaching demo in headless Chromium (Debian's chromium through
 // playwright-core): handshakes on a perfect and a 30 % lossy link, the ladder's
 // messages in order, a retransmission drawn, no label drawn over another, the
-// inspector, chat both ways, the phone layout, determinism. Screenshots go to www/test-results/.
+// inspector, chat both ways, closing, the phone layout, determinism. Screenshots go to www/test-results/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
@@ -108,7 +108,7 @@ function messageOrder(datagrams) {
   return order;
 }
 
-test('a perfect link: the handshake completes, every message in order, chat both ways', async () => {
+test('a perfect link: the handshake completes, every message in order, chat both ways, close', async () => {
   const { page, errors } = await open();
   const status = await playToCompletion(page);
   assert.match(status, /Handshake complete in \d+ ms of virtual time: TLS_PSK_WITH_AES_128_CCM_8/);
@@ -156,6 +156,16 @@ test('a perfect link: the handshake completes, every message in order, chat both
   assert.ok(await inspector.locator('.field-name', { hasText: 'authentication tag' }).count() > 0);
   await page.locator('#summary', { hasText: 'TLS_PSK_WITH_AES_128_CCM_8' }).waitFor();
   assert.equal(await page.locator('#summary details').getAttribute('open'), null, 'keys hidden by default');
+
+  // The server closes the session: an encrypted close_notify, answered by the client's.
+  await page.click('#close');
+  await page.locator('#chat-log', { hasText: 'client received close_notify: the session is closed' }).waitFor();
+  assert.match(await page.locator('#chat-log').textContent(), /server closed the session: close_notify sent/);
+  assert.equal(await page.locator('#status').textContent(), 'Session closed by the server (close_notify).');
+  const closing = (await ladder(page)).slice(-2).map((d) => `${d.from}: ${d.label}`);
+  assert.deepEqual(closing, ['server: {Alert: CLOSE_NOTIFY}', 'client: {Alert: CLOSE_NOTIFY}']);
+  assert.ok(await page.locator('#chat button[type=submit]').isDisabled(), 'no sending on a closed session');
+  assert.ok(await page.locator('#close').isDisabled());
   await page.screenshot({ path: `${RESULTS}perfect-link.png`, fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
