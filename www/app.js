@@ -180,7 +180,7 @@ function pause() {
 
 function select(id) {
   run.selected = id;
-  showInspection($('inspector-body'), demo.inspect(id));
+  showInspection($('inspector-body'), demo.inspect(id), run.datagrams.find((d) => d.id === id)?.fate);
   render();
   $('inspector').scrollIntoView({ block: 'nearest' });
 }

@@ -54,18 +54,27 @@ function fieldTree(fields, dump) {
   return list;
 }
 
+/** What the link did to a datagram, said in the inspector (delivered says nothing). */
+const FATES = {
+  dropped: 'Lost on the link: the peer never saw these bytes.',
+  duplicated: 'Delivered twice by the link. A repeated handshake message can make the peer resend its own flight; a repeated encrypted record is dropped by its replay window.',
+  reordered: 'Overtaken on the link: it arrives after datagrams sent later.',
+};
+
 /**
  * Shows one inspected datagram in `container`.
  * @param {HTMLElement} container
  * @param {{id: number, from: string, hex: string, records: object[]}} inspection
+ * @param {string} fate what the link did to it: delivered, dropped, duplicated, reordered
  */
-export function showInspection(container, inspection) {
+export function showInspection(container, inspection, fate) {
   const size = inspection.hex.length / 2;
   const dump = hexDump(inspection.hex, `Bytes of datagram ${inspection.id}`);
   const parts = [
     h('h3', {}, `Datagram ${inspection.id}: ${inspection.from} → ${inspection.from === 'client' ? 'server' : 'client'}, ${size} bytes`),
+    FATES[fate] ? h('p', { class: `fate fate-${fate}` }, FATES[fate]) : null,
     dump,
-  ];
+  ].filter((part) => part !== null);
   inspection.records.forEach((r, i) => {
     const section = h('div', { class: 'record' },
       h('h4', {}, `Record ${i + 1}: ${r.title}`),

@@ -162,6 +162,9 @@ export function datagramLabel(d) {
  */
 export function drawLadder(container, run, onSelect) {
   const scrolled = container.scrollTop;
+  // The arrow a keyboard user is on, found again in the new drawing: replacing the
+  // SVG would otherwise drop focus to the page, and Tab would start from the top.
+  const focused = container.contains(document.activeElement) ? document.activeElement.dataset.id : undefined;
   const first = toSvg(layout(run, new Map()));
   container.replaceChildren(first);
   const nudges = declutter((moves) => textsOf(layout(run, moves)), measureTexts(first));
@@ -169,6 +172,7 @@ export function drawLadder(container, run, onSelect) {
   listen(svg, onSelect);
   container.replaceChildren(svg);
   container.scrollTop = svg.querySelector('.datagram.selected') ? scrolled : container.scrollHeight;
+  if (focused !== undefined) svg.querySelector(`.datagram[data-id="${focused}"]`)?.focus({ preventScroll: true });
 }
 
 /** The ladder's picture with its owners moved down by `nudges` (see declutter.js). */

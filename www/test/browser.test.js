@@ -199,6 +199,10 @@ test('30 % loss: the handshake completes, retransmissions are drawn, lost chat m
   assert.ok(lossy >= 4, `${lossy} of 6 runs drew a lost datagram`);
   assert.ok(retransmitted >= 3, `${retransmitted} of 6 runs drew a retransmission`);
 
+  // A lost arrow, opened: the inspector says the peer never saw it.
+  await page.locator('#ladder .datagram.lost .label').first().click();
+  assert.match(await page.locator('#inspector-body .fate').textContent(), /^Lost on the link/);
+
   // Chat over the lossy link: every message is either received or logged as lost.
   for (let i = 0; i < 10; i++) {
     await page.fill('#chat [name=text]', `message ${i}`);
@@ -284,10 +288,16 @@ test('the same seed replays the same bytes; bad settings get a NetX code', async
   const c = await firstBytes();
   assert.equal(a, b);
   assert.notEqual(a, c);
-  // Keyboard only: focus an arrow, press Enter, and the inspector opens it.
+  // Keyboard only: focus an arrow, press Enter, and the inspector opens it; the focus
+  // stays on that arrow, so Tab goes on to the next one (the server's answer, a Step on).
+  await page.click('#step');
   await page.locator('#ladder .datagram').first().focus();
   await page.keyboard.press('Enter');
   await page.locator('#inspector-body h3', { hasText: 'Datagram 0: client → server' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.id), '0');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.locator('#inspector-body h3', { hasText: 'Datagram 1: server → client' }).waitFor();
   await configure(page, { mtu: 20 });
   assert.match(await page.locator('#status').textContent(), /Cannot start: NX_INVALID_PARAMETERS \(0x4D\): .*MTU/);
   // Each refusal names its field: a negative seed (the engine said only "expected
