@@ -18,6 +18,8 @@ const MAX_STEPS = 500;
 
 const $ = (id) => document.getElementById(id);
 const form = $('settings');
+// The inspector's invitation, shown again when a new run starts.
+const inspectorHint = $('inspector-body').innerHTML;
 const status = $('status');
 const chat = $('chat');
 
@@ -67,6 +69,8 @@ function restart() {
   run = { datagrams: [], notes: [], now: 0, selected: null, connected: false, closed: false, failed: null, finished: false };
   $('chat-log').replaceChildren();
   $('summary').replaceChildren();
+  // The last run's datagram is not this run's: its bytes would mislead.
+  $('inspector-body').innerHTML = inspectorHint;
   enableChat(false);
   const problem = invalidSetting();
   try {

@@ -285,6 +285,8 @@ test('the same seed replays the same bytes; bad settings get a NetX code', async
   await page.click('#restart');
   const b = await firstBytes();
   await configure(page, { seed: 78 });
+  // A new run clears the inspector: the old run's bytes are not this run's.
+  assert.equal(await page.locator('#inspector-body h3').count(), 0);
   const c = await firstBytes();
   assert.equal(a, b);
   assert.notEqual(a, c);
