@@ -2,7 +2,6 @@
 // the ladder, the inspector, the chat and the summary. The engines and the simulated
 // link live in the WebAssembly module (web/ in the repository, built by build.sh).
 
-import init, { WebDemo } from './pkg/wasm_dtls_web.js';
 import { datagramLabel, drawLadder } from './ladder.js';
 import { showInspection } from './inspector.js';
 import { showSummary } from './summary.js';
@@ -23,6 +22,8 @@ const inspectorHint = $('inspector-body').innerHTML;
 const status = $('status');
 const chat = $('chat');
 
+/** The engine's class (web/ in the repository), once its module has loaded. */
+let WebDemo = null;
 let demo = null;
 let run = null;
 let timer = null;
@@ -266,5 +267,13 @@ $('step').addEventListener('click', () => {
 });
 $('restart').addEventListener('click', restart);
 
-await init();
-restart();
+// Loaded here rather than imported above, so that a missing or unbuilt module is said
+// on the page instead of leaving it at "Loading the engine…".
+try {
+  const engine = await import('./pkg/wasm_dtls_web.js');
+  await engine.default();
+  WebDemo = engine.WebDemo;
+} catch (e) {
+  setStatus(`Cannot load the engine (is pkg/ built? bash scripts/www.sh builds and serves it): ${e.message}`, 'bad');
+}
+if (WebDemo) restart();

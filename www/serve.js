@@ -3,6 +3,7 @@
 // 0 picks a free port). No dependencies, no network access: everything the page needs
 // is in this folder once build.sh has made pkg/.
 import { createServer } from 'node:http';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +48,10 @@ export function serve(port) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (!existsSync(join(ROOT, 'pkg', 'wasm_dtls_web_bg.wasm'))) {
+    console.error('www/pkg/ is not built: run `bash build.sh` here (or `bash scripts/www.sh`, which builds and serves)');
+    process.exit(1);
+  }
   const port = Number(process.argv[2] ?? process.env.PORT ?? 8080);
   const server = await serve(port);
   console.log(`wasm-dtls demo on http://127.0.0.1:${server.address().port}/ (Ctrl-C stops it)`);

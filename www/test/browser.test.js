@@ -252,6 +252,18 @@ test('a link that loses nearly everything: the handshake fails with its status c
   await page.close();
 });
 
+test('a page that cannot load its engine says why instead of "Loading…"', async () => {
+  // The module not built (pkg/ missing): the server answers 404 for it.
+  const page = await browser.newPage();
+  await page.route('**/pkg/**', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  await page.goto(url);
+  await page.locator('#status', { hasText: 'Cannot load the engine (is pkg/ built?' }).waitFor();
+  // Opened as a file: browsers refuse to run its module script.
+  await page.goto(`file://${new URL('../index.html', import.meta.url).pathname}`);
+  await page.locator('#status', { hasText: 'The page cannot run from a file: serve it over HTTP' }).waitFor();
+  await page.close();
+});
+
 test('certificates, a tiny MTU and a phone-width screen', async () => {
   const { page, errors } = await open({ width: 390, height: 844 });
   await page.click('[data-preset=tiny]');
