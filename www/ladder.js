@@ -123,6 +123,45 @@ function measureTexts(svg) {
   return sizes;
 }
 
+/** Room for a note beside a lifeline: from the lifeline's note column to the edge. */
+const NOTE_ROOM = CLIENT_X - 20 - 2;
+
+/** Notes as shortened to their room, by class and text (a run repeats its notes). */
+const fittedNotes = new Map();
+
+/**
+ * A `fit(text, className)` that shortens a note with an ellipsis until it fits its
+ * room, measured in the note's own font inside `container`; texts that cannot be
+ * measured (a hidden ladder) are kept whole and not remembered. The probe stays in
+ * the container until the drawing replaces its children: every note is fitted by the
+ * first layout, before that, and the later layouts find them remembered.
+ */
+function noteFitter(container) {
+  let probe = null;
+  return (text, className) => {
+    const key = `${className}|${text}`;
+    if (fittedNotes.has(key)) return fittedNotes.get(key);
+    if (!probe) {
+      probe = document.createElementNS(SVG, 'text');
+      const holder = document.createElementNS(SVG, 'svg');
+      holder.setAttribute('style', 'position: absolute; visibility: hidden');
+      holder.append(probe);
+      container.append(holder);
+    }
+    probe.setAttribute('class', className);
+    const chars = Array.from(text);
+    let shown = text;
+    probe.textContent = shown;
+    if (probe.getComputedTextLength() === 0) return text;
+    for (let n = chars.length - 1; n > 1 && probe.getComputedTextLength() > NOTE_ROOM; n--) {
+      shown = `${chars.slice(0, n).join('')}…`;
+      probe.textContent = shown;
+    }
+    fittedNotes.set(key, shown);
+    return shown;
+  };
+}
+
 /** Makes each arrow choosable by click and by Enter or Space. */
 function listen(svg, onSelect) {
   for (const g of svg.querySelectorAll('.datagram')) {
@@ -165,18 +204,22 @@ export function drawLadder(container, run, onSelect) {
   // The arrow a keyboard user is on, found again in the new drawing: replacing the
   // SVG would otherwise drop focus to the page, and Tab would start from the top.
   const focused = container.contains(document.activeElement) ? document.activeElement.dataset.id : undefined;
-  const first = toSvg(layout(run, new Map()));
+  const fit = noteFitter(container);
+  const first = toSvg(layout(run, new Map(), fit));
   container.replaceChildren(first);
-  const nudges = declutter((moves) => textsOf(layout(run, moves)), measureTexts(first));
-  const svg = nudges.size > 0 ? toSvg(layout(run, nudges)) : first;
+  const nudges = declutter((moves) => textsOf(layout(run, moves, fit)), measureTexts(first));
+  const svg = nudges.size > 0 ? toSvg(layout(run, nudges, fit)) : first;
   listen(svg, onSelect);
   container.replaceChildren(svg);
   container.scrollTop = svg.querySelector('.datagram.selected') ? scrolled : container.scrollHeight;
   if (focused !== undefined) svg.querySelector(`.datagram[data-id="${focused}"]`)?.focus({ preventScroll: true });
 }
 
-/** The ladder's picture with its owners moved down by `nudges` (see declutter.js). */
-function layout(run, nudges) {
+/**
+ * The ladder's picture with its owners moved down by `nudges` (see declutter.js);
+ * `fit(text, className)` shortens a note to the room beside its lifeline.
+ */
+function layout(run, nudges, fit) {
   const times = [0, run.now];
   for (const d of run.datagrams) {
     times.push(d.sentAt);
@@ -215,7 +258,7 @@ function layout(run, nudges) {
     const key = `${n.side}@${n.at}`;
     const row = stacked.get(key) ?? 0;
     const offset = (stack.landed.get(key) ?? 0) + row * 12 + (nudges.get(`n${i}`) ?? 0);
-    if (drawNote(svg, n, `n${i}`, scale, offset)) stacked.set(key, row + 1);
+    if (drawNote(svg, n, `n${i}`, scale, offset, fit)) stacked.set(key, row + 1);
   });
   for (const d of run.datagrams) drawDatagram(svg, d, run, scale, stack.offsets.get(d.id));
   return svg;
@@ -252,7 +295,7 @@ function drawFlights(svg, datagrams, scale, offsets) {
 }
 
 /** Draws a note (`key` its owner) beside its side's lifeline, `offset` px down; false if not shown. */
-function drawNote(svg, note, key, scale, offset) {
+function drawNote(svg, note, key, scale, offset, fit) {
   // Glyphs every system font has (DejaVu, Noto): no emoji.
   const shown = { timer: '◷', retransmit: '↻', connected: '✓', error: '⚠', closed: '✉', data: '✉' };
   if (!(note.kind in shown)) return false;
@@ -264,15 +307,16 @@ function drawNote(svg, note, key, scale, offset) {
   if (note.kind === 'retransmit') text = 'resend flight';
   if (note.kind === 'connected') text = 'connected';
   if (note.kind === 'closed') text = 'close_notify';
+  if (note.kind === 'data') text = text.replace(/^received /, '');
   // The status code, not the first letters of its long name ("WASM_DTLS_HANDSHAKE_T…").
   if (note.kind === 'error') text = `failed ${note.text.match(/\((0x[0-9A-F]+)\)/i)?.[1] ?? ''}`.trim();
-  const short = text.length > 22 ? `${text.slice(0, 21)}…` : text;
+  const className = `note note-${note.kind}`;
   const label = movable({
     x,
     y: scale.y(note.at) + 14 + offset,
-    class: `note note-${note.kind}`,
+    class: className,
     'text-anchor': client ? 'end' : 'start',
-  }, `${shown[note.kind]} ${short}`, key, key);
+  }, fit(`${shown[note.kind]} ${text}`, className), key, key);
   label.append(el('title', {}, note.text));
   svg.append(label);
   return true;

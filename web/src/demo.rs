@@ -177,7 +177,9 @@ pub struct Demo {
     server_random: Option<[u8; 32]>,
     key_log: Option<String>,
     keys: Option<SessionKeys>,
-    connected_at: Option<u64>,
+    /// When both sides were connected, and with which suite: kept once the session
+    /// closes, which ends the sessions' own answers.
+    connected: Option<(u64, CipherSuite)>,
 }
 
 impl Demo {
@@ -199,7 +201,7 @@ impl Demo {
             server_random: None,
             key_log: None,
             keys: None,
-            connected_at: None,
+            connected: None,
         })
     }
 
@@ -244,14 +246,8 @@ impl Demo {
         let server = self.pair.server.stats();
         let links = [self.pair.to_server.stats(), self.pair.to_client.stats()];
         Summary {
-            suite: self
-                .pair
-                .client
-                .is_connected()
-                .then(|| self.pair.client.cipher_suite())
-                .flatten()
-                .map(CipherSuite::iana_name),
-            handshake_ms: self.connected_at,
+            suite: self.connected.map(|(_, suite)| suite.iana_name()),
+            handshake_ms: self.connected.map(|(at, _)| at),
             datagrams: self.datagrams.len(),
             dropped: links.iter().map(|l| l.dropped).sum(),
             retransmissions: client.retransmissions + server.retransmissions,
@@ -308,7 +304,7 @@ impl Demo {
             let (kind, text) = match event {
                 Event::Connected { suite } => {
                     if self.pair.client.is_connected() && self.pair.server.is_connected() {
-                        self.connected_at.get_or_insert(at);
+                        self.connected.get_or_insert((at, suite));
                     }
                     (
                         "connected",
@@ -589,6 +585,34 @@ mod tests {
         };
         assert_eq!(bytes(42), bytes(42));
         assert_ne!(bytes(42), bytes(43));
+    }
+
+    #[test]
+    fn the_summary_keeps_the_negotiated_suite_after_the_session_closes() {
+        let (mut demo, _, _) = run(&settings("psk-gcm", 0.0, 5));
+        let before = demo.summary();
+        assert_eq!(
+            before.suite,
+            Some(CipherSuite::PskAes128GcmSha256.iana_name())
+        );
+        let mut report = demo.close(Side::Client);
+        let mut notes = Vec::new();
+        for _ in 0..100 {
+            notes.append(&mut report.notes);
+            if report.finished {
+                break;
+            }
+            report = demo.step();
+        }
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.kind == "closed" && n.side == "server")
+        );
+        assert!(notes.iter().all(|n| n.kind != "error"), "{notes:?}");
+        let after = demo.summary();
+        assert_eq!(after.suite, before.suite);
+        assert_eq!(after.handshake_ms, before.handshake_ms);
     }
 
     #[test]

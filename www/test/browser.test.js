@@ -166,6 +166,11 @@ test('a perfect link: the handshake completes, every message in order, chat both
   assert.deepEqual(closing, ['server: {Alert: CLOSE_NOTIFY}', 'client: {Alert: CLOSE_NOTIFY}']);
   assert.ok(await page.locator('#chat button[type=submit]').isDisabled(), 'no sending on a closed session');
   assert.ok(await page.locator('#close').isDisabled());
+  // The notes of received data fit beside their lifelines, and the summary still names
+  // the suite the closed session used.
+  assert.deepEqual(await cutOff(page), []);
+  assert.deepEqual(await overprinted(page), []);
+  await page.locator('#summary', { hasText: 'TLS_PSK_WITH_AES_128_CCM_8' }).waitFor();
   await page.screenshot({ path: `${RESULTS}perfect-link.png`, fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
