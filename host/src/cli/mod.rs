@@ -33,7 +33,7 @@ enum Command {
     Server(ServerArgs),
     /// Connect to a DTLS server, send a message and print the reply.
     Client(ClientArgs),
-    /// Handshake with each of the four suites over loopback UDP and show how.
+    /// Handshake with each of the four suites over loopback UDP, tracing every record.
     Demo,
     /// Measure handshake rates, crypto cost, throughput, memory, sizes and loss timing.
     Bench(BenchArgs),
