@@ -185,7 +185,7 @@ function pause() {
 
 function select(id) {
   run.selected = id;
-  showInspection($('inspector-body'), demo.inspect(id), run.datagrams.find((d) => d.id === id)?.fate);
+  showInspection($('inspector-body'), demo.inspect(id), run.datagrams.find((d) => d.id === id));
   render();
   $('inspector').scrollIntoView({ block: 'nearest' });
 }

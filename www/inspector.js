@@ -61,17 +61,27 @@ const FATES = {
   reordered: 'Overtaken on the link: it arrives after datagrams sent later.',
 };
 
+/** When a datagram left and arrived, in the run's virtual time. */
+function timing(datagram) {
+  const sent = `Sent at ${datagram.sentAt} ms`;
+  if (datagram.arrivesAt === null || datagram.arrivesAt === undefined) return `${sent}.`;
+  return `${sent}, arrives at ${datagram.arrivesAt} ms (${datagram.arrivesAt - datagram.sentAt} ms on the link).`;
+}
+
 /**
  * Shows one inspected datagram in `container`.
  * @param {HTMLElement} container
  * @param {{id: number, from: string, hex: string, records: object[]}} inspection
- * @param {string} fate what the link did to it: delivered, dropped, duplicated, reordered
+ * @param {{fate: string, sentAt: number, arrivesAt: number|null}} datagram the ladder's
+ *   datagram: what the link did to it (delivered, dropped, duplicated, reordered), when
  */
-export function showInspection(container, inspection, fate) {
+export function showInspection(container, inspection, datagram) {
   const size = inspection.hex.length / 2;
   const dump = hexDump(inspection.hex, `Bytes of datagram ${inspection.id}`);
+  const { fate } = datagram;
   const parts = [
     h('h3', {}, `Datagram ${inspection.id}: ${inspection.from} → ${inspection.from === 'client' ? 'server' : 'client'}, ${size} bytes`),
+    h('p', { class: 'timing' }, timing(datagram)),
     FATES[fate] ? h('p', { class: `fate fate-${fate}` }, FATES[fate]) : null,
     dump,
   ].filter((part) => part !== null);

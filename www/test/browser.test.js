@@ -125,6 +125,8 @@ test('a perfect link: the handshake completes, every message in order, chat both
   await page.locator('#ladder .datagram').first().click();
   const inspector = page.locator('#inspector-body');
   await inspector.getByText('Record 1: ClientHello (message_seq 0)').waitFor();
+  // When it left and arrived: the perfect link's 50 ms delay.
+  assert.equal(await inspector.locator('.timing').textContent(), 'Sent at 0 ms, arrives at 50 ms (50 ms on the link).');
   for (const field of ['record header', 'client_version', 'random', 'cookie', 'cipher_suites', 'extensions']) {
     assert.ok(await inspector.locator('.field-name', { hasText: field }).count() > 0, field);
   }
