@@ -62,8 +62,33 @@ function setStatus(text, kind = '') {
   status.className = kind;
 }
 
+/**
+ * Fills the form from the page address (`?suite=ecdsa-gcm&lossPercent=30&seed=4`): the
+ * same settings replay the same handshake, so an address is a scenario a teacher can
+ * hand out. Unknown names are ignored; bad values are refused as typed ones are.
+ */
+function settingsFromAddress() {
+  for (const [name, value] of new URLSearchParams(location.search)) {
+    const field = form.elements.namedItem(name);
+    if (!field) continue;
+    if (field.type === 'checkbox') field.checked = ['on', 'true', '1'].includes(value);
+    else field.value = value;
+  }
+}
+
+/** Writes the form's settings into the page address, without a history entry each. */
+function settingsToAddress() {
+  const params = new URLSearchParams();
+  for (const field of form.elements) {
+    if (field.type === 'checkbox') params.set(field.name, field.checked ? 'on' : 'off');
+    else params.set(field.name, field.value);
+  }
+  history.replaceState(null, '', `?${params}`);
+}
+
 /** Starts a new run from the form's settings; the ClientHello is sent at once. */
 function restart() {
+  settingsToAddress();
   pause();
   demo?.free();
   demo = null;
@@ -276,4 +301,7 @@ try {
 } catch (e) {
   setStatus(`Cannot load the engine (is pkg/ built? bash scripts/www.sh builds and serves it): ${e.message}`, 'bad');
 }
-if (WebDemo) restart();
+if (WebDemo) {
+  settingsFromAddress();
+  restart();
+}

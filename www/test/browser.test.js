@@ -244,6 +244,30 @@ test('each Step says what it did: who sent or resent what, and what the link los
   await page.close();
 });
 
+test('the page address holds the settings: a shared address replays the same handshake', async () => {
+  const { page, errors } = await open();
+  await configure(page, { suite: 'ecdsa-gcm', lossPercent: 30, seed: 4 });
+  const address = page.url();
+  assert.match(address, /[?&]suite=ecdsa-gcm(&|$)/);
+  assert.match(address, /[?&]lossPercent=30(&|$)/);
+  assert.match(address, /[?&]seed=4(&|$)/);
+  await playToCompletion(page);
+  const here = await ladder(page);
+
+  const other = await browser.newPage();
+  other.on('pageerror', (e) => errors.push(e.message));
+  await other.goto(address);
+  await other.waitForFunction(() => document.getElementById('status').textContent.startsWith('Handshaking'));
+  assert.equal(await other.inputValue('#settings [name=suite]'), 'ecdsa-gcm');
+  assert.equal(await other.inputValue('#settings [name=seed]'), '4');
+  await playToCompletion(other);
+  assert.deepEqual(await ladder(other), here);
+  assert.ok(here.some((d) => d.lost), 'the scenario loses datagrams');
+  assert.deepEqual(errors, []);
+  await other.close();
+  await page.close();
+});
+
 test('a link that loses nearly everything: the handshake fails with its status code', async () => {
   const { page, errors } = await open();
   await configure(page, { lossPercent: 90 });
