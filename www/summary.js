@@ -15,6 +15,8 @@ function row(name, value) {
  * @param {object} s the module's summary() object
  */
 export function showSummary(container, s) {
+  // Redrawn at every step and choice of arrow: keep the keys open if they were.
+  const keysOpen = container.querySelector('details')?.open ?? false;
   const table = document.createElement('table');
   table.className = 'summary';
   table.append(
@@ -29,7 +31,7 @@ export function showSummary(container, s) {
   );
   const parts = [table];
   if (s.keys) {
-    const details = document.createElement('details');
+    const details = Object.assign(document.createElement('details'), { open: keysOpen });
     const summary = Object.assign(document.createElement('summary'), { textContent: 'Show the derived keys (secret!)' });
     const keys = document.createElement('table');
     keys.className = 'keys';

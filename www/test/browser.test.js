@@ -158,6 +158,11 @@ test('a perfect link: the handshake completes, every message in order, chat both
   assert.ok(await inspector.locator('.field-name', { hasText: 'authentication tag' }).count() > 0);
   await page.locator('#summary', { hasText: 'TLS_PSK_WITH_AES_128_CCM_8' }).waitFor();
   assert.equal(await page.locator('#summary details').getAttribute('open'), null, 'keys hidden by default');
+  // Opened, the keys stay open while the student goes on choosing arrows.
+  await page.click('#summary summary');
+  await page.locator('#ladder .datagram .label').first().click();
+  assert.notEqual(await page.locator('#summary details').getAttribute('open'), null, 'keys still shown');
+  await page.locator('#summary', { hasText: 'client_write_key' }).waitFor();
 
   // The server closes the session: an encrypted close_notify, answered by the client's.
   await page.click('#close');
