@@ -322,6 +322,16 @@ function drawNote(svg, note, key, scale, offset, fit) {
   return true;
 }
 
+/** What the link did to a datagram, as its arrow's accessible name says it. */
+const FATE_NAMES = { delivered: 'delivered', dropped: 'lost', duplicated: 'delivered twice', reordered: 'overtaken' };
+
+/** A datagram's label as drawn on its arrow: ↻ for a resend, (×2) or (late) for its fate. */
+function drawnLabel(d, label) {
+  const prefix = d.retransmission ? '↻ ' : '';
+  const fate = d.fate === 'duplicated' ? ' (×2)' : d.fate === 'reordered' ? ' (late)' : '';
+  return `${prefix}${label}${fate}`;
+}
+
 function drawDatagram(svg, d, run, scale, offset) {
   const fromX = d.from === 'client' ? CLIENT_X : SERVER_X;
   const toX = d.from === 'client' ? SERVER_X : CLIENT_X;
@@ -336,7 +346,9 @@ function drawDatagram(svg, d, run, scale, offset) {
     tabindex: 0,
     role: 'button',
     'data-id': d.id,
-    'aria-label': `Datagram ${d.id} from ${d.from}, ${d.size} bytes, ${d.fate}${d.retransmission ? ', retransmission' : ''}: ${label}`,
+    // The name holds the visible text in its order ("lost", then the label as drawn),
+    // so what a speech-input user reads off the screen also names the arrow.
+    'aria-label': `Datagram ${d.id} from ${d.from}, ${d.size} bytes${d.retransmission ? ', retransmission' : ''}, ${FATE_NAMES[d.fate]}: ${drawnLabel(d, label)}`,
   });
   let midX;
   let midY;
@@ -347,7 +359,8 @@ function drawDatagram(svg, d, run, scale, offset) {
     g.append(el('line', { x1: fromX, y1, x2: midX, y2: midY, class: 'arrow' }));
     g.append(el('path', { d: `M${midX},${midY} q 10,10 4,28`, class: 'fall' }));
     g.append(movable({ x: midX + 4, y: midY + 44, class: 'lost-mark', 'text-anchor': 'middle' },
-      '✕ lost', `lost${d.id}`, `d${d.id}`));
+      // The space keeps "lost" a word of its own in the arrow's text ("✕ lost Finished").
+      '✕ lost ', `lost${d.id}`, `d${d.id}`));
   } else {
     const y2 = scale.y(d.arrivesAt) + offset;
     const inFlight = d.arrivesAt > run.now;
@@ -370,10 +383,8 @@ function drawDatagram(svg, d, run, scale, offset) {
       'text-anchor': client ? 'end' : 'start',
     }, 'epoch 0 → 1', `epoch${d.id}`, `d${d.id}`));
   }
-  const prefix = d.retransmission ? '↻ ' : '';
-  const fate = d.fate === 'duplicated' ? ' (×2)' : d.fate === 'reordered' ? ' (late)' : '';
   g.append(movable({ x: midX, y: midY - 6, class: 'label', 'text-anchor': 'middle' },
-    `${prefix}${label}${fate}`, `label${d.id}`, `d${d.id}`));
+    drawnLabel(d, label), `label${d.id}`, `d${d.id}`));
   // A wide invisible line makes the arrow easy to hit.
   g.append(el('line', { x1: fromX, y1, x2: lost ? midX : toX, y2: lost ? midY : scale.y(d.arrivesAt) + offset, class: 'hit' }));
   svg.append(g);

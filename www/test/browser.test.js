@@ -4,11 +4,13 @@
 // inspector, chat both ways, closing, the phone layout, determinism. Screenshots go to www/test-results/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
 import { serve } from '../serve.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const RESULTS = new URL('../test-results/', import.meta.url).pathname;
 
 let server;
@@ -271,6 +273,29 @@ test('the page address holds the settings: a shared address replays the same han
   assert.deepEqual(errors, []);
   await other.close();
   await page.close();
+});
+
+test('axe finds no accessibility violation: a lossy run on a desktop, certificates on a phone', async () => {
+  const scenarios = [
+    [{ width: 1280, height: 800 }, 'lossPercent=30&duplicatePercent=20&reorderPercent=20&seed=1'],
+    [{ width: 390, height: 844 }, 'suite=ecdsa-ccm8&clientCertificate=on&mtu=200&lossPercent=30&seed=2'],
+  ];
+  const axe = await readFile(AXE, 'utf8');
+  for (const [viewport, settings] of scenarios) {
+    const page = await browser.newPage({ viewport });
+    await page.goto(`${url}?${settings}`);
+    await page.waitForFunction(() => document.getElementById('status').textContent.startsWith('Handshaking'));
+    await playToCompletion(page);
+    await page.locator('#ladder .datagram .label').first().click();
+    await page.addScriptTag({ content: axe });
+    const violations = await page.evaluate(async () => {
+      const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+      const result = await window.axe.run(document, { runOnly: tags });
+      return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    });
+    assert.deepEqual(violations, [], settings);
+    await page.close();
+  }
 });
 
 test('a link that loses nearly everything: the handshake fails with its status code', async () => {
