@@ -87,6 +87,39 @@ impl AlertDescription {
     pub fn rfc_name(self) -> Option<String> {
         self.name().map(str::to_ascii_lowercase)
     }
+
+    /// What a peer sending this fatal alert during a handshake most likely means, for
+    /// the alerts a misconfiguration draws (the RFC name alone does not say that
+    /// `bad_record_mac` is how a wrong PSK shows). None for the others.
+    pub fn meaning(self) -> Option<&'static str> {
+        Some(match self {
+            AlertDescription::BAD_RECORD_MAC => {
+                "it could not authenticate our records: the two sides derived different \
+                 keys (with a PSK: they hold different keys for this identity)"
+            }
+            AlertDescription::HANDSHAKE_FAILURE => {
+                "it accepts none of the cipher suites offered, or has no credentials for them"
+            }
+            AlertDescription::UNKNOWN_PSK_IDENTITY => {
+                "it has no pre-shared key for the identity we sent"
+            }
+            AlertDescription::DECRYPT_ERROR => {
+                "a signature or the Finished message did not verify on its side"
+            }
+            AlertDescription::UNKNOWN_CA => "it does not trust the CA that issued our certificate",
+            AlertDescription::BAD_CERTIFICATE
+            | AlertDescription::CERTIFICATE_UNKNOWN
+            | AlertDescription::UNSUPPORTED_CERTIFICATE => "it refused our certificate",
+            AlertDescription::CERTIFICATE_EXPIRED => {
+                "our certificate is expired, or not yet valid, by its clock"
+            }
+            AlertDescription::PROTOCOL_VERSION => "it does not speak DTLS 1.2",
+            AlertDescription::INTERNAL_ERROR => {
+                "it failed on its own side (a server with no free session, for one)"
+            }
+            _ => return None,
+        })
+    }
 }
 
 impl fmt::Display for AlertDescription {

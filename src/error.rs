@@ -434,7 +434,13 @@ impl fmt::Display for Sentence<'_> {
             Error::NoMatchingPsk => {
                 f.write_str("no configured pre-shared key matches the identity in the handshake")
             }
-            Error::AlertReceived(alert) => write!(f, "the peer sent a fatal alert: {alert}"),
+            Error::AlertReceived(alert) => {
+                write!(f, "the peer sent a fatal alert: {alert}")?;
+                match alert.meaning() {
+                    Some(meaning) => write!(f, "; {meaning}"),
+                    None => Ok(()),
+                }
+            }
             Error::CloseNotifyReceived => f.write_str("the peer closed the session"),
             Error::NoRenegotiation => {
                 f.write_str("the peer tried to renegotiate the session, which is refused")
@@ -536,5 +542,22 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("capacity 4"), "{text}");
+    }
+
+    #[test]
+    fn a_received_alert_says_what_it_most_likely_means() {
+        // A wrong PSK shows on the client only as the server's bad_record_mac.
+        let text = Error::AlertReceived(AlertDescription::BAD_RECORD_MAC).to_string();
+        assert_eq!(
+            text,
+            "NX_SECURE_TLS_ALERT_RECEIVED (0x114): the peer sent a fatal alert: \
+             bad_record_mac (20); it could not authenticate our records: the two sides \
+             derived different keys (with a PSK: they hold different keys for this identity)"
+        );
+        let unknown = Error::AlertReceived(AlertDescription(200)).to_string();
+        assert!(
+            unknown.ends_with("the peer sent a fatal alert: unknown alert (200)"),
+            "{unknown}"
+        );
     }
 }

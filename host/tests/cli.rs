@@ -324,6 +324,11 @@ fn a_wrong_psk_fails_with_the_alert_code() {
         output.contains("NX_SECURE_TLS_ALERT_RECEIVED (0x114)"),
         "{output}"
     );
+    // What the alert most likely means, not only its RFC name.
+    assert!(
+        output.contains("bad_record_mac (20); it could not authenticate our records"),
+        "{output}"
+    );
 }
 
 #[test]
