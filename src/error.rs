@@ -201,7 +201,12 @@ pub enum Error {
     /// The peer's Finished message did not match the handshake we saw (wrong key or tampering).
     FinishedHashFailure,
     /// No configured PSK matches the identity the peer asked for.
-    NoMatchingPsk,
+    NoMatchingPsk {
+        /// The identity as the peer sent it, printable: quoted, control characters
+        /// escaped, at most [`Error::SHOWN_IDENTITY`] bytes of it (it comes from the
+        /// network and goes into logs).
+        identity: String,
+    },
     /// The peer sent a fatal alert.
     AlertReceived(AlertDescription),
     /// The peer closed the session with close_notify.
@@ -272,6 +277,23 @@ pub enum Error {
 }
 
 impl Error {
+    /// How many bytes of a peer's PSK identity an error shows (RFC 4279 allows 65 535).
+    pub const SHOWN_IDENTITY: usize = 64;
+
+    /// [`Error::NoMatchingPsk`] for the identity a peer sent, made printable: the
+    /// operator learns which device has no key without the peer writing into the log.
+    pub fn no_matching_psk(identity: &[u8]) -> Error {
+        let shown = identity.get(..Error::SHOWN_IDENTITY).unwrap_or(identity);
+        let more = if shown.len() < identity.len() {
+            "…"
+        } else {
+            ""
+        };
+        Error::NoMatchingPsk {
+            identity: format!("{:?}{more}", String::from_utf8_lossy(shown)),
+        }
+    }
+
     /// The NetX status code of this error.
     pub fn status(&self) -> Status {
         match self {
@@ -294,7 +316,7 @@ impl Error {
             Error::ExtensionNotFound(_) => Status::ExtensionNotFound,
             Error::BadRecordMac => Status::HashMacVerifyFailure,
             Error::FinishedHashFailure => Status::FinishedHashFailure,
-            Error::NoMatchingPsk => Status::NoMatchingPsk,
+            Error::NoMatchingPsk { .. } => Status::NoMatchingPsk,
             Error::AlertReceived(_) => Status::AlertReceived,
             Error::CloseNotifyReceived => Status::CloseNotifyReceived,
             Error::NoRenegotiation => Status::NoRenegotiationError,
@@ -341,7 +363,7 @@ impl Error {
             }
             Error::FinishedHashFailure => AlertDescription::DECRYPT_ERROR,
             Error::BadRecordMac => AlertDescription::BAD_RECORD_MAC,
-            Error::NoMatchingPsk => AlertDescription::UNKNOWN_PSK_IDENTITY,
+            Error::NoMatchingPsk { .. } => AlertDescription::UNKNOWN_PSK_IDENTITY,
             Error::NoRenegotiation => AlertDescription::NO_RENEGOTIATION,
             Error::MessageTooLarge { .. } | Error::RecordOverflow(_) => {
                 AlertDescription::RECORD_OVERFLOW
@@ -431,9 +453,10 @@ impl fmt::Display for Sentence<'_> {
             Error::FinishedHashFailure => f.write_str(
                 "the peer's Finished message does not match: the keys differ (wrong PSK?) or the handshake was tampered with",
             ),
-            Error::NoMatchingPsk => {
-                f.write_str("no configured pre-shared key matches the identity in the handshake")
-            }
+            Error::NoMatchingPsk { identity } => write!(
+                f,
+                "no configured pre-shared key matches the identity {identity} the peer sent"
+            ),
             Error::AlertReceived(alert) => {
                 write!(f, "the peer sent a fatal alert: {alert}")?;
                 match alert.meaning() {
@@ -542,6 +565,27 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("capacity 4"), "{text}");
+    }
+
+    #[test]
+    fn an_unknown_psk_identity_is_named_printably_and_bounded() {
+        let text = Error::no_matching_psk(b"device-18").to_string();
+        assert!(
+            text.ends_with("matches the identity \"device-18\" the peer sent"),
+            "{text}"
+        );
+        // A line break or an escape sequence from the network stays escaped.
+        let hostile = Error::no_matching_psk(b"a\nb\x1b[31m").to_string();
+        assert!(hostile.contains(r#""a\nb\u{1b}[31m""#), "{hostile}");
+        assert!(!hostile.contains('\n') && !hostile.contains('\x1b'));
+        let long = Error::no_matching_psk(&[b'x'; 1000]);
+        assert_eq!(
+            long,
+            Error::NoMatchingPsk {
+                identity: format!("\"{}\"…", "x".repeat(Error::SHOWN_IDENTITY))
+            }
+        );
+        assert_eq!(long.status().code(), 0x126);
     }
 
     #[test]

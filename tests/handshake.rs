@@ -103,9 +103,9 @@ fn an_unknown_psk_identity_is_refused() {
     p.run_until(LIMIT, |p| p.client.state() == SessionState::Failed);
     assert_eq!(
         p.take_events(Side::Server).pop(),
-        Some(Event::Error(Error::NoMatchingPsk))
+        Some(Event::Error(Error::no_matching_psk(IDENTITY)))
     );
-    assert_eq!(Error::NoMatchingPsk.status().code(), 0x126);
+    assert_eq!(Error::no_matching_psk(IDENTITY).status().code(), 0x126);
     assert_eq!(
         p.take_events(Side::Client).pop(),
         Some(Event::Error(Error::AlertReceived(

@@ -210,6 +210,11 @@ async fn a_client_that_the_server_refuses_gets_the_alert_code_and_the_server_an_
             .unwrap();
         if let ServerEvent::Error { error, .. } = event {
             assert_eq!(error.status(), Status::NoMatchingPsk);
+            // The operator learns which identity has no key.
+            assert!(
+                error.to_string().contains("the identity \"nobody\""),
+                "{error}"
+            );
             break;
         }
     }

@@ -290,7 +290,7 @@ impl Session {
                 let psk = self
                     .config
                     .psk_by_identity(&cke.identity)
-                    .ok_or(Error::NoMatchingPsk)?;
+                    .ok_or_else(|| Error::no_matching_psk(&cke.identity))?;
                 let premaster = psk_premaster_secret(psk.key());
                 self.psk_identity = Some(cke.identity);
                 premaster
