@@ -233,6 +233,9 @@ pub enum Error {
         problem: CertificateProblem,
         /// On which certificate.
         index: usize,
+        /// What the check saw, where that helps the fix: the names a certificate
+        /// holds against the host asked for, its validity against the time given.
+        detail: Option<String>,
     },
     /// Certificate bytes handed to the API (not a peer's) are not a well-formed X.509
     /// certificate in PEM or DER; the text says what they are instead.
@@ -279,6 +282,15 @@ pub enum Error {
 impl Error {
     /// How many bytes of a peer's PSK identity an error shows (RFC 4279 allows 65 535).
     pub const SHOWN_IDENTITY: usize = 64;
+
+    /// [`Error::BadCertificate`] without a detail.
+    pub fn certificate(problem: CertificateProblem, index: usize) -> Error {
+        Error::BadCertificate {
+            problem,
+            index,
+            detail: None,
+        }
+    }
 
     /// [`Error::NoMatchingPsk`] for the identity a peer sent, made printable: the
     /// operator learns which device has no key without the peer writing into the log.
@@ -494,10 +506,20 @@ impl fmt::Display for Sentence<'_> {
                 f,
                 "all {capacity} sessions of the server are in use; the new client was turned away"
             ),
-            Error::BadCertificate { problem, index } => match index {
-                0 => write!(f, "the peer's certificate {problem}"),
-                i => write!(f, "certificate {i} of the peer's chain {problem}"),
-            },
+            Error::BadCertificate {
+                problem,
+                index,
+                detail,
+            } => {
+                match index {
+                    0 => write!(f, "the peer's certificate {problem}")?,
+                    i => write!(f, "certificate {i} of the peer's chain {problem}")?,
+                }
+                match detail {
+                    Some(detail) => write!(f, ": {detail}"),
+                    None => Ok(()),
+                }
+            }
             Error::UnreadableCertificate(what) => write!(f, "the given bytes are {what}"),
             Error::CertificateNotFound => {
                 f.write_str("no certificate with that id or common name is in the store")

@@ -51,7 +51,7 @@ fn failing(client: Config, server: Config, seed: u64) -> (Option<Event>, Option<
 
 fn certificate_error(event: Option<Event>) -> (CertificateProblem, usize, u32) {
     match event {
-        Some(Event::Error(e @ Error::BadCertificate { problem, index })) => {
+        Some(Event::Error(e @ Error::BadCertificate { problem, index, .. })) => {
             (problem, index, e.status().code())
         }
         other => panic!("expected a certificate error, got {other:?}"),

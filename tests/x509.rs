@@ -42,7 +42,9 @@ fn check(chain: &[Certificate], host: Option<&str>, purpose: Purpose) -> Result<
 
 fn problem(result: Result<(), Error>) -> (CertificateProblem, usize, u32) {
     match result {
-        Err(e @ Error::BadCertificate { problem, index }) => (problem, index, e.status().code()),
+        Err(e @ Error::BadCertificate { problem, index, .. }) => {
+            (problem, index, e.status().code())
+        }
         other => panic!("expected a certificate error, got {other:?}"),
     }
 }
@@ -175,7 +177,13 @@ fn each_failed_check_has_its_code_and_names_the_certificate() {
         Some("localhost"),
         Purpose::ServerAuth,
     );
+    let said = expired.clone().unwrap_err().to_string();
     assert_eq!(problem(expired), (CertificateProblem::Expired, 0, 0x112));
+    // Both dates, as a wrong clock is as likely as an old certificate.
+    assert!(
+        said.contains("has expired: valid until 20") && said.contains("; the time given is 20"),
+        "{said}"
+    );
 
     let wrong_ca = check(
         &[cert("wrong-ca.crt.pem")],
@@ -198,7 +206,8 @@ fn each_failed_check_has_its_code_and_names_the_certificate() {
         (CertificateProblem::WrongHostName, 0, 0x10C)
     );
     assert!(
-        e.to_string().contains("does not name the requested host"),
+        e.to_string()
+            .contains("does not name the requested host: \"localhost\" is not among its names ("),
         "{e}"
     );
     let other_ip = check(
@@ -206,7 +215,13 @@ fn each_failed_check_has_its_code_and_names_the_certificate() {
         Some("127.0.0.2"),
         Purpose::ServerAuth,
     );
+    let said = other_ip.clone().unwrap_err().to_string();
     assert_eq!(problem(other_ip).0, CertificateProblem::WrongHostName);
+    // The names it does hold, DNS names quoted and addresses as addresses.
+    assert!(
+        said.ends_with("\"127.0.0.2\" is not among its names (\"localhost\", 127.0.0.1)"),
+        "{said}"
+    );
 
     let not_ca = check(
         &[cert("under-not-ca.crt.pem"), cert("not-ca.crt.pem")],
@@ -277,7 +292,13 @@ fn each_failed_check_has_its_code_and_names_the_certificate() {
         ..opts
     };
     let not_yet = verify_chain(&[cert("server.crt.pem")], &early).map(|_| ());
+    let said = not_yet.clone().unwrap_err().to_string();
     assert_eq!(problem(not_yet).0, CertificateProblem::NotYetValid);
+    assert!(
+        said.contains("is not valid yet: valid from 20")
+            && said.ends_with("; the time given is 2020-09-13T12:26:40Z"),
+        "{said}"
+    );
 }
 
 #[test]

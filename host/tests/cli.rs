@@ -364,6 +364,11 @@ fn client_and_server_take_a_host_name_and_the_certificate_is_checked_against_it(
     let (code, output) = ecdsa_to(&["--server-name", "elsewhere.example", "--send", "x"]);
     assert_ne!(code, 0);
     assert!(output.contains("(0x10C)"), "{output}");
+    // It says which names the certificate holds, so the fix is plain.
+    assert!(
+        output.contains("\"elsewhere.example\" is not among its names (\"localhost\", 127.0.0.1)"),
+        "{output}"
+    );
     let (code, output) = client(&["localhost", "--psk", PSK, "--send", "x"]);
     assert_ne!(code, 0);
     assert!(

@@ -754,26 +754,21 @@ impl Session {
             .map_err(|e| Error::IncorrectMessageLength("Certificate", e))?;
         // Said before anything else, even a missing clock: nothing was sent to check.
         if message.chain.is_empty() {
-            return Err(Error::BadCertificate {
-                problem: CertificateProblem::Empty,
-                index: 0,
-            });
+            return Err(Error::certificate(CertificateProblem::Empty, 0));
         }
         let chain = message
             .chain
             .iter()
             .enumerate()
             .map(|(index, der)| {
-                Certificate::from_der(der).map_err(|_| Error::BadCertificate {
-                    problem: CertificateProblem::Malformed,
-                    index,
-                })
+                Certificate::from_der(der)
+                    .map_err(|_| Error::certificate(CertificateProblem::Malformed, index))
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        let unix_time = self.config.unix_time().ok_or(Error::BadCertificate {
-            problem: CertificateProblem::NoClock,
-            index: 0,
-        })?;
+        let unix_time = self
+            .config
+            .unix_time()
+            .ok_or(Error::certificate(CertificateProblem::NoClock, 0))?;
         let trusted = self.config.trusted_certificates();
         let host = match purpose {
             Purpose::ServerAuth => self.config.server_name(),

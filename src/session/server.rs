@@ -134,10 +134,10 @@ impl Session {
         }
         let request_certificate = ecdhe && self.config.client_verify().is_some();
         if request_certificate && self.config.trusted_certificates().is_empty() {
-            return Err(Error::BadCertificate {
-                problem: CertificateProblem::NoTrustedCertificates,
-                index: 0,
-            });
+            return Err(Error::certificate(
+                CertificateProblem::NoTrustedCertificates,
+                0,
+            ));
         }
         self.suite = Some(suite);
         let hs = self.handshake_mut_or_new();

@@ -2,7 +2,9 @@
 //! basicConstraints with path length, key usage, and the host name (RFC 6125).
 
 use core::net::IpAddr;
+use core::time::Duration;
 
+use x509_cert::der::DateTime;
 use x509_cert::der::asn1::ObjectIdentifier;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAltName};
@@ -52,7 +54,15 @@ pub struct VerifyOptions<'a> {
 }
 
 fn fail(problem: CertificateProblem, index: usize) -> Error {
-    Error::BadCertificate { problem, index }
+    Error::certificate(problem, index)
+}
+
+fn fail_saying(problem: CertificateProblem, index: usize, detail: String) -> Error {
+    Error::BadCertificate {
+        problem,
+        index,
+        detail: Some(detail),
+    }
 }
 
 /// Verifies `chain` (peer's certificate first) up to a trusted certificate and returns
@@ -73,7 +83,8 @@ pub fn verify_chain(
     if let Some(host) = opts.host
         && !names_host(leaf, host)
     {
-        return Err(fail(CertificateProblem::WrongHostName, 0));
+        let detail = format!("{host:?} is not among its names ({})", host_names(leaf));
+        return Err(fail_saying(CertificateProblem::WrongHostName, 0, detail));
     }
     // Walk up: each certificate must be valid now and signed by the next one in the
     // chain, until one is signed by (or is) a trusted certificate.
@@ -108,11 +119,26 @@ fn issued(cert: &Certificate, issuer: &Certificate) -> bool {
 
 fn check_validity(cert: &Certificate, now: u64, index: usize) -> Result<(), Error> {
     let validity = cert.parsed.tbs_certificate().validity();
+    // A wrong clock is as common a cause as an old certificate: say both dates.
+    let time_given = || match DateTime::from_unix_duration(Duration::from_secs(now)) {
+        Ok(date) => date.to_string(),
+        Err(_) => format!("{now} s after 1970"),
+    };
     if now < validity.not_before.to_unix_duration().as_secs() {
-        return Err(fail(CertificateProblem::NotYetValid, index));
+        let detail = format!(
+            "valid from {}; the time given is {}",
+            validity.not_before,
+            time_given()
+        );
+        return Err(fail_saying(CertificateProblem::NotYetValid, index, detail));
     }
     if now > validity.not_after.to_unix_duration().as_secs() {
-        return Err(fail(CertificateProblem::Expired, index));
+        let detail = format!(
+            "valid until {}; the time given is {}",
+            validity.not_after,
+            time_given()
+        );
+        return Err(fail_saying(CertificateProblem::Expired, index, detail));
     }
     Ok(())
 }
@@ -206,6 +232,68 @@ fn names_host(cert: &Certificate, host: &str) -> bool {
     }
 }
 
+/// The names `cert` holds for hosts (its subjectAltName DNS names and IP addresses, or
+/// its CN without one), quoted and bounded: the certificate came from the network.
+fn host_names(cert: &Certificate) -> String {
+    let names: Vec<String> = match cert
+        .parsed
+        .tbs_certificate()
+        .get_extension::<SubjectAltName>()
+    {
+        Ok(Some((_, san))) => san
+            .0
+            .iter()
+            .filter_map(|name| match name {
+                GeneralName::DnsName(dns) => Some(quoted(dns.as_str())),
+                GeneralName::IpAddress(octets) => ip_of(octets.as_bytes()).map(|ip| ip.to_string()),
+                _ => None,
+            })
+            .collect(),
+        _ => cert
+            .common_name()
+            .map(|cn| quoted(&cn))
+            .into_iter()
+            .collect(),
+    };
+    listed(&names)
+}
+
+/// How many names an error lists, and how many characters of each.
+const SHOWN_NAMES: usize = 8;
+const SHOWN_CHARS: usize = 64;
+
+/// `name` quoted with its control characters escaped, cut to [`SHOWN_CHARS`].
+fn quoted(name: &str) -> String {
+    let shown: String = name.chars().take(SHOWN_CHARS).collect();
+    let more = if shown.len() < name.len() { "…" } else { "" };
+    format!("{shown:?}{more}")
+}
+
+/// The first [`SHOWN_NAMES`] names, and how many more there are.
+fn listed(names: &[String]) -> String {
+    if names.is_empty() {
+        return "it names no host".into();
+    }
+    let shown = names
+        .iter()
+        .take(SHOWN_NAMES)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    match names.len().saturating_sub(SHOWN_NAMES) {
+        0 => shown,
+        more => format!("{shown} and {more} more"),
+    }
+}
+
+/// The address of a subjectAltName iPAddress entry (4 or 16 octets).
+fn ip_of(octets: &[u8]) -> Option<IpAddr> {
+    if let Ok(v4) = <[u8; 4]>::try_from(octets) {
+        return Some(IpAddr::from(v4));
+    }
+    <[u8; 16]>::try_from(octets).ok().map(IpAddr::from)
+}
+
 fn dns_matches(pattern: &str, host: &str) -> bool {
     let pattern = pattern.trim_end_matches('.');
     let host = host.trim_end_matches('.');
@@ -214,5 +302,32 @@ fn dns_matches(pattern: &str, host: &str) -> bool {
             .split_once('.')
             .is_some_and(|(label, rest)| !label.is_empty() && rest.eq_ignore_ascii_case(suffix)),
         None => pattern.eq_ignore_ascii_case(host),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_from_a_certificate_are_quoted_escaped_and_bounded() {
+        assert_eq!(quoted("localhost"), "\"localhost\"");
+        // A line break or an escape sequence in a certificate stays escaped.
+        assert_eq!(quoted("a\nb\u{1b}"), "\"a\\nb\\u{1b}\"");
+        assert_eq!(
+            quoted(&"x".repeat(100)),
+            format!("\"{}\"…", "x".repeat(SHOWN_CHARS))
+        );
+        let names: Vec<String> = (0..20).map(|i| format!("n{i}")).collect();
+        assert_eq!(listed(&names), "n0, n1, n2, n3, n4, n5, n6, n7 and 12 more");
+        assert_eq!(listed(&["n0".into(), "n1".into()]), "n0, n1");
+        assert_eq!(listed(&[]), "it names no host");
+    }
+
+    #[test]
+    fn subject_alt_name_addresses_are_four_or_sixteen_octets() {
+        assert_eq!(ip_of(&[127, 0, 0, 1]), Some(IpAddr::from([127, 0, 0, 1])));
+        assert_eq!(ip_of(&[0; 16]), Some(IpAddr::from([0u8; 16])));
+        assert_eq!(ip_of(&[1, 2, 3]), None);
     }
 }
