@@ -209,6 +209,9 @@ pub enum Error {
     },
     /// The peer sent a fatal alert.
     AlertReceived(AlertDescription),
+    /// The peer sent a fatal alert after asking for our certificate, and we had none to
+    /// send: most likely it requires one (the same status as [`Error::AlertReceived`]).
+    AlertWithoutOurCertificate(AlertDescription),
     /// The peer closed the session with close_notify.
     CloseNotifyReceived,
     /// The peer tried to renegotiate, which we refuse.
@@ -329,7 +332,7 @@ impl Error {
             Error::BadRecordMac => Status::HashMacVerifyFailure,
             Error::FinishedHashFailure => Status::FinishedHashFailure,
             Error::NoMatchingPsk { .. } => Status::NoMatchingPsk,
-            Error::AlertReceived(_) => Status::AlertReceived,
+            Error::AlertReceived(_) | Error::AlertWithoutOurCertificate(_) => Status::AlertReceived,
             Error::CloseNotifyReceived => Status::CloseNotifyReceived,
             Error::NoRenegotiation => Status::NoRenegotiationError,
             Error::RenegotiationExtension => Status::RenegotiationExtensionError,
@@ -476,6 +479,11 @@ impl fmt::Display for Sentence<'_> {
                     None => Ok(()),
                 }
             }
+            Error::AlertWithoutOurCertificate(alert) => write!(
+                f,
+                "the peer sent a fatal alert: {alert}; it asked for our certificate and none \
+                 is configured: it most likely requires one (local_certificate_add)"
+            ),
             Error::CloseNotifyReceived => f.write_str("the peer closed the session"),
             Error::NoRenegotiation => {
                 f.write_str("the peer tried to renegotiate the session, which is refused")
@@ -621,6 +629,15 @@ mod tests {
              derived different keys (with a PSK: they hold different keys for this identity)"
         );
         let unknown = Error::AlertReceived(AlertDescription(200)).to_string();
+        let uncertified = Error::AlertWithoutOurCertificate(AlertDescription::HANDSHAKE_FAILURE);
+        assert_eq!(uncertified.status().code(), 0x114);
+        assert!(
+            uncertified.to_string().ends_with(
+                "handshake_failure (40); it asked for our certificate and none is configured: \
+                 it most likely requires one (local_certificate_add)"
+            ),
+            "{uncertified}"
+        );
         assert!(
             unknown.ends_with("the peer sent a fatal alert: unknown alert (200)"),
             "{unknown}"

@@ -348,9 +348,10 @@ fn a_server_that_requires_client_certificates_refuses_a_client_without_one() {
         certificate_error(server),
         (CertificateProblem::Empty, 0, 0x132)
     );
+    // The client knows why: it was asked for a certificate and had none.
     assert_eq!(
         client,
-        Some(Event::Error(Error::AlertReceived(
+        Some(Event::Error(Error::AlertWithoutOurCertificate(
             AlertDescription::HANDSHAKE_FAILURE
         )))
     );

@@ -16,7 +16,7 @@
 //! the server's ephemeral P-256 point, signed with its certificate's key.
 
 use super::flight::MAX_FLIGHT_MESSAGES;
-use super::{Awaiting, Session};
+use super::{Awaiting, Role, Session};
 use crate::crypto::ec::EphemeralKey;
 use crate::crypto::{ec, psk_premaster_secret};
 use crate::error::Error;
@@ -37,6 +37,17 @@ use crate::x509::Purpose;
 const MAX_HELLO_VERIFY_REQUESTS: u8 = 4;
 
 impl Session {
+    /// Whether the server asked this client for a certificate and it had none to send
+    /// (it sent an empty Certificate message, RFC 5246 §7.4.6).
+    pub(super) fn asked_for_a_certificate_we_lack(&self) -> bool {
+        self.role == Role::Client
+            && self.config.local_identity().is_none()
+            && self
+                .handshake
+                .as_deref()
+                .is_some_and(|hs| hs.certificate_requested)
+    }
+
     /// Sends the first ClientHello (no cookie).
     pub(super) fn send_client_hello(&mut self, now: Instant) -> Result<(), Error> {
         let mut random = [0u8; 32];

@@ -133,8 +133,14 @@ impl Session {
             return Ok(());
         }
         if alert.level == AlertLevel::FATAL {
-            self.events
-                .push_back(super::Event::Error(Error::AlertReceived(alert.description)));
+            // A server that requires a client certificate says only handshake_failure
+            // (RFC 5246 §7.4.6); we know why, so say it.
+            let error = if self.asked_for_a_certificate_we_lack() {
+                Error::AlertWithoutOurCertificate(alert.description)
+            } else {
+                Error::AlertReceived(alert.description)
+            };
+            self.events.push_back(super::Event::Error(error));
             self.end(SessionState::Failed);
         }
         // Warnings (no_renegotiation, user_canceled, …) need no action.
