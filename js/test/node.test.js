@@ -53,6 +53,9 @@ test('a server requiring client certificates sees the client chain', async () =>
   assert.equal(serverSide.peerCertificates.length, 1);
   assert.equal(serverSide.clientInfo().port, session.address().port);
   session.end();
+  // A client without a certificate is told that is why it was refused.
+  await assert.rejects(connect(clientOptions(port, { psk: undefined, suites: ['ecdsa-gcm'] })),
+    (e) => e.status === 0x114 && /it asked for our certificate and none is configured/.test(e.message));
   server.close();
 });
 
