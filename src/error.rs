@@ -181,7 +181,13 @@ pub enum Error {
     /// The peer picked a cipher suite we did not offer.
     UnknownCiphersuite(u16),
     /// We share no cipher suite with the peer.
-    NoSupportedCiphers,
+    NoSupportedCiphers {
+        /// What the client offered, as a sentence: the suites we know by IANA name,
+        /// the others counted (the list comes from the network).
+        offered: String,
+        /// The suites this server accepts (those it has credentials for).
+        accepted: String,
+    },
     /// This server has no pre-shared key or certificate for any of its enabled suites,
     /// so no client can connect (NX_SECURE_TLS_NO_SUPPORTED_CIPHERS, 0x10E).
     ServerWithoutCredentials,
@@ -321,7 +327,7 @@ impl Error {
             Error::UnrecognizedMessageType(_) => Status::UnrecognizedMessageType,
             Error::UnexpectedMessage(_) => Status::UnexpectedMessage,
             Error::UnknownCiphersuite(_) => Status::UnknownCiphersuite,
-            Error::NoSupportedCiphers | Error::ServerWithoutCredentials => {
+            Error::NoSupportedCiphers { .. } | Error::ServerWithoutCredentials => {
                 Status::NoSupportedCiphers
             }
             Error::BadCompressionMethod => Status::BadCompressionMethod,
@@ -367,7 +373,7 @@ impl Error {
                 AlertDescription::UNEXPECTED_MESSAGE
             }
             Error::UnknownCiphersuite(_) => AlertDescription::ILLEGAL_PARAMETER,
-            Error::NoSupportedCiphers
+            Error::NoSupportedCiphers { .. }
             | Error::ServerWithoutCredentials
             | Error::BadCompressionMethod
             | Error::HandshakeFailure(_)
@@ -440,9 +446,11 @@ impl fmt::Display for Sentence<'_> {
                 f,
                 "the server chose cipher suite 0x{id:04X}, which the client did not offer"
             ),
-            Error::NoSupportedCiphers => {
-                f.write_str("the peers have no cipher suite in common")
-            }
+            Error::NoSupportedCiphers { offered, accepted } => write!(
+                f,
+                "the peers have no cipher suite in common: the client offers {offered}; \
+                 this server accepts {accepted}"
+            ),
             Error::ServerWithoutCredentials => f.write_str(
                 "this server has no pre-shared key (psk_add) or certificate \
                  (local_certificate_add) for any of its enabled suites, so no client can connect",

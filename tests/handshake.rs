@@ -160,8 +160,20 @@ fn no_common_suite_is_a_handshake_failure_on_both_sides() {
     p.start().unwrap();
     p.run_until(LIMIT, |p| p.client.state() == SessionState::Failed);
     let server_error = p.take_events(Side::Server).pop();
-    assert_eq!(server_error, Some(Event::Error(Error::NoSupportedCiphers)));
-    assert_eq!(Error::NoSupportedCiphers.status().code(), 0x10E);
+    // The operator sees both sides of the mismatch.
+    let expected = Error::NoSupportedCiphers {
+        offered: "TLS_PSK_WITH_AES_128_CCM_8".into(),
+        accepted: "TLS_PSK_WITH_AES_128_GCM_SHA256".into(),
+    };
+    assert_eq!(server_error, Some(Event::Error(expected.clone())));
+    assert_eq!(expected.status().code(), 0x10E);
+    assert!(
+        expected.to_string().ends_with(
+            "no cipher suite in common: the client offers TLS_PSK_WITH_AES_128_CCM_8; \
+             this server accepts TLS_PSK_WITH_AES_128_GCM_SHA256"
+        ),
+        "{expected}"
+    );
     assert_eq!(
         p.take_events(Side::Client).pop(),
         Some(Event::Error(Error::AlertReceived(

@@ -495,3 +495,64 @@ fn a_peer_without_the_extended_master_secret_is_refused_only_when_it_is_required
         }
     }
 }
+
+#[test]
+fn a_client_with_no_suite_in_common_is_refused_naming_both_sides() {
+    let psk = hex(KEY);
+    let identity = String::from_utf8_lossy(IDENTITY).into_owned();
+    let ours = CipherSuite::PskAes128GcmSha256;
+    // OpenSSL offers a suite this engine does not implement, then one it does but this
+    // server does not accept.
+    let cases = [
+        (
+            "AES128-SHA",
+            "the client offers 1 suite this engine does not implement;",
+        ),
+        (
+            "PSK-AES128-CCM8:AES128-SHA",
+            "the client offers TLS_PSK_WITH_AES_128_CCM_8 and 1 suite this engine does not implement;",
+        ),
+    ];
+    for (ciphers, offered) in cases {
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let connect = socket.local_addr().unwrap().to_string();
+        let s_client = openssl(&[
+            "s_client",
+            "-dtls1_2",
+            "-connect",
+            &connect,
+            "-cipher",
+            ciphers,
+            "-psk",
+            &psk,
+            "-psk_identity",
+            &identity,
+        ]);
+        socket.set_read_timeout(Some(LIMIT)).unwrap();
+        let mut buf = vec![0u8; 65_536];
+        let (n, peer) = socket.recv_from(&mut buf).expect("s_client sent nothing");
+        let session = Session::server(Arc::new(psk_config(ours, KEY)), peer.to_string().as_bytes());
+        let mut server = UdpDriver::new(session, socket, peer);
+        let now = server.now();
+        server.endpoint.handle_datagram(now, &buf[..n]);
+        let ended = server.run_until(LIMIT, |d| failure(d).is_some());
+        assert!(ended, "no outcome; openssl said:\n{}", s_client.output());
+        let said = server
+            .events
+            .iter()
+            .find_map(|e| match e {
+                Event::Error(e) => Some(e.to_string()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        assert!(
+            said.starts_with("NX_SECURE_TLS_NO_SUPPORTED_CIPHERS (0x10E): "),
+            "{said}"
+        );
+        assert!(said.contains(offered), "{said}");
+        assert!(
+            said.ends_with("; this server accepts TLS_PSK_WITH_AES_128_GCM_SHA256"),
+            "{said}"
+        );
+    }
+}

@@ -193,7 +193,7 @@ impl Session {
             .cipher_suites()
             .filter_map(CipherSuite::from_id)
             .find(|s| ours.contains(s) && (s.key_exchange() == KeyExchange::Psk || ecdhe_possible))
-            .ok_or(Error::NoSupportedCiphers)
+            .ok_or_else(|| no_common_suite(hello, &ours, ecdhe_possible))
     }
 
     /// RFC 4279 §2: ServerKeyExchange only carries the hint, so it is sent only when
@@ -403,4 +403,57 @@ pub(crate) fn hello_verify_request_record(
         client_hello_record_sequence,
         &[&header.to_bytes(), &body],
     )
+}
+
+/// [`Error::NoSupportedCiphers`] for this ClientHello: what the client offered (the
+/// suites this engine knows by name, the others counted) and what this server accepts,
+/// so an operator sees the mismatch without a packet capture.
+fn no_common_suite(
+    hello: &ClientHelloView<'_>,
+    ours: &[CipherSuite],
+    ecdhe_possible: bool,
+) -> Error {
+    let known: Vec<CipherSuite> = hello
+        .cipher_suites()
+        .filter_map(CipherSuite::from_id)
+        .collect();
+    let names = |suites: &[CipherSuite]| {
+        suites
+            .iter()
+            .map(|s| s.iana_name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // Signalling values are not suites (RFC 5746 §3.3, RFC 7507 §3).
+    const SIGNALS: [u16; 2] = [0x00FF, 0x5600];
+    let listed = hello
+        .cipher_suites()
+        .filter(|id| !SIGNALS.contains(id))
+        .count();
+    let mut offered = match listed.saturating_sub(known.len()) {
+        0 => names(&known),
+        1 if known.is_empty() => "1 suite this engine does not implement".to_string(),
+        others if known.is_empty() => format!("{others} suites this engine does not implement"),
+        1 => format!(
+            "{} and 1 suite this engine does not implement",
+            names(&known)
+        ),
+        others => format!(
+            "{} and {others} suites this engine does not implement",
+            names(&known)
+        ),
+    };
+    if !ecdhe_possible
+        && known
+            .iter()
+            .any(|s| s.key_exchange() == KeyExchange::EcdheEcdsa)
+    {
+        offered.push_str(
+            " (its ECDHE suites without P-256, uncompressed points and ECDSA with SHA-256)",
+        );
+    }
+    Error::NoSupportedCiphers {
+        offered,
+        accepted: names(ours),
+    }
 }
