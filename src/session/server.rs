@@ -413,10 +413,8 @@ fn no_common_suite(
     ours: &[CipherSuite],
     ecdhe_possible: bool,
 ) -> Error {
-    let known: Vec<CipherSuite> = hello
-        .cipher_suites()
-        .filter_map(CipherSuite::from_id)
-        .collect();
+    // Signalling values are not suites (RFC 5746 §3.3, RFC 7507 §3).
+    const SIGNALS: [u16; 2] = [0x00FF, 0x5600];
     let names = |suites: &[CipherSuite]| {
         suites
             .iter()
@@ -424,24 +422,24 @@ fn no_common_suite(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    // Signalling values are not suites (RFC 5746 §3.3, RFC 7507 §3).
-    const SIGNALS: [u16; 2] = [0x00FF, 0x5600];
+    let known: Vec<CipherSuite> = hello
+        .cipher_suites()
+        .filter_map(CipherSuite::from_id)
+        .collect();
     let listed = hello
         .cipher_suites()
         .filter(|id| !SIGNALS.contains(id))
         .count();
-    let mut offered = match listed.saturating_sub(known.len()) {
-        0 => names(&known),
-        1 if known.is_empty() => "1 suite this engine does not implement".to_string(),
-        others if known.is_empty() => format!("{others} suites this engine does not implement"),
-        1 => format!(
-            "{} and 1 suite this engine does not implement",
-            names(&known)
-        ),
-        others => format!(
-            "{} and {others} suites this engine does not implement",
-            names(&known)
-        ),
+    let unimplemented = match listed.saturating_sub(known.len()) {
+        0 => None,
+        1 => Some("1 suite this engine does not implement".to_string()),
+        others => Some(format!("{others} suites this engine does not implement")),
+    };
+    let mut offered = match (known.is_empty(), unimplemented) {
+        (true, None) => "no cipher suite".to_string(),
+        (true, Some(unimplemented)) => unimplemented,
+        (false, None) => names(&known),
+        (false, Some(unimplemented)) => format!("{} and {unimplemented}", names(&known)),
     };
     if !ecdhe_possible
         && known
