@@ -128,6 +128,8 @@ const NOTE_ROOM = CLIENT_X - 20 - 2;
 
 /** Notes as shortened to their room, by class and text (a run repeats its notes). */
 const fittedNotes = new Map();
+/** Beyond this many (chat messages are notes too), the remembered notes start over. */
+const MAX_FITTED_NOTES = 1000;
 
 /**
  * A `fit(text, className)` that shortens a note with an ellipsis until it fits its
@@ -157,6 +159,7 @@ function noteFitter(container) {
       shown = `${chars.slice(0, n).join('')}…`;
       probe.textContent = shown;
     }
+    if (fittedNotes.size >= MAX_FITTED_NOTES) fittedNotes.clear();
     fittedNotes.set(key, shown);
     return shown;
   };
