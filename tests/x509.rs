@@ -190,9 +190,15 @@ fn each_failed_check_has_its_code_and_names_the_certificate() {
         Some("localhost"),
         Purpose::ServerAuth,
     );
+    let said = wrong_ca.clone().unwrap_err().to_string();
     assert_eq!(
         problem(wrong_ca),
         (CertificateProblem::UntrustedIssuer, 0, 0x11B)
+    );
+    // The CA to add, by name.
+    assert!(
+        said.ends_with("nor trusted: its issuer is \"CN=some other CA\""),
+        "{said}"
     );
 
     let wrong_host = check(
@@ -247,7 +253,12 @@ fn each_failed_check_has_its_code_and_names_the_certificate() {
 
     // A server certificate is not a client certificate (extendedKeyUsage).
     let usage = check(&[cert("server.crt.pem")], None, Purpose::ClientAuth);
+    let said = usage.clone().unwrap_err().to_string();
     assert_eq!(problem(usage), (CertificateProblem::WrongUsage, 0, 0x112));
+    assert!(
+        said.ends_with("(key usage): its extendedKeyUsage does not include clientAuth"),
+        "{said}"
+    );
 
     // Missing intermediate.
     let missing = check(

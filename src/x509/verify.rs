@@ -102,7 +102,14 @@ pub fn verify_chain(
             return Ok(key);
         }
         let Some(issuer) = chain.get(index + 1).filter(|c| issued(current, c)) else {
-            return Err(fail(CertificateProblem::UntrustedIssuer, index));
+            // Name the missing CA: the one to add with trusted_certificate_add.
+            let issuer = current.parsed.tbs_certificate().issuer().to_string();
+            let detail = format!("its issuer is {}", quoted(&issuer));
+            return Err(fail_saying(
+                CertificateProblem::UntrustedIssuer,
+                index,
+                detail,
+            ));
         };
         check_signature(current, issuer, index, opts.provider)?;
         // Below `issuer` are `index` CA certificates (those between it and the leaf).
@@ -174,15 +181,18 @@ fn check_leaf_usage(leaf: &Certificate, purpose: Purpose) -> Result<(), Error> {
     if let Ok(Some((_, usage))) = tbs.get_extension::<KeyUsage>()
         && !usage.digital_signature()
     {
-        return Err(fail(CertificateProblem::WrongUsage, 0));
+        let detail = "its keyUsage lacks digitalSignature, which ECDHE-ECDSA signs with".into();
+        return Err(fail_saying(CertificateProblem::WrongUsage, 0, detail));
     }
     if let Ok(Some((_, eku))) = tbs.get_extension::<ExtendedKeyUsage>() {
-        let wanted = match purpose {
-            Purpose::ServerAuth => SERVER_AUTH,
-            Purpose::ClientAuth => CLIENT_AUTH,
+        let (wanted, name) = match purpose {
+            Purpose::ServerAuth => (SERVER_AUTH, "serverAuth"),
+            Purpose::ClientAuth => (CLIENT_AUTH, "clientAuth"),
         };
         if !eku.0.iter().any(|oid| *oid == wanted || *oid == ANY_EKU) {
-            return Err(fail(CertificateProblem::WrongUsage, 0));
+            // The usual mix-up: a server's certificate given to a client, or the reverse.
+            let detail = format!("its extendedKeyUsage does not include {name}");
+            return Err(fail_saying(CertificateProblem::WrongUsage, 0, detail));
         }
     }
     Ok(())
