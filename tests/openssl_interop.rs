@@ -426,6 +426,40 @@ fn assert_ems_outcome(driver: &mut UdpDriver, require: bool, openssl: &Process) 
     }
 }
 
+/// An OpenSSL PSK client (started by `start`: `openssl` or `openssl_without_ems`)
+/// offering `ciphers` to a socket of ours, its first datagram handed to a
+/// `Session::server` of `config`: our server's driver, and the client.
+fn psk_client_to_our_server(
+    start: fn(&[&str]) -> Process,
+    ciphers: &str,
+    config: Config,
+) -> (UdpDriver, Process) {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let connect = socket.local_addr().unwrap().to_string();
+    let psk = hex(KEY);
+    let identity = String::from_utf8_lossy(IDENTITY).into_owned();
+    let s_client = start(&[
+        "s_client",
+        "-dtls1_2",
+        "-connect",
+        &connect,
+        "-cipher",
+        ciphers,
+        "-psk",
+        &psk,
+        "-psk_identity",
+        &identity,
+    ]);
+    socket.set_read_timeout(Some(LIMIT)).unwrap();
+    let mut buf = vec![0u8; 65_536];
+    let (n, peer) = socket.recv_from(&mut buf).expect("s_client sent nothing");
+    let session = Session::server(Arc::new(config), peer.to_string().as_bytes());
+    let mut server = UdpDriver::new(session, socket, peer);
+    let now = server.now();
+    server.endpoint.handle_datagram(now, &buf[..n]);
+    (server, s_client)
+}
+
 #[test]
 fn a_peer_without_the_extended_master_secret_is_refused_only_when_it_is_required() {
     let suite = CipherSuite::PskAes128GcmSha256;
@@ -464,27 +498,7 @@ fn a_peer_without_the_extended_master_secret_is_refused_only_when_it_is_required
         assert_ems_outcome(&mut client, require, &server);
 
         // OpenSSL's client, our server.
-        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let connect = socket.local_addr().unwrap().to_string();
-        let s_client = openssl_without_ems(&[
-            "s_client",
-            "-dtls1_2",
-            "-connect",
-            &connect,
-            "-cipher",
-            cipher,
-            "-psk",
-            &psk,
-            "-psk_identity",
-            &identity,
-        ]);
-        socket.set_read_timeout(Some(LIMIT)).unwrap();
-        let mut buf = vec![0u8; 65_536];
-        let (n, peer) = socket.recv_from(&mut buf).expect("s_client sent nothing");
-        let session = Session::server(Arc::new(config), peer.to_string().as_bytes());
-        let mut server = UdpDriver::new(session, socket, peer);
-        let now = server.now();
-        server.endpoint.handle_datagram(now, &buf[..n]);
+        let (mut server, s_client) = psk_client_to_our_server(openssl_without_ems, cipher, config);
         assert_ems_outcome(&mut server, require, &s_client);
         if !require {
             assert!(
@@ -498,8 +512,6 @@ fn a_peer_without_the_extended_master_secret_is_refused_only_when_it_is_required
 
 #[test]
 fn a_client_with_no_suite_in_common_is_refused_naming_both_sides() {
-    let psk = hex(KEY);
-    let identity = String::from_utf8_lossy(IDENTITY).into_owned();
     let ours = CipherSuite::PskAes128GcmSha256;
     // OpenSSL offers a suite this engine does not implement, then one it does but this
     // server does not accept.
@@ -514,27 +526,8 @@ fn a_client_with_no_suite_in_common_is_refused_naming_both_sides() {
         ),
     ];
     for (ciphers, offered) in cases {
-        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let connect = socket.local_addr().unwrap().to_string();
-        let s_client = openssl(&[
-            "s_client",
-            "-dtls1_2",
-            "-connect",
-            &connect,
-            "-cipher",
-            ciphers,
-            "-psk",
-            &psk,
-            "-psk_identity",
-            &identity,
-        ]);
-        socket.set_read_timeout(Some(LIMIT)).unwrap();
-        let mut buf = vec![0u8; 65_536];
-        let (n, peer) = socket.recv_from(&mut buf).expect("s_client sent nothing");
-        let session = Session::server(Arc::new(psk_config(ours, KEY)), peer.to_string().as_bytes());
-        let mut server = UdpDriver::new(session, socket, peer);
-        let now = server.now();
-        server.endpoint.handle_datagram(now, &buf[..n]);
+        let (mut server, s_client) =
+            psk_client_to_our_server(openssl, ciphers, psk_config(ours, KEY));
         let ended = server.run_until(LIMIT, |d| failure(d).is_some());
         assert!(ended, "no outcome; openssl said:\n{}", s_client.output());
         let said = server
