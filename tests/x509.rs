@@ -197,7 +197,7 @@ fn each_failed_check_has_its_code_and_names_the_certificate() {
     );
     // The CA to add, by name.
     assert!(
-        said.ends_with("nor trusted: its issuer is \"CN=some other CA\""),
+        said.ends_with("nor trusted: its issuer's common name is \"some other CA\""),
         "{said}"
     );
 
