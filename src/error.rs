@@ -209,8 +209,8 @@ pub enum Error {
     /// No configured PSK matches the identity the peer asked for.
     NoMatchingPsk {
         /// The identity as the peer sent it, printable: quoted, control characters
-        /// escaped, at most [`Error::SHOWN_IDENTITY`] bytes of it (it comes from the
-        /// network and goes into logs).
+        /// escaped, at most [`Error::SHOWN_IDENTITY`] characters of it (it comes from
+        /// the network and goes into logs).
         identity: String,
     },
     /// The peer sent a fatal alert.
@@ -288,8 +288,18 @@ pub enum Error {
     },
 }
 
+/// Text from the network made safe for an error message and a log: its first
+/// `max_chars` characters quoted with control characters escaped (a line break or an
+/// escape sequence cannot forge a log line), and "…" if there was more.
+pub(crate) fn quoted(text: &str, max_chars: usize) -> String {
+    let shown: String = text.chars().take(max_chars).collect();
+    let more = if shown.len() < text.len() { "…" } else { "" };
+    format!("{shown:?}{more}")
+}
+
 impl Error {
-    /// How many bytes of a peer's PSK identity an error shows (RFC 4279 allows 65 535).
+    /// How many characters of a peer's PSK identity an error shows (RFC 4279 allows
+    /// 65 535 bytes).
     pub const SHOWN_IDENTITY: usize = 64;
 
     /// [`Error::BadCertificate`] without a detail.
@@ -304,14 +314,8 @@ impl Error {
     /// [`Error::NoMatchingPsk`] for the identity a peer sent, made printable: the
     /// operator learns which device has no key without the peer writing into the log.
     pub fn no_matching_psk(identity: &[u8]) -> Error {
-        let shown = identity.get(..Error::SHOWN_IDENTITY).unwrap_or(identity);
-        let more = if shown.len() < identity.len() {
-            "…"
-        } else {
-            ""
-        };
         Error::NoMatchingPsk {
-            identity: format!("{:?}{more}", String::from_utf8_lossy(shown)),
+            identity: quoted(&String::from_utf8_lossy(identity), Error::SHOWN_IDENTITY),
         }
     }
 

@@ -279,9 +279,7 @@ const SHOWN_CHARS: usize = 64;
 
 /// `name` quoted with its control characters escaped, cut to [`SHOWN_CHARS`].
 fn quoted(name: &str) -> String {
-    let shown: String = name.chars().take(SHOWN_CHARS).collect();
-    let more = if shown.len() < name.len() { "…" } else { "" };
-    format!("{shown:?}{more}")
+    crate::error::quoted(name, SHOWN_CHARS)
 }
 
 /// The first [`SHOWN_NAMES`] names, and how many more there are.
