@@ -74,7 +74,7 @@ impl Config {
     /// The default limit on the peer's certificate chain (NetX `certs_number`).
     pub const DEFAULT_MAX_CHAIN_LEN: usize = 8;
 
-    /// A configuration with no keys or certificates, all four suites (ECDHE-ECDSA
+    /// A configuration with no keys or certificates, all six suites (ECDHE-ECDSA
     /// first, as RFC 7925 prefers), MTU 1200 and the RFC 6347 timers. A session offers
     /// or accepts only the suites its credentials allow.
     pub fn new() -> Config {

@@ -1,8 +1,9 @@
-//! The cipher suites of the RFC 7925 IoT profile that wasm-dtls implements.
+//! The cipher suites wasm-dtls implements: the RFC 7925 IoT profile's AES-128 suites and
+//! their ChaCha20-Poly1305 counterparts (RFC 7905).
 
 use core::fmt;
 
-/// A cipher suite wasm-dtls can negotiate. All use AES-128 AEAD and the SHA-256 PRF.
+/// A cipher suite wasm-dtls can negotiate. All use an AEAD and the SHA-256 PRF.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CipherSuite {
     /// TLS_PSK_WITH_AES_128_CCM_8 (0xC0A8, RFC 6655): the RFC 7925 mandatory PSK suite.
@@ -13,6 +14,10 @@ pub enum CipherSuite {
     EcdheEcdsaAes128Ccm8,
     /// TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (0xC02B, RFC 5289).
     EcdheEcdsaAes128GcmSha256,
+    /// TLS_PSK_WITH_CHACHA20_POLY1305_SHA256 (0xCCAB, RFC 7905).
+    PskChaCha20Poly1305Sha256,
+    /// TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 (0xCCA9, RFC 7905).
+    EcdheEcdsaChaCha20Poly1305Sha256,
 }
 
 /// The AEAD algorithm protecting records.
@@ -22,6 +27,9 @@ pub enum AeadAlgorithm {
     Aes128Ccm8,
     /// AES-128-GCM with a 16-byte tag (RFC 5288).
     Aes128Gcm,
+    /// ChaCha20-Poly1305 with a 16-byte tag (RFC 8439) and no nonce in the record
+    /// (RFC 7905 §2).
+    ChaCha20Poly1305,
 }
 
 impl AeadAlgorithm {
@@ -29,16 +37,41 @@ impl AeadAlgorithm {
     pub const fn tag_len(self) -> usize {
         match self {
             AeadAlgorithm::Aes128Ccm8 => 8,
-            AeadAlgorithm::Aes128Gcm => 16,
+            AeadAlgorithm::Aes128Gcm | AeadAlgorithm::ChaCha20Poly1305 => 16,
         }
     }
 
-    /// Length of the explicit nonce carried in each record (RFC 5288 §3, RFC 6655 §3).
-    pub const EXPLICIT_NONCE_LEN: usize = 8;
+    /// Length of the write keys taken from the key block.
+    pub const fn key_len(self) -> usize {
+        match self {
+            AeadAlgorithm::Aes128Ccm8 | AeadAlgorithm::Aes128Gcm => 16,
+            AeadAlgorithm::ChaCha20Poly1305 => 32,
+        }
+    }
+
+    /// Length of the write IVs taken from the key block: AES's 4-byte nonce salt
+    /// (RFC 5288 §3, RFC 6655 §3), or ChaCha20-Poly1305's whole 12-byte nonce mask
+    /// (RFC 7905 §2).
+    pub const fn fixed_iv_len(self) -> usize {
+        match self {
+            AeadAlgorithm::Aes128Ccm8 | AeadAlgorithm::Aes128Gcm => 4,
+            AeadAlgorithm::ChaCha20Poly1305 => 12,
+        }
+    }
+
+    /// Length of the explicit nonce carried in each record: 8 bytes for the AES modes
+    /// (RFC 5288 §3, RFC 6655 §3), none for ChaCha20-Poly1305 (RFC 7905 §2), whose
+    /// nonce is the record's sequence number masked with the write IV.
+    pub const fn explicit_nonce_len(self) -> usize {
+        match self {
+            AeadAlgorithm::Aes128Ccm8 | AeadAlgorithm::Aes128Gcm => 8,
+            AeadAlgorithm::ChaCha20Poly1305 => 0,
+        }
+    }
 
     /// Bytes a protected record adds to its plaintext: explicit nonce plus tag.
     pub const fn overhead(self) -> usize {
-        Self::EXPLICIT_NONCE_LEN + self.tag_len()
+        self.explicit_nonce_len() + self.tag_len()
     }
 }
 
@@ -52,12 +85,16 @@ pub enum KeyExchange {
 }
 
 impl CipherSuite {
-    /// Every suite, in the default preference order (RFC 7925's mandatory ones first).
-    pub const ALL: [CipherSuite; 4] = [
+    /// Every suite, in the default preference order: RFC 7925's mandatory ones first,
+    /// ChaCha20-Poly1305 after AES-GCM within each key exchange (as OpenSSL orders
+    /// them on machines with AES instructions).
+    pub const ALL: [CipherSuite; 6] = [
         CipherSuite::EcdheEcdsaAes128Ccm8,
         CipherSuite::EcdheEcdsaAes128GcmSha256,
+        CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256,
         CipherSuite::PskAes128Ccm8,
         CipherSuite::PskAes128GcmSha256,
+        CipherSuite::PskChaCha20Poly1305Sha256,
     ];
 
     /// The IANA code point.
@@ -67,6 +104,8 @@ impl CipherSuite {
             CipherSuite::PskAes128GcmSha256 => 0x00A8,
             CipherSuite::EcdheEcdsaAes128Ccm8 => 0xC0AE,
             CipherSuite::EcdheEcdsaAes128GcmSha256 => 0xC02B,
+            CipherSuite::PskChaCha20Poly1305Sha256 => 0xCCAB,
+            CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => 0xCCA9,
         }
     }
 
@@ -82,16 +121,23 @@ impl CipherSuite {
             CipherSuite::PskAes128GcmSha256 => "TLS_PSK_WITH_AES_128_GCM_SHA256",
             CipherSuite::EcdheEcdsaAes128Ccm8 => "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8",
             CipherSuite::EcdheEcdsaAes128GcmSha256 => "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            CipherSuite::PskChaCha20Poly1305Sha256 => "TLS_PSK_WITH_CHACHA20_POLY1305_SHA256",
+            CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => {
+                "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"
+            }
         }
     }
 
-    /// The short name used by the CLI and the demo: psk-ccm8, psk-gcm, ecdsa-ccm8, ecdsa-gcm.
+    /// The short name used by the CLI and the demo: psk-ccm8, psk-gcm, psk-chacha20,
+    /// ecdsa-ccm8, ecdsa-gcm, ecdsa-chacha20.
     pub const fn short_name(self) -> &'static str {
         match self {
             CipherSuite::PskAes128Ccm8 => "psk-ccm8",
             CipherSuite::PskAes128GcmSha256 => "psk-gcm",
             CipherSuite::EcdheEcdsaAes128Ccm8 => "ecdsa-ccm8",
             CipherSuite::EcdheEcdsaAes128GcmSha256 => "ecdsa-gcm",
+            CipherSuite::PskChaCha20Poly1305Sha256 => "psk-chacha20",
+            CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => "ecdsa-chacha20",
         }
     }
 
@@ -111,16 +157,20 @@ impl CipherSuite {
             CipherSuite::PskAes128GcmSha256 | CipherSuite::EcdheEcdsaAes128GcmSha256 => {
                 AeadAlgorithm::Aes128Gcm
             }
+            CipherSuite::PskChaCha20Poly1305Sha256
+            | CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => AeadAlgorithm::ChaCha20Poly1305,
         }
     }
 
     /// The key exchange.
     pub const fn key_exchange(self) -> KeyExchange {
         match self {
-            CipherSuite::PskAes128Ccm8 | CipherSuite::PskAes128GcmSha256 => KeyExchange::Psk,
-            CipherSuite::EcdheEcdsaAes128Ccm8 | CipherSuite::EcdheEcdsaAes128GcmSha256 => {
-                KeyExchange::EcdheEcdsa
-            }
+            CipherSuite::PskAes128Ccm8
+            | CipherSuite::PskAes128GcmSha256
+            | CipherSuite::PskChaCha20Poly1305Sha256 => KeyExchange::Psk,
+            CipherSuite::EcdheEcdsaAes128Ccm8
+            | CipherSuite::EcdheEcdsaAes128GcmSha256
+            | CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => KeyExchange::EcdheEcdsa,
         }
     }
 }
@@ -146,5 +196,15 @@ mod tests {
         assert_eq!(CipherSuite::from_id(0x1301), None);
         assert_eq!(CipherSuite::PskAes128GcmSha256.aead().overhead(), 24);
         assert_eq!(CipherSuite::PskAes128Ccm8.aead().overhead(), 16);
+        // RFC 7905 §2: no explicit nonce, a 16-byte tag.
+        assert_eq!(CipherSuite::PskChaCha20Poly1305Sha256.aead().overhead(), 16);
+        assert_eq!(
+            CipherSuite::from_name("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"),
+            Some(CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256)
+        );
+        assert_eq!(
+            CipherSuite::from_id(0xCCAB),
+            Some(CipherSuite::PskChaCha20Poly1305Sha256)
+        );
     }
 }

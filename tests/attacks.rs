@@ -318,8 +318,11 @@ fn a_finished_with_a_wrong_verify_data_is_refused_with_0x115() {
     seed.extend_from_slice(&client_random);
     let mut block = [0u8; 40];
     prf_sha256(&master, b"key expansion", &seed, &mut block);
-    let key: [u8; 16] = block[..16].try_into().unwrap();
-    let iv: [u8; 4] = block[32..36].try_into().unwrap();
+    // An AES suite's key block: two 16-byte keys, then the 4-byte salts.
+    let mut key = [0u8; 32];
+    key[..16].copy_from_slice(&block[..16]);
+    let mut iv = [0u8; 12];
+    iv[..4].copy_from_slice(&block[32..36]);
     let cipher = RecordCipher::new(suite.aead(), &key, &iv);
     // ClientHello 0 and 1, ClientKeyExchange 2: Finished is message 3.
     let message = encode_message(

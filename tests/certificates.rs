@@ -22,13 +22,8 @@ use wasm_dtls::{
 
 const LIMIT: Duration = Duration::from_secs(30);
 
-/// All four suites, in the given order.
-const ALL: [CipherSuite; 4] = [
-    CipherSuite::EcdheEcdsaAes128Ccm8,
-    CipherSuite::EcdheEcdsaAes128GcmSha256,
-    CipherSuite::PskAes128Ccm8,
-    CipherSuite::PskAes128GcmSha256,
-];
+/// Every suite, in the default order.
+const ALL: [CipherSuite; 6] = CipherSuite::ALL;
 
 fn der(name: &str) -> Vec<u8> {
     cert(name).der().to_vec()
@@ -180,9 +175,22 @@ fn a_large_chain_survives_a_lossy_link_at_a_small_mtu() {
 }
 
 #[test]
-fn the_clients_preference_order_picks_among_all_four_suites() {
+fn the_clients_preference_order_picks_among_all_suites() {
     // (client's suites in its order, what the server may use, expected)
-    let cases: [(&[CipherSuite], &[CipherSuite], CipherSuite); 5] = [
+    let cases: [(&[CipherSuite], &[CipherSuite], CipherSuite); 7] = [
+        (
+            &[
+                CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256,
+                CipherSuite::EcdheEcdsaAes128Ccm8,
+            ],
+            &ALL,
+            CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256,
+        ),
+        (
+            &ALL,
+            &[CipherSuite::PskChaCha20Poly1305Sha256],
+            CipherSuite::PskChaCha20Poly1305Sha256,
+        ),
         (&ALL, &ALL, CipherSuite::EcdheEcdsaAes128Ccm8),
         (
             &[

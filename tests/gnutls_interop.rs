@@ -1,5 +1,5 @@
 //! Interoperability with GnuTLS (`gnutls-serv` / `gnutls-cli` from Debian's gnutls-bin)
-//! over loopback UDP, both directions, all four suites, application data both ways;
+//! over loopback UDP, both directions, all six suites, application data both ways;
 //! client certificates with ECDHE-ECDSA. Our server side is the pool [`Server`], which
 //! answers the first ClientHello statelessly, as a deployment does. Bounded by
 //! timeouts; never skipped.
@@ -34,6 +34,9 @@ fn priority(suite: CipherSuite) -> String {
     let cipher = match suite {
         CipherSuite::PskAes128Ccm8 | CipherSuite::EcdheEcdsaAes128Ccm8 => "AES-128-CCM-8",
         CipherSuite::PskAes128GcmSha256 | CipherSuite::EcdheEcdsaAes128GcmSha256 => "AES-128-GCM",
+        CipherSuite::PskChaCha20Poly1305Sha256 | CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => {
+            "CHACHA20-POLY1305"
+        }
     };
     format!("NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+{kx}:-CIPHER-ALL:+{cipher}")
 }

@@ -1,4 +1,4 @@
-//! Interoperability with OpenSSL 3 over loopback UDP, both directions, all four suites
+//! Interoperability with OpenSSL 3 over loopback UDP, both directions, all six suites
 //! (PSK; ECDHE-ECDSA with and without client certificates), application data checked
 //! both ways. Bounded by timeouts; never skipped.
 #![allow(
@@ -31,6 +31,8 @@ fn openssl_cipher(suite: CipherSuite) -> &'static str {
         CipherSuite::PskAes128GcmSha256 => "PSK-AES128-GCM-SHA256",
         CipherSuite::EcdheEcdsaAes128Ccm8 => "ECDHE-ECDSA-AES128-CCM8:@SECLEVEL=0",
         CipherSuite::EcdheEcdsaAes128GcmSha256 => "ECDHE-ECDSA-AES128-GCM-SHA256",
+        CipherSuite::PskChaCha20Poly1305Sha256 => "PSK-CHACHA20-POLY1305",
+        CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => "ECDHE-ECDSA-CHACHA20-POLY1305",
     }
 }
 

@@ -492,7 +492,9 @@ fn server_keys_reach_new_sessions_and_unknown_identities_are_refused() {
 #[test]
 fn the_server_presents_its_certificate_and_verifies_each_clients() {
     use common::{ECDSA_SUITES, NOW, cert, cert_config, key};
-    let mut server = Server::new(Config::new(), 3).unwrap();
+    // One client with a certificate for each ECDSA suite, and one without.
+    let anonymous_client = ECDSA_SUITES.len();
+    let mut server = Server::new(Config::new(), anonymous_client + 1).unwrap();
     server
         .local_certificate_add(1, vec![cert("server")], key("server"))
         .unwrap();
@@ -500,7 +502,6 @@ fn the_server_presents_its_certificate_and_verifies_each_clients() {
     server.x509_client_verify_configure(2).unwrap();
     server.set_unix_time(NOW);
     let mut net = Network::new(server, 14);
-    // Two clients with certificates, one for each ECDSA suite, and one without.
     for (i, suite) in ECDSA_SUITES.into_iter().enumerate() {
         let config = cert_config(&[suite], &["client"]);
         let session = Session::with_rng(
@@ -516,16 +517,15 @@ fn the_server_presents_its_certificate_and_verifies_each_clients() {
         Role::Client,
         Arc::new(anonymous),
         &[],
-        Box::new(SeededRandom::new(142)),
+        Box::new(SeededRandom::new(150)),
     );
     net.add_client(session, LinkConditions::PERFECT);
-    for i in 0..3 {
+    for i in 0..=anonymous_client {
         net.start(i).unwrap();
     }
     assert!(net.run_until(LIMIT, |n| {
-        n.client_connected(0)
-            && n.client_connected(1)
-            && n.client(2).unwrap().session.state() == SessionState::Failed
+        (0..anonymous_client).all(|i| n.client_connected(i))
+            && n.client(anonymous_client).unwrap().session.state() == SessionState::Failed
     }));
     for (i, suite) in ECDSA_SUITES.into_iter().enumerate() {
         let id = session_of(&net, net.client(i).unwrap().addr);
@@ -547,14 +547,14 @@ fn the_server_presents_its_certificate_and_verifies_each_clients() {
     });
     assert!(refused, "{:?}", net.server_events());
     // The refused client's slot is free again.
-    assert_eq!(net.server.sessions_in_use(), 2);
+    assert_eq!(net.server.sessions_in_use(), anonymous_client);
 
     // Without client verification the same client is welcome.
     net.server.x509_client_verify_disable();
-    net.client_mut(2).unwrap().session.reset();
-    net.start(2).unwrap();
-    assert!(net.run_until(LIMIT, |n| n.client_connected(2)));
-    let id = session_of(&net, net.client(2).unwrap().addr);
+    net.client_mut(anonymous_client).unwrap().session.reset();
+    net.start(anonymous_client).unwrap();
+    assert!(net.run_until(LIMIT, |n| n.client_connected(anonymous_client)));
+    let id = session_of(&net, net.client(anonymous_client).unwrap().addr);
     assert!(
         net.server
             .session(id)

@@ -90,6 +90,10 @@ pub fn suite_from_wit(suite: CipherSuite) -> EngineSuite {
         CipherSuite::PskAes128GcmSha256 => EngineSuite::PskAes128GcmSha256,
         CipherSuite::EcdheEcdsaAes128Ccm8 => EngineSuite::EcdheEcdsaAes128Ccm8,
         CipherSuite::EcdheEcdsaAes128GcmSha256 => EngineSuite::EcdheEcdsaAes128GcmSha256,
+        CipherSuite::PskChacha20Poly1305Sha256 => EngineSuite::PskChaCha20Poly1305Sha256,
+        CipherSuite::EcdheEcdsaChacha20Poly1305Sha256 => {
+            EngineSuite::EcdheEcdsaChaCha20Poly1305Sha256
+        }
     }
 }
 
@@ -100,6 +104,10 @@ pub fn suite(suite: EngineSuite) -> CipherSuite {
         EngineSuite::PskAes128GcmSha256 => CipherSuite::PskAes128GcmSha256,
         EngineSuite::EcdheEcdsaAes128Ccm8 => CipherSuite::EcdheEcdsaAes128Ccm8,
         EngineSuite::EcdheEcdsaAes128GcmSha256 => CipherSuite::EcdheEcdsaAes128GcmSha256,
+        EngineSuite::PskChaCha20Poly1305Sha256 => CipherSuite::PskChacha20Poly1305Sha256,
+        EngineSuite::EcdheEcdsaChaCha20Poly1305Sha256 => {
+            CipherSuite::EcdheEcdsaChacha20Poly1305Sha256
+        }
     }
 }
 

@@ -33,7 +33,7 @@ pub fn configs(suite: CipherSuite) -> (Config, Config) {
     (client, server)
 }
 
-/// One of the four suites, chosen by a byte.
+/// One of the suites, chosen by a byte.
 pub fn suite(selector: u8) -> CipherSuite {
     let all = CipherSuite::ALL;
     all[usize::from(selector) % all.len()]

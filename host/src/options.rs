@@ -30,7 +30,7 @@ pub type TraceSink = Arc<dyn Fn(u64, &str) + Send + Sync>;
 /// `Options::default()` and fill in what you need.
 #[derive(Clone, Default)]
 pub struct Options {
-    /// Suites to offer or accept, most preferred first (empty: all four).
+    /// Suites to offer or accept, most preferred first (empty: all six).
     pub suites: Vec<CipherSuite>,
     /// Pre-shared keys (NetX `psk_add`), as many as needed (a key per device, say).
     pub psks: Vec<PskEntry>,
@@ -167,6 +167,8 @@ pub(crate) fn wit_suite(suite: CipherSuite) -> WitSuite {
         CipherSuite::PskAes128GcmSha256 => WitSuite::PskAes128GcmSha256,
         CipherSuite::EcdheEcdsaAes128Ccm8 => WitSuite::EcdheEcdsaAes128Ccm8,
         CipherSuite::EcdheEcdsaAes128GcmSha256 => WitSuite::EcdheEcdsaAes128GcmSha256,
+        CipherSuite::PskChaCha20Poly1305Sha256 => WitSuite::PskChacha20Poly1305Sha256,
+        CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => WitSuite::EcdheEcdsaChacha20Poly1305Sha256,
     }
 }
 
@@ -177,5 +179,7 @@ pub(crate) fn engine_suite(suite: WitSuite) -> CipherSuite {
         WitSuite::PskAes128GcmSha256 => CipherSuite::PskAes128GcmSha256,
         WitSuite::EcdheEcdsaAes128Ccm8 => CipherSuite::EcdheEcdsaAes128Ccm8,
         WitSuite::EcdheEcdsaAes128GcmSha256 => CipherSuite::EcdheEcdsaAes128GcmSha256,
+        WitSuite::PskChacha20Poly1305Sha256 => CipherSuite::PskChaCha20Poly1305Sha256,
+        WitSuite::EcdheEcdsaChacha20Poly1305Sha256 => CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256,
     }
 }

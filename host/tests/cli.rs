@@ -1,4 +1,4 @@
-//! The `wasm-dtls` CLI over loopback UDP: CLI server and client with all four suites,
+//! The `wasm-dtls` CLI over loopback UDP: CLI server and client with all six suites,
 //! interop with OpenSSL both ways, and failures with their NetX codes. Every wait is
 //! bounded.
 #![allow(
@@ -87,8 +87,10 @@ fn cli_server_and_cli_client_with_each_suite() {
     for suite in [
         "psk-ccm8",
         "psk-gcm",
+        "psk-chacha20",
         "ecdsa-ccm8",
         "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "ecdsa-chacha20",
     ] {
         let text = format!("hello over {suite}");
         let (code, output) = client(&[
@@ -433,8 +435,10 @@ fn the_demo_runs_every_suite() {
     for suite in [
         "TLS_PSK_WITH_AES_128_CCM_8",
         "TLS_PSK_WITH_AES_128_GCM_SHA256",
+        "TLS_PSK_WITH_CHACHA20_POLY1305_SHA256",
         "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8",
         "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
     ] {
         let row = output
             .lines()

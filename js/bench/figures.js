@@ -110,7 +110,7 @@ function perSecond(run) {
   return best;
 }
 
-for (const suite of ['psk-ccm8', 'psk-gcm', 'ecdsa-ccm8', 'ecdsa-gcm']) {
+for (const suite of ['psk-ccm8', 'psk-gcm', 'psk-chacha20', 'ecdsa-ccm8', 'ecdsa-gcm', 'ecdsa-chacha20']) {
   const bench = setup(suite);
   const handshakes = perSecond(() => handshake(bench));
   // The server's one slot now holds this session, which the records go to.

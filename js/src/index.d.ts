@@ -6,9 +6,11 @@ export type Bytes = string | Uint8Array;
 
 /** A suite by short name, IANA name or WIT name. */
 export type SuiteName =
-  | 'psk-ccm8' | 'psk-gcm' | 'ecdsa-ccm8' | 'ecdsa-gcm'
+  | 'psk-ccm8' | 'psk-gcm' | 'psk-chacha20' | 'ecdsa-ccm8' | 'ecdsa-gcm' | 'ecdsa-chacha20'
   | 'TLS_PSK_WITH_AES_128_CCM_8' | 'TLS_PSK_WITH_AES_128_GCM_SHA256'
+  | 'TLS_PSK_WITH_CHACHA20_POLY1305_SHA256'
   | 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8' | 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'
+  | 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'
   | (string & {});
 
 /** A pre-shared key (NetX psk_add). */
@@ -31,7 +33,7 @@ export interface CommonOptions {
   key?: Bytes;
   /** Trusted CA certificates, PEM or DER; every certificate of a PEM bundle is trusted. */
   ca?: Bytes | Bytes[];
-  /** Suites to offer or accept, most preferred first (default: all four). */
+  /** Suites to offer or accept, most preferred first (default: all six). */
   suites?: SuiteName[];
   /** The largest datagram to send, 128 to 65507 bytes (default 1200). */
   mtu?: number;

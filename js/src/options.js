@@ -3,23 +3,29 @@ import { Buffer } from 'node:buffer';
 
 import { call, hostError } from './errors.js';
 
-/** Short, IANA and WIT names of the four suites, to the WIT enum value. */
+/** Short, IANA and WIT names of the six suites, to the WIT enum value. */
 const SUITES = new Map();
 for (const [wit, short, iana] of [
   ['psk-aes128-ccm8', 'psk-ccm8', 'TLS_PSK_WITH_AES_128_CCM_8'],
   ['psk-aes128-gcm-sha256', 'psk-gcm', 'TLS_PSK_WITH_AES_128_GCM_SHA256'],
   ['ecdhe-ecdsa-aes128-ccm8', 'ecdsa-ccm8', 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8'],
   ['ecdhe-ecdsa-aes128-gcm-sha256', 'ecdsa-gcm', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'],
+  ['psk-chacha20-poly1305-sha256', 'psk-chacha20', 'TLS_PSK_WITH_CHACHA20_POLY1305_SHA256'],
+  ['ecdhe-ecdsa-chacha20-poly1305-sha256', 'ecdsa-chacha20',
+    'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'],
 ]) {
   for (const name of [wit, short, iana.toLowerCase()]) SUITES.set(name, { wit, short, iana });
 }
+
+/** The short names, for messages: "psk-ccm8, …, ecdsa-chacha20". */
+const SHORT_NAMES = [...new Set([...SUITES.values()].map((s) => s.short))].join(', ');
 
 /** The suite description for a name, or a NX_INVALID_PARAMETERS error. */
 export function suite(name) {
   const found = SUITES.get(String(name).trim().toLowerCase());
   if (!found) {
     throw hostError('nx-invalid-parameters',
-      `unknown suite ${JSON.stringify(name)}: use psk-ccm8, psk-gcm, ecdsa-ccm8, ecdsa-gcm or an IANA name`);
+      `unknown suite ${JSON.stringify(name)}: use ${SHORT_NAMES} or an IANA name`);
   }
   return found;
 }

@@ -1,4 +1,4 @@
-// Node client ↔ Node server: all four suites, several clients at once, and failures
+// Node client ↔ Node server: all six suites, several clients at once, and failures
 // with their NetX codes, none of which hangs.
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
@@ -27,7 +27,8 @@ test('a node client and a node server talk with each suite', async () => {
   server.on('connect', (session, address) => connected.push(address));
   const { port } = await server.listen(0, '127.0.0.1');
   const expected = ['TLS_PSK_WITH_AES_128_CCM_8', 'TLS_PSK_WITH_AES_128_GCM_SHA256',
-    'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'];
+    'TLS_PSK_WITH_CHACHA20_POLY1305_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8',
+    'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'];
   for (const [i, suite] of SUITES.entries()) {
     const session = await connect(clientOptions(port, { suites: [suite] }));
     assert.equal(session.cipherSuite, expected[i]);
@@ -37,7 +38,7 @@ test('a node client and a node server talk with each suite', async () => {
     await assert.rejects(session.receive({ timeout: 100 }), { code: 'NX_NO_PACKET', status: 0x01 });
     session.end();
   }
-  assert.equal(connected.length, 4);
+  assert.equal(connected.length, SUITES.length);
   assert.equal(connected[0].address, '127.0.0.1');
   server.close();
 });
@@ -63,7 +64,7 @@ test('several clients at once each get their own echo', async () => {
   const server = echoServer();
   const { port } = await server.listen(0, '127.0.0.1');
   const replies = await Promise.all([0, 1, 2, 3, 4].map(async (i) => {
-    const session = await connect(clientOptions(port, { suites: [SUITES[i % 4]] }));
+    const session = await connect(clientOptions(port, { suites: [SUITES[i % SUITES.length]] }));
     session.send(`client ${i}`);
     const reply = (await session.receive({ timeout: 5000 })).toString();
     session.end();

@@ -1,10 +1,12 @@
-//! AEAD record protection for AES-128-CCM_8 (RFC 6655) and AES-128-GCM (RFC 5288) as
-//! DTLS 1.2 uses them.
+//! AEAD record protection as DTLS 1.2 uses it: AES-128-CCM_8 (RFC 6655), AES-128-GCM
+//! (RFC 5288) and ChaCha20-Poly1305 (RFC 7905).
 //!
-//! nonce = salt (client/server_write_IV, 4 bytes) ‖ explicit nonce (8 bytes, sent in
-//! the record; we use epoch ‖ sequence number, which never repeats under one key).
-//! additional data = epoch ‖ sequence (8 bytes, RFC 6347 §4.1.2.1) ‖ type ‖ version ‖
-//! plaintext length (RFC 5246 §6.2.3.3).
+//! AES: nonce = salt (client/server_write_IV, 4 bytes) ‖ explicit nonce (8 bytes, sent
+//! in the record; we use epoch ‖ sequence number, which never repeats under one key).
+//! ChaCha20-Poly1305: nonce = write_IV (12 bytes) XOR (4 zero bytes ‖ epoch ‖ sequence
+//! number), nothing sent in the record (RFC 7905 §2).
+//! Additional data, all three = epoch ‖ sequence (8 bytes, RFC 6347 §4.1.2.1) ‖ type ‖
+//! version ‖ plaintext length (RFC 5246 §6.2.3.3).
 
 use aes::Aes128Enc;
 use aes_gcm::AesGcm;
@@ -12,6 +14,7 @@ use aes_gcm::aead::array::typenum::Unsigned;
 use aes_gcm::aead::{AeadInOut, KeyInit, Nonce, Tag};
 use ccm::Ccm;
 use ccm::consts::{U8, U12};
+use chacha20poly1305::ChaCha20Poly1305;
 
 use crate::suite::AeadAlgorithm;
 
@@ -23,27 +26,37 @@ type Aes128Ccm8 = Ccm<Aes128Enc, U8, U12>;
 /// AES-128-GCM with a 12-byte nonce (RFC 5288), on the encryption-only key schedule.
 type Aes128Gcm = AesGcm<Aes128Enc, U12>;
 
-const EXPLICIT_NONCE_LEN: usize = AeadAlgorithm::EXPLICIT_NONCE_LEN;
+/// The longest write key any algorithm takes from the key block (ChaCha20's).
+pub const MAX_KEY_LEN: usize = 32;
+
+/// The longest write IV any algorithm takes from the key block (ChaCha20-Poly1305's).
+pub const MAX_FIXED_IV_LEN: usize = 12;
+
+/// The sequence number carried as the AES modes' explicit nonce.
+const SEQ_NUM_LEN: usize = 8;
 
 #[derive(Clone)]
 enum Cipher {
     Ccm8(Box<Aes128Ccm8>),
     Gcm(Box<Aes128Gcm>),
+    ChaCha20Poly1305(Box<ChaCha20Poly1305>),
 }
 
 /// The protection of one direction of one epoch.
 #[derive(Clone)]
 pub struct RecordCipher {
     cipher: Cipher,
-    salt: [u8; 4],
+    /// The write IV: AES's 4-byte salt in its first bytes, or ChaCha20-Poly1305's
+    /// 12-byte nonce mask.
+    iv: [u8; MAX_FIXED_IV_LEN],
     algorithm: AeadAlgorithm,
 }
 
-/// The AES key schedules wipe themselves (the `zeroize` features of aes and aes-gcm);
-/// the nonce salt is wiped here.
+/// The key schedules wipe themselves (the `zeroize` features of aes, aes-gcm and
+/// chacha20poly1305); the write IV is wiped here.
 impl Drop for RecordCipher {
     fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.salt);
+        zeroize::Zeroize::zeroize(&mut self.iv);
     }
 }
 
@@ -58,25 +71,44 @@ impl core::fmt::Debug for RecordCipher {
 }
 
 impl RecordCipher {
-    /// A cipher for `algorithm` with this write key and write IV (the nonce salt).
-    pub fn new(algorithm: AeadAlgorithm, key: &[u8; 16], salt: &[u8; 4]) -> RecordCipher {
+    /// A cipher for `algorithm` with this write key and write IV. The algorithm reads
+    /// its own lengths ([`AeadAlgorithm::key_len`], [`AeadAlgorithm::fixed_iv_len`])
+    /// from the front of each, as [`KeyBlock`](crate::crypto::KeyBlock) lays them out.
+    pub fn new(
+        algorithm: AeadAlgorithm,
+        key: &[u8; MAX_KEY_LEN],
+        iv: &[u8; MAX_FIXED_IV_LEN],
+    ) -> RecordCipher {
+        let (aes_key, _) = key.split_first_chunk::<16>().unwrap_or((&[0; 16], &[]));
         let cipher = match algorithm {
-            AeadAlgorithm::Aes128Ccm8 => Cipher::Ccm8(Box::new(Aes128Ccm8::new(&(*key).into()))),
-            AeadAlgorithm::Aes128Gcm => Cipher::Gcm(Box::new(Aes128Gcm::new(&(*key).into()))),
+            AeadAlgorithm::Aes128Ccm8 => {
+                Cipher::Ccm8(Box::new(Aes128Ccm8::new(&(*aes_key).into())))
+            }
+            AeadAlgorithm::Aes128Gcm => Cipher::Gcm(Box::new(Aes128Gcm::new(&(*aes_key).into()))),
+            AeadAlgorithm::ChaCha20Poly1305 => {
+                Cipher::ChaCha20Poly1305(Box::new(ChaCha20Poly1305::new(&(*key).into())))
+            }
         };
+        let mut own_iv = [0u8; MAX_FIXED_IV_LEN];
+        let used = algorithm.fixed_iv_len();
+        own_iv
+            .iter_mut()
+            .zip(iv)
+            .take(used)
+            .for_each(|(to, from)| *to = *from);
         RecordCipher {
             cipher,
-            salt: *salt,
+            iv: own_iv,
             algorithm,
         }
     }
 
-    /// Bytes added to each record: explicit nonce and tag.
+    /// Bytes added to each record: explicit nonce (if any) and tag.
     pub fn overhead(&self) -> usize {
         self.algorithm.overhead()
     }
 
-    /// Protects a record's plaintext; returns explicit nonce ‖ ciphertext ‖ tag.
+    /// Protects a record's plaintext; returns explicit nonce (AES) ‖ ciphertext ‖ tag.
     pub fn seal(
         &self,
         epoch: u16,
@@ -97,7 +129,7 @@ impl RecordCipher {
         out
     }
 
-    /// Appends explicit nonce ‖ ciphertext ‖ tag to `out`, the plaintext being `parts`
+    /// Appends explicit nonce (AES) ‖ ciphertext ‖ tag to `out`, the plaintext being `parts`
     /// one after another: they are copied once, into the buffer the record is sent
     /// from, and encrypted there.
     pub fn seal_into(
@@ -109,12 +141,14 @@ impl RecordCipher {
         parts: &[&[u8]],
         out: &mut Vec<u8>,
     ) {
-        let explicit = explicit_nonce(epoch, sequence);
+        let seq_num = seq_num(epoch, sequence);
         let plaintext_len = parts.iter().map(|p| p.len()).sum();
-        let aad = additional_data(explicit, content_type, version, plaintext_len);
-        let nonce = self.nonce(explicit);
+        let aad = additional_data(seq_num, content_type, version, plaintext_len);
+        let nonce = self.nonce(seq_num);
         out.reserve(self.overhead() + plaintext_len);
-        out.extend_from_slice(&explicit);
+        if self.algorithm.explicit_nonce_len() > 0 {
+            out.extend_from_slice(&seq_num);
+        }
         let start = out.len();
         for part in parts {
             out.extend_from_slice(part);
@@ -122,6 +156,7 @@ impl RecordCipher {
         match &self.cipher {
             Cipher::Ccm8(c) => seal_in_place(c.as_ref(), &nonce, &aad, out, start),
             Cipher::Gcm(c) => seal_in_place(c.as_ref(), &nonce, &aad, out, start),
+            Cipher::ChaCha20Poly1305(c) => seal_in_place(c.as_ref(), &nonce, &aad, out, start),
         }
     }
 
@@ -136,26 +171,40 @@ impl RecordCipher {
         version: u16,
         fragment: &[u8],
     ) -> Option<Vec<u8>> {
-        let (explicit, sealed) = fragment.split_first_chunk::<EXPLICIT_NONCE_LEN>()?;
+        let record_seq_num = seq_num(epoch, sequence);
+        let (nonce, sealed) = match self.algorithm.explicit_nonce_len() {
+            0 => (self.nonce(record_seq_num), fragment),
+            _ => {
+                let (explicit, sealed) = fragment.split_first_chunk::<SEQ_NUM_LEN>()?;
+                (self.nonce(*explicit), sealed)
+            }
+        };
         let plaintext_len = sealed.len().checked_sub(self.algorithm.tag_len())?;
-        let aad = additional_data(
-            explicit_nonce(epoch, sequence),
-            content_type,
-            version,
-            plaintext_len,
-        );
-        let nonce = self.nonce(*explicit);
+        let aad = additional_data(record_seq_num, content_type, version, plaintext_len);
         match &self.cipher {
             Cipher::Ccm8(c) => open_with(c.as_ref(), &nonce, &aad, sealed),
             Cipher::Gcm(c) => open_with(c.as_ref(), &nonce, &aad, sealed),
+            Cipher::ChaCha20Poly1305(c) => open_with(c.as_ref(), &nonce, &aad, sealed),
         }
     }
 
-    fn nonce(&self, explicit: [u8; EXPLICIT_NONCE_LEN]) -> [u8; 12] {
-        let mut nonce = [0u8; 12];
-        let (salt, rest) = nonce.split_at_mut(4);
-        salt.copy_from_slice(&self.salt);
-        rest.copy_from_slice(&explicit);
+    /// The 12-byte nonce for a record. AES: salt ‖ the explicit nonce the record
+    /// carries (the sender's epoch ‖ sequence). ChaCha20-Poly1305: the write IV XOR the
+    /// record's epoch ‖ sequence, right-aligned (RFC 7905 §2).
+    fn nonce(&self, seq_num: [u8; SEQ_NUM_LEN]) -> [u8; 12] {
+        let mut nonce = self.iv;
+        let (_, last_eight) = nonce.split_at_mut(4);
+        match self.algorithm {
+            AeadAlgorithm::Aes128Ccm8 | AeadAlgorithm::Aes128Gcm => {
+                last_eight.copy_from_slice(&seq_num);
+            }
+            AeadAlgorithm::ChaCha20Poly1305 => {
+                last_eight
+                    .iter_mut()
+                    .zip(seq_num)
+                    .for_each(|(n, s)| *n ^= s);
+            }
+        }
         nonce
     }
 }
@@ -168,7 +217,7 @@ fn seal_in_place<A: AeadInOut>(
     out: &mut Vec<u8>,
     start: usize,
 ) {
-    // The nonce is 12 bytes for both modes and `start` is within `out`, so this never
+    // The nonce is 12 bytes for every algorithm and `start` is within `out`, so this never
     // fails; encryption itself only fails beyond 2^32 bytes (records are at most 2^14).
     // Should it fail anyway, the plaintext is wiped and the tag left zero: the record
     // keeps its length, and the peer discards it as forged.
@@ -207,7 +256,7 @@ fn open_with<A: AeadInOut>(
 }
 
 /// epoch ‖ 48-bit sequence number: DTLS's 64-bit "seq_num" (RFC 6347 §4.1.2.1).
-fn explicit_nonce(epoch: u16, sequence: u64) -> [u8; 8] {
+fn seq_num(epoch: u16, sequence: u64) -> [u8; SEQ_NUM_LEN] {
     ((u64::from(epoch) << 48) | (sequence & 0xFFFF_FFFF_FFFF)).to_be_bytes()
 }
 
@@ -298,8 +347,12 @@ pub(crate) mod tests {
     /// key 00..0f, salt a0a1a2a3, epoch 1, seq 5, type 23, version fefd, "hello".
     #[test]
     fn record_nonce_and_additional_data_are_laid_out_as_the_rfcs_say() {
-        let key: [u8; 16] = core::array::from_fn(|i| i as u8);
-        let cipher = RecordCipher::new(AeadAlgorithm::Aes128Ccm8, &key, &[0xa0, 0xa1, 0xa2, 0xa3]);
+        let key: [u8; 32] = core::array::from_fn(|i| if i < 16 { i as u8 } else { 0xee });
+        let iv = [
+            0xa0, 0xa1, 0xa2, 0xa3, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee,
+        ];
+        // The bytes past AES's 16-byte key and 4-byte salt (0xee) are not used.
+        let cipher = RecordCipher::new(AeadAlgorithm::Aes128Ccm8, &key, &iv);
         let sealed = cipher.seal(1, 5, 23, 0xFEFD, b"hello");
         assert_eq!(&sealed[..8], &[0, 1, 0, 0, 0, 0, 0, 5]);
         assert_eq!(sealed.len(), 8 + 5 + 8);
@@ -308,10 +361,56 @@ pub(crate) mod tests {
 
     const CCM_RECORD_FROM_PYTHON: &str = "4498625bc0bdfdedef2cbf7c99";
 
+    /// RFC 8439 §2.8.2, the AEAD_CHACHA20_POLY1305 test vector.
+    #[test]
+    fn chacha20_poly1305_matches_rfc_8439_section_2_8_2() {
+        let key: [u8; 32] = core::array::from_fn(|i| 0x80 + i as u8);
+        let nonce: [u8; 12] = unhex("070000004041424344454647").try_into().unwrap();
+        let aad = unhex("50515253c0c1c2c3c4c5c6c7");
+        let pt = b"Ladies and Gentlemen of the class of '99: If I could offer you only one \
+                   tip for the future, sunscreen would be it.";
+        let ct = ChaCha20Poly1305::new(&key.into())
+            .encrypt(&nonce.into(), Payload { msg: pt, aad: &aad })
+            .unwrap();
+        let expected = concat!(
+            "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6",
+            "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36",
+            "92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc",
+            "3ff4def08e4b7a9de576d26586cec64b6116",
+            "1ae10b594f09e26a7e902ecbd0600691"
+        );
+        assert_eq!(ct, unhex(expected));
+    }
+
+    /// RFC 7905 §2: no explicit nonce in the record; the nonce is the 12-byte write IV
+    /// XOR the left-padded epoch ‖ seq; the additional data as for AES. Checked
+    /// against an independent implementation (Python `cryptography` 48:
+    /// ChaCha20Poly1305(key).encrypt(iv ^ (0⁴ ‖ seq_num), pt, seq_num ‖ 17 fefd 0005))
+    /// with key 00..1f, IV a0..ab, epoch 1, seq 5, type 23, version fefd, "hello".
+    #[test]
+    fn chacha20_poly1305_records_follow_rfc_7905() {
+        let key: [u8; 32] = core::array::from_fn(|i| i as u8);
+        let iv: [u8; 12] = core::array::from_fn(|i| 0xa0 + i as u8);
+        let cipher = RecordCipher::new(AeadAlgorithm::ChaCha20Poly1305, &key, &iv);
+        let sealed = cipher.seal(1, 5, 23, 0xFEFD, b"hello");
+        assert_eq!(sealed.len(), 5 + 16);
+        assert_eq!(sealed, unhex(CHACHA_RECORD_FROM_PYTHON));
+        assert_eq!(
+            cipher.open(1, 5, 23, 0xFEFD, &sealed),
+            Some(b"hello".to_vec())
+        );
+    }
+
+    const CHACHA_RECORD_FROM_PYTHON: &str = "5c498582dc81fda685c3c15736f5a3a57a0da3bb36";
+
     #[test]
     fn open_reverses_seal_and_rejects_any_change() {
-        for alg in [AeadAlgorithm::Aes128Ccm8, AeadAlgorithm::Aes128Gcm] {
-            let c = RecordCipher::new(alg, &[7; 16], &[1, 2, 3, 4]);
+        for alg in [
+            AeadAlgorithm::Aes128Ccm8,
+            AeadAlgorithm::Aes128Gcm,
+            AeadAlgorithm::ChaCha20Poly1305,
+        ] {
+            let c = RecordCipher::new(alg, &[7; 32], &[1; 12]);
             let sealed = c.seal(1, 9, 23, 0xFEFD, b"data");
             assert_eq!(sealed.len(), 4 + c.overhead());
             assert_eq!(c.open(1, 9, 23, 0xFEFD, &sealed), Some(b"data".to_vec()));
@@ -326,7 +425,7 @@ pub(crate) mod tests {
             for n in 0..sealed.len() {
                 assert_eq!(c.open(1, 9, 23, 0xFEFD, &sealed[..n]), None);
             }
-            let other = RecordCipher::new(alg, &[8; 16], &[1, 2, 3, 4]);
+            let other = RecordCipher::new(alg, &[8; 32], &[1; 12]);
             assert_eq!(other.open(1, 9, 23, 0xFEFD, &sealed), None);
         }
     }

@@ -12,7 +12,7 @@ mod provider;
 #[cfg(feature = "ring")]
 pub(crate) mod ring_p256;
 
-pub use aead::RecordCipher;
+pub use aead::{MAX_FIXED_IV_LEN, MAX_KEY_LEN, RecordCipher};
 pub use cookie::{CookieJar, CookieSecret};
 pub use prf::{KeyBlock, MasterSecret, prf_sha256, psk_premaster_secret};
 pub use provider::CryptoProvider;

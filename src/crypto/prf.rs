@@ -5,7 +5,9 @@
 use hmac::Mac;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use super::aead::{MAX_FIXED_IV_LEN, MAX_KEY_LEN};
 use super::{HmacSha256, hmac_sha256};
+use crate::suite::AeadAlgorithm;
 
 /// Fills `out` with PRF(secret, label, seed) = P_SHA256(secret, label ‖ seed).
 pub fn prf_sha256(secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u8]) {
@@ -74,18 +76,20 @@ impl core::fmt::Debug for MasterSecret {
     }
 }
 
-/// The record keys of an AEAD suite (RFC 5246 §6.3: AEAD suites have no MAC keys, and
-/// the IVs are the 4-byte implicit nonce salts of RFC 5288 §3 / RFC 6655 §3).
+/// The record keys of an AEAD suite (RFC 5246 §6.3: AEAD suites have no MAC keys; the
+/// IVs are the 4-byte implicit nonce salts of RFC 5288 §3 / RFC 6655 §3, or
+/// ChaCha20-Poly1305's 12-byte nonce masks, RFC 7905 §2). Each field holds its
+/// algorithm's length at its front and zeros after it.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub struct KeyBlock {
     /// client_write_key.
-    pub client_key: [u8; 16],
+    pub client_key: [u8; MAX_KEY_LEN],
     /// server_write_key.
-    pub server_key: [u8; 16],
+    pub server_key: [u8; MAX_KEY_LEN],
     /// client_write_IV.
-    pub client_iv: [u8; 4],
+    pub client_iv: [u8; MAX_FIXED_IV_LEN],
     /// server_write_IV.
-    pub server_iv: [u8; 4],
+    pub server_iv: [u8; MAX_FIXED_IV_LEN],
 }
 
 impl MasterSecret {
@@ -127,24 +131,41 @@ impl MasterSecret {
         master
     }
 
-    /// key_block = PRF(master, "key expansion", server_random ‖ client_random).
-    pub fn key_block(&self, client_random: &[u8; 32], server_random: &[u8; 32]) -> KeyBlock {
+    /// key_block = PRF(master, "key expansion", server_random ‖ client_random), cut
+    /// into client_write_key, server_write_key, client_write_IV, server_write_IV at
+    /// `algorithm`'s lengths.
+    pub fn key_block(
+        &self,
+        algorithm: AeadAlgorithm,
+        client_random: &[u8; 32],
+        server_random: &[u8; 32],
+    ) -> KeyBlock {
         let mut seed = [0u8; 64];
         seed[..32].copy_from_slice(server_random);
         seed[32..].copy_from_slice(client_random);
-        let mut block = Zeroizing::new([0u8; 40]);
-        p_sha256(&self.keyed, b"key expansion", &seed, block.as_mut());
+        let (key_len, iv_len) = (algorithm.key_len(), algorithm.fixed_iv_len());
+        let mut block = Zeroizing::new([0u8; 2 * (MAX_KEY_LEN + MAX_FIXED_IV_LEN)]);
+        let used = 2 * (key_len + iv_len);
+        if let Some(block) = block.get_mut(..used) {
+            p_sha256(&self.keyed, b"key expansion", &seed, block);
+        }
         let mut keys = KeyBlock {
-            client_key: [0; 16],
-            server_key: [0; 16],
-            client_iv: [0; 4],
-            server_iv: [0; 4],
+            client_key: [0; MAX_KEY_LEN],
+            server_key: [0; MAX_KEY_LEN],
+            client_iv: [0; MAX_FIXED_IV_LEN],
+            server_iv: [0; MAX_FIXED_IV_LEN],
         };
-        let block: &[u8; 40] = &block;
-        keys.client_key.copy_from_slice(&block[..16]);
-        keys.server_key.copy_from_slice(&block[16..32]);
-        keys.client_iv.copy_from_slice(&block[32..36]);
-        keys.server_iv.copy_from_slice(&block[36..40]);
+        let mut stream = block.iter();
+        let mut fill = |field: &mut [u8], len: usize| {
+            field
+                .iter_mut()
+                .zip(stream.by_ref().take(len))
+                .for_each(|(to, from)| *to = *from);
+        };
+        fill(&mut keys.client_key, key_len);
+        fill(&mut keys.server_key, key_len);
+        fill(&mut keys.client_iv, iv_len);
+        fill(&mut keys.server_iv, iv_len);
         keys
     }
 
@@ -217,8 +238,8 @@ mod tests {
     #[test]
     fn key_block_and_verify_data_depend_on_every_input() {
         let m = MasterSecret::derive_extended(b"pms", &[7; 32]);
-        let k1 = m.key_block(&[1; 32], &[2; 32]);
-        let k2 = m.key_block(&[2; 32], &[1; 32]);
+        let k1 = m.key_block(AeadAlgorithm::Aes128Ccm8, &[1; 32], &[2; 32]);
+        let k2 = m.key_block(AeadAlgorithm::Aes128Ccm8, &[2; 32], &[1; 32]);
         assert_ne!(k1.client_key, k2.client_key);
         assert_ne!(k1.client_key, k1.server_key);
         assert_ne!(
@@ -229,5 +250,31 @@ mod tests {
             MasterSecret::derive_extended(b"pms", &[8; 32]).as_bytes(),
             m.as_bytes()
         );
+    }
+
+    /// RFC 5246 §6.3: the key block is client_write_key ‖ server_write_key ‖
+    /// client_write_IV ‖ server_write_IV, cut at the algorithm's lengths: 16 + 16 + 4 + 4
+    /// bytes for AES, 32 + 32 + 12 + 12 for ChaCha20-Poly1305 (RFC 7905 §2).
+    #[test]
+    fn key_block_is_cut_at_each_algorithms_lengths() {
+        let m = MasterSecret::derive_extended(b"pms", &[7; 32]);
+        let mut seed = [1u8; 64];
+        seed[..32].copy_from_slice(&[2; 32]);
+        let mut stream = [0u8; 88];
+        prf_sha256(m.as_bytes(), b"key expansion", &seed, &mut stream);
+
+        let aes = m.key_block(AeadAlgorithm::Aes128Gcm, &[1; 32], &[2; 32]);
+        assert_eq!(aes.client_key[..16], stream[..16]);
+        assert_eq!(aes.server_key[..16], stream[16..32]);
+        assert_eq!(aes.client_iv[..4], stream[32..36]);
+        assert_eq!(aes.server_iv[..4], stream[36..40]);
+        assert_eq!(aes.client_key[16..], [0; 16]);
+        assert_eq!(aes.server_iv[4..], [0; 8]);
+
+        let chacha = m.key_block(AeadAlgorithm::ChaCha20Poly1305, &[1; 32], &[2; 32]);
+        assert_eq!(chacha.client_key[..], stream[..32]);
+        assert_eq!(chacha.server_key[..], stream[32..64]);
+        assert_eq!(chacha.client_iv[..], stream[64..76]);
+        assert_eq!(chacha.server_iv[..], stream[76..88]);
     }
 }

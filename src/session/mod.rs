@@ -701,8 +701,8 @@ impl Session {
         } else {
             MasterSecret::derive(pre_master, &hs.client_random, &hs.server_random)
         };
-        let keys = master.key_block(&hs.client_random, &hs.server_random);
         let aead = suite.aead();
+        let keys = master.key_block(aead, &hs.client_random, &hs.server_random);
         let client = RecordCipher::new(aead, &keys.client_key, &keys.client_iv);
         let server = RecordCipher::new(aead, &keys.server_key, &keys.server_iv);
         if self.config.key_log() {

@@ -35,14 +35,26 @@ pub fn pair(suite: CipherSuite, link: LinkConditions, seed: u64) -> Pair {
     pair_with(psk_config(suite, KEY), psk_config(suite, KEY), link, seed)
 }
 
-/// Both PSK suites.
-pub const PSK_SUITES: [CipherSuite; 2] =
-    [CipherSuite::PskAes128Ccm8, CipherSuite::PskAes128GcmSha256];
+/// The PSK suites.
+pub const PSK_SUITES: [CipherSuite; 3] = [
+    CipherSuite::PskAes128Ccm8,
+    CipherSuite::PskAes128GcmSha256,
+    CipherSuite::PskChaCha20Poly1305Sha256,
+];
 
-/// Both ECDHE-ECDSA suites.
-pub const ECDSA_SUITES: [CipherSuite; 2] = [
+/// The ECDHE-ECDSA suites.
+pub const ECDSA_SUITES: [CipherSuite; 3] = [
     CipherSuite::EcdheEcdsaAes128Ccm8,
     CipherSuite::EcdheEcdsaAes128GcmSha256,
+    CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256,
+];
+
+/// The AES suites, for peers without ChaCha20-Poly1305 in DTLS (pion/dtls 2).
+pub const AES_SUITES: [CipherSuite; 4] = [
+    CipherSuite::EcdheEcdsaAes128Ccm8,
+    CipherSuite::EcdheEcdsaAes128GcmSha256,
+    CipherSuite::PskAes128Ccm8,
+    CipherSuite::PskAes128GcmSha256,
 ];
 
 /// 2030-01-01T00:00:00Z: inside every good fixture's validity.

@@ -266,10 +266,10 @@ impl Peer {
         }
     }
 
-    /// Client certificates with each ECDSA suite: ours verified by the peer's server,
-    /// the peer's by our server.
+    /// Client certificates with each ECDSA suite the peer has: ours verified by the
+    /// peer's server, the peer's by our server.
     pub fn exchanges_client_certificates_both_ways(&self) {
-        for suite in ECDSA_SUITES {
+        for suite in ECDSA_SUITES.into_iter().filter(|s| self.suites.contains(s)) {
             self.serves_our_client(
                 suite,
                 suite_config(suite, &["client"]),

@@ -721,6 +721,38 @@ mod tests {
         assert!(demo.summary().keys.is_some());
     }
 
+    /// RFC 7905: a ChaCha20-Poly1305 record carries no explicit nonce, so the
+    /// inspector shows ciphertext and a 16-byte tag only, opens it, and shows the
+    /// 32-byte keys and 12-byte IVs of the key block.
+    #[test]
+    fn a_chacha20_record_has_no_explicit_nonce_and_still_opens() {
+        let (mut demo, _, _) = run(&settings("psk-chacha20", 0.0, 5));
+        let sent = demo.send(Side::Client, "hello, chacha").unwrap();
+        let record = &demo.inspect(sent.datagrams[0].id).unwrap().records[0];
+        assert_eq!(
+            record.plaintext.as_ref().unwrap().text.as_deref(),
+            Some("hello, chacha")
+        );
+        assert_eq!(
+            names(&record.fields[1]),
+            ["ciphertext", "authentication tag"]
+        );
+        let tag = &record.fields[1].children[1];
+        assert_eq!(tag.end - tag.start, 16);
+        assert!(
+            record.explanation.contains("RFC 7905"),
+            "{}",
+            record.explanation
+        );
+        let keys = demo.summary().keys.unwrap();
+        assert_eq!(keys.client_write_key.len(), 2 * 32);
+        assert_eq!(keys.server_write_iv.len(), 2 * 12);
+        assert_eq!(
+            demo.summary().suite,
+            Some("TLS_PSK_WITH_CHACHA20_POLY1305_SHA256")
+        );
+    }
+
     /// The names of a field's children.
     fn names(field: &crate::dissect::Field) -> Vec<&str> {
         field.children.iter().map(|f| f.name.as_str()).collect()

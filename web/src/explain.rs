@@ -1,6 +1,7 @@
 //! Short explanations of what each record and handshake message is for, shown by the
 //! record inspector next to the bytes.
 
+use wasm_dtls::AeadAlgorithm;
 use wasm_dtls::record::ContentType;
 
 /// What a handshake message does, in a sentence or two (RFC 5246 §7.4, RFC 6347 §4.2).
@@ -95,25 +96,33 @@ pub fn clear_record(content_type: ContentType, titles: &[String]) -> String {
     }
 }
 
-/// The explanation of a protected (epoch ≥ 1) record.
-pub fn protected_record(content_type: ContentType, opened: bool) -> String {
+/// The explanation of a protected (epoch ≥ 1) record under `aead`.
+pub fn protected_record(content_type: ContentType, aead: AeadAlgorithm, opened: bool) -> String {
     let what = match content_type {
         ContentType::HANDSHAKE => message("Finished"),
         ContentType::APPLICATION_DATA => {
-            "Application data, encrypted and authenticated with the session's AEAD cipher \
-             (AES-128-CCM_8 or AES-128-GCM). The nonce is the 4-byte write IV followed by \
-             the 8-byte explicit nonce (epoch and sequence number); the header's type, \
-             version, epoch, sequence and length are authenticated too."
+            "Application data, encrypted and authenticated with the session's AEAD cipher; \
+             the header's type, version, epoch, sequence and length are authenticated too."
         }
         ContentType::ALERT => "An encrypted alert, e.g. close_notify when a side ends the session.",
         _ => "",
+    };
+    let nonce = match aead {
+        AeadAlgorithm::Aes128Ccm8 | AeadAlgorithm::Aes128Gcm => {
+            " The nonce is the 4-byte write IV followed by the 8-byte explicit nonce the \
+             record carries (epoch and sequence number)."
+        }
+        AeadAlgorithm::ChaCha20Poly1305 => {
+            " ChaCha20-Poly1305 sends no nonce: each side computes it from the record's \
+             epoch and sequence number, mixed (XOR) into the 12-byte write IV (RFC 7905)."
+        }
     };
     let how = if opened {
         " Shown decrypted below with the keys derived from the session's master secret."
     } else {
         " The keys are not known yet, so it cannot be opened here."
     };
-    format!("{what}{how}")
+    format!("{what}{nonce}{how}")
 }
 
 /// A record's title from its content type.

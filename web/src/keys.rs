@@ -28,7 +28,7 @@ pub struct KeysView {
     pub client_write_key: String,
     /// server_write_key.
     pub server_write_key: String,
-    /// client_write_IV (the implicit nonce salt).
+    /// client_write_IV (the AES nonce salt, or the ChaCha20-Poly1305 nonce mask).
     pub client_write_iv: String,
     /// server_write_IV.
     pub server_write_iv: String,
@@ -49,17 +49,20 @@ impl SessionKeys {
         let client_random: [u8; 32] = unhex(parts.next()?)?.try_into().ok()?;
         let master: [u8; 48] = unhex(parts.next()?)?.try_into().ok()?;
         let master = MasterSecret::from_bytes(master);
-        let block = master.key_block(&client_random, server_random);
         let aead = suite.aead();
+        let block = master.key_block(aead, &client_random, server_random);
+        // The block's fields are as long as the longest algorithm's; show this one's.
+        let shown = |field: &[u8], len: usize| hex(field.get(..len).unwrap_or(field));
+        let (key_len, iv_len) = (aead.key_len(), aead.fixed_iv_len());
         Some(SessionKeys {
             client: RecordCipher::new(aead, &block.client_key, &block.client_iv),
             server: RecordCipher::new(aead, &block.server_key, &block.server_iv),
             shown: KeysView {
                 master_secret: hex(master.as_bytes()),
-                client_write_key: hex(&block.client_key),
-                server_write_key: hex(&block.server_key),
-                client_write_iv: hex(&block.client_iv),
-                server_write_iv: hex(&block.server_iv),
+                client_write_key: shown(&block.client_key, key_len),
+                server_write_key: shown(&block.server_key, key_len),
+                client_write_iv: shown(&block.client_iv, iv_len),
+                server_write_iv: shown(&block.server_iv, iv_len),
             },
         })
     }

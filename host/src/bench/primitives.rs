@@ -105,7 +105,7 @@ impl Kit {
             call("key_block", {
                 let master = master.clone();
                 move || {
-                    black_box(master.key_block(&[1; 32], &[2; 32]));
+                    black_box(master.key_block(AeadAlgorithm::Aes128Gcm, &[1; 32], &[2; 32]));
                 }
             }),
             call("verify_data", move || {
@@ -122,12 +122,16 @@ impl Kit {
                 black_box(random);
             }),
         ];
-        for aead in [AeadAlgorithm::Aes128Ccm8, AeadAlgorithm::Aes128Gcm] {
+        for aead in [
+            AeadAlgorithm::Aes128Ccm8,
+            AeadAlgorithm::Aes128Gcm,
+            AeadAlgorithm::ChaCha20Poly1305,
+        ] {
             let (record_keys, finished_record) = aead_primitives(aead);
             calls.push(call(record_keys, move || {
-                black_box(RecordCipher::new(aead, &[9; 16], &[1, 2, 3, 4]));
+                black_box(RecordCipher::new(aead, &[9; 32], &[1; 12]));
             }));
-            let cipher = RecordCipher::new(aead, &[9; 16], &[1, 2, 3, 4]);
+            let cipher = RecordCipher::new(aead, &[9; 32], &[1; 12]);
             let finished = [0x14u8; FINISHED_BYTES];
             let sealed = cipher.seal(1, 0, 22, 0xfefd, &finished);
             if cipher.open(1, 0, 22, 0xfefd, &sealed).is_none() {
@@ -247,5 +251,6 @@ fn aead_primitives(aead: AeadAlgorithm) -> (&'static str, &'static str) {
     match aead {
         AeadAlgorithm::Aes128Ccm8 => ("record_keys_ccm8", "finished_record_ccm8"),
         AeadAlgorithm::Aes128Gcm => ("record_keys_gcm", "finished_record_gcm"),
+        AeadAlgorithm::ChaCha20Poly1305 => ("record_keys_chacha20", "finished_record_chacha20"),
     }
 }

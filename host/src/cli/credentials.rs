@@ -55,8 +55,10 @@ pub fn options(common: &Common, role: &'static str) -> Result<Options, DtlsError
     let mut options = Options::default();
     for name in &common.suites {
         let suite = CipherSuite::from_name(name.trim()).ok_or_else(|| {
+            let names: Vec<&str> = CipherSuite::ALL.iter().map(|s| s.short_name()).collect();
             invalid(format!(
-                "unknown suite {name:?}: use psk-ccm8, psk-gcm, ecdsa-ccm8, ecdsa-gcm or an IANA name"
+                "unknown suite {name:?}: use {} or an IANA name",
+                names.join(", ")
             ))
         })?;
         options.suites.push(suite);

@@ -33,7 +33,7 @@ enum Command {
     Server(ServerArgs),
     /// Connect to a DTLS server, send a message and print the reply.
     Client(ClientArgs),
-    /// Handshake with each of the four suites over loopback UDP, tracing every record.
+    /// Handshake with each of the six suites over loopback UDP, tracing every record.
     Demo,
     /// Measure handshake rates, crypto cost, throughput, memory, sizes and loss timing.
     Bench(BenchArgs),
@@ -69,7 +69,7 @@ struct Common {
     #[arg(long, value_name = "FILE", requires = "cert")]
     key: Option<PathBuf>,
     /// Cipher suites, most preferred first, comma-separated: psk-ccm8, psk-gcm,
-    /// ecdsa-ccm8, ecdsa-gcm or IANA names.
+    /// psk-chacha20, ecdsa-ccm8, ecdsa-gcm, ecdsa-chacha20 or IANA names.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     suites: Vec<String>,
     /// The largest datagram to send, 128 to 65507 bytes (default 1200).

@@ -138,7 +138,8 @@ fn record(r: &mut Walker<'_>, context: &Context<'_>) -> RecordView {
             None => format!("{} (encrypted)", explain::content_title(content_type)),
         };
         view.plaintext = opened.map(|(plain, _)| plain);
-        view.explanation = explain::protected_record(content_type, view.plaintext.is_some());
+        view.explanation =
+            explain::protected_record(content_type, context.suite.aead(), view.plaintext.is_some());
     }
     view
 }
@@ -176,12 +177,19 @@ fn alert(f: &mut Walker<'_>) -> String {
     format!("Alert: {name}")
 }
 
-/// The explicit nonce, ciphertext and tag of an AEAD record (RFC 5288 §3, RFC 6655 §3);
-/// returns the whole fragment.
+/// The explicit nonce (AES: RFC 5288 §3, RFC 6655 §3; ChaCha20-Poly1305 has none, RFC
+/// 7905 §2), ciphertext and tag of an AEAD record; returns the whole fragment.
 fn protected_fields<'a>(f: &mut Walker<'a>, context: &Context<'_>) -> &'a [u8] {
     let fragment = f.bytes();
-    let tag = context.suite.aead().tag_len();
-    f.field("explicit nonce (epoch ‖ sequence)", 8, hex);
+    let aead = context.suite.aead();
+    let tag = aead.tag_len();
+    if aead.explicit_nonce_len() > 0 {
+        f.field(
+            "explicit nonce (epoch ‖ sequence)",
+            aead.explicit_nonce_len(),
+            hex,
+        );
+    }
     f.field("ciphertext", f.remaining().saturating_sub(tag), bytes_value);
     f.field("authentication tag", tag, hex);
     fragment
