@@ -15,6 +15,7 @@ use aes_gcm::aead::{AeadInOut, KeyInit, Nonce, Tag};
 use ccm::Ccm;
 use ccm::consts::{U8, U12};
 use chacha20poly1305::ChaCha20Poly1305;
+use zeroize::Zeroizing;
 
 use crate::suite::AeadAlgorithm;
 
@@ -79,7 +80,9 @@ impl RecordCipher {
         key: &[u8; MAX_KEY_LEN],
         iv: &[u8; MAX_FIXED_IV_LEN],
     ) -> RecordCipher {
-        let (aes_key, _) = key.split_first_chunk::<16>().unwrap_or((&[0; 16], &[]));
+        // AES-128 takes the first 16 of the 32 bytes (there always are 16).
+        let aes_key: Zeroizing<[u8; 16]> =
+            Zeroizing::new(key.first_chunk().copied().unwrap_or_default());
         let cipher = match algorithm {
             AeadAlgorithm::Aes128Ccm8 => {
                 Cipher::Ccm8(Box::new(Aes128Ccm8::new(&(*aes_key).into())))

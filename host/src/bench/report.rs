@@ -216,7 +216,7 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "{:<11} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9} {:>11} {:>10} {:>10}",
+            "{:<14} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9} {:>11} {:>10} {:>10}",
             "suite",
             "native",
             "wasmtime",
@@ -231,7 +231,7 @@ impl fmt::Display for Report {
         for h in &self.handshakes {
             writeln!(
                 f,
-                "{:<11} {:>9.0} {:>9.0} {:>9} {:>9} {:>10} {:>9} {:>11} {:>10.0} {:>9.0}%",
+                "{:<14} {:>9.0} {:>9.0} {:>9} {:>9} {:>10} {:>9} {:>11} {:>10.0} {:>9.0}%",
                 h.suite,
                 h.native_per_s,
                 h.wasmtime_per_s,
@@ -252,13 +252,13 @@ impl fmt::Display for Report {
             )?;
             writeln!(
                 f,
-                "{:<11} {:<9} {:>11} {:>14} {:>14} {:>11}",
+                "{:<14} {:<9} {:>11} {:>14} {:>14} {:>11}",
                 "suite", "provider", "rustcrypto", "with provider", "provider/rc", "vs openssl"
             )?;
             for p in &self.providers {
                 writeln!(
                     f,
-                    "{:<11} {:<9} {:>11.0} {:>14.0} {:>14} {:>11}",
+                    "{:<14} {:<9} {:>11.0} {:>14.0} {:>14} {:>11}",
                     p.suite,
                     p.provider,
                     p.rustcrypto_per_s,
@@ -281,13 +281,13 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "{:<11} {:>9} {:>13} {:>10} {:>9} {:>16}",
+            "{:<14} {:>9} {:>13} {:>10} {:>9} {:>16}",
             "suite", "engine", "RecordCipher", "AEAD crate", "openssl", "engine/crate"
         )?;
         for t in &self.throughput {
             writeln!(
                 f,
-                "{:<11} {:>9.1} {:>13.1} {:>10.1} {:>9} {:>16}",
+                "{:<14} {:>9.1} {:>13.1} {:>10.1} {:>9} {:>16}",
                 t.suite,
                 t.engine_mb_s,
                 t.record_cipher_mb_s,
@@ -304,13 +304,13 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "{:<11} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            "{:<14} {:>9} {:>9} {:>9} {:>9} {:>9}",
             "suite", "native", "wasmtime", "node", "wasm/nat", "node/nat"
         )?;
         for t in &self.throughput {
             writeln!(
                 f,
-                "{:<11} {:>9.1} {:>9.1} {:>9} {:>9} {:>9}",
+                "{:<14} {:>9.1} {:>9.1} {:>9} {:>9} {:>9}",
                 t.suite,
                 t.engine_mb_s,
                 t.wasmtime_mb_s,
@@ -323,13 +323,13 @@ impl fmt::Display for Report {
         writeln!(f, "\nHeap per session (bytes)")?;
         writeln!(
             f,
-            "{:<11} {:>18} {:>18} {:>18}",
+            "{:<14} {:>18} {:>18} {:>18}",
             "suite", "client established", "server handshaking", "server established"
         )?;
         for mem in &self.memory {
             writeln!(
                 f,
-                "{:<11} {:>18} {:>18} {:>18}",
+                "{:<14} {:>18} {:>18} {:>18}",
                 mem.suite, mem.client_established, mem.server_handshaking, mem.server_established
             )?;
         }
@@ -390,13 +390,13 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "{:<11} {:>5} {:>10} {:>10} {:>9} {:>9} {:>13}",
+            "{:<14} {:>5} {:>10} {:>10} {:>9} {:>9} {:>13}",
             "suite", "loss", "completed", "median ms", "p90 ms", "max ms", "resends/hs"
         )?;
         for l in &self.loss {
             writeln!(
                 f,
-                "{:<11} {:>4}% {:>5}/{:<4} {:>10} {:>9} {:>9} {:>13.2}",
+                "{:<14} {:>4}% {:>5}/{:<4} {:>10} {:>9} {:>9} {:>13.2}",
                 l.suite,
                 l.loss_percent,
                 l.completed,
