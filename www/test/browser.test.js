@@ -185,6 +185,24 @@ test('a perfect link: the handshake completes, every message in order, chat both
   await page.close();
 });
 
+test('ChaCha20-Poly1305: chosen from the list, its records carry no explicit nonce and still open', async () => {
+  const { page, errors } = await open();
+  await configure(page, { suite: 'psk-chacha20' });
+  assert.match(await playToCompletion(page), /Handshake complete/);
+  await page.locator('#summary', { hasText: 'TLS_PSK_WITH_CHACHA20_POLY1305_SHA256' }).waitFor();
+  await page.fill('#chat [name=text]', 'hello over chacha');
+  await page.click('#chat button[type=submit]');
+  await page.locator('#chat-log', { hasText: 'server received from client: "hello over chacha"' }).waitFor();
+  await page.locator('#ladder .datagram.enc').last().click();
+  const inspector = page.locator('#inspector-body');
+  await inspector.getByText('Text: “hello over chacha”').waitFor();
+  assert.match(await inspector.innerText(), /RFC 7905/);
+  assert.equal(await inspector.locator('.field-name', { hasText: 'explicit nonce' }).count(), 0);
+  assert.equal(await inspector.locator('.field-name', { hasText: 'authentication tag' }).count(), 1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('30 % loss: the handshake completes, retransmissions are drawn, lost chat messages logged', async () => {
   const { page, errors } = await open();
   await page.click('[data-preset=wifi]');
