@@ -22,10 +22,19 @@ fi
 cargo +nightly run --quiet --bin seed-corpus
 for target in "${targets[@]}"; do
     echo "== $target ($seconds s)"
-    cargo +nightly fuzz run "$target" -- -max_total_time="$seconds" -print_final_stats=1 2>&1 \
-        | grep -E "^(Done|stat::number_of_executed_units|==[0-9]+== ERROR|SUMMARY)" || true
+    log="target/fuzz-$target.log"
+    status=0
+    cargo +nightly fuzz run "$target" -- -max_total_time="$seconds" -print_final_stats=1 \
+        >"$log" 2>&1 || status=$?
+    grep -E "^(Done|stat::number_of_executed_units|==[0-9]+== ERROR|SUMMARY)" "$log" || true
     if [ -n "$(ls -A "artifacts/$target" 2>/dev/null)" ]; then
         echo "findings in fuzz/artifacts/$target" >&2
+        exit 1
+    fi
+    # Without a finding, a failure is the build's or cargo-fuzz's own: say so.
+    if [ "$status" -ne 0 ]; then
+        tail -n 40 "$log" >&2
+        echo "cargo fuzz run $target failed (exit $status); the log is fuzz/$log" >&2
         exit 1
     fi
 done
