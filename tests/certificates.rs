@@ -1,5 +1,5 @@
-//! In-memory ECDHE-ECDSA handshakes: both suites with and without client certificates,
-//! negotiation among all four suites, a large chain at a small MTU, and each way a
+//! In-memory ECDHE-ECDSA handshakes: each suite with and without client certificates,
+//! negotiation among all six suites, a large chain at a small MTU, and each way a
 //! certificate handshake fails, with its NetX code.
 #![allow(
     clippy::unwrap_used,
