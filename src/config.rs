@@ -7,6 +7,7 @@ use core::time::Duration;
 
 use crate::crypto::CryptoProvider;
 use crate::error::Error;
+use crate::group::NamedGroup;
 use crate::handshake::ReassemblyLimits;
 use crate::psk::PskTable;
 pub use crate::psk::{MAX_PSK_IDENTITY_LEN, MAX_PSK_LEN, Psk};
@@ -44,6 +45,7 @@ impl Default for RetransmitPolicy {
 pub struct Config {
     psks: PskTable,
     cipher_suites: Vec<CipherSuite>,
+    groups: Vec<NamedGroup>,
     mtu: usize,
     retransmit: RetransmitPolicy,
     reassembly: ReassemblyLimits,
@@ -81,6 +83,7 @@ impl Config {
         Config {
             psks: PskTable::new(Self::DEFAULT_PSK_CAPACITY),
             cipher_suites: CipherSuite::ALL.to_vec(),
+            groups: NamedGroup::ALL.to_vec(),
             mtu: Self::DEFAULT_MTU,
             retransmit: RetransmitPolicy::default(),
             reassembly: ReassemblyLimits::default(),
@@ -138,19 +141,35 @@ impl Config {
                 "at least one cipher suite must be enabled",
             ));
         }
-        let mut unique = Vec::with_capacity(suites.len());
-        for s in suites {
-            if !unique.contains(s) {
-                unique.push(*s);
-            }
-        }
-        self.cipher_suites = unique;
+        self.cipher_suites = first_of_each(suites);
         Ok(())
     }
 
     /// The enabled suites, most preferred first.
     pub fn cipher_suites(&self) -> &[CipherSuite] {
         &self.cipher_suites
+    }
+
+    /// Enables exactly these groups for the ECDHE key exchange, in this order of
+    /// preference (NetX `ecc_initialize`): a client offers them in supported_groups, a
+    /// server takes the first of the client's that is among them. Certificates stay
+    /// P-256 either way, and before TLS 1.3 the client's list also names the curves
+    /// it takes certificates on (RFC 4492 §4): servers — OpenSSL's, Mbed TLS's, ours —
+    /// serve the ECDSA suites only to clients that list secp256r1, so a client that
+    /// enables X25519 alone is left with its PSK suites.
+    pub fn set_groups(&mut self, groups: &[NamedGroup]) -> Result<(), Error> {
+        if groups.is_empty() {
+            return Err(Error::InvalidParameters(
+                "at least one elliptic-curve group must be enabled",
+            ));
+        }
+        self.groups = first_of_each(groups);
+        Ok(())
+    }
+
+    /// The enabled ECDHE groups, most preferred first (default: X25519, secp256r1).
+    pub fn groups(&self) -> &[NamedGroup] {
+        &self.groups
     }
 
     /// The enabled suites this side has credentials for: PSK suites need a key; a
@@ -390,6 +409,17 @@ impl Config {
     pub fn idle_timeout(&self) -> Option<Duration> {
         self.idle_timeout
     }
+}
+
+/// `items` in order with repeats left out: a preference list names each choice once.
+fn first_of_each<T: Copy + PartialEq>(items: &[T]) -> Vec<T> {
+    let mut unique = Vec::with_capacity(items.len());
+    for item in items {
+        if !unique.contains(item) {
+            unique.push(*item);
+        }
+    }
+    unique
 }
 
 #[cfg(test)]

@@ -257,7 +257,8 @@ pub enum Error {
     SignatureVerification,
     /// The client's CertificateVerify signature does not verify with its certificate.
     CertificateVerifyFailed,
-    /// The peer offers no elliptic curve we support (secp256r1) or sent a bad point.
+    /// The peer chose an elliptic-curve group we do not enable, or sent an invalid
+    /// ECDHE public key (a point off the curve, an X25519 key of small order).
     UnsupportedCurve,
     /// The handshake got no answer after every retransmission.
     HandshakeTimeout {
@@ -554,7 +555,7 @@ impl fmt::Display for Sentence<'_> {
                 "the client's CertificateVerify signature does not verify with its certificate",
             ),
             Error::UnsupportedCurve => f.write_str(
-                "the peer offers no supported elliptic curve (secp256r1) or sent an invalid point",
+                "the peer chose an elliptic-curve group we do not enable, or sent an invalid ECDHE public key",
             ),
             Error::SessionNotFound => f.write_str(
                 "no session with that handle: it ended, was reset, or never existed",

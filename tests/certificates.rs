@@ -1,5 +1,5 @@
 //! In-memory ECDHE-ECDSA handshakes: each suite with and without client certificates,
-//! negotiation among all six suites, a large chain at a small MTU, and each way a
+//! negotiation among all six suites and between the two ECDHE groups, a large chain at a small MTU, and each way a
 //! certificate handshake fails, with its NetX code.
 #![allow(
     clippy::unwrap_used,
@@ -17,7 +17,8 @@ use wasm_dtls::handshake::HandshakeType;
 use wasm_dtls::sim::{LinkConditions, Pair, Side};
 use wasm_dtls::x509::CertificateProblem;
 use wasm_dtls::{
-    AlertDescription, CipherSuite, Config, CryptoProvider, Error, Event, Session, SessionState,
+    AlertDescription, CipherSuite, Config, CryptoProvider, Error, Event, NamedGroup, Session,
+    SessionState, Status,
 };
 
 const LIMIT: Duration = Duration::from_secs(30);
@@ -95,27 +96,168 @@ fn both_ecdsa_suites_handshake_with_a_client_certificate() {
     }
 }
 
-/// Every pairing of the P-256 providers this build has (RustCrypto alone by default;
-/// with `--features ring`, ring on either side or both), with a client certificate.
+/// Every pairing of the elliptic-curve providers this build has (RustCrypto alone by
+/// default; with `--features ring`, ring on either side or both), on each group, with
+/// a client certificate.
 #[test]
-fn every_pairing_of_crypto_providers_handshakes() {
+fn every_pairing_of_crypto_providers_handshakes_on_each_group() {
     for &client_provider in CryptoProvider::ALL {
         for &server_provider in CryptoProvider::ALL {
-            for suite in ECDSA_SUITES {
+            for (suite, group) in ECDSA_SUITES
+                .into_iter()
+                .zip(NamedGroup::ALL.into_iter().cycle())
+            {
                 let mut client = cert_config(&[suite], &["client"]);
                 client.set_crypto_provider(client_provider);
                 let mut server = cert_config(&[suite], &["server"]);
                 server.x509_client_verify_configure(2).unwrap();
                 server.set_crypto_provider(server_provider);
+                server.set_groups(&[group]).unwrap();
                 let mut p = pair_with(client, server, LinkConditions::PERFECT, 43);
                 p.start().unwrap();
-                let case = format!("{client_provider:?} -> {server_provider:?}, {suite:?}");
+                let case =
+                    format!("{client_provider:?} -> {server_provider:?}, {suite:?}, {group}");
                 assert!(p.handshake(LIMIT), "{case}: {p:?}");
+                assert_eq!(p.client.group(), Some(group), "{case}");
+                assert_eq!(p.server.group(), Some(group), "{case}");
                 assert_eq!(p.server.peer_certificates(), &[der("client")], "{case}");
                 exchange_data(&mut p);
             }
         }
     }
+}
+
+#[test]
+fn the_first_of_the_clients_groups_that_the_server_enables_is_used() {
+    use NamedGroup::{Secp256r1, X25519};
+    // (client's groups in its order, the server's, expected)
+    let cases: [(&[NamedGroup], &[NamedGroup], NamedGroup); 5] = [
+        (&NamedGroup::ALL, &NamedGroup::ALL, X25519),
+        (&[Secp256r1, X25519], &NamedGroup::ALL, Secp256r1),
+        (&NamedGroup::ALL, &[Secp256r1], Secp256r1),
+        (&[X25519, Secp256r1], &[Secp256r1, X25519], X25519),
+        (&[Secp256r1], &[X25519, Secp256r1], Secp256r1),
+    ];
+    assert_eq!(Config::new().groups(), &[X25519, Secp256r1]);
+    for (i, (client_groups, server_groups, expected)) in cases.into_iter().enumerate() {
+        let suite = CipherSuite::EcdheEcdsaAes128Ccm8;
+        let mut client = cert_config(&[suite], &[]);
+        client.set_groups(client_groups).unwrap();
+        let mut server = cert_config(&[suite], &["server"]);
+        server.set_groups(server_groups).unwrap();
+        let mut p = pair_with(client, server, LinkConditions::PERFECT, 70 + i as u64);
+        p.start().unwrap();
+        assert!(p.handshake(LIMIT), "case {i}: {p:?}");
+        assert_eq!(p.client.group(), Some(expected), "case {i}");
+        assert_eq!(p.server.group(), Some(expected), "case {i}");
+        exchange_data(&mut p);
+    }
+    assert!(Config::new().set_groups(&[]).is_err());
+}
+
+#[test]
+fn without_a_common_group_the_ecdhe_suites_are_not_chosen() {
+    // PSK is there too: the handshake falls back to it, and no group is used.
+    let mut client = cert_config(&ALL, &[]);
+    client.set_groups(&[NamedGroup::X25519]).unwrap();
+    client.psk_add(KEY, IDENTITY, b"").unwrap();
+    let mut server = cert_config(&ALL, &["server"]);
+    server.set_groups(&[NamedGroup::Secp256r1]).unwrap();
+    server.psk_add(KEY, IDENTITY, b"").unwrap();
+    let mut p = pair_with(client, server, LinkConditions::PERFECT, 75);
+    p.start().unwrap();
+    assert!(p.handshake(LIMIT), "{p:?}");
+    assert_eq!(p.client.cipher_suite(), Some(CipherSuite::PskAes128Ccm8));
+    assert_eq!((p.client.group(), p.server.group()), (None, None));
+
+    // Certificates only: the server says which suites it saw and why it took none —
+    // no group in common, or (RFC 4492 §4) a client that does not list secp256r1, the
+    // curve of our certificate, even with X25519 in common.
+    for (i, (client_groups, server_groups)) in [
+        (&[NamedGroup::Secp256r1][..], &[NamedGroup::X25519][..]),
+        (&[NamedGroup::X25519][..], &NamedGroup::ALL[..]),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut client = cert_config(&ECDSA_SUITES, &[]);
+        client.set_groups(client_groups).unwrap();
+        let mut server = cert_config(&ECDSA_SUITES, &["server"]);
+        server.set_groups(server_groups).unwrap();
+        let (server_error, client_error) = failing(client, server, 76 + i as u64);
+        match server_error {
+            Some(Event::Error(e @ Error::NoSupportedCiphers { .. })) => {
+                assert_eq!(e.status(), Status::NoSupportedCiphers);
+                assert_eq!(e.status().code(), 0x10E);
+                let text = e.to_string();
+                assert!(
+                    text.contains("without secp256r1 for our certificate"),
+                    "{text}"
+                );
+            }
+            other => panic!("case {i}: expected no shared suite, got {other:?}"),
+        }
+        assert_eq!(
+            client_error,
+            Some(Event::Error(Error::AlertReceived(
+                AlertDescription::HANDSHAKE_FAILURE
+            )))
+        );
+    }
+}
+
+#[test]
+fn a_server_key_exchange_on_a_group_not_offered_is_refused_with_0x14b() {
+    // The client offers only secp256r1; the ServerKeyExchange is rewritten to name
+    // X25519 (its curve_type 3 is the first byte, the group the next two).
+    let suite = CipherSuite::EcdheEcdsaAes128Ccm8;
+    let mut client = cert_config(&[suite], &[]);
+    client.set_groups(&[NamedGroup::Secp256r1]).unwrap();
+    let mut p = pair_with(
+        client,
+        cert_config(&[suite], &["server"]),
+        LinkConditions::PERFECT,
+        77,
+    );
+    p.to_client.set_mangler(|_, d| {
+        rewrite(d, HandshakeType::SERVER_KEY_EXCHANGE, &|body| {
+            assert_eq!(body[..3], [3, 0, 23]);
+            body[2] = 29;
+        })
+    });
+    p.start().unwrap();
+    p.run_until(LIMIT, |p| p.client.state() == SessionState::Failed);
+    assert_eq!(
+        p.take_events(Side::Client).pop(),
+        Some(Event::Error(Error::UnsupportedCurve))
+    );
+    assert_eq!(Error::UnsupportedCurve.status().code(), 0x14B);
+}
+
+#[test]
+fn an_x25519_key_of_small_order_is_refused_with_0x14b() {
+    // RFC 8422 §5.11: an all-zero shared secret aborts the handshake. The client's
+    // ClientKeyExchange is rewritten to carry the point u = 0 (length 32, then zeros).
+    let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
+    let mut p = pair_with(
+        cert_config(&[suite], &[]),
+        cert_config(&[suite], &["server"]),
+        LinkConditions::PERFECT,
+        78,
+    );
+    p.to_server.set_mangler(|_, d| {
+        rewrite(d, HandshakeType::CLIENT_KEY_EXCHANGE, &|body| {
+            assert_eq!(body.len(), 33);
+            body[1..].fill(0);
+        })
+    });
+    p.start().unwrap();
+    p.run_until(LIMIT, |p| p.server.state() == SessionState::Failed);
+    assert_eq!(p.server.group(), Some(NamedGroup::X25519));
+    assert_eq!(
+        p.take_events(Side::Server).pop(),
+        Some(Event::Error(Error::UnsupportedCurve))
+    );
 }
 
 #[test]

@@ -20,7 +20,7 @@ use common::{
     ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, fixture_path, hex, psk_config,
 };
 use wasm_dtls::x509::{Certificate, PrivateKey};
-use wasm_dtls::{CipherSuite, Config, CryptoProvider, Event, Session, Status};
+use wasm_dtls::{CipherSuite, Config, CryptoProvider, Event, NamedGroup, Session, Status};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -274,6 +274,48 @@ fn openssl_certificate_s_client_talks_to_our_server() {
         // s_client sends the CA after its certificate, as it found it in -CAfile.
         let chain = server.endpoint.peer_certificates();
         assert_eq!(chain.first(), Some(&cert("client").der().to_vec()));
+    }
+}
+
+/// OpenSSL's name for `group` in `-groups`, and how s_client reports it as the
+/// server's temporary key.
+fn openssl_group(group: NamedGroup) -> (&'static str, &'static str) {
+    match group {
+        NamedGroup::X25519 => ("X25519", "Server Temp Key: X25519"),
+        NamedGroup::Secp256r1 => ("P-256", "Server Temp Key: ECDH, prime256v1"),
+    }
+}
+
+/// Each ECDHE group is agreed with OpenSSL both ways, our side enabling both: s_server
+/// allowed only that group, and s_client offering it first. (s_client cannot offer it
+/// alone: before TLS 1.3 the list also names the curves a client takes certificates
+/// on, RFC 4492 §4, and ours are P-256 — see `Config::set_groups`.)
+#[test]
+fn each_ecdhe_group_is_agreed_with_openssl_both_ways() {
+    let server_cert = fixture_path("server.crt.pem");
+    let server_key = fixture_path("server.key.pem");
+    let ca = fixture_path("ca.crt.pem");
+    for (group, suite) in NamedGroup::ALL.into_iter().zip(ECDSA_SUITES) {
+        let (openssl_name, temp_key) = openssl_group(group);
+        let config = cert_config(&[suite], &[]);
+        let args = [
+            "-cert",
+            &server_cert,
+            "-key",
+            &server_key,
+            "-groups",
+            openssl_name,
+        ];
+        let (client, _) = our_client_against_s_server(suite, config, &args, None);
+        assert_eq!(client.endpoint.group(), Some(group), "{suite:?}");
+
+        let config = cert_config(&[suite], &["server"]);
+        let (other, _) = openssl_group(NamedGroup::ALL.into_iter().find(|g| *g != group).unwrap());
+        let offered = format!("{openssl_name}:{other}");
+        let args = ["-CAfile", &ca, "-verify_return_error", "-groups", &offered];
+        let (server, output) = s_client_against_our_server(suite, config, &args, None);
+        assert_eq!(server.endpoint.group(), Some(group), "{suite:?}");
+        assert!(output.contains(temp_key), "{group}: {output}");
     }
 }
 

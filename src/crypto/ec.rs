@@ -1,58 +1,18 @@
-//! P-256 operations of the ECDHE-ECDSA suites: ephemeral ECDH keys (RFC 8422 §5.10)
-//! and ECDSA signatures with SHA-256 (deterministic, RFC 6979). The free functions are
-//! RustCrypto's; [`EphemeralKey`], [`sign_with`] and [`verify_with`] go to the
-//! configured [`CryptoProvider`].
+//! P-256 operations of the ECDHE-ECDSA suites: point encoding and ECDSA signatures
+//! with SHA-256 (deterministic, RFC 6979). The free functions are RustCrypto's;
+//! [`sign_with`] and [`verify_with`] go to the configured [`CryptoProvider`]. The key
+//! agreement itself is in [`ecdhe`](super::ecdhe).
 
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
 use p256::ecdsa::signature::{Signer, Verifier};
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::elliptic_curve::sec1::ToSec1Point;
-use zeroize::Zeroizing;
 
 use super::CryptoProvider;
 #[cfg(feature = "ring")]
-use super::ring_p256;
+use super::ring_provider;
 use crate::error::Error;
-use crate::rng::Random;
 use crate::x509::PrivateKey;
-
-/// One handshake's ephemeral ECDH key, from the configured provider.
-pub enum EphemeralKey {
-    /// RustCrypto's.
-    RustCrypto(p256::SecretKey),
-    /// ring's (used once: the agreement consumes it).
-    #[cfg(feature = "ring")]
-    Ring(ring::agreement::EphemeralPrivateKey),
-}
-
-impl EphemeralKey {
-    /// A fresh key; RustCrypto's is drawn from `rng`, ring's from the OS.
-    pub fn generate(provider: CryptoProvider, rng: &mut dyn Random) -> Result<EphemeralKey, Error> {
-        match provider {
-            CryptoProvider::RustCrypto => ephemeral_key(rng).map(EphemeralKey::RustCrypto),
-            #[cfg(feature = "ring")]
-            CryptoProvider::Ring => ring_p256::ephemeral_key().map(EphemeralKey::Ring),
-        }
-    }
-
-    /// The uncompressed SEC1 encoding of the public point, as ECDHE messages carry it.
-    pub fn public_point(&self) -> Result<Vec<u8>, Error> {
-        match self {
-            EphemeralKey::RustCrypto(key) => Ok(encode_point(&key.public_key())),
-            #[cfg(feature = "ring")]
-            EphemeralKey::Ring(key) => ring_p256::public_point(key),
-        }
-    }
-
-    /// The premaster secret with the peer's point (RFC 8422 §5.10).
-    pub fn premaster_secret(self, theirs: &p256::PublicKey) -> Result<Zeroizing<Vec<u8>>, Error> {
-        match self {
-            EphemeralKey::RustCrypto(key) => Ok(premaster_secret(&key, theirs)),
-            #[cfg(feature = "ring")]
-            EphemeralKey::Ring(key) => ring_p256::premaster_secret(key, theirs),
-        }
-    }
-}
 
 /// A DER ECDSA-SHA256 signature of `message` by `key`, made by `provider`.
 pub fn sign_with(
@@ -64,7 +24,7 @@ pub fn sign_with(
         CryptoProvider::RustCrypto => Ok(sign(key.signing_key(), message)),
         #[cfg(feature = "ring")]
         CryptoProvider::Ring => match key.ring_pair() {
-            Some(pair) => ring_p256::sign(pair, message),
+            Some(pair) => ring_provider::sign(pair, message),
             None => Ok(sign(key.signing_key(), message)),
         },
     }
@@ -81,23 +41,8 @@ pub fn verify_with(
     match provider {
         CryptoProvider::RustCrypto => verify(key, message, der),
         #[cfg(feature = "ring")]
-        CryptoProvider::Ring => ring_p256::verify(key, message, der),
+        CryptoProvider::Ring => ring_provider::verify(key, message, der),
     }
-}
-
-/// A fresh ephemeral key from `rng`. A random 32-byte string is a valid scalar except
-/// with probability about 2^-32, so a few tries always suffice.
-pub fn ephemeral_key(rng: &mut dyn Random) -> Result<p256::SecretKey, Error> {
-    for _ in 0..8 {
-        let mut bytes = Zeroizing::new([0u8; 32]);
-        rng.fill(bytes.as_mut());
-        if let Ok(key) = p256::SecretKey::from_slice(bytes.as_ref()) {
-            return Ok(key);
-        }
-    }
-    Err(Error::InvalidState(
-        "the random source produced no valid P-256 key",
-    ))
 }
 
 /// The uncompressed SEC1 encoding of a public key, as ECDHE messages carry it.
@@ -112,11 +57,6 @@ pub fn decode_point(bytes: &[u8]) -> Result<p256::PublicKey, Error> {
         return Err(Error::UnsupportedCurve);
     }
     p256::PublicKey::from_sec1_bytes(bytes).map_err(|_| Error::UnsupportedCurve)
-}
-
-/// The ECDH premaster secret: the x-coordinate of the shared point (RFC 8422 §5.10).
-pub fn premaster_secret(ours: &p256::SecretKey, theirs: &p256::PublicKey) -> Zeroizing<Vec<u8>> {
-    Zeroizing::new(ours.diffie_hellman(theirs).raw_secret_bytes().to_vec())
 }
 
 /// A DER ECDSA-SHA256 signature of `message`.
@@ -149,17 +89,18 @@ pub fn verify_digest(key: &p256::PublicKey, digest: &[u8; 32], der: &[u8]) -> bo
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::crypto::ecdhe::p256_secret;
     use crate::rng::SeededRandom;
     use sha2::{Digest, Sha256};
 
     #[test]
-    fn ecdh_agrees_and_signatures_verify() {
+    fn points_round_trip_and_signatures_verify() {
         let mut rng = SeededRandom::new(3);
-        let a = ephemeral_key(&mut rng).unwrap();
-        let b = ephemeral_key(&mut rng).unwrap();
+        let a = p256_secret(&mut rng).unwrap();
+        let b = p256_secret(&mut rng).unwrap();
         let a_pub = decode_point(&encode_point(&a.public_key())).unwrap();
         let b_pub = decode_point(&encode_point(&b.public_key())).unwrap();
-        assert_eq!(*premaster_secret(&a, &b_pub), *premaster_secret(&b, &a_pub));
+        assert_eq!(a_pub, a.public_key());
         assert_eq!(encode_point(&a_pub).len(), 65);
 
         let signer = SigningKey::from(&a);
@@ -176,26 +117,10 @@ mod tests {
         assert!(decode_point(&[]).is_err());
     }
 
-    /// ring and RustCrypto agree on ECDH secrets and accept each other's signatures.
+    /// ring and RustCrypto accept each other's signatures.
     #[cfg(feature = "ring")]
     #[test]
     fn ring_and_rustcrypto_interoperate() {
-        let mut rng = SeededRandom::new(4);
-        for (a, b) in [
-            (CryptoProvider::Ring, CryptoProvider::RustCrypto),
-            (CryptoProvider::RustCrypto, CryptoProvider::Ring),
-            (CryptoProvider::Ring, CryptoProvider::Ring),
-        ] {
-            let ka = EphemeralKey::generate(a, &mut rng).unwrap();
-            let kb = EphemeralKey::generate(b, &mut rng).unwrap();
-            let pa = decode_point(&ka.public_point().unwrap()).unwrap();
-            let pb = decode_point(&kb.public_point().unwrap()).unwrap();
-            let sa = ka.premaster_secret(&pb).unwrap();
-            let sb = kb.premaster_secret(&pa).unwrap();
-            assert_eq!(*sa, *sb, "{a:?} with {b:?}");
-            assert_eq!(sa.len(), 32);
-        }
-
         let pem = std::fs::read("tests/fixtures/server.key.pem").unwrap();
         let key = PrivateKey::load(&pem).unwrap();
         let public = key.public_key();

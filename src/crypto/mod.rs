@@ -1,16 +1,18 @@
 //! The cryptography: the TLS 1.2 PRF and key schedule, AEAD record protection, the
-//! stateless cookie MAC and P-256 ECDHE/ECDSA, all on RustCrypto primitives — P-256
-//! optionally on ring's in native builds ([`CryptoProvider`]). Every type of ours that
+//! stateless cookie MAC, ECDHE on X25519 or P-256 and ECDSA on P-256, on RustCrypto's
+//! primitives and x25519-dalek — the elliptic curves optionally on ring's in native
+//! builds ([`CryptoProvider`]). Every type of ours that
 //! holds key material wipes it when dropped; secret comparisons (cookies, Finished) are
 //! constant-time.
 
 mod aead;
 mod cookie;
 pub mod ec;
+pub mod ecdhe;
 mod prf;
 mod provider;
 #[cfg(feature = "ring")]
-pub(crate) mod ring_p256;
+pub(crate) mod ring_provider;
 
 pub use aead::{MAX_FIXED_IV_LEN, MAX_KEY_LEN, RecordCipher};
 pub use cookie::{CookieJar, CookieSecret};

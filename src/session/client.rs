@@ -17,14 +17,15 @@
 
 use super::flight::MAX_FLIGHT_MESSAGES;
 use super::{Awaiting, Role, Session};
-use crate::crypto::ec::EphemeralKey;
+use crate::crypto::ecdhe::{EphemeralKey, PeerShare};
 use crate::crypto::{ec, psk_premaster_secret};
 use crate::error::Error;
+use crate::group::NamedGroup;
 use crate::handshake::{
     CertificateRequest, CertificateVerify, ClientHello, ECDSA_SECP256R1_SHA256,
     EcdheClientKeyExchange, EcdheServerKeyExchange, Extension, ExtensionType, HandshakeType,
-    HelloVerifyRequest, Message, PskClientKeyExchange, PskServerKeyExchange, SECP256R1,
-    ServerHelloDone, ServerHelloView, renegotiation_info_data,
+    HelloVerifyRequest, Message, PskClientKeyExchange, PskServerKeyExchange, ServerHelloDone,
+    ServerHelloView, renegotiation_info_data,
 };
 use crate::record::DTLS_1_2;
 use crate::suite::{CipherSuite, KeyExchange};
@@ -62,7 +63,8 @@ impl Session {
             .iter()
             .any(|s| s.key_exchange() == KeyExchange::EcdheEcdsa)
         {
-            extensions.push(Extension::supported_groups(&[SECP256R1]));
+            let groups: Vec<u16> = self.config.groups().iter().map(|g| g.id()).collect();
+            extensions.push(Extension::supported_groups(&groups));
             extensions.push(Extension::ec_point_formats_uncompressed());
             extensions.push(Extension::signature_algorithms(&[ECDSA_SECP256R1_SHA256]));
         }
@@ -272,9 +274,10 @@ impl Session {
         let server_key = hs.peer_key.ok_or(Error::UnexpectedMessage(
             "ServerKeyExchange before Certificate",
         ))?;
-        if ske.curve != SECP256R1 {
-            return Err(Error::UnsupportedCurve);
-        }
+        // RFC 8422 §5.4: the server must pick one of the groups we offered.
+        let group = NamedGroup::from_id(ske.curve)
+            .filter(|g| self.config.groups().contains(g))
+            .ok_or(Error::UnsupportedCurve)?;
         if ske.scheme != ECDSA_SECP256R1_SHA256 {
             return Err(Error::SignatureVerification);
         }
@@ -286,29 +289,37 @@ impl Session {
         if !ec::verify_with(provider, &server_key, &signed, &ske.signature) {
             return Err(Error::SignatureVerification);
         }
-        hs.peer_ecdh = Some(ec::decode_point(&ske.public)?);
+        hs.peer_ecdh = Some(PeerShare::decode(group, &ske.public)?);
+        self.group = Some(group);
         Ok(())
     }
 
     /// Sends [Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec
     /// and Finished.
     fn send_ecdhe_client_flight(&mut self, now: Instant) -> Result<(), Error> {
-        let key = EphemeralKey::generate(self.config.crypto_provider(), self.rng.as_mut())?;
+        let server_share = self
+            .handshake_ref()?
+            .peer_ecdh
+            .ok_or(Error::UnexpectedMessage(
+                "ServerHelloDone before ServerKeyExchange",
+            ))?;
+        let key = EphemeralKey::generate(
+            self.config.crypto_provider(),
+            server_share.group(),
+            self.rng.as_mut(),
+        )?;
         let hs = self.handshake_ref()?;
-        let server_point = hs.peer_ecdh.ok_or(Error::UnexpectedMessage(
-            "ServerHelloDone before ServerKeyExchange",
-        ))?;
         let requested = hs.certificate_requested;
         let mut flight = Vec::with_capacity(MAX_FLIGHT_MESSAGES);
         if requested {
             flight.push(self.our_certificate());
         }
         let cke = EcdheClientKeyExchange {
-            public: key.public_point()?,
+            public: key.public_key()?,
         }
         .encode();
         flight.push(self.our_message(HandshakeType::CLIENT_KEY_EXCHANGE, cke));
-        self.derive_keys(&key.premaster_secret(&server_point)?)?;
+        self.derive_keys(&key.premaster_secret(&server_share)?)?;
         if requested && let Some(identity) = self.config.local_identity() {
             let digest = self.handshake_ref()?.transcript.current();
             let signature = ec::sign_digest(identity.key.signing_key(), &digest)?;

@@ -21,6 +21,7 @@ use crate::alert::{Alert, AlertDescription};
 use crate::config::Config;
 use crate::crypto::{CookieJar, MasterSecret, RecordCipher};
 use crate::error::Error;
+use crate::group::NamedGroup;
 use crate::handshake::{
     CertificateMessage, HANDSHAKE_HEADER_LEN, HandshakeHeader, HandshakeType, Reassembler,
     fragment_count, split,
@@ -172,9 +173,9 @@ struct Handshake {
     /// Client: HelloVerifyRequests with a new cookie so far.
     hello_verify_requests: u8,
     /// Our ephemeral ECDH key (ECDHE suites).
-    ecdh_key: Option<crate::crypto::ec::EphemeralKey>,
-    /// Client: the server's ephemeral ECDH point.
-    peer_ecdh: Option<p256::PublicKey>,
+    ecdh_key: Option<crate::crypto::ecdhe::EphemeralKey>,
+    /// Client: the server's ephemeral ECDHE public key.
+    peer_ecdh: Option<crate::crypto::ecdhe::PeerShare>,
     /// The public key of the peer's verified certificate.
     peer_key: Option<p256::PublicKey>,
     /// Client: the server asked for our certificate. Server: we asked for the client's.
@@ -231,6 +232,8 @@ pub struct Session {
     /// The record sequence number of the record being processed.
     record_sequence: u64,
     suite: Option<CipherSuite>,
+    /// The ECDHE group, once chosen (server) or learnt from ServerKeyExchange (client).
+    group: Option<NamedGroup>,
     psk_identity: Option<Vec<u8>>,
     peer_certificates: Vec<Vec<u8>>,
     last_received: Instant,
@@ -248,6 +251,7 @@ impl core::fmt::Debug for Session {
             .field("role", &self.role)
             .field("state", &self.state)
             .field("suite", &self.suite)
+            .field("group", &self.group)
             .field("stats", &self.stats)
             .finish_non_exhaustive()
     }
@@ -313,6 +317,7 @@ impl Session {
             early_records: Vec::new(),
             record_sequence: 0,
             suite: None,
+            group: None,
             psk_identity: None,
             peer_certificates: Vec::new(),
             last_received: Instant::ZERO,
@@ -495,6 +500,12 @@ impl Session {
     /// The negotiated suite, once the ServerHello is settled.
     pub fn cipher_suite(&self) -> Option<CipherSuite> {
         self.suite
+    }
+
+    /// The group the ECDHE key exchange uses, once known (the server chooses it with
+    /// the suite; the client learns it from ServerKeyExchange). `None` with PSK.
+    pub fn group(&self) -> Option<NamedGroup> {
+        self.group
     }
 
     /// The peer's certificate chain (DER, own certificate first), once verified.

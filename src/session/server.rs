@@ -1,20 +1,21 @@
 //! The server side of the handshake, with the stateless cookie exchange of
 //! RFC 6347 §4.2.1: nothing is kept for a client until its ClientHello carries a cookie
 //! that only we could have made for its address. The suite is the first of the
-//! client's that we have credentials for; with ECDHE-ECDSA we sign our ephemeral key
-//! and, when client verification is on, ask for and check the client's certificate.
+//! client's that we have credentials for, the ECDHE group the first of the client's
+//! that we enable; with ECDHE-ECDSA we sign our ephemeral key and, when client verification is on, ask for and check the client's certificate.
 
 use super::flight::{FlightMessage, MAX_FLIGHT_MESSAGES};
 use super::record_layer::plaintext_record;
 use super::{Awaiting, Session};
-use crate::crypto::ec::EphemeralKey;
+use crate::crypto::ecdhe::{EphemeralKey, PeerShare};
 use crate::crypto::{CookieJar, ec, psk_premaster_secret};
 use crate::error::Error;
+use crate::group::NamedGroup;
 use crate::handshake::{
     CertificateRequest, CertificateVerify, ClientHelloView, ECDSA_SECP256R1_SHA256, ECDSA_SIGN,
     EcdheClientKeyExchange, EcdheServerKeyExchange, Extension, ExtensionBlock, ExtensionType,
     HandshakeType, HelloVerifyRequest, Message, PskClientKeyExchange, PskServerKeyExchange,
-    SECP256R1, ServerHello, ServerHelloDone, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, message_header,
+    ServerHello, ServerHelloDone, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, message_header,
     renegotiation_info_data, u8_list_data, u16_list_data,
 };
 use crate::record::{ContentType, DTLS_1_0, DTLS_1_2};
@@ -97,7 +98,7 @@ impl Session {
         if !hello.compression_methods.contains(&0) {
             return Err(Error::BadCompressionMethod);
         }
-        let suite = self.choose_suite(&hello)?;
+        let (suite, group) = self.choose_suite(&hello)?;
         let secure_renegotiation = match hello.extensions.find(ExtensionType::RENEGOTIATION_INFO) {
             Some(ext) => {
                 let data = renegotiation_info_data(ext)
@@ -140,6 +141,7 @@ impl Session {
             ));
         }
         self.suite = Some(suite);
+        self.group = group.filter(|_| ecdhe);
         let hs = self.handshake_mut_or_new();
         hs.client_random = hello.random;
         hs.server_random = server_random;
@@ -162,8 +164,8 @@ impl Session {
         .encode();
         let mut flight = Vec::with_capacity(MAX_FLIGHT_MESSAGES);
         flight.push(self.our_message(HandshakeType::SERVER_HELLO, server_hello));
-        if ecdhe {
-            flight.extend(self.ecdhe_server_messages(request_certificate)?);
+        if let Some(group) = self.group {
+            flight.extend(self.ecdhe_server_messages(group, request_certificate)?);
         } else if let Some(ske) = self.psk_server_key_exchange() {
             flight.push(ske);
         }
@@ -181,19 +183,24 @@ impl Session {
     }
 
     /// The first suite in the client's order that we can serve (the client's
-    /// preference wins, as in most TLS servers by default). ECDHE suites also need the
-    /// client to accept P-256, uncompressed points and ECDSA with SHA-256.
-    fn choose_suite(&self, hello: &ClientHelloView<'_>) -> Result<CipherSuite, Error> {
+    /// preference wins, as in most TLS servers by default), and the group an ECDHE suite
+    /// would use. ECDHE suites also need a group both sides enable, uncompressed points
+    /// and ECDSA with SHA-256.
+    fn choose_suite(
+        &self,
+        hello: &ClientHelloView<'_>,
+    ) -> Result<(CipherSuite, Option<NamedGroup>), Error> {
         let ours = self.config.usable_suites(true);
         if ours.is_empty() {
             return Err(Error::ServerWithoutCredentials);
         }
-        let ecdhe_possible = client_accepts_p256_ecdsa(&hello.extensions)?;
-        hello
+        let group = ecdhe_group(&hello.extensions, self.config.groups())?;
+        let suite = hello
             .cipher_suites()
             .filter_map(CipherSuite::from_id)
-            .find(|s| ours.contains(s) && (s.key_exchange() == KeyExchange::Psk || ecdhe_possible))
-            .ok_or_else(|| no_common_suite(hello, &ours, ecdhe_possible))
+            .find(|s| ours.contains(s) && (s.key_exchange() == KeyExchange::Psk || group.is_some()))
+            .ok_or_else(|| no_common_suite(hello, &ours, group.is_some()))?;
+        Ok((suite, group))
     }
 
     /// RFC 4279 §2: ServerKeyExchange only carries the hint, so it is sent only when
@@ -214,6 +221,7 @@ impl Session {
     /// certificates are wanted, CertificateRequest.
     fn ecdhe_server_messages(
         &mut self,
+        group: NamedGroup,
         request_certificate: bool,
     ) -> Result<Vec<FlightMessage>, Error> {
         let provider = self.config.crypto_provider();
@@ -224,15 +232,15 @@ impl Session {
                 .ok_or(Error::InvalidParameters(
                     "the server has no local certificate",
                 ))?;
-        let ecdh_key = EphemeralKey::generate(provider, self.rng.as_mut())?;
-        let public = ecdh_key.public_point()?;
+        let ecdh_key = EphemeralKey::generate(provider, group, self.rng.as_mut())?;
+        let public = ecdh_key.public_key()?;
         let hs = self.handshake_ref()?;
         let mut signed = Vec::with_capacity(64 + 4 + public.len());
         signed.extend_from_slice(&hs.client_random);
         signed.extend_from_slice(&hs.server_random);
-        signed.extend_from_slice(&EcdheServerKeyExchange::params(SECP256R1, &public));
+        signed.extend_from_slice(&EcdheServerKeyExchange::params(group.id(), &public));
         let ske = EcdheServerKeyExchange {
-            curve: SECP256R1,
+            curve: group.id(),
             public,
             scheme: ECDSA_SECP256R1_SHA256,
             signature: ec::sign_with(provider, private_key, &signed)?,
@@ -298,13 +306,16 @@ impl Session {
             KeyExchange::EcdheEcdsa => {
                 let cke = EcdheClientKeyExchange::decode(body)
                     .map_err(|e| Error::IncorrectMessageLength("ClientKeyExchange", e))?;
-                let client_point = ec::decode_point(&cke.public)?;
+                let group = self.group.ok_or(Error::InvalidState(
+                    "no ECDHE group chosen for this handshake",
+                ))?;
+                let client_share = PeerShare::decode(group, &cke.public)?;
                 let our_key = self
                     .handshake
                     .as_mut()
                     .and_then(|h| h.ecdh_key.take())
                     .ok_or(Error::InvalidState("no ephemeral key for this handshake"))?;
-                our_key.premaster_secret(&client_point)?
+                our_key.premaster_secret(&client_share)?
             }
         };
         self.derive_keys(&premaster)?;
@@ -345,16 +356,33 @@ impl Session {
     }
 }
 
-/// Whether a ClientHello's extensions allow an ECDHE-ECDSA suite with P-256: absent
-/// supported_groups / ec_point_formats mean "anything" (RFC 8422 §4), but an absent
-/// signature_algorithms means SHA-1 only (RFC 5246 §7.4.1.4.1), which we do not sign.
-fn client_accepts_p256_ecdsa(extensions: &ExtensionBlock<'_>) -> Result<bool, Error> {
+/// The group an ECDHE-ECDSA suite would use with this ClientHello, or `None` if its
+/// extensions rule those suites out: the first group in the client's supported_groups
+/// that we enable (`ours`). Before TLS 1.3 that list also names the curves the client
+/// takes certificates on (RFC 4492 §4, RFC 8446 §4.2.7), so it must hold secp256r1,
+/// our certificates' curve, whatever the key exchange uses. An absent
+/// supported_groups or ec_point_formats means "anything" (RFC 8422 §4) — we then take
+/// secp256r1 if we enable it, the curve every ECC client has, else our first; but an
+/// absent signature_algorithms means SHA-1 only (RFC 5246 §7.4.1.4.1), which we do
+/// not sign.
+fn ecdhe_group(
+    extensions: &ExtensionBlock<'_>,
+    ours: &[NamedGroup],
+) -> Result<Option<NamedGroup>, Error> {
     let malformed = |name| move |e| Error::IncorrectMessageLength(name, e);
-    let groups_ok = match extensions.find(ExtensionType::SUPPORTED_GROUPS) {
-        Some(ext) => u16_list_data(ext)
-            .map_err(malformed("supported_groups"))?
-            .any(|g| g == SECP256R1),
-        None => true,
+    let group = match extensions.find(ExtensionType::SUPPORTED_GROUPS) {
+        Some(ext) => {
+            let offered = || u16_list_data(ext).map_err(malformed("supported_groups"));
+            let takes_our_certificate = offered()?.any(|g| g == NamedGroup::Secp256r1.id());
+            offered()?
+                .filter_map(NamedGroup::from_id)
+                .find(|g| takes_our_certificate && ours.contains(g))
+        }
+        None => ours
+            .iter()
+            .find(|g| **g == NamedGroup::Secp256r1)
+            .or(ours.first())
+            .copied(),
     };
     let formats_ok = match extensions.find(ExtensionType::EC_POINT_FORMATS) {
         // 0 is "uncompressed" (RFC 8422 §5.1.2).
@@ -369,7 +397,7 @@ fn client_accepts_p256_ecdsa(extensions: &ExtensionBlock<'_>) -> Result<bool, Er
             .any(|s| s == ECDSA_SECP256R1_SHA256),
         None => false,
     };
-    Ok(groups_ok && formats_ok && signatures_ok)
+    Ok(group.filter(|_| formats_ok && signatures_ok))
 }
 
 /// Whether `hello` carries the cookie `cookies` makes for it and `peer` (a cookie of
@@ -447,7 +475,7 @@ fn no_common_suite(
             .any(|s| s.key_exchange() == KeyExchange::EcdheEcdsa)
     {
         offered.push_str(
-            " (its ECDHE suites without P-256, uncompressed points and ECDSA with SHA-256)",
+            " (its ECDHE suites without secp256r1 for our certificate, a group we enable for the key exchange, uncompressed points or ECDSA with SHA-256)",
         );
     }
     Error::NoSupportedCiphers {

@@ -178,7 +178,7 @@ impl PrivateKey {
         let signing = p256::ecdsa::SigningKey::from(&key);
         Ok(PrivateKey {
             #[cfg(feature = "ring")]
-            ring: crate::crypto::ring_p256::signing_pair(&signing).map(std::sync::Arc::new),
+            ring: crate::crypto::ring_provider::signing_pair(&signing).map(std::sync::Arc::new),
             signing,
         })
     }

@@ -1,8 +1,9 @@
-//! ring's P-256, behind [`CryptoProvider::Ring`](super::CryptoProvider::Ring): ephemeral
-//! ECDH keys and ECDSA-SHA256 over whole messages. Keys cross over as SEC1 bytes; the
-//! peer's points have already been checked by `p256` when they were decoded.
+//! ring's elliptic curves, behind [`CryptoProvider::Ring`](super::CryptoProvider::Ring):
+//! ephemeral ECDHE keys on X25519 or P-256 and P-256 ECDSA-SHA256 over whole messages.
+//! Keys cross over as their wire bytes; the peer's shares have already been checked
+//! for their group when they were decoded.
 
-use ring::agreement::{self, ECDH_P256, EphemeralPrivateKey, UnparsedPublicKey};
+use ring::agreement::{self, ECDH_P256, EphemeralPrivateKey, UnparsedPublicKey, X25519};
 use ring::rand::SystemRandom;
 use ring::signature::{
     ECDSA_P256_SHA256_ASN1, ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair,
@@ -11,27 +12,39 @@ use ring::signature::{
 use zeroize::Zeroizing;
 
 use super::ec::encode_point;
+use super::ecdhe::PeerShare;
 use crate::error::Error;
+use crate::group::NamedGroup;
 
-/// A fresh ephemeral key from the operating system's randomness.
-pub fn ephemeral_key() -> Result<EphemeralPrivateKey, Error> {
-    EphemeralPrivateKey::generate(&ECDH_P256, &SystemRandom::new())
-        .map_err(|_| Error::InvalidState("ring could not generate an ephemeral P-256 key"))
+/// ring's algorithm for `group`.
+fn algorithm(group: NamedGroup) -> &'static agreement::Algorithm {
+    match group {
+        NamedGroup::X25519 => &X25519,
+        NamedGroup::Secp256r1 => &ECDH_P256,
+    }
 }
 
-/// The uncompressed SEC1 encoding of `key`'s public point.
-pub fn public_point(key: &EphemeralPrivateKey) -> Result<Vec<u8>, Error> {
+/// A fresh ephemeral key on `group` from the operating system's randomness.
+pub fn ephemeral_key(group: NamedGroup) -> Result<EphemeralPrivateKey, Error> {
+    EphemeralPrivateKey::generate(algorithm(group), &SystemRandom::new())
+        .map_err(|_| Error::InvalidState("ring could not generate an ephemeral ECDHE key"))
+}
+
+/// `key`'s public key as ECDHE messages carry it (an uncompressed SEC1 point, or an
+/// X25519 u-coordinate).
+pub fn public_key(key: &EphemeralPrivateKey) -> Result<Vec<u8>, Error> {
     key.compute_public_key()
         .map(|public| public.as_ref().to_vec())
         .map_err(|_| Error::InvalidState("ring could not compute the ECDH public key"))
 }
 
-/// The ECDH premaster secret with the peer's point (its x-coordinate, RFC 8422 §5.10).
+/// The ECDHE premaster secret with the peer's share (RFC 8422 §5.10, §5.11). ring
+/// refuses an all-zero X25519 result itself.
 pub fn premaster_secret(
     ours: EphemeralPrivateKey,
-    theirs: &p256::PublicKey,
+    theirs: &PeerShare,
 ) -> Result<Zeroizing<Vec<u8>>, Error> {
-    let peer = UnparsedPublicKey::new(&ECDH_P256, encode_point(theirs));
+    let peer = UnparsedPublicKey::new(algorithm(theirs.group()), theirs.encode());
     agreement::agree_ephemeral(ours, &peer, |shared| Zeroizing::new(shared.to_vec()))
         .map_err(|_| Error::UnsupportedCurve)
 }
