@@ -6,12 +6,13 @@ use core::time::Duration;
 use wasm_dtls::trace::{Direction as EngineDirection, DropReason};
 use wasm_dtls::x509::{Certificate, PrivateKey};
 use wasm_dtls::{
-    CipherSuite as EngineSuite, Config, Error, RetransmitPolicy, SessionState as EngineState,
+    CipherSuite as EngineSuite, Config, Error, NamedGroup as EngineGroup, RetransmitPolicy,
+    SessionState as EngineState,
 };
 
 use crate::bindings::exports::wasm_dtls::dtls::types::{
-    CipherSuite, Direction, Error as WitError, IpAddress, MessageTrace, RecordTrace, SessionState,
-    Settings, SocketAddress, StateChange, Stats, Trace,
+    CipherSuite, Direction, Error as WitError, IpAddress, MessageTrace, NamedGroup, RecordTrace,
+    SessionState, Settings, SocketAddress, StateChange, Stats, Trace,
 };
 use crate::codes;
 
@@ -25,6 +26,10 @@ fn build_config(s: &Settings) -> Result<Config, Error> {
     if !s.suites.is_empty() {
         let suites: Vec<EngineSuite> = s.suites.iter().map(|&c| suite_from_wit(c)).collect();
         config.set_cipher_suites(&suites)?;
+    }
+    if !s.groups.is_empty() {
+        let groups: Vec<EngineGroup> = s.groups.iter().map(|&g| group_from_wit(g)).collect();
+        config.set_groups(&groups)?;
     }
     if let Some(mtu) = s.mtu {
         config.set_mtu(mtu as usize)?;
@@ -108,6 +113,22 @@ pub fn suite(suite: EngineSuite) -> CipherSuite {
         EngineSuite::EcdheEcdsaChaCha20Poly1305Sha256 => {
             CipherSuite::EcdheEcdsaChacha20Poly1305Sha256
         }
+    }
+}
+
+/// The engine group of a WIT group.
+pub fn group_from_wit(group: NamedGroup) -> EngineGroup {
+    match group {
+        NamedGroup::X25519 => EngineGroup::X25519,
+        NamedGroup::Secp256r1 => EngineGroup::Secp256r1,
+    }
+}
+
+/// The WIT group of an engine group.
+pub fn group(group: EngineGroup) -> NamedGroup {
+    match group {
+        EngineGroup::X25519 => NamedGroup::X25519,
+        EngineGroup::Secp256r1 => NamedGroup::Secp256r1,
     }
 }
 

@@ -9,8 +9,8 @@ use wasm_dtls::{
 
 use crate::bindings::exports::wasm_dtls::dtls::server::{
     CipherSuite, Client, Disconnected, DtlsServer, Error, Established, Failure, GuestDtlsServer,
-    Output, Received, ServerEvent, ServerTrace, SessionId, SessionState, Settings, SocketAddress,
-    Stats, Transmit,
+    NamedGroup, Output, Received, ServerEvent, ServerTrace, SessionId, SessionState, Settings,
+    SocketAddress, Stats, Transmit,
 };
 use crate::{codes, convert};
 
@@ -187,6 +187,11 @@ impl GuestDtlsServer for ServerResource {
     fn session_cipher_suite(&self, session: SessionId) -> Option<CipherSuite> {
         self.with(|s| s.session(id(session)).and_then(|s| s.cipher_suite()))
             .map(convert::suite)
+    }
+
+    fn session_named_group(&self, session: SessionId) -> Option<NamedGroup> {
+        self.with(|s| s.session(id(session)).and_then(|s| s.group()))
+            .map(convert::group)
     }
 
     fn session_peer_certificates(&self, session: SessionId) -> Vec<Vec<u8>> {

@@ -5,7 +5,8 @@ use core::cell::RefCell;
 use wasm_dtls::{Event as EngineEvent, Instant, Output as EngineOutput, Session};
 
 use crate::bindings::exports::wasm_dtls::dtls::session::{
-    CipherSuite, DtlsSession, Error, Event, GuestDtlsSession, Output, SessionState, Settings, Stats,
+    CipherSuite, DtlsSession, Error, Event, GuestDtlsSession, NamedGroup, Output, SessionState,
+    Settings, Stats,
 };
 use crate::{codes, convert};
 
@@ -125,6 +126,10 @@ impl GuestDtlsSession for SessionResource {
 
     fn cipher_suite(&self) -> Option<CipherSuite> {
         self.with(|s| s.cipher_suite()).map(convert::suite)
+    }
+
+    fn named_group(&self) -> Option<NamedGroup> {
+        self.with(|s| s.group()).map(convert::group)
     }
 
     fn peer_certificates(&self) -> Vec<Vec<u8>> {

@@ -2,7 +2,7 @@
 //! every call returns `Result<_, DtlsError>` (a trap becomes a host error, a WIT
 //! `error` keeps its NetX code).
 
-use wasm_dtls::Status;
+use wasm_dtls::{NamedGroup, Status};
 use wasmtime::Store;
 use wasmtime::component::ResourceAny;
 
@@ -11,6 +11,7 @@ use crate::bindings::server_api::{Output as ServerOutput, SessionId};
 use crate::bindings::session_api::Output as SessionOutput;
 use crate::bindings::types::{Error as WitError, SessionState, Settings, SocketAddress, Stats};
 use crate::error::DtlsError;
+use crate::options::engine_group;
 use crate::runtime::{HostState, Runtime};
 
 /// One component instance and one resource in it.
@@ -209,6 +210,13 @@ impl SessionHandle {
         call!(&mut self.0, session, call_stats).map_err(trapped)
     }
 
+    /// `named-group`.
+    pub fn named_group(&mut self) -> Result<Option<NamedGroup>, DtlsError> {
+        call!(&mut self.0, session, call_named_group)
+            .map(|g| g.map(engine_group))
+            .map_err(trapped)
+    }
+
     /// `peer-certificates`.
     pub fn peer_certificates(&mut self) -> Result<Vec<Vec<u8>>, DtlsError> {
         call!(&mut self.0, session, call_peer_certificates).map_err(trapped)
@@ -308,6 +316,16 @@ impl ServerHandle {
     pub fn client_info_get(&mut self, session: SessionId) -> Result<SocketAddress, DtlsError> {
         let r = call!(&mut self.0, server, call_client_info_get, session);
         self.0.check(r)
+    }
+
+    /// `session-peer-certificates`.
+    pub fn session_named_group(
+        &mut self,
+        session: SessionId,
+    ) -> Result<Option<NamedGroup>, DtlsError> {
+        call!(&mut self.0, server, call_session_named_group, session)
+            .map(|g| g.map(engine_group))
+            .map_err(trapped)
     }
 
     /// `session-peer-certificates`.

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use wasm_dtls::CipherSuite;
+use wasm_dtls::{CipherSuite, NamedGroup};
 
-use crate::bindings::types::{CipherSuite as WitSuite, Settings};
+use crate::bindings::types::{CipherSuite as WitSuite, NamedGroup as WitGroup, Settings};
 use crate::error::DtlsError;
 use crate::instance::Credentials;
 
@@ -32,6 +32,10 @@ pub type TraceSink = Arc<dyn Fn(u64, &str) + Send + Sync>;
 pub struct Options {
     /// Suites to offer or accept, most preferred first (empty: all six).
     pub suites: Vec<CipherSuite>,
+    /// ECDHE groups, most preferred first (empty: X25519, then secp256r1). A server
+    /// serves the ECDSA suites only to clients that list secp256r1, its certificate's
+    /// curve (RFC 4492 §4).
+    pub groups: Vec<NamedGroup>,
     /// Pre-shared keys (NetX `psk_add`), as many as needed (a key per device, say).
     pub psks: Vec<PskEntry>,
     /// This side's certificate chain (PEM or DER) and private key (NetX
@@ -75,6 +79,7 @@ impl core::fmt::Debug for Options {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Options")
             .field("suites", &self.suites)
+            .field("groups", &self.groups)
             .field("psks", &self.psks.len())
             .field("certificate", &self.certificate.is_some())
             .field("trusted", &self.trusted.len())
@@ -103,6 +108,7 @@ impl Options {
     pub(crate) fn settings(&self) -> Settings {
         Settings {
             suites: self.suites.iter().map(|&s| wit_suite(s)).collect(),
+            groups: self.groups.iter().map(|&g| wit_group(g)).collect(),
             mtu: self.mtu,
             retransmit_initial_ms: self.retransmit_initial.map(millis),
             retransmit_max_ms: self.retransmit_max.map(millis),
@@ -169,6 +175,22 @@ pub(crate) fn wit_suite(suite: CipherSuite) -> WitSuite {
         CipherSuite::EcdheEcdsaAes128GcmSha256 => WitSuite::EcdheEcdsaAes128GcmSha256,
         CipherSuite::PskChaCha20Poly1305Sha256 => WitSuite::PskChacha20Poly1305Sha256,
         CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => WitSuite::EcdheEcdsaChacha20Poly1305Sha256,
+    }
+}
+
+/// The WIT group of an engine group.
+pub(crate) fn wit_group(group: NamedGroup) -> WitGroup {
+    match group {
+        NamedGroup::X25519 => WitGroup::X25519,
+        NamedGroup::Secp256r1 => WitGroup::Secp256r1,
+    }
+}
+
+/// The engine group (names, code points) of a WIT group.
+pub(crate) fn engine_group(group: WitGroup) -> NamedGroup {
+    match group {
+        WitGroup::X25519 => NamedGroup::X25519,
+        WitGroup::Secp256r1 => NamedGroup::Secp256r1,
     }
 }
 

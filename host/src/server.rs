@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
-use wasm_dtls::{CipherSuite, Status};
+use wasm_dtls::{CipherSuite, NamedGroup, Status};
 
 use crate::backlog::Backlog;
 use crate::bindings::server_api::{Output, ServerEvent as WitEvent, SessionId as WitId};
@@ -69,6 +69,8 @@ pub enum ServerEvent {
         session: SessionId,
         /// The negotiated suite.
         suite: CipherSuite,
+        /// The ECDHE group; `None` with PSK.
+        group: Option<NamedGroup>,
         /// The client's certificate chain (DER), if it sent one.
         peer_certificates: Vec<Vec<u8>>,
     },
@@ -408,6 +410,7 @@ impl Driver {
             WitEvent::Established(e) => ServerEvent::Established {
                 session: e.session.into(),
                 suite: engine_suite(e.suite),
+                group: self.handle.session_named_group(e.session)?,
                 peer_certificates: self.handle.session_peer_certificates(e.session)?,
             },
             WitEvent::Receive(r) if self.backlog.admit() => ServerEvent::Receive {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
-use wasm_dtls::{CipherSuite, Status};
+use wasm_dtls::{CipherSuite, NamedGroup, Status};
 
 use crate::backlog::Backlog;
 use crate::bindings::session_api::Output;
@@ -29,6 +29,7 @@ const MAX_DATAGRAM: usize = 65_536;
 enum Note {
     Connected {
         suite: CipherSuite,
+        group: Option<NamedGroup>,
         peer_certificates: Vec<Vec<u8>>,
         handshake: HandshakeStats,
     },
@@ -67,6 +68,7 @@ pub struct DtlsSession {
     peer: SocketAddr,
     local: SocketAddr,
     suite: CipherSuite,
+    group: Option<NamedGroup>,
     peer_certificates: Vec<Vec<u8>>,
     handshake: HandshakeStats,
     task: JoinHandle<()>,
@@ -187,6 +189,11 @@ impl DtlsSession {
         self.suite
     }
 
+    /// The ECDHE group the key exchange used; `None` with PSK.
+    pub fn named_group(&self) -> Option<NamedGroup> {
+        self.group
+    }
+
     /// The server's certificate chain (DER), empty with PSK.
     pub fn peer_certificates(&self) -> &[Vec<u8>] {
         &self.peer_certificates
@@ -297,6 +304,7 @@ impl Attempt<'_> {
         match first {
             Ok(Some(Note::Connected {
                 suite,
+                group,
                 peer_certificates,
                 handshake,
             })) => Ok(Ok(DtlsSession {
@@ -305,6 +313,7 @@ impl Attempt<'_> {
                 peer,
                 local,
                 suite,
+                group,
                 peer_certificates,
                 handshake,
                 task,
@@ -449,6 +458,7 @@ impl Driver {
                 let stats = self.handle.stats()?;
                 Note::Connected {
                     suite: engine_suite(suite),
+                    group: self.handle.named_group()?,
                     peer_certificates: self.handle.peer_certificates()?,
                     handshake: HandshakeStats {
                         millis: self.clock.now(),

@@ -13,6 +13,9 @@ export type SuiteName =
   | 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'
   | (string & {});
 
+/** An ECDHE group by name: x25519, or secp256r1 (also P-256, prime256v1). */
+export type GroupName = 'x25519' | 'secp256r1' | 'P-256' | 'prime256v1' | (string & {});
+
 /** A pre-shared key (NetX psk_add). */
 export interface Psk {
   /** The identity the client names. */
@@ -35,6 +38,12 @@ export interface CommonOptions {
   ca?: Bytes | Bytes[];
   /** Suites to offer or accept, most preferred first (default: all six). */
   suites?: SuiteName[];
+  /**
+   * ECDHE groups, most preferred first (default: x25519, then secp256r1). A server
+   * serves the ECDSA suites only to clients that list secp256r1, its certificate's
+   * curve (RFC 4492 §4).
+   */
+  groups?: GroupName[];
   /** The largest datagram to send, 128 to 65507 bytes (default 1200). */
   mtu?: number;
   /** The first retransmission timeout in ms (RFC 6347: 1000). */
@@ -108,6 +117,8 @@ export class DtlsError extends Error {
 declare class SessionBase extends EventEmitter {
   /** The negotiated suite's IANA name. */
   cipherSuite: string | undefined;
+  /** The ECDHE group the key exchange used: 'x25519' or 'secp256r1'; undefined with PSK. */
+  namedGroup: 'x25519' | 'secp256r1' | undefined;
   /** The peer's certificate chain (DER), empty with PSK. */
   peerCertificates: Buffer[];
   /** Messages waiting for `receive()`: at most MAX_WAITING_MESSAGES. */

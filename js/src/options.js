@@ -30,6 +30,25 @@ export function suite(name) {
   return found;
 }
 
+/** Names of the ECDHE groups, to the WIT enum value (secp256r1 has three aliases). */
+const GROUPS = new Map([
+  ['x25519', 'x25519'],
+  ['secp256r1', 'secp256r1'],
+  ['p-256', 'secp256r1'],
+  ['p256', 'secp256r1'],
+  ['prime256v1', 'secp256r1'],
+]);
+
+/** The WIT group for a name, or a NX_INVALID_PARAMETERS error. */
+export function group(name) {
+  const found = GROUPS.get(String(name).trim().toLowerCase());
+  if (!found) {
+    throw hostError('nx-invalid-parameters',
+      `unknown group ${JSON.stringify(name)}: use x25519 or secp256r1 (P-256)`);
+  }
+  return found;
+}
+
 /** The IANA name of a WIT suite value. */
 export function ianaName(wit) {
   return SUITES.get(wit).iana;
@@ -68,6 +87,7 @@ function roomFor(psks) {
 export function settings(options) {
   return {
     suites: list(options.suites).map((s) => suite(s).wit),
+    groups: list(options.groups).map(group),
     mtu: optionalInt(options.mtu, 'mtu', 'bytes'),
     retransmitInitialMs: optionalInt(options.retransmitInitialMs, 'retransmitInitialMs', 'milliseconds'),
     retransmitMaxMs: optionalInt(options.retransmitMaxMs, 'retransmitMaxMs', 'milliseconds'),

@@ -211,6 +211,7 @@ export class DtlsServer extends EventEmitter {
         const session = this._sessions.get(key(v.session));
         if (!session) break;
         session.cipherSuite = ianaName(v.suite);
+        session.namedGroup = this._resource.sessionNamedGroup(v.session);
         session.peerCertificates = this._resource.sessionPeerCertificates(v.session)
           .map((c) => Buffer.from(c));
         this.emit('session', session);

@@ -101,6 +101,7 @@ export class SessionBase extends EventEmitter {
     this._ended = null;
     /** The negotiated suite's IANA name, once connected. */
     this.cipherSuite = undefined;
+    this.namedGroup = undefined;
     /** The peer's certificate chain (DER buffers), once connected. */
     this.peerCertificates = [];
     /** Messages dropped because MAX_WAITING_MESSAGES were waiting for `receive()`. */
@@ -254,6 +255,7 @@ export class DtlsSession extends SessionBase {
     switch (event.tag) {
       case 'connected':
         this.cipherSuite = ianaName(event.val);
+        this.namedGroup = this._resource.namedGroup();
         this.peerCertificates = this._resource.peerCertificates().map((c) => Buffer.from(c));
         this.emit('_connected');
         break;

@@ -43,6 +43,26 @@ test('a node client and a node server talk with each suite', async () => {
   server.close();
 });
 
+test('the ECDHE group is x25519 unless a side enables only secp256r1; unknown groups are refused', async () => {
+  const server = echoServer();
+  const established = [];
+  server.on('session', (s) => established.push(s));
+  const { port } = await server.listen(0, '127.0.0.1');
+  for (const [groups, expected] of [[undefined, 'x25519'], [['P-256'], 'secp256r1'],
+    [['secp256r1', 'x25519'], 'secp256r1'], [['x25519', 'prime256v1'], 'x25519']]) {
+    const session = await connect(clientOptions(port, { suites: ['ecdsa-gcm'], groups }));
+    assert.equal(session.namedGroup, expected, String(groups));
+    assert.equal(established.at(-1).namedGroup, expected);
+    session.end();
+  }
+  const psk = await connect(clientOptions(port, { suites: ['psk-gcm'] }));
+  assert.equal(psk.namedGroup, undefined);
+  psk.end();
+  await assert.rejects(connect(clientOptions(port, { groups: ['x448'] })),
+    (e) => e.status === 0x4D && /unknown group "x448"/.test(e.message));
+  server.close();
+});
+
 test('a server requiring client certificates sees the client chain', async () => {
   const server = echoServer({ ca: fixture('ca.crt.pem'), verifyClient: true });
   const established = new Promise((resolve) => server.on('session', resolve));

@@ -8,6 +8,7 @@ use wasm_dtls_host::{DtlsError, DtlsSession, Runtime, Status};
 use super::ClientArgs;
 use super::address::{host_of, resolve_all};
 use super::credentials::{options, psk, seconds};
+use super::output::on_group;
 use super::signals::Stop;
 
 /// Runs the client; any failure is returned with its NetX code.
@@ -48,12 +49,14 @@ pub async fn run(runtime: &Runtime, args: ClientArgs) -> Result<(), DtlsError> {
     }
 }
 
-/// The line that says the handshake is done, with the address reached.
+/// The line that says the handshake is done, with the address reached, the suite and
+/// (ECDHE) the group.
 fn say_connected(session: &DtlsSession) {
     eprintln!(
-        "connected to {} with {}",
+        "connected to {} with {}{}",
         session.peer(),
-        session.cipher_suite().iana_name()
+        session.cipher_suite().iana_name(),
+        on_group(session.named_group())
     );
 }
 

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use wasm_dtls_host::{CipherSuite, DtlsError, Options, PskEntry, Status};
+use wasm_dtls_host::{CipherSuite, DtlsError, NamedGroup, Options, PskEntry, Status};
 
 use super::Common;
 use super::output::trace_printer;
@@ -62,6 +62,14 @@ pub fn options(common: &Common, role: &'static str) -> Result<Options, DtlsError
             ))
         })?;
         options.suites.push(suite);
+    }
+    for name in &common.groups {
+        let group = NamedGroup::from_name(name.trim()).ok_or_else(|| {
+            invalid(format!(
+                "unknown group {name:?}: use x25519 or secp256r1 (P-256)"
+            ))
+        })?;
+        options.groups.push(group);
     }
     for ca in &common.ca {
         options.trusted.push(read(ca)?);

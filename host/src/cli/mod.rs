@@ -72,6 +72,10 @@ struct Common {
     /// psk-chacha20, ecdsa-ccm8, ecdsa-gcm, ecdsa-chacha20 or IANA names.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     suites: Vec<String>,
+    /// ECDHE groups, most preferred first, comma-separated: x25519, secp256r1 (or
+    /// P-256) (default: both, X25519 first).
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    groups: Vec<String>,
     /// The largest datagram to send, 128 to 65507 bytes (default 1200).
     #[arg(long, value_name = "N")]
     mtu: Option<u32>,

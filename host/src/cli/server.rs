@@ -5,6 +5,7 @@ use wasm_dtls_host::{DtlsError, DtlsServer, Runtime, ServerEvent, SessionId};
 use super::ServerArgs;
 use super::address::resolve;
 use super::credentials::{options, psk};
+use super::output::on_group;
 use super::signals::Stop;
 
 /// Runs the server until Ctrl-C or SIGTERM, then ends every session with close_notify.
@@ -33,9 +34,15 @@ pub async fn run(runtime: &Runtime, args: ServerArgs) -> Result<(), DtlsError> {
                     session.slot, session.generation
                 );
             }
-            ServerEvent::Established { session, suite, .. } => {
+            ServerEvent::Established {
+                session,
+                suite,
+                group,
+                ..
+            } => {
                 let who = who(&server, session).await;
-                eprintln!("{who}: established with {}", suite.iana_name());
+                let on = on_group(group);
+                eprintln!("{who}: established with {}{on}", suite.iana_name());
             }
             ServerEvent::Receive { session, data } => {
                 let who = who(&server, session).await;

@@ -50,6 +50,7 @@ export async function server(): Promise<AddressInfo> {
 export async function everything(): Promise<void> {
   const common: CommonOptions = {
     suites: ['psk-ccm8', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'],
+    groups: ['x25519', 'P-256'],
     mtu: 1200,
     retransmitInitialMs: 1000,
     retransmitMaxMs: 60_000,
@@ -64,10 +65,11 @@ export async function everything(): Promise<void> {
   const options: ConnectOptions = { ...common, port: 5684, host: 'localhost', serverName: 'device', timeout: 3000, lookup };
   const session = await connect(options);
   const name: string | undefined = session.cipherSuite;
+  const group: 'x25519' | 'secp256r1' | undefined = session.namedGroup;
   const chain: Buffer[] = session.peerCertificates;
   const counts: number = session.waiting + session.dropped + MAX_WAITING_MESSAGES;
   const ours = session.address();
-  console.log(name, chain, counts, ours?.family, session.clientInfo().address);
+  console.log(name, group, chain, counts, ours?.family, session.clientInfo().address);
   session.on('close', (error?: DtlsError) => console.log(error?.status));
   session.on('error', (error: DtlsError) => console.log(error.code));
   session.reset();
