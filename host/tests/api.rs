@@ -18,8 +18,8 @@ mod process;
 mod udp;
 
 use wasm_dtls_host::{
-    CipherSuite, DtlsServer, DtlsSession, MAX_WAITING_RECORDS, Options, PskEntry, Runtime,
-    ServerEvent, Status,
+    CipherSuite, DtlsServer, DtlsSession, MAX_WAITING_RECORDS, NamedGroup, Options, PskEntry,
+    Runtime, ServerEvent, Status,
 };
 
 const LIMIT: Duration = Duration::from_secs(20);
@@ -90,12 +90,14 @@ async fn several_clients_at_once_each_get_their_own_echo() {
         tokio::spawn(async move {
             let options = Options {
                 psks: vec![psk(&format!("device-{i}"))],
-                // One client with a certificate suite, to mix the key exchanges.
+                // One client with a certificate suite, to mix the key exchanges, and
+                // P-256 rather than the default X25519 for its ECDHE.
                 suites: if i == 2 {
                     vec![CipherSuite::EcdheEcdsaAes128Ccm8]
                 } else {
                     vec![CipherSuite::PskAes128Ccm8]
                 },
+                groups: vec![NamedGroup::Secp256r1],
                 trusted: vec![fixture("ca.crt.pem")],
                 server_name: Some("localhost".into()),
                 ..Options::default()
@@ -114,17 +116,25 @@ async fn several_clients_at_once_each_get_their_own_echo() {
                 .unwrap_err();
             assert_eq!(nothing.code(), 0x01);
             let suite = session.cipher_suite();
+            let group = session.named_group();
             let certificates = session.peer_certificates().len();
             session.end().await;
-            (suite, certificates)
+            (suite, group, certificates)
         })
     });
     let mut results = Vec::new();
     for c in clients {
         results.push(c.await.unwrap());
     }
-    assert_eq!(results[0], (CipherSuite::PskAes128Ccm8, 0));
-    assert_eq!(results[2], (CipherSuite::EcdheEcdsaAes128Ccm8, 1));
+    assert_eq!(results[0], (CipherSuite::PskAes128Ccm8, None, 0));
+    assert_eq!(
+        results[2],
+        (
+            CipherSuite::EcdheEcdsaAes128Ccm8,
+            Some(NamedGroup::Secp256r1),
+            1
+        )
+    );
     let events = server.await.unwrap();
     let count = |f: fn(&ServerEvent) -> bool| events.iter().filter(|e| f(e)).count();
     assert_eq!(
@@ -133,6 +143,8 @@ async fn several_clients_at_once_each_get_their_own_echo() {
         "{events:?}"
     );
     assert_eq!(count(|e| matches!(e, ServerEvent::Established { .. })), 3);
+    let on_p256 = |e: &ServerEvent| matches!(e, ServerEvent::Established { group, .. } if *group == Some(NamedGroup::Secp256r1));
+    assert_eq!(count(on_p256), 1, "{events:?}");
     // Each client's close_notify reached the server.
     let closed = |e: &ServerEvent| matches!(e, ServerEvent::Disconnect { reason, .. } if reason.code() == 0x127);
     assert_eq!(count(closed), 3, "{events:?}");

@@ -82,7 +82,7 @@ fn strs(v: &[String]) -> Vec<&str> {
 fn cli_server_and_cli_client_with_each_suite() {
     let mut args = server_credentials();
     args.push("--echo".into());
-    let (_server, addr) = server(&strs(&args));
+    let (server, addr) = server(&strs(&args));
     let ca = fixture("ca.crt.pem");
     for suite in [
         "psk-ccm8",
@@ -98,7 +98,35 @@ fn cli_server_and_cli_client_with_each_suite() {
         ]);
         assert_eq!(code, 0, "{suite}: {output}");
         assert!(output.lines().any(|l| l == text), "{suite}: {output}");
+        // The connected line names the ECDHE group (X25519 by default), none for PSK.
+        let ecdhe = !suite.contains("psk");
+        assert_eq!(output.contains(" on x25519"), ecdhe, "{suite}: {output}");
     }
+    // --groups narrows the key exchange; the server's line names the group too.
+    let (code, output) = client(&[
+        &addr,
+        "--ca",
+        &ca,
+        "--suites",
+        "ecdsa-gcm",
+        "--groups",
+        "P-256",
+        "--send",
+        "over P-256",
+    ]);
+    assert_eq!(code, 0, "{output}");
+    assert!(
+        output.contains("with TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 on secp256r1"),
+        "{output}"
+    );
+    assert!(
+        server.wait_for(
+            "established with TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 on secp256r1",
+            LIMIT
+        ),
+        "{}",
+        server.output()
+    );
 }
 
 #[test]
@@ -398,6 +426,10 @@ fn bad_arguments_are_refused_with_0x4d() {
     let (code, output) = client(&["127.0.0.1:9", "--psk", PSK, "--suites", "rc4"]);
     assert_ne!(code, 0);
     assert!(output.contains("unknown suite"), "{output}");
+    let (code, output) = client(&["127.0.0.1:9", "--psk", PSK, "--groups", "x448"]);
+    assert_ne!(code, 0);
+    assert!(output.contains("NX_INVALID_PARAMETERS (0x4D)"), "{output}");
+    assert!(output.contains("unknown group \"x448\""), "{output}");
     for seconds in ["0", "-1", "NaN", "1e30"] {
         let flag = format!("--idle-timeout={seconds}");
         let (code, output) = client(&["127.0.0.1:9", "--psk", PSK, &flag]);
