@@ -21,12 +21,15 @@ use common::udp::{LOSSES, LossyProxy, Mishaps, REORDERED_FLIGHT, REPEATS, UdpDri
 use common::{
     ECDSA_SUITES, IDENTITY, KEY, big_chain, cert, cert_config, fixture_path, hex, suite_config,
 };
-use wasm_dtls::{CipherSuite, Config, KeyExchange, Server, ServerStats, SessionId, SessionState};
+use wasm_dtls::{
+    CipherSuite, Config, KeyExchange, NamedGroup, Server, ServerStats, SessionId, SessionState,
+};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
-/// A GnuTLS priority string that allows DTLS 1.2 with `suite` only.
-fn priority(suite: CipherSuite) -> String {
+/// A GnuTLS priority string that allows DTLS 1.2 with `suite` only, and with
+/// `groups` (e.g. `:-GROUP-ALL:+GROUP-X25519`; empty for GnuTLS's own) appended.
+fn priority(suite: CipherSuite, groups: &str) -> String {
     let kx = match suite.key_exchange() {
         KeyExchange::Psk => "PSK",
         KeyExchange::EcdheEcdsa => "ECDHE-ECDSA",
@@ -38,7 +41,7 @@ fn priority(suite: CipherSuite) -> String {
             "CHACHA20-POLY1305"
         }
     };
-    format!("NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+{kx}:-CIPHER-ALL:+{cipher}")
+    format!("NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+{kx}:-CIPHER-ALL:+{cipher}{groups}")
 }
 
 /// `gnutls-serv` in echo mode on a free port with our PSK and the certificate chain and
@@ -49,13 +52,24 @@ fn gnutls_serv(
     key: &str,
     extra: &[&str],
 ) -> (Process, SocketAddr) {
+    gnutls_serv_with_groups(suite, "", chain, key, extra)
+}
+
+/// [`gnutls_serv`] allowing only `groups` (a priority-string suffix).
+fn gnutls_serv_with_groups(
+    suite: CipherSuite,
+    groups: &str,
+    chain: &str,
+    key: &str,
+    extra: &[&str],
+) -> (Process, SocketAddr) {
     let port = free_port();
     // gnutls-serv reads PSKs from a file of "identity:hexkey" lines.
     let psk_file = std::env::temp_dir().join(format!("wasm-dtls-gnutls-{port}.psk"));
     let line = format!("{}:{}\n", String::from_utf8_lossy(IDENTITY), hex(KEY));
     std::fs::write(&psk_file, line).unwrap();
     let (port_text, psk_path) = (port.to_string(), psk_file.display().to_string());
-    let priority = priority(suite);
+    let priority = priority(suite, groups);
     let mut args = vec![
         "--udp",
         "--echo",
@@ -91,6 +105,7 @@ fn our_client_against_gnutls_serv(
     client.flush();
     Run {
         chain: client.endpoint.peer_certificates().to_vec(),
+        group: client.endpoint.group(),
         stats: client.endpoint.stats(),
     }
 }
@@ -137,11 +152,13 @@ fn our_client_presents_its_certificate_to_gnutls_serv() {
     }
 }
 
-/// `gnutls-cli` with `extra` arguments connecting to our pool server with `config`
-/// (through a proxy with `mishaps`, if given), run until the server reports the
-/// session established with `suite`: gnutls-cli, our driver, the session, the proxy.
+/// `gnutls-cli` with `extra` arguments (and `groups`, a priority-string suffix)
+/// connecting to our pool server with `config` (through a proxy with `mishaps`, if
+/// given), run until the server reports the session established with `suite`:
+/// gnutls-cli, our driver, the session, the proxy.
 fn gnutls_cli_connected_to_our_server(
     suite: CipherSuite,
+    groups: &str,
     config: Config,
     extra: &[&str],
     mishaps: Option<Mishaps<'_>>,
@@ -152,7 +169,7 @@ fn gnutls_cli_connected_to_our_server(
     let port = at.port().to_string();
     let psk = hex(KEY);
     let identity = String::from_utf8_lossy(IDENTITY).into_owned();
-    let (ca, priority) = (fixture_path("ca.crt.pem"), priority(suite));
+    let (ca, priority) = (fixture_path("ca.crt.pem"), priority(suite, groups));
     let mut args = vec![
         "--udp",
         "--port",
@@ -187,7 +204,7 @@ fn gnutls_cli_against_our_server(
     extra: &[&str],
 ) -> (Vec<Vec<u8>>, ServerStats) {
     let (mut client, mut driver, session, _) =
-        gnutls_cli_connected_to_our_server(suite, config, extra, None);
+        gnutls_cli_connected_to_our_server(suite, "", config, extra, None);
     let chain = driver.peer_chain(session);
     assert!(
         client.wait_for("Handshake was completed", LIMIT),
@@ -223,6 +240,54 @@ fn gnutls_cli_against_our_server(
         (1, 1)
     );
     (chain, stats)
+}
+
+/// Each ECDHE group with GnuTLS both ways, our side enabling both: gnutls-serv allowed
+/// only that group, and gnutls-cli listing it first (our server takes the client's
+/// first; gnutls-cli, like us, wants secp256r1 listed for the certificate).
+#[test]
+fn each_ecdhe_group_is_agreed_with_gnutls_both_ways() {
+    let (server_cert, server_key) = (
+        fixture_path("server.crt.pem"),
+        fixture_path("server.key.pem"),
+    );
+    let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
+    for (group, only, first) in [
+        (
+            NamedGroup::X25519,
+            ":-GROUP-ALL:+GROUP-X25519",
+            ":-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1",
+        ),
+        (
+            NamedGroup::Secp256r1,
+            ":-GROUP-ALL:+GROUP-SECP256R1",
+            ":-GROUP-ALL:+GROUP-SECP256R1:+GROUP-X25519",
+        ),
+    ] {
+        let (server, at) = gnutls_serv_with_groups(suite, only, &server_cert, &server_key, &[]);
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let message = format!("hello over {group}\n");
+        let client = UdpDriver::echo_client(
+            suite_config(suite, &[]),
+            socket,
+            at,
+            &server,
+            suite,
+            message.as_bytes(),
+        );
+        assert_eq!(client.endpoint.group(), Some(group), "our client");
+
+        let config = suite_config(suite, &["server"]);
+        let (client, driver, session, _) =
+            gnutls_cli_connected_to_our_server(suite, first, config, &[], None);
+        assert!(
+            client.wait_for("Handshake was completed", LIMIT),
+            "{}",
+            client.output()
+        );
+        let ours = driver.endpoint.session(session).and_then(|s| s.group());
+        assert_eq!(ours, Some(group), "our server: {}", client.output());
+    }
 }
 
 #[test]
@@ -288,6 +353,7 @@ fn a_renegotiation_from_gnutls_cli_is_refused_and_the_session_stays_up() {
     let suite = CipherSuite::PskAes128GcmSha256;
     let (client, mut driver, session, _) = gnutls_cli_connected_to_our_server(
         suite,
+        "",
         suite_config(suite, &[]),
         &["--rehandshake"],
         None,
@@ -345,6 +411,7 @@ fn handshakes_complete_when_flights_are_lost_or_repeated_both_ways() {
 
             let (_, driver, session, proxy) = gnutls_cli_connected_to_our_server(
                 suite,
+                "",
                 suite_config(suite, &["server"]),
                 &[],
                 Some(mishaps),

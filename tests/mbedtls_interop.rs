@@ -17,7 +17,7 @@ mod common;
 
 use common::interop_python;
 use common::peer::Peer;
-use wasm_dtls::CipherSuite;
+use wasm_dtls::{CipherSuite, NamedGroup};
 
 /// The Mbed TLS peer: the script, run by the interop Python.
 fn mbedtls() -> Peer {
@@ -34,6 +34,12 @@ fn mbedtls() -> Peer {
 #[test]
 fn mbedtls_and_we_talk_both_ways_with_every_suite() {
     mbedtls().talks_both_ways();
+}
+
+#[test]
+fn mbedtls_and_we_agree_on_an_ecdhe_group_both_ways() {
+    // Mbed TLS 2.28 lists secp256r1 before X25519, as server and as client.
+    mbedtls().agrees_on_groups(NamedGroup::Secp256r1, NamedGroup::Secp256r1);
 }
 
 #[test]

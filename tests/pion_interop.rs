@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 use common::peer::{CLIENT, Peer, built_peer};
 use common::udp::REORDERED_FLIGHT;
 use common::{AES_SUITES, big_chain, cert_config, suite_config};
-use wasm_dtls::CipherSuite;
+use wasm_dtls::{CipherSuite, NamedGroup};
 
 /// The pion peer, built once for this test binary.
 fn pion() -> &'static Peer {
@@ -48,6 +48,12 @@ fn pion() -> &'static Peer {
 #[test]
 fn pion_and_we_talk_both_ways_with_every_suite() {
     pion().talks_both_ways();
+}
+
+#[test]
+fn pion_and_we_agree_on_an_ecdhe_group_both_ways() {
+    // pion lists X25519 first as client and takes our first as server.
+    pion().agrees_on_groups(NamedGroup::X25519, NamedGroup::X25519);
 }
 
 #[test]

@@ -18,6 +18,7 @@ use std::sync::OnceLock;
 
 use common::ECDSA_SUITES;
 use common::peer::{Peer, built_peer};
+use wasm_dtls::NamedGroup;
 
 /// The wolfSSL peer, built once for this test binary.
 fn wolfssl() -> &'static Peer {
@@ -46,6 +47,12 @@ fn wolfssl() -> &'static Peer {
 #[test]
 fn wolfssl_and_we_talk_both_ways_with_both_ecdsa_suites() {
     wolfssl().talks_both_ways();
+}
+
+#[test]
+fn wolfssl_and_we_agree_on_an_ecdhe_group_both_ways() {
+    // wolfSSL's server takes our first (X25519); its client lists secp256r1 first.
+    wolfssl().agrees_on_groups(NamedGroup::X25519, NamedGroup::Secp256r1);
 }
 
 #[test]

@@ -20,7 +20,7 @@ use std::time::Duration;
 use super::process::{Process, free_port};
 use super::udp::{LOSSES, LossyProxy, Mishaps, REPEATS, UdpDriver};
 use super::{ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, fixture_path, hex, suite_config};
-use wasm_dtls::{CipherSuite, Config, KeyExchange, Server, ServerEvent, Stats};
+use wasm_dtls::{CipherSuite, Config, KeyExchange, NamedGroup, Server, ServerEvent, Stats};
 
 /// How long a peer may take to listen, answer or finish.
 pub const LIMIT: Duration = Duration::from_secs(20);
@@ -54,10 +54,11 @@ pub const CLIENT_WITH_CERTIFICATE: [Credential<'static>; 4] = [
     ("--key", "client.key.pem"),
 ];
 
-/// What one run against a peer saw: the chain the peer presented, and our session's
-/// counters.
+/// What one run against a peer saw: the chain the peer presented, the ECDHE group,
+/// and our session's counters.
 pub struct Run {
     pub chain: Vec<Vec<u8>>,
+    pub group: Option<NamedGroup>,
     pub stats: Stats,
 }
 
@@ -127,6 +128,7 @@ impl Peer {
         assert!(proxy.is_none_or(|p| p.carried_out()), "{suite:?}");
         Run {
             chain: client.endpoint.peer_certificates().to_vec(),
+            group: client.endpoint.group(),
             stats: client.endpoint.stats(),
         }
     }
@@ -155,6 +157,7 @@ impl Peer {
         assert!(proxy.is_none_or(|p| p.carried_out()), "{suite:?}");
         Run {
             chain,
+            group: driver.endpoint.session(session).and_then(|s| s.group()),
             stats: driver.endpoint.session_stats(session).unwrap(),
         }
     }
@@ -176,6 +179,29 @@ impl Peer {
                 "{suite:?}: we asked for no certificate"
             );
         }
+    }
+
+    /// The ECDHE group agreed with the peer's first ECDSA suite, both ways, our side
+    /// enabling both groups (X25519 first): the one the peer's server prefers among
+    /// those we offer (`its_server_picks`), and the first of the peer's client that we
+    /// enable (`its_client_offers`) — and secp256r1 when our client enables only that.
+    pub fn agrees_on_groups(&self, its_server_picks: NamedGroup, its_client_offers: NamedGroup) {
+        let Some(&suite) = self.suites.iter().find(|s| ECDSA_SUITES.contains(s)) else {
+            panic!("the peer has no ECDSA suite");
+        };
+        let run = self.serves_our_client(suite, suite_config(suite, &[]), &SERVER, None);
+        assert_eq!(run.group, Some(its_server_picks), "our client, {suite:?}");
+        let mut p256_only = suite_config(suite, &[]);
+        p256_only.set_groups(&[NamedGroup::Secp256r1]).unwrap();
+        let run = self.serves_our_client(suite, p256_only, &SERVER, None);
+        assert_eq!(
+            run.group,
+            Some(NamedGroup::Secp256r1),
+            "our P-256 client, {suite:?}"
+        );
+        let config = suite_config(suite, &["server"]);
+        let run = self.is_served_by_us(suite, config, &CLIENT, None);
+        assert_eq!(run.group, Some(its_client_offers), "our server, {suite:?}");
     }
 
     /// Handshakes over a link that loses datagrams both ways (the second ClientHello,
