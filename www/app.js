@@ -33,6 +33,7 @@ function settings() {
   const number = (name) => Number(data.get(name));
   return {
     suite: data.get('suite'),
+    group: data.get('group'),
     clientCertificate: data.get('clientCertificate') === 'on',
     mtu: number('mtu'),
     lossPercent: number('lossPercent'),
@@ -124,7 +125,8 @@ function absorb(report) {
   if (report.connected && !run.connected) {
     run.connected = true;
     const summary = demo.summary();
-    setStatus(`Handshake complete in ${summary.handshakeMs} ms of virtual time: ${summary.suite}.`, 'good');
+    const group = summary.group ? ` on ${summary.group}` : '';
+    setStatus(`Handshake complete in ${summary.handshakeMs} ms of virtual time: ${summary.suite}${group}.`, 'good');
     enableChat(true);
   }
   if (run.failed) setStatus(`Handshake failed: ${run.failed}`, 'bad');

@@ -1,4 +1,4 @@
-// The summary after the handshake: suite, time, datagrams, retransmissions, each side's
+// The summary after the handshake: suite, key exchange group, time, datagrams, retransmissions, each side's
 // counters, and the derived keys behind a disclosure (secrets are not shown by default).
 
 function row(name, value) {
@@ -21,6 +21,7 @@ export function showSummary(container, s) {
   table.className = 'summary';
   table.append(
     row('Cipher suite', s.suite ?? 'not negotiated'),
+    ...(s.group ? [row('Key exchange group', s.group)] : []),
     row('Handshake time (virtual)', s.handshakeMs === undefined || s.handshakeMs === null ? '—' : `${s.handshakeMs} ms`),
     row('Datagrams on the link', s.datagrams),
     row('Lost by the link', s.dropped),

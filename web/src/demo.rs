@@ -99,6 +99,9 @@ pub struct Inspection {
 pub struct Summary {
     /// The negotiated suite's IANA name, once connected.
     pub suite: Option<&'static str>,
+    /// The ECDHE group's name (x25519, secp256r1), once connected with a certificate
+    /// suite.
+    pub group: Option<&'static str>,
     /// Virtual ms from the first ClientHello until both sides were connected.
     pub handshake_ms: Option<u64>,
     /// Datagrams put on the link, both directions.
@@ -247,6 +250,10 @@ impl Demo {
         let links = [self.pair.to_server.stats(), self.pair.to_client.stats()];
         Summary {
             suite: self.connected.map(|(_, suite)| suite.iana_name()),
+            group: self
+                .connected
+                .and(self.pair.client.group())
+                .map(|g| g.name()),
             handshake_ms: self.connected.map(|(at, _)| at),
             datagrams: self.datagrams.len(),
             dropped: links.iter().map(|l| l.dropped).sum(),
@@ -753,6 +760,28 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_chosen_group_is_offered_first_and_used() {
+        let mut s = settings("ecdsa-ccm8", 0.0, 5);
+        s.group = "P-256".into();
+        let (demo, _, _) = run(&s);
+        assert_eq!(demo.summary().group, Some("secp256r1"));
+        let flight = demo.inspect(3).unwrap();
+        let kex = flight
+            .records
+            .iter()
+            .flat_map(|r| &r.fields[1].children)
+            .find(|m| m.name.starts_with("ServerKeyExchange"))
+            .unwrap();
+        let params = &kex.children[1].children;
+        assert_eq!(params[1].value, "secp256r1 (23)");
+        s.group = "x448".into();
+        assert!(Demo::new(&s).is_err());
+        // PSK: no group.
+        let (demo, _, _) = run(&settings("psk-gcm", 0.0, 5));
+        assert_eq!(demo.summary().group, None);
+    }
+
     /// The names of a field's children.
     fn names(field: &crate::dissect::Field) -> Vec<&str> {
         field.children.iter().map(|f| f.name.as_str()).collect()
@@ -854,11 +883,15 @@ mod tests {
             [
                 "curve_type",
                 "named_curve",
-                "public (ephemeral ECDH point)",
+                "public (ephemeral ECDHE key)",
                 "signature_algorithm",
                 "signature"
             ]
         );
+        // The default group: X25519, a 32-byte key (hex, two digits a byte).
+        let params = &kex.children[1].children;
+        assert_eq!(params[1].value, "x25519 (29)");
+        assert_eq!(demo.summary().group, Some("x25519"));
         assert!(
             messages
                 .iter()

@@ -27,7 +27,8 @@ pub fn message(name: &str) -> &'static str {
              to a certificate it trusts, the validity dates and the host name."
         }
         "ServerKeyExchange" => {
-            "With ECDHE: the server's ephemeral P-256 public key, signed with its \
+            "With ECDHE: the server's ephemeral public key on the group it chose from the \
+             client's list (X25519: 32 bytes; P-256: a 65-byte point), signed with its \
              certificate's key so the client knows it comes from the server. With PSK: an \
              optional hint telling the client which key to use."
         }

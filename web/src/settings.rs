@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use wasm_dtls::sim::LinkConditions;
 use wasm_dtls::x509::{Certificate, PrivateKey};
-use wasm_dtls::{CipherSuite, Config, Error, KeyExchange};
+use wasm_dtls::{CipherSuite, Config, Error, KeyExchange, NamedGroup};
 
 /// The demo's PSK identity and key (shown in the inspector's ClientKeyExchange).
 const PSK_IDENTITY: &[u8] = b"demo-client";
@@ -30,6 +30,9 @@ const CLIENT_KEY: &[u8] = include_bytes!("../../tests/fixtures/client.key.pem");
 pub struct Settings {
     /// The suite, by short ("psk-ccm8") or IANA name.
     pub suite: String,
+    /// With a certificate suite: the ECDHE group the client prefers (x25519 or
+    /// secp256r1); it offers the other after it, and the server takes its first.
+    pub group: String,
     /// With a certificate suite: the server asks for a client certificate too.
     pub client_certificate: bool,
     /// The MTU both engines fragment to.
@@ -52,6 +55,7 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             suite: CipherSuite::PskAes128Ccm8.short_name().into(),
+            group: NamedGroup::X25519.name().into(),
             client_certificate: false,
             mtu: 1400,
             loss_percent: 0.0,
@@ -69,6 +73,13 @@ impl Settings {
     pub fn suite(&self) -> Result<CipherSuite, Error> {
         CipherSuite::from_name(&self.suite)
             .ok_or(Error::InvalidParameters("unknown cipher suite name"))
+    }
+
+    /// The chosen ECDHE group, or NX_INVALID_PARAMETERS naming the problem.
+    pub fn group(&self) -> Result<NamedGroup, Error> {
+        NamedGroup::from_name(&self.group).ok_or(Error::InvalidParameters(
+            "unknown elliptic-curve group name",
+        ))
     }
 
     /// The link conditions of both directions.
@@ -98,10 +109,14 @@ impl Settings {
     }
 
     /// The client's and the server's configurations. The client offers the chosen
-    /// suite first and the other suite of the same kind after it, so the ClientHello
-    /// shows a real choice; the server accepts only the chosen one.
+    /// suite first and the other suites of the same kind after it, and the chosen group
+    /// before the other, so the ClientHello shows a real choice; the server accepts
+    /// only the chosen suite, and takes the client's first group.
     pub fn configs(&self) -> Result<(Arc<Config>, Arc<Config>), Error> {
         let suite = self.suite()?;
+        let group = self.group()?;
+        let mut groups = vec![group];
+        groups.extend(NamedGroup::ALL.into_iter().filter(|g| *g != group));
         let mut offered = vec![suite];
         offered.extend(
             CipherSuite::ALL
@@ -111,6 +126,7 @@ impl Settings {
         let mut client = Config::new();
         let mut server = Config::new();
         client.set_cipher_suites(&offered)?;
+        client.set_groups(&groups)?;
         server.set_cipher_suites(&[suite])?;
         for config in [&mut client, &mut server] {
             config.set_mtu(self.mtu)?;

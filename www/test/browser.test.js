@@ -203,6 +203,20 @@ test('ChaCha20-Poly1305: chosen from the list, its records carry no explicit non
   await page.close();
 });
 
+test('the key exchange group: x25519 by default, secp256r1 when chosen, shown in the inspector', async () => {
+  const { page, errors } = await open();
+  await configure(page, { suite: 'ecdsa-gcm' });
+  assert.match(await playToCompletion(page), /TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 on x25519\./);
+  await configure(page, { group: 'secp256r1' });
+  assert.match(await playToCompletion(page), /on secp256r1\./);
+  await page.locator('#summary', { hasText: 'Key exchange group' }).waitFor();
+  await page.locator('#ladder .datagram', { hasText: 'ServerKeyExchange' }).first().click();
+  const inspector = page.locator('#inspector-body');
+  await inspector.getByText('secp256r1 (23)').first().waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('30 % loss: the handshake completes, retransmissions are drawn, lost chat messages logged', async () => {
   const { page, errors } = await open();
   await page.click('[data-preset=wifi]');

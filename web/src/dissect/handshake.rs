@@ -4,7 +4,7 @@
 
 use wasm_dtls::handshake::{ExtensionType, HandshakeType};
 use wasm_dtls::x509::Certificate;
-use wasm_dtls::{CipherSuite, KeyExchange};
+use wasm_dtls::{CipherSuite, KeyExchange, NamedGroup};
 
 use super::walker::{Walker, bytes_value, hex};
 
@@ -98,7 +98,7 @@ fn message_body(w: &mut Walker<'_>, msg_type: HandshakeType, kex: KeyExchange) {
                     v => v.to_string(),
                 });
                 w.number("named_curve", 2, group_name);
-                w.vector("public (ephemeral ECDH point)", 1, |p| bytes_value_of(p));
+                w.vector("public (ephemeral ECDHE key)", 1, |p| bytes_value_of(p));
                 signature(w);
             }
         },
@@ -120,7 +120,7 @@ fn message_body(w: &mut Walker<'_>, msg_type: HandshakeType, kex: KeyExchange) {
                 w.vector("psk_identity", 2, |i| text_of(i));
             }
             KeyExchange::EcdheEcdsa => {
-                w.vector("public (ephemeral ECDH point)", 1, |p| bytes_value_of(p));
+                w.vector("public (ephemeral ECDHE key)", 1, |p| bytes_value_of(p));
             }
         },
         HandshakeType::FINISHED => {
@@ -291,9 +291,10 @@ fn suite_name(id: u64) -> String {
 }
 
 fn group_name(id: u64) -> String {
-    match id {
-        23 => "secp256r1 (23)".into(),
-        id => id.to_string(),
+    let group = u16::try_from(id).ok().and_then(NamedGroup::from_id);
+    match group {
+        Some(group) => format!("{group} ({id})"),
+        None => id.to_string(),
     }
 }
 
