@@ -1,7 +1,7 @@
 //! `cargo bench -p wasm-dtls-host`: the whole benchmark report (see `wasm_dtls_host::
 //! bench`) with OpenSSL measured in the same run as the baseline — full DTLS 1.2
 //! handshakes between an OpenSSL client and server over in-memory datagram pipes, the
-//! same suites and credentials, and its record seal/open throughput.
+//! same suites, groups and credentials, and its record seal/open throughput.
 //!
 //! `WASM_DTLS_BENCH_QUICK=1` for a short run; `--json` (after `--`) for JSON. The Node
 //! row needs `js/generated` (`cd js && npm run build`), the browser module's size
@@ -21,7 +21,7 @@ use openssl::ssl::{
 };
 use openssl::x509::X509;
 use stats_alloc::{INSTRUMENTED_SYSTEM, StatsAlloc};
-use wasm_dtls::{CipherSuite, CryptoProvider, KeyExchange};
+use wasm_dtls::{CipherSuite, CryptoProvider, KeyExchange, NamedGroup};
 use wasm_dtls_host::Runtime;
 use wasm_dtls_host::bench::{
     self, BenchOptions, Budget, CA_PEM, Lab, MTU, OpensslFigures, PSK_IDENTITY, PSK_KEY,
@@ -97,6 +97,16 @@ fn context(suite: CipherSuite) -> Result<SslContextBuilder, Failure> {
     b.set_min_proto_version(Some(SslVersion::DTLS1_2))?;
     b.set_max_proto_version(Some(SslVersion::DTLS1_2))?;
     b.set_cipher_list(openssl_cipher(suite))?;
+    // Our engine's ECDHE groups in its order (X25519 first, as OpenSSL's own default).
+    let groups: Vec<&str> = wasm_dtls::Config::new()
+        .groups()
+        .iter()
+        .map(|g| match g {
+            NamedGroup::X25519 => "X25519",
+            NamedGroup::Secp256r1 => "P-256",
+        })
+        .collect();
+    b.set_groups_list(&groups.join(":"))?;
     // As our engine: no tickets, no MTU probing (the pipes have no MTU).
     b.set_options(SslOptions::NO_TICKET | SslOptions::NO_QUERY_MTU);
     Ok(b)

@@ -78,7 +78,7 @@ impl BenchOptions {
     }
 }
 
-/// The P-256 providers besides the default that `suite` can be measured with: all the
+/// The elliptic-curve providers besides the default that `suite` can be measured with: all the
 /// build has for the ECDSA suites, none for PSK.
 pub fn other_providers(suite: CipherSuite) -> &'static [CryptoProvider] {
     match suite.key_exchange() {

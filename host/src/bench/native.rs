@@ -38,7 +38,7 @@ impl Lab {
         Lab::with_provider(suite, capacity, CryptoProvider::default())
     }
 
-    /// The same with `provider` doing the P-256 work on both sides.
+    /// The same with `provider` doing the elliptic-curve work on both sides.
     pub fn with_provider(
         suite: CipherSuite,
         capacity: usize,

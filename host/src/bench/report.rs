@@ -109,15 +109,15 @@ pub struct OpensslFigures {
     pub mb_s: f64,
 }
 
-/// Native ECDSA handshakes with another P-256 provider (the engine's cargo feature
-/// `ring`), timed side by side with the default RustCrypto one.
+/// Native ECDSA handshakes with another elliptic-curve provider (the engine's cargo
+/// feature `ring`), timed side by side with the default RustCrypto one.
 #[derive(Clone, Debug, Serialize)]
 pub struct ProviderRate {
     /// The suite's short name.
     pub suite: String,
     /// The provider's name.
     pub provider: String,
-    /// Handshakes per second with RustCrypto's P-256.
+    /// Handshakes per second with RustCrypto (p256, x25519-dalek).
     pub rustcrypto_per_s: f64,
     /// Handshakes per second with this provider.
     pub per_s: f64,
@@ -135,7 +135,7 @@ pub struct Report {
     pub budget_ms: u64,
     /// Handshake rates per suite.
     pub handshakes: Vec<HandshakeRate>,
-    /// Native ECDSA handshake rates with each other P-256 provider the build has.
+    /// Native ECDSA handshake rates with each other elliptic-curve provider the build has.
     pub providers: Vec<ProviderRate>,
     /// The primitives' costs.
     pub primitives: Primitives,
@@ -248,7 +248,7 @@ impl fmt::Display for Report {
         if !self.providers.is_empty() {
             writeln!(
                 f,
-                "\nNative handshakes per second by P-256 provider (side by side)"
+                "\nNative handshakes per second by elliptic-curve provider (side by side)"
             )?;
             writeln!(
                 f,
