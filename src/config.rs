@@ -159,9 +159,7 @@ impl Config {
     /// enables X25519 alone is left with its PSK suites.
     pub fn set_groups(&mut self, groups: &[NamedGroup]) -> Result<(), Error> {
         if groups.is_empty() {
-            return Err(Error::InvalidParameters(
-                "at least one elliptic-curve group must be enabled",
-            ));
+            return Err(Error::EmptyEcGroup);
         }
         self.groups = first_of_each(groups);
         Ok(())

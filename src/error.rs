@@ -135,6 +135,8 @@ statuses! {
     EmptyRemoteCertificateReceived = 0x132 => "NX_SECURE_TLS_EMPTY_REMOTE_CERTIFICATE_RECEIVED",
     /// A certificate id is already in use.
     CertIdDuplicate = 0x139 => "NX_SECURE_TLS_CERT_ID_DUPLICATE",
+    /// No elliptic-curve group is enabled for the ECDHE suites.
+    EmptyEcGroup = 0x13C => "NX_SECURE_TLS_EMPTY_EC_GROUP",
     /// The elliptic curve is not supported.
     UnsupportedEccCurve = 0x14B => "NX_SECURE_TLS_UNSUPPORTED_ECC_CURVE",
     /// A handshake signature does not verify.
@@ -260,6 +262,8 @@ pub enum Error {
     /// The peer chose an elliptic-curve group we do not enable, or sent an invalid
     /// ECDHE public key (a point off the curve, an X25519 key of small order).
     UnsupportedCurve,
+    /// An empty list of ECDHE groups was given (NetX `ecc_initialize` with none).
+    EmptyEcGroup,
     /// The handshake got no answer after every retransmission.
     HandshakeTimeout {
         /// How many times the flight was sent in all.
@@ -363,6 +367,7 @@ impl Error {
             Error::SignatureVerification => Status::SignatureVerificationError,
             Error::CertificateVerifyFailed => Status::CertificateVerifyFailure,
             Error::UnsupportedCurve => Status::UnsupportedEccCurve,
+            Error::EmptyEcGroup => Status::EmptyEcGroup,
             Error::SessionNotFound => Status::DtlsSessionNotFound,
             Error::SessionReplaced => Status::SessionReplaced,
         }
@@ -548,6 +553,9 @@ impl fmt::Display for Sentence<'_> {
             Error::CertificateIdDuplicate(id) => {
                 write!(f, "a certificate with id {id} is already in the store")
             }
+            Error::EmptyEcGroup => f.write_str(
+                "at least one elliptic-curve group must be enabled (x25519, secp256r1)",
+            ),
             Error::SignatureVerification => f.write_str(
                 "the server's key exchange signature does not verify with its certificate",
             ),

@@ -152,7 +152,11 @@ fn the_first_of_the_clients_groups_that_the_server_enables_is_used() {
         assert_eq!(p.server.group(), Some(expected), "case {i}");
         exchange_data(&mut p);
     }
-    assert!(Config::new().set_groups(&[]).is_err());
+    // NetX's code for an ecc_initialize without a group.
+    let empty = Config::new().set_groups(&[]).unwrap_err();
+    assert_eq!(empty, Error::EmptyEcGroup);
+    assert_eq!(empty.status().code(), 0x13C);
+    assert_eq!(empty.status().name(), "NX_SECURE_TLS_EMPTY_EC_GROUP");
 }
 
 #[test]

@@ -72,6 +72,7 @@ codes! {
     CertificateVerifyFailure => NxSecureTlsCertificateVerifyFailure,
     EmptyRemoteCertificateReceived => NxSecureTlsEmptyRemoteCertificateReceived,
     CertIdDuplicate => NxSecureTlsCertIdDuplicate,
+    EmptyEcGroup => NxSecureTlsEmptyEcGroup,
     UnsupportedEccCurve => NxSecureTlsUnsupportedEccCurve,
     SignatureVerificationError => NxSecureTlsSignatureVerificationError,
     HandshakeTimeout => WasmDtlsHandshakeTimeout,

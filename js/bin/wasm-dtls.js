@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // `wasm-dtls client|server`: the same flags and output as the Rust CLI.
 //   wasm-dtls server --listen HOST:PORT [--psk IDENTITY:HEXKEY]... [--cert FILE --key FILE]
-//                    [--ca FILE]... [--verify-client] [--suites LIST] [--mtu N]
+//                    [--ca FILE]... [--verify-client] [--suites LIST] [--groups LIST] [--mtu N]
 //                    [--max-sessions N] [--idle-timeout SECONDS] [--echo] [--keylog FILE] [--trace]
 //   wasm-dtls client HOST:PORT [--psk IDENTITY:HEXKEY] [--ca FILE]... [--cert FILE --key FILE]
-//                    [--server-name NAME] [--suites LIST] [--mtu N] [--send TEXT]
+//                    [--server-name NAME] [--suites LIST] [--groups LIST] [--mtu N] [--send TEXT]
 //                    [--keylog FILE] [--trace] [--timeout SECONDS] [--idle-timeout SECONDS]
 import { appendFileSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -14,10 +14,10 @@ import { DtlsError, connect, createServer } from '../src/index.js';
 
 const USAGE = `usage:
   wasm-dtls server --listen HOST:PORT [--psk IDENTITY:HEXKEY]... [--cert FILE --key FILE]
-                   [--ca FILE]... [--verify-client] [--suites LIST] [--mtu N]
+                   [--ca FILE]... [--verify-client] [--suites LIST] [--groups LIST] [--mtu N]
                    [--max-sessions N] [--idle-timeout SECONDS] [--echo] [--keylog FILE] [--trace]
   wasm-dtls client HOST:PORT [--psk IDENTITY:HEXKEY] [--ca FILE]... [--cert FILE --key FILE]
-                   [--server-name NAME] [--suites LIST] [--mtu N] [--send TEXT]
+                   [--server-name NAME] [--suites LIST] [--groups LIST] [--mtu N] [--send TEXT]
                    [--keylog FILE] [--trace] [--timeout SECONDS] [--idle-timeout SECONDS]`;
 
 const COMMON = {
@@ -26,6 +26,7 @@ const COMMON = {
   cert: { type: 'string' },
   key: { type: 'string' },
   suites: { type: 'string' },
+  groups: { type: 'string' },
   mtu: { type: 'string' },
   'idle-timeout': { type: 'string' },
   keylog: { type: 'string' },
@@ -53,6 +54,11 @@ function psk(text) {
   return { identity: text.slice(0, at), key: Buffer.from(hex, 'hex') };
 }
 
+/** " on x25519" after a suite negotiated with an ECDHE group, as the Rust CLI says it. */
+function onGroup(session) {
+  return session.namedGroup ? ` on ${session.namedGroup}` : '';
+}
+
 function hostPort(text, flag) {
   const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(text ?? '');
   if (!m) throw invalid(`${flag} ${JSON.stringify(text)} is not HOST:PORT`);
@@ -62,6 +68,7 @@ function hostPort(text, flag) {
 function common(values, role) {
   const options = {};
   if (values.suites) options.suites = values.suites.split(',');
+  if (values.groups) options.groups = values.groups.split(',');
   if (values.mtu) options.mtu = Number(values.mtu);
   if (values['idle-timeout'] !== undefined) {
     options.idleTimeoutMs = Math.round(seconds(values['idle-timeout'], '--idle-timeout') * 1000);
@@ -99,7 +106,7 @@ async function server(args) {
   srv.on('connect', (s, peer) => console.error(`${peer.address}:${peer.port}: connect`));
   srv.on('session', (s) => {
     const peer = s.clientInfo();
-    console.error(`${peer.address}:${peer.port}: established with ${s.cipherSuite}`);
+    console.error(`${peer.address}:${peer.port}: established with ${s.cipherSuite}${onGroup(s)}`);
     s.on('message', (data) => {
       console.error(`${peer.address}:${peer.port}: received ${JSON.stringify(data.toString())}`);
       if (values.echo) s.send(data);
@@ -142,7 +149,7 @@ async function client(args) {
   const connected = () => {
     const peer = session.clientInfo();
     const address = peer.address.includes(':') ? `[${peer.address}]` : peer.address;
-    console.error(`connected to ${address}:${peer.port} with ${session.cipherSuite}`);
+    console.error(`connected to ${address}:${peer.port} with ${session.cipherSuite}${onGroup(session)}`);
   };
   if (values.send !== undefined) {
     connected();

@@ -15,6 +15,12 @@ test('the node bin serves and connects like the Rust CLI', async () => {
       '--suites', 'ecdsa-gcm', '--send', 'certified', '--trace']);
     assert.equal(await ecdsa.exit(), 0, ecdsa.output);
     assert.match(ecdsa.output, /ServerKeyExchange/);
+    assert.match(ecdsa.output, /with TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 on x25519\n/);
+    const p256 = run(process.execPath, [nodeCli, 'client', `127.0.0.1:${port}`, '--ca', fixturePath('ca.crt.pem'),
+      '--suites', 'ecdsa-gcm', '--groups', 'P-256', '--send', 'over P-256']);
+    assert.equal(await p256.exit(), 0, p256.output);
+    assert.match(p256.output, / on secp256r1\n/);
+    await proc.waitFor('established with TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 on secp256r1');
     const wrong = run(process.execPath, [nodeCli, 'client', `127.0.0.1:${port}`, '--psk', 'client-1:00ff', '--send', 'x']);
     assert.equal(await wrong.exit(), 1);
     assert.match(wrong.output, /error: NX_SECURE_TLS_ALERT_RECEIVED \(0x114\)/);
