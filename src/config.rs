@@ -312,14 +312,14 @@ impl Config {
         self.max_chain_len
     }
 
-    /// Chooses the P-256 implementation for ephemeral keys, ECDH and ECDSA
-    /// ([`CryptoProvider::RustCrypto`] unless set). Both ends of a connection may use
+    /// Chooses the elliptic-curve implementation for ephemeral keys, ECDH (X25519 and
+    /// P-256) and ECDSA ([`CryptoProvider::RustCrypto`] unless set). Both ends of a connection may use
     /// either: the wire format is the same.
     pub fn set_crypto_provider(&mut self, provider: CryptoProvider) {
         self.crypto_provider = provider;
     }
 
-    /// The P-256 implementation in use.
+    /// The elliptic-curve implementation in use.
     pub fn crypto_provider(&self) -> CryptoProvider {
         self.crypto_provider
     }

@@ -80,7 +80,8 @@ impl AeadAlgorithm {
 pub enum KeyExchange {
     /// Pre-shared key (RFC 4279).
     Psk,
-    /// Ephemeral ECDH on secp256r1, server authenticated by an ECDSA certificate (RFC 8422).
+    /// Ephemeral ECDH on X25519 or secp256r1 ([`NamedGroup`](crate::NamedGroup)),
+    /// server authenticated by an ECDSA P-256 certificate (RFC 8422).
     EcdheEcdsa,
 }
 

@@ -4,8 +4,6 @@
 
 use crate::codec::{DecodeError, Reader, put_vec8, put_vec16, put_vec24};
 
-/// secp256r1 in supported_groups and ServerECDHParams (RFC 8422 §5.1.1).
-pub const SECP256R1: u16 = 23;
 /// ecdsa_secp256r1_sha256 as a TLS 1.2 SignatureAndHashAlgorithm (sha256, ecdsa).
 pub const ECDSA_SECP256R1_SHA256: u16 = 0x0403;
 /// ECCurveType named_curve (RFC 8422 §5.4).
@@ -214,7 +212,7 @@ mod tests {
             chain: vec![vec![1; 300], vec![2; 5]],
         };
         let ske = EcdheServerKeyExchange {
-            curve: SECP256R1,
+            curve: crate::NamedGroup::Secp256r1.id(),
             public: vec![4; 65],
             scheme: ECDSA_SECP256R1_SHA256,
             signature: vec![0x30; 70],
