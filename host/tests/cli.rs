@@ -479,5 +479,12 @@ fn the_demo_runs_every_suite() {
             row.is_some_and(|r| r.contains("echo: hello")),
             "{suite}:\n{output}"
         );
+        // The group column: X25519 for the certificate suites, none for PSK.
+        let group = if suite.contains("ECDHE") {
+            " x25519 "
+        } else {
+            " - "
+        };
+        assert!(row.is_some_and(|r| r.contains(group)), "{suite}:\n{output}");
     }
 }

@@ -20,6 +20,8 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// One handshake's line in the summary.
 struct Row {
     suite: CipherSuite,
+    /// The ECDHE group, or "-" with PSK.
+    group: &'static str,
     millis: u64,
     sent: u64,
     received: u64,
@@ -77,6 +79,7 @@ pub async fn run(runtime: &Runtime) -> Result<(), DtlsError> {
         session.send(b"hello from the demo client").await?;
         let reply = session.receive(TIMEOUT).await?;
         let stats = session.handshake_stats();
+        let group = session.named_group().map_or("-", |g| g.name());
         session.end().await;
         if let Ok(lines) = ladder.lock() {
             for line in lines.iter() {
@@ -86,6 +89,7 @@ pub async fn run(runtime: &Runtime) -> Result<(), DtlsError> {
         println!();
         rows.push(Row {
             suite,
+            group,
             millis: stats.millis,
             sent: stats.datagrams_sent,
             received: stats.datagrams_received,
@@ -117,13 +121,14 @@ const DEMO_SUITES: [CipherSuite; 6] = [
 
 fn print_summary(rows: &[Row]) {
     println!(
-        "{:<46} {:>9} {:>6} {:>6} {:>8}  reply",
-        "suite", "handshake", "sent", "recv", "retrans"
+        "{:<46} {:<9} {:>9} {:>6} {:>6} {:>8}  reply",
+        "suite", "group", "handshake", "sent", "recv", "retrans"
     );
     for r in rows {
         println!(
-            "{:<46} {:>6} ms {:>6} {:>6} {:>8}  {:?}",
+            "{:<46} {:<9} {:>6} ms {:>6} {:>6} {:>8}  {:?}",
             r.suite.iana_name(),
+            r.group,
             r.millis,
             r.sent,
             r.received,
