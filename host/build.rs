@@ -2,11 +2,12 @@
 //! `wasm32-wasip2`, profile `component`) so that `cargo build -p wasm-dtls-host` needs
 //! no manual step, and tells the host where it is (`WASM_DTLS_COMPONENT_BUILT`).
 //!
-//! This build uses the WebAssembly wide-arithmetic proposal (`i64.mul_wide_u`), which
-//! the host's engine enables: without it every 64×64→128-bit multiply is a call to a
-//! software routine, and P-256 — nearly all of an ECDSA handshake — ran ~2.9× slower
-//! in wasmtime (BENCHMARKS.md); it also lets X25519 use its 64-bit field. Other runtimes, and Node through jco, get the portable
-//! build: the same command without the flag (the npm package builds its own).
+//! This build uses the WebAssembly wide-arithmetic proposal (`i64.mul_wide_u`), which the
+//! host's engine enables: without it every 64×64→128-bit multiply is a call to a software
+//! routine, and P-256 — nearly all of an ECDSA handshake — ran ~2.9× slower in wasmtime
+//! (BENCHMARKS.md); it also lets X25519 use its 64-bit field. Other runtimes, and Node
+//! through jco, get the portable build: the same command without the flag (the npm package
+//! builds its own).
 //!
 //! The nested cargo uses its own target directory, so it never waits on the lock of
 //! the build that runs this script. Set `WASM_DTLS_SKIP_COMPONENT_BUILD=1` to skip it

@@ -313,8 +313,8 @@ impl Config {
     }
 
     /// Chooses the elliptic-curve implementation for ephemeral keys, ECDH (X25519 and
-    /// P-256) and ECDSA ([`CryptoProvider::RustCrypto`] unless set). Both ends of a connection may use
-    /// either: the wire format is the same.
+    /// P-256) and ECDSA ([`CryptoProvider::RustCrypto`] unless set). Both ends of a
+    /// connection may use either: the wire format is the same.
     pub fn set_crypto_provider(&mut self, provider: CryptoProvider) {
         self.crypto_provider = provider;
     }

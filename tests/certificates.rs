@@ -1,6 +1,6 @@
 //! In-memory ECDHE-ECDSA handshakes: each suite with and without client certificates,
-//! negotiation among all six suites and between the two ECDHE groups, a large chain at a small MTU, and each way a
-//! certificate handshake fails, with its NetX code.
+//! negotiation among all six suites and between the two ECDHE groups, a large chain at a
+//! small MTU, and each way a certificate handshake fails, with its NetX code.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -143,7 +143,10 @@ async fn several_clients_at_once_each_get_their_own_echo() {
         "{events:?}"
     );
     assert_eq!(count(|e| matches!(e, ServerEvent::Established { .. })), 3);
-    let on_p256 = |e: &ServerEvent| matches!(e, ServerEvent::Established { group, .. } if *group == Some(NamedGroup::Secp256r1));
+    let on_p256 = |e: &ServerEvent| {
+        let p256 = Some(NamedGroup::Secp256r1);
+        matches!(e, ServerEvent::Established { group, .. } if *group == p256)
+    };
     assert_eq!(count(on_p256), 1, "{events:?}");
     // Each client's close_notify reached the server.
     let closed = |e: &ServerEvent| matches!(e, ServerEvent::Disconnect { reason, .. } if reason.code() == 0x127);

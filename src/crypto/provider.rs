@@ -14,13 +14,13 @@ pub enum CryptoProvider {
     #[default]
     RustCrypto,
     /// ring's P-256 and X25519 (cargo feature `ring`), assembly on x86-64 and AArch64:
-    /// about three times as many ECDSA handshakes per second as RustCrypto's on x86-64
-    /// with P-256 key agreement (BENCHMARKS.md). ring draws its ephemeral keys and signature nonces from the
-    /// operating system itself, so a seeded [`Random`](crate::Random) does not make
-    /// them repeatable. Signing or verifying a transcript digest (CertificateVerify,
-    /// client authentication only) stays on RustCrypto: ring signs and verifies whole
-    /// messages. Unlike RustCrypto's, ring's key objects are not wiped from memory when
-    /// dropped.
+    /// about three times as many ECDSA handshakes per second as RustCrypto's on x86-64 with
+    /// P-256 key agreement (BENCHMARKS.md). ring draws its ephemeral keys and signature
+    /// nonces from the operating system itself, so a seeded [`Random`](crate::Random) does
+    /// not make them repeatable. Signing or verifying a transcript digest
+    /// (CertificateVerify, client authentication only) stays on RustCrypto: ring signs and
+    /// verifies whole messages. Unlike RustCrypto's, ring's key objects are not wiped from
+    /// memory when dropped.
     #[cfg(feature = "ring")]
     Ring,
 }

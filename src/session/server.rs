@@ -1,8 +1,9 @@
-//! The server side of the handshake, with the stateless cookie exchange of
-//! RFC 6347 §4.2.1: nothing is kept for a client until its ClientHello carries a cookie
-//! that only we could have made for its address. The suite is the first of the
-//! client's that we have credentials for, the ECDHE group the first of the client's
-//! that we enable; with ECDHE-ECDSA we sign our ephemeral key and, when client verification is on, ask for and check the client's certificate.
+//! The server side of the handshake, with the stateless cookie exchange of RFC 6347 §4.2.1:
+//! nothing is kept for a client until its ClientHello carries a cookie that only we could
+//! have made for its address. The suite is the first of the client's that we have
+//! credentials for, the ECDHE group the first of the client's that we enable; with
+//! ECDHE-ECDSA we sign our ephemeral key and, when client verification is on, ask for and
+//! check the client's certificate.
 
 use super::flight::{FlightMessage, MAX_FLIGHT_MESSAGES};
 use super::record_layer::plaintext_record;
