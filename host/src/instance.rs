@@ -318,7 +318,7 @@ impl ServerHandle {
         self.0.check(r)
     }
 
-    /// `session-peer-certificates`.
+    /// `session-named-group`.
     pub fn session_named_group(
         &mut self,
         session: SessionId,

@@ -58,6 +58,7 @@ mod tests {
         // Pre-shared keys, premaster secrets, ephemeral and certificate keys.
         wipes_itself::<Zeroizing<Vec<u8>>>();
         wipes_itself::<p256::SecretKey>();
+        wipes_itself::<x25519_dalek::StaticSecret>();
         wipes_itself::<p256::ecdsa::SigningKey>();
     }
 }

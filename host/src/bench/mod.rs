@@ -78,8 +78,8 @@ impl BenchOptions {
     }
 }
 
-/// The elliptic-curve providers besides the default that `suite` can be measured with: all the
-/// build has for the ECDSA suites, none for PSK.
+/// The elliptic-curve providers besides the default that `suite` can be measured with:
+/// all the build has for the ECDSA suites, none for PSK.
 pub fn other_providers(suite: CipherSuite) -> &'static [CryptoProvider] {
     match suite.key_exchange() {
         KeyExchange::EcdheEcdsa => CryptoProvider::ALL.get(1..).unwrap_or_default(),
