@@ -183,7 +183,7 @@ impl MasterSecret {
         MasterSecret::new(bytes)
     }
 
-    /// The secret itself, for NSS key log lines only.
+    /// The secret itself, for NSS key log lines and saved sessions.
     pub fn as_bytes(&self) -> &[u8; 48] {
         &self.bytes
     }

@@ -11,6 +11,7 @@
 //! datagram from a new address; we do not.
 
 mod admission;
+mod session_cache;
 
 use core::fmt;
 use core::net::SocketAddr;
@@ -21,6 +22,7 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::crypto::CookieJar;
 use crate::error::Error;
+use crate::handshake::ClientHelloView;
 use crate::rng::{OsRandom, Random};
 use crate::session::{Event, Output, Role, Session, SessionState, Stats};
 use crate::suite::CipherSuite;
@@ -31,6 +33,7 @@ use crate::x509::{Certificate, PrivateKey};
 use admission::{
     cookie_is_valid, hello_verify_request, initial_client_hello, peer_key, pool_full_alert,
 };
+use session_cache::SessionCache;
 
 /// How a server session is named: its pool slot and a generation that changes each
 /// time the slot is reused, so a stale handle never reaches a newer client.
@@ -143,6 +146,8 @@ pub struct ServerStats {
     pub client_reboots: u64,
     /// Cookie secret rotations.
     pub cookie_rotations: u64,
+    /// Handshakes that resumed a cached session (abbreviated handshakes completed).
+    pub sessions_resumed: u64,
 }
 
 /// Makes the random source of each new session.
@@ -163,6 +168,8 @@ struct Slot {
     /// A rebooted client's new session, handshaking while the old one stays (boxed:
     /// rare, and every slot of the pool would carry a whole session otherwise).
     replacement: Option<Box<Session>>,
+    /// The ID under which the session is in the session cache, once established.
+    cached_id: Option<Vec<u8>>,
 }
 
 /// The NetX server: a pool of sessions behind one port (NetX `nx_secure_dtls_server_*`).
@@ -180,6 +187,9 @@ pub struct Server {
     trace: bool,
     outputs: VecDeque<ServerOutput>,
     stats: ServerStats,
+    session_cache: SessionCache,
+    /// The latest time the host has told us (session cache ages are measured in it).
+    now: Instant,
 }
 
 impl fmt::Debug for Server {
@@ -203,6 +213,12 @@ impl Server {
     /// anything larger is a mistake, refused rather than an allocation that fails
     /// (which would abort the program, or trap the component).
     pub const MAX_CAPACITY: usize = 1 << 20;
+
+    /// How many sessions the session cache keeps by default, for resumption.
+    pub const DEFAULT_SESSION_CACHE_CAPACITY: usize = 1024;
+
+    /// How long a cached session can be resumed by default: two hours, as OpenSSL.
+    pub const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(2 * 60 * 60);
 
     /// A server with a pool of `capacity` sessions (NetX `server_create`), using OS
     /// randomness. Fails with NX_INVALID_PARAMETERS (0x4D) for a zero capacity.
@@ -248,6 +264,11 @@ impl Server {
             trace: false,
             outputs: VecDeque::new(),
             stats: ServerStats::default(),
+            session_cache: SessionCache::new(
+                Self::DEFAULT_SESSION_CACHE_CAPACITY,
+                Self::DEFAULT_SESSION_LIFETIME,
+            ),
+            now: Instant::ZERO,
         })
     }
 
@@ -353,6 +374,36 @@ impl Server {
         Ok(())
     }
 
+    /// Sets the session cache: full handshakes give their session an ID and the
+    /// cache keeps up to `capacity` of them, oldest dropped first, so that a returning
+    /// client resumes with the abbreviated handshake (RFC 5246 §7.3) for `lifetime`
+    /// after its full one. A capacity of 0 turns resumption off. By default 1024
+    /// sessions for two hours. A cached session costs ~250 bytes, plus the client's
+    /// certificates when it sent some; sessions ended by a fatal alert are dropped from
+    /// it (RFC 5246 §7.2.2).
+    ///
+    /// Fails with NX_INVALID_PARAMETERS (0x4D) for a capacity above
+    /// [`Server::MAX_CAPACITY`] or a zero lifetime.
+    pub fn set_session_cache(&mut self, capacity: usize, lifetime: Duration) -> Result<(), Error> {
+        if capacity > Self::MAX_CAPACITY {
+            return Err(Error::InvalidParameters(
+                "a session cache holds at most 1 048 576 sessions",
+            ));
+        }
+        if lifetime.is_zero() {
+            return Err(Error::InvalidParameters(
+                "a cached session needs a lifetime above zero (a capacity of 0 turns the cache off)",
+            ));
+        }
+        self.session_cache.set_limits(capacity, lifetime);
+        Ok(())
+    }
+
+    /// How many sessions the session cache holds now.
+    pub fn cached_sessions(&self) -> usize {
+        self.session_cache.len()
+    }
+
     /// The pool size.
     pub fn capacity(&self) -> usize {
         self.slots.len()
@@ -368,8 +419,8 @@ impl Server {
         self.stats
     }
 
-    /// Bytes held beyond the server's fixed size: the queued outputs and, per session
-    /// in use, its size and buffers. A flood of cookie-less ClientHellos must leave
+    /// Bytes held beyond the server's fixed size: the queued outputs, per session in
+    /// use its size and buffers, and the session cache. A flood of cookie-less ClientHellos must leave
     /// this unchanged once the outputs are drained.
     pub fn held_bytes(&self) -> usize {
         let queued: usize = self
@@ -393,12 +444,16 @@ impl Server {
                         .map_or(0, |r| core::mem::size_of::<Session>() + r.buffered_bytes())
             })
             .sum();
-        queued + sessions + self.by_peer.len() * core::mem::size_of::<(SocketAddr, usize)>()
+        queued
+            + sessions
+            + self.by_peer.len() * core::mem::size_of::<(SocketAddr, usize)>()
+            + self.session_cache.held_bytes()
     }
 
     /// Handles one datagram that arrived from `from` at `now`.
     pub fn handle_datagram(&mut self, now: Instant, from: SocketAddr, datagram: &[u8]) {
         self.stats.datagrams_received += 1;
+        self.now = self.now.max(now);
         self.rotate_cookies_if_due(now);
         match self.by_peer.get(&from).copied() {
             Some(index) => self.route_to_slot(now, index, datagram),
@@ -409,6 +464,7 @@ impl Server {
     /// Handles timer expiry: retransmissions, handshake and idle timeouts, cookie
     /// rotation.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.now = self.now.max(now);
         self.rotate_cookies_if_due(now);
         for index in 0..self.slots.len() {
             let Some(slot) = self.slot_mut(index) else {
@@ -441,6 +497,7 @@ impl Server {
     /// `server_session_start`); needed only when auto-start is off.
     pub fn session_start(&mut self, id: SessionId, now: Instant) -> Result<(), Error> {
         let index = self.index_of(id)?;
+        self.now = self.now.max(now);
         let Some(slot) = self.slot_mut(index) else {
             return Err(Error::SessionNotFound);
         };
@@ -612,7 +669,7 @@ impl Server {
                 }));
             return;
         };
-        let session = self.new_session(&from);
+        let session = self.new_session(&from, &initial.hello);
         let generation = self.generations.get(index).copied().unwrap_or(0);
         if let Some(place) = self.slots.get_mut(index) {
             *place = Some(Slot {
@@ -622,6 +679,7 @@ impl Server {
                 started: self.auto_start,
                 pending: Vec::new(),
                 replacement: None,
+                cached_id: None,
             });
         }
         self.by_peer.insert(from, index);
@@ -637,7 +695,9 @@ impl Server {
         self.route_to_slot(now, index, datagram);
     }
 
-    fn new_session(&mut self, peer: &SocketAddr) -> Session {
+    /// The session for a client whose cookie-verified ClientHello is `hello`, with the
+    /// cached session its ID names, if any.
+    fn new_session(&mut self, peer: &SocketAddr, hello: &ClientHelloView<'_>) -> Session {
         let mut session = Session::with_cookies(
             Role::Server,
             self.config.clone(),
@@ -648,6 +708,10 @@ impl Server {
             None,
         );
         session.set_trace(self.trace);
+        session.set_issue_session_ids(self.session_cache.is_enabled());
+        if let Some(saved) = self.session_cache.get(hello.session_id, self.now) {
+            session.offer_cached_session(saved);
+        }
         session
     }
 
@@ -694,7 +758,7 @@ impl Server {
                 .push_back(ServerOutput::Transmit { to: peer, datagram });
             return;
         }
-        let mut replacement = self.new_session(&peer);
+        let mut replacement = self.new_session(&peer, &initial.hello);
         replacement.handle_datagram(now, datagram);
         if let Some(slot) = self.slot_mut(index) {
             slot.replacement = Some(Box::new(replacement));
@@ -717,12 +781,15 @@ impl Server {
             generation: slot.generation,
         };
         let mut ended = false;
+        let mut fatal = false;
         loop {
             match slot.session.poll_output() {
                 Output::Transmit(datagram) => {
                     out.push_back(ServerOutput::Transmit { to: peer, datagram });
                 }
                 Output::Event(event) => {
+                    // Every error but an idle timeout went with a fatal alert.
+                    fatal |= matches!(&event, Event::Error(e) if *e != Error::IdleTimeout);
                     let (event, ends) = server_event(id, peer, event);
                     ended |= ends;
                     out.push_back(ServerOutput::Event(event));
@@ -748,11 +815,44 @@ impl Server {
             SessionState::Closed | SessionState::Failed
         );
         self.outputs = out;
+        if fatal {
+            self.forget_cached_session(index);
+        }
         if replaced {
             self.stats.client_reboots += 1;
             self.install_replacement(index);
-        } else if ended {
+        }
+        self.cache_saved_session(index);
+        if ended && !replaced {
             self.free(index);
+        }
+    }
+
+    /// Takes the session a handshake just saved into the session cache (or counts a
+    /// resumption of one already there).
+    fn cache_saved_session(&mut self, index: usize) {
+        let Some(slot) = self.slots.get_mut(index).and_then(Option::as_mut) else {
+            return;
+        };
+        let Some(saved) = slot.session.take_saved_session() else {
+            return;
+        };
+        slot.cached_id = Some(saved.id().to_vec());
+        if slot.session.is_resumed() {
+            self.stats.sessions_resumed += 1;
+        } else {
+            self.session_cache.insert(self.now, saved);
+        }
+    }
+
+    /// Drops a session that ended with a fatal alert from the cache: it must not be
+    /// resumed (RFC 5246 §7.2.2).
+    fn forget_cached_session(&mut self, index: usize) {
+        let Some(slot) = self.slots.get_mut(index).and_then(Option::as_mut) else {
+            return;
+        };
+        if let Some(id) = slot.cached_id.take() {
+            self.session_cache.remove(&id);
         }
     }
 
@@ -766,6 +866,7 @@ impl Server {
             return;
         };
         slot.session = *new;
+        slot.cached_id = None;
         slot.generation = generation;
         slot.started = true;
         let peer = slot.peer;

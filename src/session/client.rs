@@ -13,7 +13,10 @@
 //! ```
 //!
 //! With PSK the ServerKeyExchange only carries an identity hint; with ECDHE it carries
-//! the server's ephemeral P-256 point, signed with its certificate's key.
+//! the server's ephemeral key, signed with its certificate's key. A ClientHello that
+//! offers a saved session may get the abbreviated handshake instead (see
+//! [`crate::resumption`]): the server's ChangeCipherSpec and Finished follow its
+//! ServerHello, and ours end the handshake.
 
 use super::flight::MAX_FLIGHT_MESSAGES;
 use super::{Awaiting, Role, Session};
@@ -74,10 +77,22 @@ impl Session {
             // RFC 6066 §3: literal IP addresses are not sent as server_name.
             extensions.push(Extension::server_name(name));
         }
+        // A saved session is offered only where it can be resumed (RFC 6066 §3: the
+        // server name must match; RFC 5246 §7.4.1.2: the suite must be offered).
+        let server_name = self.config.server_name();
+        self.resumption_offer = self
+            .resumption_offer
+            .take()
+            .filter(|s| suites.contains(&s.cipher_suite()) && s.server_name() == server_name);
+        let session_id = self
+            .resumption_offer
+            .as_ref()
+            .map(|s| s.id().to_vec())
+            .unwrap_or_default();
         let hello = ClientHello {
             client_version: DTLS_1_2,
             random,
-            session_id: Vec::new(),
+            session_id,
             cookie: Vec::new(),
             cipher_suites: suites.iter().map(|s| s.id()).collect(),
             compression_methods: vec![0],
@@ -150,6 +165,10 @@ impl Session {
             }
             (Awaiting::Finished, HandshakeType::FINISHED) => {
                 self.check_finished(b"server finished", &message.body)?;
+                // In a resumption the server's Finished comes first, and ours ends it.
+                if self.resumed {
+                    self.send_final_flight(now, &message, b"client finished")?;
+                }
                 self.connected();
                 Ok(())
             }
@@ -238,19 +257,42 @@ impl Session {
         if !ems && self.config.require_extended_master_secret() {
             return Err(Error::ExtensionNotFound("extended_master_secret"));
         }
+        // The server resumes the session we offered by echoing its ID (RFC 5246
+        // §7.4.1.3); any other ID is a new session.
+        let offer = self.resumption_offer.take();
+        let resumed = offer.filter(|s| !sh.session_id.is_empty() && s.id() == sh.session_id);
+        if let Some(saved) = &resumed {
+            if saved.cipher_suite() != suite {
+                return Err(Error::HandshakeFailure(
+                    "the server resumed the session with another cipher suite than it was made with",
+                ));
+            }
+            // RFC 7627 §5.3: the session was made with the extended master secret.
+            if !ems {
+                return Err(Error::ExtensionNotFound("extended_master_secret"));
+            }
+        }
         self.suite = Some(suite);
         if let Some(hs) = self.handshake.as_mut() {
             hs.server_random = sh.random;
             hs.suite = Some(suite);
             hs.extended_master_secret = ems;
-            hs.step = Awaiting::ServerHelloDone;
+            hs.session_id = sh.session_id.to_vec();
+            hs.step = if resumed.is_some() {
+                Awaiting::Finished
+            } else {
+                Awaiting::ServerHelloDone
+            };
             // The server answered: our ClientHello flight needs no more repeats.
             hs.client_hello = None;
         }
         if let Some(f) = self.flight.as_mut() {
             f.disarm();
         }
-        Ok(())
+        match resumed {
+            Some(saved) => self.resume(saved),
+            None => Ok(()),
+        }
     }
 
     fn on_psk_server_key_exchange(&mut self, body: &[u8]) -> Result<(), Error> {

@@ -38,6 +38,9 @@ pub(crate) struct Flight {
     /// the peer repeats its own last flight.
     deadline: Option<Instant>,
     armed: bool,
+    /// Whether the peer answers this flight with one of its own (false for the last
+    /// flight of a handshake), whether or not the timer still runs.
+    pub(crate) expects_answer: bool,
     /// The message_seq of the peer's message this flight answers, the last of the
     /// peer's flight (`None` for a first ClientHello): when it comes again, the peer
     /// did not get this flight.
@@ -59,6 +62,7 @@ impl Flight {
             timeout: policy.initial,
             deadline: None,
             armed,
+            expects_answer: armed,
             answers,
         }
     }

@@ -304,6 +304,67 @@ mod tests {
         assert!(!from.events.iter().any(|e| matches!(e, Event::Error(_))));
     }
 
+    /// `from`'s fatal alert (sealed under its epoch-1 keys) as a datagram.
+    fn fatal_alert(from: &mut Session) -> Vec<u8> {
+        let alert = crate::Alert::fatal(crate::AlertDescription::INTERNAL_ERROR).encode();
+        let mut record = Vec::new();
+        from.records
+            .seal_into(1, ContentType::ALERT, &[&alert], &mut record)
+            .unwrap();
+        record
+    }
+
+    #[test]
+    fn a_session_ended_by_a_fatal_alert_leaves_no_session_to_resume() {
+        // RFC 5246 §7.2.2, on the client: its saved session goes.
+        let pair = connected_pair();
+        assert!(
+            pair.client.saved_session().is_none(),
+            "no ID from this server"
+        );
+        let config = || {
+            let mut c = Config::new();
+            c.set_cipher_suites(&[CipherSuite::PskAes128Ccm8]).unwrap();
+            c.psk_add(b"0123456789abcdef", b"client-1", b"").unwrap();
+            Arc::new(c)
+        };
+        let mut pair = Pair::seeded(config(), config(), LinkConditions::PERFECT, 8);
+        pair.server.set_issue_session_ids(true);
+        pair.start().unwrap();
+        assert!(pair.handshake(Duration::from_secs(60)));
+        assert!(pair.client.saved_session().is_some());
+        let alert = fatal_alert(&mut pair.server);
+        pair.client
+            .handle_datagram(crate::Instant::from_millis(5_000), &alert);
+        assert_eq!(pair.client.state(), SessionState::Failed);
+        assert!(pair.client.saved_session().is_none());
+
+        // And in the server's cache; a close_notify keeps the session there.
+        for fatal in [false, true] {
+            let server = crate::Server::new(config().as_ref().clone(), 2).unwrap();
+            let mut net = crate::sim::Network::new(server, 9);
+            let client = Session::with_rng(
+                crate::Role::Client,
+                config(),
+                &[],
+                Box::new(crate::SeededRandom::new(9)),
+            );
+            let index = net.add_client(client, LinkConditions::PERFECT);
+            net.start(index).unwrap();
+            assert!(net.run_until(Duration::from_secs(60), |n| n.server.cached_sessions() == 1));
+            let addr = net.client(index).unwrap().addr;
+            if fatal {
+                let alert = fatal_alert(&mut net.client_mut(index).unwrap().session);
+                net.with_server(|s, now| s.handle_datagram(now, addr, &alert));
+            } else {
+                net.with_client(index, |s, _| s.close());
+                net.run_until(Duration::from_secs(1), |n| n.server.sessions_in_use() == 0);
+            }
+            assert_eq!(net.server.sessions_in_use(), 0, "fatal: {fatal}");
+            assert_eq!(net.server.cached_sessions(), usize::from(!fatal));
+        }
+    }
+
     #[test]
     fn a_protected_client_hello_on_an_established_server_is_refused_not_answered() {
         let mut pair = connected_pair();

@@ -27,6 +27,7 @@ use crate::handshake::{
     fragment_count, split,
 };
 use crate::record::{ContentType, MAX_PLAINTEXT_LEN, RecordHeader};
+use crate::resumption::{Established, SavedSession};
 use crate::rng::{OsRandom, Random};
 use crate::suite::{CipherSuite, KeyExchange};
 use crate::time::Instant;
@@ -93,7 +94,7 @@ pub enum Event {
 }
 
 /// Lower-case hex, for key log lines.
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -180,6 +181,8 @@ struct Handshake {
     peer_key: Option<p256::PublicKey>,
     /// Client: the server asked for our certificate. Server: we asked for the client's.
     certificate_requested: bool,
+    /// The session ID of the ServerHello (empty: the session cannot be resumed).
+    session_id: Vec<u8>,
 }
 
 impl Handshake {
@@ -200,6 +203,7 @@ impl Handshake {
             peer_ecdh: None,
             peer_key: None,
             certificate_requested: false,
+            session_id: Vec::new(),
         }
     }
 }
@@ -236,6 +240,16 @@ pub struct Session {
     group: Option<NamedGroup>,
     psk_identity: Option<Vec<u8>>,
     peer_certificates: Vec<Vec<u8>>,
+    /// Client: the saved session to offer in the ClientHello. Server: the pool's cached
+    /// session with the ID the ClientHello carries. Boxed, as the next two: most
+    /// sessions carry only the pointer.
+    resumption_offer: Option<Box<SavedSession>>,
+    /// What a later connection can resume, once the handshake completed with an ID.
+    saved: Option<Box<SavedSession>>,
+    /// Server: give full handshakes a session ID (a pool with a session cache).
+    issue_session_ids: bool,
+    /// The handshake was abbreviated: a resumption of a saved session.
+    resumed: bool,
     last_received: Instant,
     transmits: VecDeque<Vec<u8>>,
     events: VecDeque<Event>,
@@ -320,6 +334,10 @@ impl Session {
             group: None,
             psk_identity: None,
             peer_certificates: Vec::new(),
+            resumption_offer: None,
+            saved: None,
+            issue_session_ids: false,
+            resumed: false,
             last_received: Instant::ZERO,
             transmits: VecDeque::new(),
             events: VecDeque::new(),
@@ -518,6 +536,61 @@ impl Session {
         self.psk_identity.as_deref()
     }
 
+    /// Offers `saved` — from [`Session::saved_session`] of an earlier connection to the
+    /// same server — for resumption in the ClientHello that [`Session::start`] sends.
+    /// A server that still holds the session answers with the abbreviated handshake
+    /// ([`Session::is_resumed`]); one that does not runs a full handshake, which saves
+    /// a new session. The session is offered only while its suite is enabled and
+    /// usable and the configured server name is the one it was made with.
+    ///
+    /// Fails with NX_SECURE_TLS_INVALID_STATE on a server or a session already
+    /// started.
+    pub fn set_saved_session(&mut self, saved: SavedSession) -> Result<(), Error> {
+        if self.role != Role::Client {
+            return Err(Error::InvalidState(
+                "only a client offers a saved session; a server keeps them in its session cache",
+            ));
+        }
+        if self.state != SessionState::Idle {
+            return Err(Error::InvalidState(
+                "a saved session is offered before start (reset the session first)",
+            ));
+        }
+        self.resumption_offer = Some(Box::new(saved));
+        Ok(())
+    }
+
+    /// The session a later connection can resume ([`Session::set_saved_session`]),
+    /// once the handshake completed with a session ID from the server and the extended
+    /// master secret; after a resumption, the resumed session. `None` before, and after
+    /// the session failed (RFC 5246 §7.2.2: a session ended by a fatal alert is not
+    /// resumed); a close_notify keeps it.
+    pub fn saved_session(&self) -> Option<&SavedSession> {
+        self.saved.as_deref()
+    }
+
+    /// Whether the handshake was abbreviated: a saved session resumed.
+    pub fn is_resumed(&self) -> bool {
+        self.resumed
+    }
+
+    /// Server: the cached session whose ID the coming ClientHello carries (the pool
+    /// looked it up); resumed if the ClientHello still allows it.
+    pub(crate) fn offer_cached_session(&mut self, saved: SavedSession) {
+        self.resumption_offer = Some(Box::new(saved));
+    }
+
+    /// Server: whether full handshakes get a session ID (the pool keeps a cache).
+    pub(crate) fn set_issue_session_ids(&mut self, issue: bool) {
+        self.issue_session_ids = issue;
+    }
+
+    /// Server: the session the handshake saved (or resumed), for the pool's cache;
+    /// the session keeps no copy.
+    pub(crate) fn take_saved_session(&mut self) -> Option<Box<SavedSession>> {
+        self.saved.take()
+    }
+
     /// The peer address this server session was created for.
     pub fn peer(&self) -> &[u8] {
         &self.peer
@@ -697,6 +770,20 @@ impl Session {
 
     /// Derives the master secret and the epoch-1 keys from the premaster secret.
     fn derive_keys(&mut self, pre_master: &[u8]) -> Result<(), Error> {
+        let hs = self.handshake_ref()?;
+        let master = if hs.extended_master_secret {
+            // RFC 7627 §4: the session hash covers the messages up to and including
+            // ClientKeyExchange, which is the transcript now.
+            MasterSecret::derive_extended(pre_master, &hs.transcript.current())
+        } else {
+            MasterSecret::derive(pre_master, &hs.client_random, &hs.server_random)
+        };
+        self.install_master_secret(master)
+    }
+
+    /// Installs the epoch-1 keys made from `master` and this handshake's randoms: a new
+    /// master secret, or a resumed session's (RFC 5246 §7.3: new randoms, new keys).
+    fn install_master_secret(&mut self, master: MasterSecret) -> Result<(), Error> {
         let role = self.role;
         let hs = self
             .handshake
@@ -705,13 +792,6 @@ impl Session {
         let suite = hs
             .suite
             .ok_or(Error::InvalidState("keys before a suite was chosen"))?;
-        let master = if hs.extended_master_secret {
-            // RFC 7627 §4: the session hash covers the messages up to and including
-            // ClientKeyExchange, which is the transcript now.
-            MasterSecret::derive_extended(pre_master, &hs.transcript.current())
-        } else {
-            MasterSecret::derive(pre_master, &hs.client_random, &hs.server_random)
-        };
         let aead = suite.aead();
         let keys = master.key_block(aead, &hs.client_random, &hs.server_random);
         let client = RecordCipher::new(aead, &keys.client_key, &keys.client_iv);
@@ -729,6 +809,18 @@ impl Session {
             Role::Client => self.records.install_keys(client, server),
             Role::Server => self.records.install_keys(server, client),
         }
+        Ok(())
+    }
+
+    /// Takes over what a resumed session established: its suite was settled by the
+    /// ServerHello; the peer's identity and the group come from the original handshake.
+    fn resume(&mut self, saved: Box<SavedSession>) -> Result<(), Error> {
+        self.resumed = true;
+        self.group = saved.group();
+        self.psk_identity = saved.psk_identity().map(<[u8]>::to_vec);
+        self.peer_certificates = saved.peer_certificates().to_vec();
+        self.install_master_secret(saved.master_secret())?;
+        self.saved = Some(saved);
         Ok(())
     }
 
@@ -837,14 +929,34 @@ impl Session {
         }
     }
 
-    /// The handshake completed: keep only what the connected session needs.
+    /// The handshake completed: keep only what the connected session needs, and what a
+    /// later connection can resume.
     fn connected(&mut self) {
         if let Some(hs) = self.handshake.take() {
             self.suite = hs.suite;
+            if !self.resumed
+                && hs.extended_master_secret
+                && let (Some(master), Some(suite)) = (&hs.master_secret, hs.suite)
+            {
+                self.saved = SavedSession::new(Established {
+                    id: &hs.session_id,
+                    master,
+                    suite,
+                    group: self.group,
+                    server_name: match self.role {
+                        Role::Client => self.config.server_name(),
+                        Role::Server => None,
+                    },
+                    psk_identity: self.psk_identity.as_deref(),
+                    peer_certificates: &self.peer_certificates,
+                })
+                .map(Box::new);
+            }
         }
-        // The client's last flight is answered by the server's Finished; the server
-        // keeps its final flight (untimed) for a client that did not get it.
-        if self.role == Role::Client {
+        // A flight the peer answered is done with; the last flight of the handshake
+        // (the server's in a full handshake, the client's in a resumption) has no
+        // timer and is kept for a peer that did not get it and repeats its own.
+        if self.flight.as_ref().is_some_and(|f| f.expects_answer) {
             self.flight = None;
         }
         // Frees the reassembly buffer too: an emptied map would keep its last node.
@@ -853,6 +965,21 @@ impl Session {
         if let Some(suite) = self.suite {
             self.events.push_back(Event::Connected { suite });
         }
+    }
+
+    /// Sends the handshake's last flight, ChangeCipherSpec and Finished with `label`,
+    /// after the peer's Finished `peer_finished` (which our Finished covers). It has no
+    /// timer: it is repeated only when the peer repeats its own (RFC 6347 §4.2.4).
+    fn send_final_flight(
+        &mut self,
+        now: Instant,
+        peer_finished: &crate::handshake::Message<'_>,
+        label: &[u8],
+    ) -> Result<(), Error> {
+        self.add_to_transcript(peer_finished);
+        let mut flight = Vec::with_capacity(2);
+        self.change_cipher_spec_and_finished(label, &mut flight)?;
+        self.send_flight(now, flight, false)
     }
 
     /// Appends one record to `out` (see [`RecordLayer::seal_into`]) and traces it.
@@ -963,6 +1090,10 @@ impl Session {
 
     fn end(&mut self, state: SessionState) {
         self.set_state(state);
+        if state == SessionState::Failed {
+            // RFC 5246 §7.2.2: a connection ended by a fatal alert must not be resumed.
+            self.saved = None;
+        }
         self.handshake = None;
         self.flight = None;
         self.early_records.clear();

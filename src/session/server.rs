@@ -3,7 +3,8 @@
 //! have made for its address. The suite is the first of the client's that we have
 //! credentials for, the ECDHE group the first of the client's that we enable; with
 //! ECDHE-ECDSA we sign our ephemeral key and, when client verification is on, ask for and
-//! check the client's certificate.
+//! check the client's certificate. A ClientHello with the ID of a session the pool's
+//! cache still holds gets the abbreviated handshake (see [`crate::resumption`]).
 
 use super::flight::{FlightMessage, MAX_FLIGHT_MESSAGES};
 use super::record_layer::plaintext_record;
@@ -20,6 +21,7 @@ use crate::handshake::{
     renegotiation_info_data, u8_list_data, u16_list_data,
 };
 use crate::record::{ContentType, DTLS_1_0, DTLS_1_2};
+use crate::resumption::{MAX_SESSION_ID_LEN, SavedSession};
 use crate::suite::{CipherSuite, KeyExchange};
 use crate::time::Instant;
 use crate::x509::{CertificateProblem, Purpose};
@@ -59,12 +61,10 @@ impl Session {
             }
             (Awaiting::Finished, HandshakeType::FINISHED) => {
                 self.check_finished(b"client finished", &message.body)?;
-                self.add_to_transcript(&message);
-                let mut flight = Vec::with_capacity(2);
-                self.change_cipher_spec_and_finished(b"server finished", &mut flight)?;
-                // The final flight has no timer: it is repeated only when the client
-                // repeats its own (RFC 6347 §4.2.4).
-                self.send_flight(now, flight, false)?;
+                // In a resumption our Finished went first; the client's ends it.
+                if !self.resumed {
+                    self.send_final_flight(now, &message, b"server finished")?;
+                }
                 self.connected();
                 Ok(())
             }
@@ -99,7 +99,6 @@ impl Session {
         if !hello.compression_methods.contains(&0) {
             return Err(Error::BadCompressionMethod);
         }
-        let (suite, group) = self.choose_suite(&hello)?;
         let secure_renegotiation = match hello.extensions.find(ExtensionType::RENEGOTIATION_INFO) {
             Some(ext) => {
                 let data = renegotiation_info_data(ext)
@@ -119,9 +118,25 @@ impl Session {
         if !ems && self.config.require_extended_master_secret() {
             return Err(Error::ExtensionNotFound("extended_master_secret"));
         }
+        let resumable = self.resumable_session(&hello, ems);
+        let (suite, group) = match &resumable {
+            Some(saved) => (saved.cipher_suite(), saved.group()),
+            None => self.choose_suite(&hello)?,
+        };
 
         let mut server_random = [0u8; 32];
         self.rng.fill(&mut server_random);
+        let session_id = match &resumable {
+            Some(saved) => saved.id().to_vec(),
+            // Only sessions with the extended master secret are resumed (see
+            // `resumption`), so only they get an ID.
+            None if self.issue_session_ids && ems => {
+                let mut id = vec![0u8; MAX_SESSION_ID_LEN];
+                self.rng.fill(&mut id);
+                id
+            }
+            None => Vec::new(),
+        };
         let mut extensions = Vec::new();
         if secure_renegotiation {
             extensions.push(Extension::renegotiation_info(&[]));
@@ -134,7 +149,8 @@ impl Session {
         if ecdhe && hello.extensions.contains(ExtensionType::EC_POINT_FORMATS) {
             extensions.push(Extension::ec_point_formats_uncompressed());
         }
-        let request_certificate = ecdhe && self.config.client_verify().is_some();
+        let request_certificate =
+            ecdhe && resumable.is_none() && self.config.client_verify().is_some();
         if request_certificate && self.config.trusted_certificates().is_empty() {
             return Err(Error::certificate(
                 CertificateProblem::NoTrustedCertificates,
@@ -148,6 +164,7 @@ impl Session {
         hs.server_random = server_random;
         hs.suite = Some(suite);
         hs.extended_master_secret = ems;
+        hs.session_id.clone_from(&session_id);
         // Our numbering follows the client's: after its HelloVerifyRequest the client
         // expects our next message to carry the ClientHello's message_seq.
         hs.next_send_seq = message.message_seq;
@@ -157,7 +174,7 @@ impl Session {
         let server_hello = ServerHello {
             server_version: DTLS_1_2,
             random: server_random,
-            session_id: Vec::new(),
+            session_id,
             cipher_suite: suite.id(),
             compression_method: 0,
             extensions,
@@ -165,6 +182,16 @@ impl Session {
         .encode();
         let mut flight = Vec::with_capacity(MAX_FLIGHT_MESSAGES);
         flight.push(self.our_message(HandshakeType::SERVER_HELLO, server_hello));
+        if let Some(saved) = resumable {
+            // The abbreviated handshake: our Finished follows the ServerHello at once,
+            // under keys from the saved master secret and the new randoms.
+            self.resume(saved)?;
+            self.change_cipher_spec_and_finished(b"server finished", &mut flight)?;
+            if let Some(hs) = self.handshake.as_mut() {
+                hs.step = Awaiting::Finished;
+            }
+            return self.send_flight(now, flight, true);
+        }
         if let Some(group) = self.group {
             flight.extend(self.ecdhe_server_messages(group, request_certificate)?);
         } else if let Some(ske) = self.psk_server_key_exchange() {
@@ -181,6 +208,28 @@ impl Session {
         let done = ServerHelloDone.encode();
         flight.push(self.our_message(HandshakeType::SERVER_HELLO_DONE, done));
         self.send_flight(now, flight, true)
+    }
+
+    /// The cached session the pool found for this ClientHello's ID, if it can be
+    /// resumed: the client still offers its suite, we can still serve it, the
+    /// extended master secret is on again (RFC 7627 §5.3), and a PSK session's
+    /// identity still has its key here (a removed key revokes its sessions too).
+    fn resumable_session(
+        &mut self,
+        hello: &ClientHelloView<'_>,
+        ems: bool,
+    ) -> Option<Box<SavedSession>> {
+        let saved = self.resumption_offer.take()?;
+        let suite = saved.cipher_suite();
+        let usable = !hello.session_id.is_empty()
+            && saved.id() == hello.session_id
+            && ems
+            && hello.cipher_suites().any(|s| s == suite.id())
+            && self.config.is_usable(suite, true)
+            && saved
+                .psk_identity()
+                .is_none_or(|id| self.config.psk_by_identity(id).is_some());
+        usable.then_some(saved)
     }
 
     /// The first suite in the client's order that we can serve (the client's
