@@ -13,6 +13,7 @@
 mod common;
 
 use std::net::{SocketAddr, UdpSocket};
+use std::sync::Arc;
 use std::time::Duration;
 
 use common::peer::Run;
@@ -22,7 +23,8 @@ use common::{
     ECDSA_SUITES, IDENTITY, KEY, big_chain, cert, cert_config, fixture_path, hex, suite_config,
 };
 use wasm_dtls::{
-    CipherSuite, Config, KeyExchange, NamedGroup, Server, ServerStats, SessionId, SessionState,
+    CipherSuite, Config, KeyExchange, NamedGroup, SavedSession, Server, ServerStats, Session,
+    SessionId, SessionState,
 };
 
 const LIMIT: Duration = Duration::from_secs(20);
@@ -424,5 +426,85 @@ fn handshakes_complete_when_flights_are_lost_or_repeated_both_ways() {
             let stats = driver.endpoint.session_stats(session).unwrap();
             assert!(stats.retransmissions >= 1, "{suite:?}: {stats:?}");
         }
+    }
+}
+
+#[test]
+fn our_client_resumes_its_session_with_gnutls_serv() {
+    let (server_cert, server_key) = (
+        fixture_path("server.crt.pem"),
+        fixture_path("server.key.pem"),
+    );
+    for suite in [
+        CipherSuite::PskChaCha20Poly1305Sha256,
+        CipherSuite::EcdheEcdsaAes128Ccm8,
+    ] {
+        let (server, at) = gnutls_serv(suite, &server_cert, &server_key, &[]);
+        let connect = |saved: Option<SavedSession>| {
+            let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let message = format!("hello from wasm-dtls over {suite:?}\n");
+            let mut session = Session::client(Arc::new(suite_config(suite, &[])));
+            if let Some(saved) = saved {
+                session.set_saved_session(saved).unwrap();
+            }
+            let mut client = UdpDriver::echo_session(session, socket, at, &server, suite);
+            client.endpoint.send(message.as_bytes()).unwrap();
+            assert!(
+                client.run_until(LIMIT, |c| c.received() == message.as_bytes()),
+                "{suite:?}: echo {:?}; gnutls-serv said:\n{}",
+                String::from_utf8_lossy(&client.received()),
+                server.output()
+            );
+            client.endpoint.close();
+            client.flush();
+            client
+        };
+        let first = connect(None);
+        assert!(!first.endpoint.is_resumed());
+        let saved = first
+            .endpoint
+            .saved_session()
+            .cloned()
+            .expect("gnutls-serv gave the session an ID");
+        let second = connect(Some(saved));
+        assert!(
+            second.endpoint.is_resumed(),
+            "{suite:?}: gnutls-serv said:\n{}",
+            server.output()
+        );
+    }
+}
+
+#[test]
+fn gnutls_cli_resumes_its_session_with_our_server() {
+    for suite in [
+        CipherSuite::PskAes128Ccm8,
+        CipherSuite::EcdheEcdsaAes128GcmSha256,
+    ] {
+        // gnutls-cli --resume connects, says goodbye, and connects again offering the
+        // session (from a new port: a new session in our pool).
+        let (mut client, mut driver, _, _) = gnutls_cli_connected_to_our_server(
+            suite,
+            "",
+            suite_config(suite, &["server"]),
+            &["--resume"],
+            None,
+        );
+        assert!(
+            driver.run_until(LIMIT, |d| d.endpoint.stats().sessions_resumed == 1),
+            "{suite:?}: events {:?}; gnutls-cli said:\n{}",
+            driver.events,
+            client.output()
+        );
+        assert!(
+            client.wait_for("This is a resumed session", LIMIT),
+            "{}",
+            client.output()
+        );
+        assert_eq!(driver.endpoint.stats().sessions_created, 2);
+        driver.events.clear();
+        client.type_line("after resumption");
+        let session = driver.received_from(&client, suite, b"after resumption\n");
+        assert!(driver.endpoint.session(session).unwrap().is_resumed());
     }
 }

@@ -20,7 +20,10 @@ use common::{
     ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, fixture_path, hex, psk_config,
 };
 use wasm_dtls::x509::{Certificate, PrivateKey};
-use wasm_dtls::{CipherSuite, Config, CryptoProvider, Event, NamedGroup, Session, Status};
+use wasm_dtls::{
+    CipherSuite, Config, CryptoProvider, Event, KeyExchange, NamedGroup, SavedSession, Server,
+    Session, Status,
+};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -592,4 +595,163 @@ fn a_client_with_no_suite_in_common_is_refused_naming_both_sides() {
             "{said}"
         );
     }
+}
+
+/// Our client's configuration for `suite` and the matching `s_server` arguments: the
+/// PSK, or the server's certificate.
+fn resumption_setup(suite: CipherSuite) -> (Config, Vec<String>) {
+    match suite.key_exchange() {
+        KeyExchange::Psk => (
+            psk_config(suite, KEY),
+            vec!["-nocert".into(), "-psk".into(), hex(KEY)],
+        ),
+        KeyExchange::EcdheEcdsa => (
+            cert_config(&[suite], &[]),
+            vec![
+                "-cert".into(),
+                fixture_path("server.crt.pem"),
+                "-key".into(),
+                fixture_path("server.key.pem"),
+            ],
+        ),
+    }
+}
+
+#[test]
+fn our_client_resumes_its_session_with_openssl_s_server() {
+    for suite in [
+        CipherSuite::PskAes128Ccm8,
+        CipherSuite::EcdheEcdsaAes128GcmSha256,
+    ] {
+        let (config, server_args) = resumption_setup(suite);
+        let port = free_port();
+        let accept = format!("127.0.0.1:{port}");
+        let mut args = vec![
+            "s_server",
+            "-dtls1_2",
+            "-accept",
+            &accept,
+            "-cipher",
+            openssl_cipher(suite),
+            "-naccept",
+            "2",
+        ];
+        args.extend(server_args.iter().map(String::as_str));
+        let mut server = openssl(&args);
+        let at: SocketAddr = accept.parse().unwrap();
+        // Each connection from its own socket, as a new connection would be.
+        let connect = |saved: Option<SavedSession>, message: &str| {
+            let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let mut session = Session::client(Arc::new(config.clone()));
+            if let Some(saved) = saved {
+                session.set_saved_session(saved).unwrap();
+            }
+            let mut client = UdpDriver::new(session, socket, at);
+            let now = client.now();
+            client.endpoint.start(now).unwrap();
+            assert!(
+                client.run_until(LIMIT, UdpDriver::connected),
+                "{suite:?}: no handshake; events {:?}; openssl said:\n{}",
+                client.events,
+                server.output()
+            );
+            client.endpoint.send(message.as_bytes()).unwrap();
+            assert!(
+                wait_for_output(&mut client, &server, message),
+                "{suite:?}: s_server did not print {message:?}:\n{}",
+                server.output()
+            );
+            client
+        };
+        let mut first = connect(None, "first connection\n");
+        assert!(!first.endpoint.is_resumed());
+        let saved = first
+            .endpoint
+            .saved_session()
+            .cloned()
+            .expect("s_server gave the session an ID");
+        first.endpoint.close();
+        first.flush();
+
+        let mut second = connect(Some(saved.clone()), "resumed connection\n");
+        assert!(second.endpoint.is_resumed(), "{suite:?}");
+        assert!(
+            server.output().contains("Reused session-id"),
+            "{suite:?}: s_server did not resume:\n{}",
+            server.output()
+        );
+        assert_eq!(
+            second.endpoint.peer_certificates(),
+            saved.peer_certificates()
+        );
+        server.type_line("from openssl after resumption");
+        assert!(
+            second.run_until(LIMIT, |c| c.received()
+                == b"from openssl after resumption\n"),
+            "{suite:?}: got {:?}",
+            String::from_utf8_lossy(&second.received())
+        );
+        second.endpoint.close();
+        second.flush();
+    }
+}
+
+#[test]
+fn openssl_s_client_resumes_its_session_with_our_server() {
+    let ca = fixture_path("ca.crt.pem");
+    let sessions = std::env::temp_dir().join(format!(
+        "wasm-dtls-openssl-session-{}.pem",
+        std::process::id()
+    ));
+    let sessions = sessions.to_string_lossy().into_owned();
+    for suite in [
+        CipherSuite::PskAes128GcmSha256,
+        CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256,
+    ] {
+        let (config, client_args) = match suite.key_exchange() {
+            KeyExchange::Psk => {
+                let identity = String::from_utf8_lossy(IDENTITY).into_owned();
+                let args = vec!["-psk".into(), hex(KEY), "-psk_identity".into(), identity];
+                (psk_config(suite, KEY), args)
+            }
+            KeyExchange::EcdheEcdsa => {
+                let args = vec!["-CAfile".into(), ca.clone(), "-verify_return_error".into()];
+                (cert_config(&[suite], &["server"]), args)
+            }
+        };
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let connect = socket.local_addr().unwrap().to_string();
+        let mut pool = UdpDriver::pool(config, socket);
+        let run = |pool: &mut UdpDriver<Server>, session_file: (&str, &str), line: &str| {
+            let mut args = vec![
+                "s_client",
+                "-dtls1_2",
+                "-connect",
+                &connect,
+                "-cipher",
+                openssl_cipher(suite),
+                session_file.0,
+                session_file.1,
+            ];
+            args.extend(client_args.iter().map(String::as_str));
+            let mut client = openssl(&args);
+            pool.events.clear();
+            client.type_line(line);
+            let id = pool.received_from(&client, suite, format!("{line}\n").as_bytes());
+            // Our close_notify ends s_client, which has written its session by then.
+            pool.endpoint.session_end(id).unwrap();
+            pool.flush();
+            assert!(client.wait_for("closed", LIMIT), "{}", client.output());
+            (id, client.output())
+        };
+        let (first, output) = run(&mut pool, ("-sess_out", &sessions), "first connection");
+        assert!(output.contains("New, TLSv1.2"), "{output}");
+        assert!(pool.endpoint.session(first).is_none_or(|s| !s.is_resumed()));
+        assert_eq!(pool.endpoint.cached_sessions(), 1);
+
+        let (_, output) = run(&mut pool, ("-sess_in", &sessions), "resumed connection");
+        assert!(output.contains("Reused, TLSv1.2"), "{suite:?}: {output}");
+        assert_eq!(pool.endpoint.stats().sessions_resumed, 1, "{suite:?}");
+    }
+    let _ = std::fs::remove_file(&sessions);
 }

@@ -194,7 +194,29 @@ impl UdpDriver<Session> {
         suite: CipherSuite,
         message: &[u8],
     ) -> UdpDriver<Session> {
-        let mut client = UdpDriver::new(Session::client(Arc::new(config)), socket, at);
+        let session = Session::client(Arc::new(config));
+        let mut client = UdpDriver::echo_session(session, socket, at, server, suite);
+        client.endpoint.send(message).expect("send");
+        assert!(
+            client.run_until(PEER_LIMIT, |c| c.received() == message),
+            "{suite:?}: echo {:?}; the peer said:\n{}",
+            String::from_utf8_lossy(&client.received()),
+            server.output()
+        );
+        assert_eq!(client.endpoint.stats().dropped_bad_mac, 0);
+        client
+    }
+
+    /// Our client `session` on `socket`, its handshake with the server at `at` (the
+    /// `server` process, whose output a failure shows) completed with `suite`.
+    pub fn echo_session(
+        session: Session,
+        socket: UdpSocket,
+        at: SocketAddr,
+        server: &Process,
+        suite: CipherSuite,
+    ) -> UdpDriver<Session> {
+        let mut client = UdpDriver::new(session, socket, at);
         let now = client.now();
         client.endpoint.start(now).expect("start");
         assert!(
@@ -204,14 +226,6 @@ impl UdpDriver<Session> {
             server.output()
         );
         assert!(client.events.contains(&Event::Connected { suite }));
-        client.endpoint.send(message).expect("send");
-        assert!(
-            client.run_until(PEER_LIMIT, |c| c.received() == message),
-            "{suite:?}: echo {:?}; the peer said:\n{}",
-            String::from_utf8_lossy(&client.received()),
-            server.output()
-        );
-        assert_eq!(client.endpoint.stats().dropped_bad_mac, 0);
         client
     }
 }
