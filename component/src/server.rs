@@ -1,6 +1,7 @@
 //! The `server` interface: the engine's NetX [`Server`] behind a WIT resource.
 
 use core::cell::RefCell;
+use core::time::Duration;
 
 use wasm_dtls::{
     Instant, Server, ServerEvent as EngineEvent, ServerOutput as EngineOutput,
@@ -128,6 +129,15 @@ impl GuestDtlsServer for ServerResource {
         self.with(|s| s.set_auto_start(auto_start));
     }
 
+    fn set_session_cache(&self, capacity: u32, lifetime_seconds: u32) -> Result<(), Error> {
+        let lifetime = Duration::from_secs(u64::from(lifetime_seconds));
+        convert::result(self.with(|s| s.set_session_cache(capacity as usize, lifetime)))
+    }
+
+    fn cached_sessions(&self) -> u32 {
+        u32::try_from(self.with(|s| s.cached_sessions())).unwrap_or(u32::MAX)
+    }
+
     fn handle_datagram(&self, now: u64, from: SocketAddress, datagram: Vec<u8>) {
         let from = convert::socket_addr(&from);
         self.with(|s| s.handle_datagram(Instant::from_millis(now), from, &datagram));
@@ -200,6 +210,10 @@ impl GuestDtlsServer for ServerResource {
                 .map(|s| s.peer_certificates().to_vec())
                 .unwrap_or_default()
         })
+    }
+
+    fn session_resumed(&self, session: SessionId) -> bool {
+        self.with(|s| s.session(id(session)).is_some_and(|s| s.is_resumed()))
     }
 
     fn session_stats(&self, session: SessionId) -> Option<Stats> {

@@ -2,7 +2,7 @@
 
 use core::cell::RefCell;
 
-use wasm_dtls::{Event as EngineEvent, Instant, Output as EngineOutput, Session};
+use wasm_dtls::{Event as EngineEvent, Instant, Output as EngineOutput, SavedSession, Session};
 
 use crate::bindings::exports::wasm_dtls::dtls::session::{
     CipherSuite, DtlsSession, Error, Event, GuestDtlsSession, NamedGroup, Output, SessionState,
@@ -87,6 +87,11 @@ impl GuestDtlsSession for SessionResource {
         self.with(|s| s.config_mut().set_unix_time(seconds));
     }
 
+    fn set_saved_session(&self, saved: Vec<u8>) -> Result<(), Error> {
+        let saved = SavedSession::from_bytes(&saved).map_err(|e| codes::error(&e))?;
+        convert::result(self.with(|s| s.set_saved_session(saved)))
+    }
+
     fn start(&self, now: u64) -> Result<(), Error> {
         convert::result(self.with(|s| s.start(Instant::from_millis(now))))
     }
@@ -138,6 +143,14 @@ impl GuestDtlsSession for SessionResource {
 
     fn psk_identity(&self) -> Option<Vec<u8>> {
         self.with(|s| s.psk_identity().map(<[u8]>::to_vec))
+    }
+
+    fn saved_session(&self) -> Option<Vec<u8>> {
+        self.with(|s| s.saved_session().map(|saved| saved.to_bytes().to_vec()))
+    }
+
+    fn resumed(&self) -> bool {
+        self.with(|s| s.is_resumed())
     }
 
     fn stats(&self) -> Stats {

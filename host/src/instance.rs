@@ -168,6 +168,22 @@ impl SessionHandle {
         old.resource_drop(&mut self.0.store).map_err(trapped)
     }
 
+    /// `set-saved-session`: `saved` from [`SessionHandle::saved_session`].
+    pub fn set_saved_session(&mut self, saved: &[u8]) -> Result<(), DtlsError> {
+        let r = call!(&mut self.0, session, call_set_saved_session, saved);
+        self.0.check(r)
+    }
+
+    /// `saved-session`.
+    pub fn saved_session(&mut self) -> Result<Option<Vec<u8>>, DtlsError> {
+        call!(&mut self.0, session, call_saved_session).map_err(trapped)
+    }
+
+    /// `resumed`.
+    pub fn resumed(&mut self) -> Result<bool, DtlsError> {
+        call!(&mut self.0, session, call_resumed).map_err(trapped)
+    }
+
     /// `start`.
     pub fn start(&mut self, now: u64) -> Result<(), DtlsError> {
         let r = call!(&mut self.0, session, call_start, now);
@@ -264,6 +280,27 @@ impl ServerHandle {
             certs_per_session
         );
         self.0.check(r)
+    }
+
+    /// `set-session-cache`.
+    pub fn set_session_cache(
+        &mut self,
+        capacity: u32,
+        lifetime_seconds: u32,
+    ) -> Result<(), DtlsError> {
+        let r = call!(
+            &mut self.0,
+            server,
+            call_set_session_cache,
+            capacity,
+            lifetime_seconds
+        );
+        self.0.check(r)
+    }
+
+    /// `session-resumed`.
+    pub fn session_resumed(&mut self, session: SessionId) -> Result<bool, DtlsError> {
+        call!(&mut self.0, server, call_session_resumed, session).map_err(trapped)
     }
 
     /// `handle-datagram`.

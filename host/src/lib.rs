@@ -65,4 +65,4 @@ pub use options::{KeyLogSink, Options, PskEntry, TraceSink};
 pub use runtime::{COMPONENT_ENV, Runtime, default_component_path};
 pub use server::{DtlsServer, ServerEvent, SessionId};
 pub use session::{DtlsSession, HandshakeStats};
-pub use wasm_dtls::{CipherSuite, NamedGroup, Status};
+pub use wasm_dtls::{CipherSuite, NamedGroup, SavedSession, Status};

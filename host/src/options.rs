@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use wasm_dtls::{CipherSuite, NamedGroup};
+use wasm_dtls::{CipherSuite, NamedGroup, SavedSession};
 
 use crate::bindings::types::{CipherSuite as WitSuite, NamedGroup as WitGroup, Settings};
 use crate::error::DtlsError;
@@ -69,6 +69,15 @@ pub struct Options {
     pub require_extended_master_secret: bool,
     /// The certificate validity time, seconds since 1970 (default: the system clock).
     pub unix_time: Option<u64>,
+    /// Client: a session saved from an earlier connection to the same server
+    /// ([`crate::DtlsSession::saved_session`]), offered for resumption: a server that
+    /// still holds it answers with the abbreviated handshake (RFC 5246 §7.3), one that
+    /// does not with a full handshake.
+    pub saved_session: Option<SavedSession>,
+    /// Server: the session cache for resumption, as (capacity, lifetime); `None` keeps
+    /// the default of 1024 sessions for two hours, a capacity of 0 turns resumption
+    /// off. Lifetimes are counted in whole seconds.
+    pub session_cache: Option<(u32, Duration)>,
     /// Where NSS key log lines go, if anywhere.
     pub key_log: Option<KeyLogSink>,
     /// Where trace lines go, if anywhere.
@@ -95,6 +104,8 @@ impl core::fmt::Debug for Options {
                 &self.require_extended_master_secret,
             )
             .field("unix_time", &self.unix_time)
+            .field("saved_session", &self.saved_session)
+            .field("session_cache", &self.session_cache)
             .finish_non_exhaustive()
     }
 }

@@ -71,8 +71,11 @@ pub enum ServerEvent {
         suite: CipherSuite,
         /// The ECDHE group; `None` with PSK.
         group: Option<NamedGroup>,
-        /// The client's certificate chain (DER), if it sent one.
+        /// The client's certificate chain (DER), if it sent one (for a resumed
+        /// session, in the full handshake it resumes).
         peer_certificates: Vec<Vec<u8>>,
+        /// Whether the client resumed a cached session (the abbreviated handshake).
+        resumed: bool,
     },
     /// Application data arrived (receive_notify).
     Receive {
@@ -140,6 +143,10 @@ impl DtlsServer {
         options.apply(&mut handle)?;
         if let Some(n) = options.verify_client {
             handle.x509_client_verify_configure(n)?;
+        }
+        if let Some((capacity, lifetime)) = options.session_cache {
+            let seconds = u32::try_from(lifetime.as_secs()).unwrap_or(u32::MAX);
+            handle.set_session_cache(capacity, seconds)?;
         }
         Ok(DtlsServer {
             idle: Mutex::new(Some(handle)),
@@ -412,6 +419,7 @@ impl Driver {
                 suite: engine_suite(e.suite),
                 group: self.handle.session_named_group(e.session)?,
                 peer_certificates: self.handle.session_peer_certificates(e.session)?,
+                resumed: self.handle.session_resumed(e.session)?,
             },
             WitEvent::Receive(r) if self.backlog.admit() => ServerEvent::Receive {
                 session: r.session.into(),

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
-use wasm_dtls::{CipherSuite, NamedGroup, Status};
+use wasm_dtls::{CipherSuite, NamedGroup, SavedSession, Status};
 
 use crate::backlog::Backlog;
 use crate::bindings::session_api::Output;
@@ -24,15 +24,21 @@ use crate::runtime::Runtime;
 /// The largest datagram we read.
 const MAX_DATAGRAM: usize = 65_536;
 
+/// What a completed handshake settled.
+#[derive(Debug)]
+struct Negotiated {
+    suite: CipherSuite,
+    group: Option<NamedGroup>,
+    peer_certificates: Vec<Vec<u8>>,
+    saved_session: Option<SavedSession>,
+    resumed: bool,
+    handshake: HandshakeStats,
+}
+
 /// What the driver reports to the session's owner.
 #[derive(Debug)]
 enum Note {
-    Connected {
-        suite: CipherSuite,
-        group: Option<NamedGroup>,
-        peer_certificates: Vec<Vec<u8>>,
-        handshake: HandshakeStats,
-    },
+    Connected(Box<Negotiated>),
     Data(Vec<u8>),
     Closed,
     Failed(DtlsError),
@@ -67,10 +73,7 @@ pub struct DtlsSession {
     notes: mpsc::UnboundedReceiver<Note>,
     peer: SocketAddr,
     local: SocketAddr,
-    suite: CipherSuite,
-    group: Option<NamedGroup>,
-    peer_certificates: Vec<Vec<u8>>,
-    handshake: HandshakeStats,
+    negotiated: Box<Negotiated>,
     task: JoinHandle<()>,
     backlog: Backlog,
 }
@@ -146,7 +149,7 @@ impl DtlsSession {
                 "the peer closed the session",
             )),
             Ok(Some(Note::Failed(e))) => Err(e),
-            Ok(Some(Note::Connected { .. } | Note::Skipped(_))) | Ok(None) => Err(ended()),
+            Ok(Some(Note::Connected(_) | Note::Skipped(_))) | Ok(None) => Err(ended()),
             Err(_) => Err(DtlsError::new(
                 Status::NoPacket,
                 format!("nothing arrived within {:.1} s", timeout.as_secs_f64()),
@@ -171,7 +174,7 @@ impl DtlsSession {
 
     /// What the handshake took.
     pub fn handshake_stats(&self) -> HandshakeStats {
-        self.handshake
+        self.negotiated.handshake
     }
 
     /// The server's address (NetX `session_client_info_get` from the client side).
@@ -186,17 +189,31 @@ impl DtlsSession {
 
     /// The negotiated suite.
     pub fn cipher_suite(&self) -> CipherSuite {
-        self.suite
+        self.negotiated.suite
     }
 
     /// The ECDHE group the key exchange used; `None` with PSK.
     pub fn named_group(&self) -> Option<NamedGroup> {
-        self.group
+        self.negotiated.group
     }
 
     /// The server's certificate chain (DER), empty with PSK.
     pub fn peer_certificates(&self) -> &[Vec<u8>] {
-        &self.peer_certificates
+        &self.negotiated.peer_certificates
+    }
+
+    /// The session a later connection to the same server can resume (pass it in
+    /// [`Options::saved_session`]), when the server gave it an ID and the extended
+    /// master secret was used. It holds the session's master secret. A session that
+    /// ends with an error should not be resumed (RFC 5246 §7.2.2).
+    pub fn saved_session(&self) -> Option<&SavedSession> {
+        self.negotiated.saved_session.as_ref()
+    }
+
+    /// Whether the handshake resumed [`Options::saved_session`] (the abbreviated
+    /// handshake: no key exchange, no certificates).
+    pub fn is_resumed(&self) -> bool {
+        self.negotiated.resumed
     }
 
     /// Records received and not yet taken by [`DtlsSession::receive`]; at most
@@ -243,6 +260,9 @@ impl Attempt<'_> {
         } = self;
         let mut handle = SessionHandle::client(runtime, &options.settings())?;
         options.apply(&mut handle)?;
+        if let Some(saved) = &options.saved_session {
+            handle.set_saved_session(&saved.to_bytes())?;
+        }
         let any: SocketAddr = if peer.is_ipv4() {
             (Ipv4Addr::UNSPECIFIED, 0).into()
         } else {
@@ -302,20 +322,12 @@ impl Attempt<'_> {
             DtlsError::new(e.status(), notes.join("; "))
         };
         match first {
-            Ok(Some(Note::Connected {
-                suite,
-                group,
-                peer_certificates,
-                handshake,
-            })) => Ok(Ok(DtlsSession {
+            Ok(Some(Note::Connected(negotiated))) => Ok(Ok(DtlsSession {
                 commands,
                 notes,
                 peer,
                 local,
-                suite,
-                group,
-                peer_certificates,
-                handshake,
+                negotiated,
                 task,
                 backlog,
             })),
@@ -456,17 +468,21 @@ impl Driver {
         let note = match event {
             Event::Connected(suite) => {
                 let stats = self.handle.stats()?;
-                Note::Connected {
+                let saved = self.handle.saved_session()?;
+                Note::Connected(Box::new(Negotiated {
                     suite: engine_suite(suite),
                     group: self.handle.named_group()?,
                     peer_certificates: self.handle.peer_certificates()?,
+                    // The component wrote these bytes; they read back.
+                    saved_session: saved.and_then(|b| SavedSession::from_bytes(&b).ok()),
+                    resumed: self.handle.resumed()?,
                     handshake: HandshakeStats {
                         millis: self.clock.now(),
                         datagrams_sent: stats.datagrams_sent,
                         datagrams_received: stats.datagrams_received,
                         retransmissions: stats.retransmissions,
                     },
-                }
+                }))
             }
             Event::Data(data) if self.backlog.admit() => Note::Data(data),
             // Counted by the backlog: the application is not keeping up.

@@ -640,3 +640,71 @@ async fn a_server_without_the_extended_master_secret_is_refused_when_it_is_requi
         }
     }
 }
+
+#[tokio::test]
+async fn a_client_resumes_its_saved_session_and_both_sides_say_so() {
+    let runtime = Runtime::from_env().unwrap();
+    let (addr, server) = echo_server(&runtime, 2, 2).await;
+    let mut options = Options {
+        suites: vec![CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256],
+        trusted: vec![fixture("ca.crt.pem")],
+        server_name: Some("localhost".into()),
+        ..Options::default()
+    };
+    let first = DtlsSession::connect(&runtime, addr, &options, LIMIT)
+        .await
+        .unwrap();
+    assert!(!first.is_resumed());
+    let saved = first
+        .saved_session()
+        .cloned()
+        .expect("the server gave an ID");
+    assert_eq!(saved.cipher_suite(), first.cipher_suite());
+    first.end().await;
+
+    // Through bytes, as a client keeping it between runs would.
+    let saved = wasm_dtls_host::SavedSession::from_bytes(&saved.to_bytes()).unwrap();
+    options.saved_session = Some(saved.clone());
+    let mut second = DtlsSession::connect(&runtime, addr, &options, LIMIT)
+        .await
+        .unwrap();
+    assert!(second.is_resumed());
+    assert_eq!(second.named_group(), saved.group());
+    assert_eq!(second.peer_certificates(), saved.peer_certificates());
+    second.send(b"resumed").await.unwrap();
+    assert_eq!(second.receive(LIMIT).await.unwrap(), b"resumed");
+    second.end().await;
+
+    // Bytes that are not a saved session are refused by the component, with 0x4D.
+    let broken = wasm_dtls_host::SavedSession::from_bytes(b"not a session").unwrap_err();
+    assert_eq!(broken.status().code(), 0x4D);
+
+    // A server whose cache is off gives no ID: nothing to save.
+    let mut uncached = server_options();
+    uncached.session_cache = Some((0, Duration::from_secs(60)));
+    let mut other = DtlsServer::create(&runtime, &uncached, 1).unwrap();
+    let other_addr = other.start(([127, 0, 0, 1], 0).into()).await.unwrap();
+    let serve = tokio::spawn(async move {
+        let _ = tokio::time::timeout(LIMIT, other.next_event()).await;
+        let _ = tokio::time::timeout(LIMIT, other.next_event()).await;
+        other
+    });
+    options.saved_session = None;
+    let third = DtlsSession::connect(&runtime, other_addr, &options, LIMIT)
+        .await
+        .unwrap();
+    assert!(third.saved_session().is_none());
+    third.end().await;
+    let mut other = serve.await.unwrap();
+    other.stop().await.unwrap();
+
+    let events = server.await.unwrap();
+    let established: Vec<bool> = events
+        .iter()
+        .filter_map(|e| match e {
+            ServerEvent::Established { resumed, .. } => Some(*resumed),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(established, [false, true], "{events:?}");
+}

@@ -488,3 +488,68 @@ fn the_demo_runs_every_suite() {
         assert!(row.is_some_and(|r| r.contains(group)), "{suite}:\n{output}");
     }
 }
+
+#[test]
+fn the_cli_client_resumes_its_session_with_reconnect_and_across_runs() {
+    let mut args = server_credentials();
+    args.push("--echo".into());
+    let (server, addr) = server(&strs(&args));
+    // --reconnect: a full handshake, then a resumed one in the same run.
+    let (code, output) = client(&[&addr, "--psk", PSK, "--reconnect", "--send", "twice"]);
+    assert_eq!(code, 0, "{output}");
+    let connected: Vec<&str> = output
+        .lines()
+        .filter(|l| l.starts_with("connected to "))
+        .collect();
+    assert_eq!(connected.len(), 2, "{output}");
+    assert!(!connected[0].contains("resumed"), "{output}");
+    assert!(connected[1].ends_with(", resumed session"), "{output}");
+    assert!(
+        server.wait_for(
+            "established with TLS_PSK_WITH_AES_128_CCM_8, resumed session",
+            LIMIT
+        ),
+        "{}",
+        server.output()
+    );
+
+    // --sess-out in one run, --sess-in in the next (with certificates this time).
+    let file = std::env::temp_dir().join(format!("wasm-dtls-cli-{}.session", std::process::id()));
+    let file = file.to_string_lossy().into_owned();
+    let ca = fixture("ca.crt.pem");
+    let common = [
+        "--ca",
+        ca.as_str(),
+        "--server-name",
+        "localhost",
+        "--send",
+        "hi",
+    ];
+    let mut first = vec![addr.as_str(), "--sess-out", &file];
+    first.extend(common);
+    let (code, output) = client(&first);
+    assert_eq!(code, 0, "{output}");
+    assert!(!output.contains("resumed"), "{output}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the file holds a master secret");
+    }
+    let mut second = vec![addr.as_str(), "--sess-in", &file];
+    second.extend(common);
+    let (code, output) = client(&second);
+    assert_eq!(code, 0, "{output}");
+    assert!(output.contains(", resumed session"), "{output}");
+
+    // A file that is not a saved session: 0x4D, naming the file.
+    std::fs::write(&file, b"garbage").unwrap();
+    let (code, output) = client(&second);
+    assert_ne!(code, 0);
+    assert!(
+        output.contains("0x4D") || output.contains("0x4d"),
+        "{output}"
+    );
+    assert!(output.contains(&file), "{output}");
+    let _ = std::fs::remove_file(&file);
+}

@@ -9,6 +9,7 @@ use super::ClientArgs;
 use super::address::{host_of, resolve_all};
 use super::credentials::{options, psk, seconds};
 use super::output::on_group;
+use super::saved_session;
 use super::signals::Stop;
 
 /// Runs the client; any failure is returned with its NetX code.
@@ -24,8 +25,20 @@ pub async fn run(runtime: &Runtime, args: ClientArgs) -> Result<(), DtlsError> {
             .unwrap_or_else(|| host_of(&args.server).to_string()),
     );
     let timeout = seconds(args.timeout, "--timeout")?;
+    if let Some(path) = &args.sess_in {
+        options.saved_session = Some(saved_session::read(path)?);
+    }
     // Each address in turn while it refuses (`localhost`: ::1, then 127.0.0.1).
     let mut session = DtlsSession::connect_any(runtime, &servers, &options, timeout).await?;
+    if args.reconnect {
+        say_connected(&session);
+        options.saved_session = Some(saved_session::of(&session)?.clone());
+        session.end().await;
+        session = DtlsSession::connect_any(runtime, &servers, &options, timeout).await?;
+    }
+    if let Some(path) = &args.sess_out {
+        saved_session::write(path, saved_session::of(&session)?)?;
+    }
     let Some(text) = &args.send else {
         // Ctrl-C is ours before the line that invites it is printed: until then SIGINT
         // would end the process without a close_notify.
@@ -49,14 +62,19 @@ pub async fn run(runtime: &Runtime, args: ClientArgs) -> Result<(), DtlsError> {
     }
 }
 
-/// The line that says the handshake is done, with the address reached, the suite and
-/// (ECDHE) the group.
+/// The line that says the handshake is done, with the address reached, the suite,
+/// (ECDHE) the group, and whether a saved session was resumed.
 fn say_connected(session: &DtlsSession) {
     eprintln!(
-        "connected to {} with {}{}",
+        "connected to {} with {}{}{}",
         session.peer(),
         session.cipher_suite().iana_name(),
-        on_group(session.named_group())
+        on_group(session.named_group()),
+        if session.is_resumed() {
+            ", resumed session"
+        } else {
+            ""
+        }
     );
 }
 

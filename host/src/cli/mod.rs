@@ -6,6 +6,7 @@ mod client;
 mod credentials;
 mod demo;
 mod output;
+mod saved_session;
 mod server;
 mod signals;
 
@@ -135,6 +136,18 @@ struct ClientArgs {
     /// Seconds to wait for the handshake and for the reply.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     timeout: f64,
+    /// Offer the session saved in FILE (by --sess-out) for resumption, as `openssl
+    /// s_client -sess_in` does: a server that still holds it skips the key exchange.
+    #[arg(long, value_name = "FILE")]
+    sess_in: Option<PathBuf>,
+    /// Save the session in FILE once connected, for --sess-in. The file holds the
+    /// session's master secret; it is written readable by its owner only.
+    #[arg(long, value_name = "FILE")]
+    sess_out: Option<PathBuf>,
+    /// Connect, close, and connect again resuming the session (as `openssl s_client
+    /// -reconnect`), then go on on the second connection.
+    #[arg(long)]
+    reconnect: bool,
     #[command(flatten)]
     common: Common,
 }

@@ -38,11 +38,13 @@ pub async fn run(runtime: &Runtime, args: ServerArgs) -> Result<(), DtlsError> {
                 session,
                 suite,
                 group,
+                resumed,
                 ..
             } => {
                 let who = who(&server, session).await;
                 let on = on_group(group);
-                eprintln!("{who}: established with {}{on}", suite.iana_name());
+                let how = if resumed { ", resumed session" } else { "" };
+                eprintln!("{who}: established with {}{on}{how}", suite.iana_name());
             }
             ServerEvent::Receive { session, data } => {
                 let who = who(&server, session).await;
