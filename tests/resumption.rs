@@ -14,7 +14,7 @@ use core::time::Duration;
 use std::sync::Arc;
 
 use common::{ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, psk_config};
-use wasm_dtls::sim::{LinkConditions, Network};
+use wasm_dtls::sim::{LinkConditions, Network, Pair};
 use wasm_dtls::{
     CipherSuite, Config, Error, Event, KeyExchange, Role, SavedSession, SeededRandom, Server,
     ServerEvent, Session, SessionState,
@@ -387,12 +387,56 @@ fn a_client_offers_its_session_only_where_it_can_be_resumed() {
     assert_eq!(hello[at], 32);
     assert_eq!(&hello[at + 1..at + 33], saved.id());
 
-    // Only before start, and only on a client.
+    // Only before the handshake begins: a client's start, a server's first datagram.
     let error = session.set_saved_session(saved.clone()).unwrap_err();
     assert_eq!(error.status().code(), 0x103, "{error}");
     let mut server_session = Session::server(Config::new(), b"peer");
+    server_session.set_saved_session(saved.clone()).unwrap();
+    server_session.handle_datagram(wasm_dtls::Instant::ZERO, &hello);
     let error = server_session.set_saved_session(saved).unwrap_err();
     assert_eq!(error.status().code(), 0x103, "{error}");
+}
+
+#[test]
+fn standalone_server_sessions_save_and_resume_when_asked_to() {
+    let suite = CipherSuite::PskAes128GcmSha256;
+    let run = |server_saved: Option<&SavedSession>, client_saved: Option<&SavedSession>, ids| {
+        let client = client(client_config(suite), 90, client_saved);
+        let mut server = Session::with_rng(
+            Role::Server,
+            Arc::new(psk_config(suite, KEY)),
+            b"peer",
+            Box::new(SeededRandom::new(91)),
+        );
+        server.set_session_ids(ids);
+        if let Some(saved) = server_saved {
+            server.set_saved_session(saved.clone()).unwrap();
+        }
+        let mut pair = Pair::new(
+            client,
+            server,
+            LinkConditions::PERFECT,
+            LinkConditions::PERFECT,
+            9,
+        );
+        pair.start().unwrap();
+        assert!(pair.run_until(LIMIT, |p| p.client.is_connected()
+            && p.server.is_connected()));
+        pair
+    };
+    // Without session IDs (the default), nothing is saved.
+    let plain = run(None, None, false);
+    assert!(plain.client.saved_session().is_none());
+    assert!(plain.server.saved_session().is_none());
+    let first = run(None, None, true);
+    let (client_saved, server_saved) = (
+        first.client.saved_session().unwrap().clone(),
+        first.server.saved_session().unwrap().clone(),
+    );
+    assert_eq!(client_saved.id(), server_saved.id());
+    let second = run(Some(&server_saved), Some(&client_saved), true);
+    assert!(second.client.is_resumed() && second.server.is_resumed());
+    assert_eq!(second.server.psk_identity(), Some(IDENTITY));
 }
 
 #[test]

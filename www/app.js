@@ -87,18 +87,24 @@ function settingsToAddress() {
   history.replaceState(null, '', `?${params}`);
 }
 
-/** Starts a new run from the form's settings; the ClientHello is sent at once. */
-function restart() {
-  settingsToAddress();
+/** Forgets the last run: its ladder, chat, summary and inspected datagram. */
+function clearRun() {
   pause();
-  demo?.free();
-  demo = null;
   run = { datagrams: [], notes: [], now: 0, selected: null, connected: false, closed: false, failed: null, finished: false };
   $('chat-log').replaceChildren();
   $('summary').replaceChildren();
   // The last run's datagram is not this run's: its bytes would mislead.
   $('inspector-body').innerHTML = inspectorHint;
   enableChat(false);
+  $('resume').disabled = true;
+}
+
+/** Starts a new run from the form's settings; the ClientHello is sent at once. */
+function restart() {
+  settingsToAddress();
+  demo?.free();
+  demo = null;
+  clearRun();
   const problem = invalidSetting();
   try {
     if (problem) throw new Error(`NX_INVALID_PARAMETERS (0x4D): ${problem}`);
@@ -108,6 +114,27 @@ function restart() {
   } catch (e) {
     setStatus(`Cannot start: ${e.message}`, 'bad');
   }
+  render();
+}
+
+/**
+ * A new connection that offers the last run's session: the server still holds it, so
+ * the handshake is abbreviated (no certificates, no key exchange, new keys).
+ */
+function resume() {
+  if (!demo) return;
+  let next;
+  try {
+    next = demo.resume();
+  } catch (e) {
+    setStatus(`Cannot resume: ${e.message}`, 'bad');
+    return;
+  }
+  demo.free();
+  demo = next;
+  clearRun();
+  absorb(demo.start());
+  setStatus('Resuming: the ClientHello offers the last session\'s ID. Press Play or Step.');
   render();
 }
 
@@ -126,8 +153,10 @@ function absorb(report) {
     run.connected = true;
     const summary = demo.summary();
     const group = summary.group ? ` on ${summary.group}` : '';
-    setStatus(`Handshake complete in ${summary.handshakeMs} ms of virtual time: ${summary.suite}${group}.`, 'good');
+    const how = summary.resumed ? ', the session resumed (abbreviated handshake)' : '';
+    setStatus(`Handshake complete in ${summary.handshakeMs} ms of virtual time: ${summary.suite}${group}${how}.`, 'good');
     enableChat(true);
+    $('resume').disabled = !summary.resumable;
   }
   if (run.failed) setStatus(`Handshake failed: ${run.failed}`, 'bad');
   return report.datagrams.length > 0 || report.notes.length > 0;
@@ -293,6 +322,7 @@ $('step').addEventListener('click', () => {
   stepOnce();
 });
 $('restart').addEventListener('click', restart);
+$('resume').addEventListener('click', resume);
 
 // Loaded here rather than imported above, so that a missing or unbuilt module is said
 // on the page instead of leaving it at "Loading the engine…".

@@ -22,6 +22,7 @@ export function showSummary(container, s) {
   table.append(
     row('Cipher suite', s.suite ?? 'not negotiated'),
     ...(s.group ? [row('Key exchange group', s.group)] : []),
+    row('Handshake', s.resumed ? 'abbreviated: the previous session resumed' : 'full'),
     row('Handshake time (virtual)', s.handshakeMs === undefined || s.handshakeMs === null ? '—' : `${s.handshakeMs} ms`),
     row('Datagrams on the link', s.datagrams),
     row('Lost by the link', s.dropped),

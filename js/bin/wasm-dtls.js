@@ -6,7 +6,8 @@
 //   wasm-dtls client HOST:PORT [--psk IDENTITY:HEXKEY] [--ca FILE]... [--cert FILE --key FILE]
 //                    [--server-name NAME] [--suites LIST] [--groups LIST] [--mtu N] [--send TEXT]
 //                    [--keylog FILE] [--trace] [--timeout SECONDS] [--idle-timeout SECONDS]
-import { appendFileSync, readFileSync } from 'node:fs';
+//                    [--sess-in FILE] [--sess-out FILE] [--reconnect]
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 
@@ -18,7 +19,8 @@ const USAGE = `usage:
                    [--max-sessions N] [--idle-timeout SECONDS] [--echo] [--keylog FILE] [--trace]
   wasm-dtls client HOST:PORT [--psk IDENTITY:HEXKEY] [--ca FILE]... [--cert FILE --key FILE]
                    [--server-name NAME] [--suites LIST] [--groups LIST] [--mtu N] [--send TEXT]
-                   [--keylog FILE] [--trace] [--timeout SECONDS] [--idle-timeout SECONDS]`;
+                   [--keylog FILE] [--trace] [--timeout SECONDS] [--idle-timeout SECONDS]
+                   [--sess-in FILE] [--sess-out FILE] [--reconnect]`;
 
 const COMMON = {
   psk: { type: 'string', multiple: true },
@@ -106,7 +108,8 @@ async function server(args) {
   srv.on('connect', (s, peer) => console.error(`${peer.address}:${peer.port}: connect`));
   srv.on('session', (s) => {
     const peer = s.clientInfo();
-    console.error(`${peer.address}:${peer.port}: established with ${s.cipherSuite}${onGroup(s)}`);
+    const resumed = s.isSessionReused() ? ', resumed session' : '';
+    console.error(`${peer.address}:${peer.port}: established with ${s.cipherSuite}${onGroup(s)}${resumed}`);
     s.on('message', (data) => {
       console.error(`${peer.address}:${peer.port}: received ${JSON.stringify(data.toString())}`);
       if (values.echo) s.send(data);
@@ -135,6 +138,9 @@ async function client(args) {
       'server-name': { type: 'string' },
       send: { type: 'string' },
       timeout: { type: 'string' },
+      'sess-in': { type: 'string' },
+      'sess-out': { type: 'string' },
+      reconnect: { type: 'boolean' },
     },
   });
   const { host, port } = hostPort(positionals[0], 'the server address');
@@ -144,13 +150,25 @@ async function client(args) {
   options.port = port;
   options.serverName = values['server-name'] ?? host;
   options.timeout = seconds(values.timeout ?? '10', '--timeout') * 1000;
-  const session = await connect(options);
+  if (values['sess-in'] !== undefined) options.session = readSession(values['sess-in']);
+  let session = await connect(options);
   // The address reached: a host name's addresses are tried in turn.
   const connected = () => {
     const peer = session.clientInfo();
     const address = peer.address.includes(':') ? `[${peer.address}]` : peer.address;
-    console.error(`connected to ${address}:${peer.port} with ${session.cipherSuite}${onGroup(session)}`);
+    const resumed = session.isSessionReused() ? ', resumed session' : '';
+    console.error(`connected to ${address}:${peer.port} with ${session.cipherSuite}${onGroup(session)}${resumed}`);
   };
+  if (values.reconnect) {
+    connected();
+    options.session = savedOf(session);
+    session.end();
+    session = await connect(options);
+  }
+  if (values['sess-out'] !== undefined) {
+    // It holds the master secret: readable by its owner only.
+    writeFileSync(values['sess-out'], savedOf(session), { mode: 0o600 });
+  }
   if (values.send !== undefined) {
     connected();
     session.send(values.send);
@@ -189,6 +207,25 @@ async function client(args) {
   // Only now: whoever reads this may press Ctrl-C at once, and before the handlers
   // above, SIGINT would kill the process without a close_notify.
   connected();
+}
+
+/** The session saved in `path` by --sess-out. */
+function readSession(path) {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw invalid(`cannot read the saved session ${path}: ${e.message}`);
+  }
+}
+
+/** The session `session` can be resumed as, or why there is none. */
+function savedOf(session) {
+  const saved = session.getSession();
+  if (saved === undefined) {
+    throw new DtlsError('NX_NOT_SUCCESSFUL', 0x43,
+      'the server gave the session no ID (or no extended master secret): it cannot be resumed');
+  }
+  return saved;
 }
 
 /** The package's version, as the Rust CLI's `--version` prints its own. */

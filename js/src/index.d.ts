@@ -80,6 +80,13 @@ export interface ConnectOptions extends CommonOptions {
   serverName?: string;
   /** Milliseconds to wait for the handshake (default 10000). */
   timeout?: number;
+  /**
+   * A session saved by `getSession()` of an earlier connection to the same server,
+   * offered for resumption (as Node's tls.connect takes it): a server that still holds
+   * it answers with the abbreviated handshake (`isSessionReused()`), one that does not
+   * with a full handshake. Bytes that are not a saved session: NX_INVALID_PARAMETERS.
+   */
+  session?: Uint8Array;
 }
 
 /** Options of `createServer`. */
@@ -88,6 +95,13 @@ export interface ServerOptions extends CommonOptions {
   maxSessions?: number;
   /** Require client certificates; a number bounds the chain length (true: 4). */
   verifyClient?: boolean | number;
+  /**
+   * How many sessions the session cache keeps for resumption, oldest dropped first
+   * (default 1024); 0 turns resumption off.
+   */
+  sessionCacheSize?: number;
+  /** Seconds a cached session can be resumed, as Node's tls option (default 7200). */
+  sessionTimeout?: number;
 }
 
 /** An address as node:dgram gives it. */
@@ -119,8 +133,13 @@ declare class SessionBase extends EventEmitter {
   cipherSuite: string | undefined;
   /** The ECDHE group the key exchange used: 'x25519' or 'secp256r1'; undefined with PSK. */
   namedGroup: 'x25519' | 'secp256r1' | undefined;
-  /** The peer's certificate chain (DER), empty with PSK. */
+  /**
+   * The peer's certificate chain (DER), empty with PSK; in a resumed session, the
+   * chain of the full handshake it resumes.
+   */
   peerCertificates: Buffer[];
+  /** Whether the handshake resumed a saved session (the abbreviated handshake). */
+  isSessionReused(): boolean;
   /** Messages waiting for `receive()`: at most MAX_WAITING_MESSAGES. */
   readonly waiting: number;
   /** Messages dropped because MAX_WAITING_MESSAGES were waiting for `receive()`. */
@@ -149,6 +168,12 @@ declare class SessionBase extends EventEmitter {
 export class DtlsSession extends SessionBase {
   /** Our UDP socket's address; undefined once the session has closed. */
   address(): (AddressInfo & { family: string }) | undefined;
+  /**
+   * The session a later `connect({ session })` to the same server can resume, once
+   * connected, when the server gave it an ID and the extended master secret was used;
+   * undefined after the session failed. It holds the session's master secret.
+   */
+  getSession(): Buffer | undefined;
 }
 
 /** A client's session on a server. */

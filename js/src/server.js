@@ -88,6 +88,11 @@ export class DtlsServer extends EventEmitter {
     applyCredentials(this._resource, options);
     const depth = clientChainLimit(options.verifyClient);
     if (depth !== undefined) call(() => this._resource.x509ClientVerifyConfigure(depth));
+    const cacheSize = optionalInt(options.sessionCacheSize, 'sessionCacheSize', 'sessions');
+    const lifetime = optionalInt(options.sessionTimeout, 'sessionTimeout', 'seconds');
+    if (cacheSize !== undefined || lifetime !== undefined) {
+      call(() => this._resource.setSessionCache(cacheSize ?? 1024, lifetime ?? 7200));
+    }
     this._sessions = new Map();
     this._socket = undefined;
     this._outbox = undefined;
@@ -214,6 +219,7 @@ export class DtlsServer extends EventEmitter {
         session.namedGroup = this._resource.sessionNamedGroup(v.session);
         session.peerCertificates = this._resource.sessionPeerCertificates(v.session)
           .map((c) => Buffer.from(c));
+        session._resumed = this._resource.sessionResumed(v.session);
         this.emit('session', session);
         break;
       }

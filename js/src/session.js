@@ -104,8 +104,17 @@ export class SessionBase extends EventEmitter {
     this.namedGroup = undefined;
     /** The peer's certificate chain (DER buffers), once connected. */
     this.peerCertificates = [];
+    this._resumed = false;
     /** Messages dropped because MAX_WAITING_MESSAGES were waiting for `receive()`. */
     this.dropped = 0;
+  }
+
+  /**
+   * Whether the handshake resumed a saved session (the abbreviated handshake: no key
+   * exchange, no certificates), as Node's TLSSocket says it.
+   */
+  isSessionReused() {
+    return this._resumed;
   }
 
   /** Messages waiting for `receive()`: at most MAX_WAITING_MESSAGES. */
@@ -187,6 +196,18 @@ export class DtlsSession extends SessionBase {
     });
   }
 
+  /**
+   * The session a later connection to the same server can resume (pass it as
+   * `connect({ session })`), as Node's TLSSocket.getSession() gives it: a Buffer once
+   * connected, when the server gave the session an ID and the extended master secret
+   * was used; undefined otherwise, and after the session failed (RFC 5246 §7.2.2). It
+   * holds the session's master secret: keep it as you would a key.
+   */
+  getSession() {
+    if (this._saved === undefined || (this._ended && this._ended.status !== 0x127)) return undefined;
+    return Buffer.from(this._saved);
+  }
+
   /** The server's address (NetX session_client_info_get). */
   clientInfo() {
     return { ...this._peer };
@@ -257,6 +278,8 @@ export class DtlsSession extends SessionBase {
         this.cipherSuite = ianaName(event.val);
         this.namedGroup = this._resource.namedGroup();
         this.peerCertificates = this._resource.peerCertificates().map((c) => Buffer.from(c));
+        this._resumed = this._resource.resumed();
+        this._saved = this._resource.savedSession();
         this.emit('_connected');
         break;
       case 'data':
@@ -276,6 +299,12 @@ export class DtlsSession extends SessionBase {
       default:
     }
   }
+}
+
+/** The bytes of `connect({ session })`: what getSession() gave, nothing else. */
+function savedSessionBytes(session) {
+  if (session instanceof Uint8Array) return session;
+  throw hostError('nx-invalid-parameters', 'session must be a Buffer from getSession() of an earlier connection');
 }
 
 /** What a refused datagram (ICMP port unreachable) tells of the server. */
@@ -341,6 +370,9 @@ async function attempt(options, { host, address, port, timeout, left, tried, fal
     serverName: options.serverName ?? host,
   })));
   applyCredentials(resource, options);
+  if (options.session !== undefined && options.session !== null) {
+    call(() => resource.setSavedSession(savedSessionBytes(options.session)));
+  }
   const socket = dgram.createSocket(isIPv6(address) ? 'udp6' : 'udp4');
   const session = new DtlsSession(resource, socket, options, { address, port });
   // A server that is not there yet makes the system answer "connection refused" (ICMP

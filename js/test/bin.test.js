@@ -1,8 +1,11 @@
 // The package's `wasm-dtls` bin: the Rust CLI's flags and output contract.
 import assert from 'node:assert/strict';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { PSK_ARG, cliServer, fixturePath, nodeCli, run } from './helpers.js';
+import { PSK_ARG, cliServer, fixturePath, nodeCli, run, rustCli } from './helpers.js';
 
 test('the node bin serves and connects like the Rust CLI', async () => {
   const { proc, port } = await cliServer(process.execPath, ['--psk', PSK_ARG,
@@ -26,6 +29,35 @@ test('the node bin serves and connects like the Rust CLI', async () => {
     assert.match(wrong.output, /error: NX_SECURE_TLS_ALERT_RECEIVED \(0x114\)/);
   } finally {
     proc.kill();
+  }
+});
+
+test('--reconnect, --sess-out and --sess-in resume sessions as the Rust CLI does, across the two', async () => {
+  const { proc, port } = await cliServer(process.execPath, ['--psk', PSK_ARG, '--echo'], [nodeCli]);
+  const file = join(tmpdir(), `wasm-dtls-node-bin-${process.pid}.session`);
+  try {
+    const node = (args) => run(process.execPath, [nodeCli, 'client', `127.0.0.1:${port}`, '--psk', PSK_ARG, ...args]);
+    const twice = node(['--reconnect', '--send', 'twice']);
+    assert.equal(await twice.exit(), 0, twice.output);
+    const lines = twice.output.split('\n').filter((l) => l.startsWith('connected to '));
+    assert.equal(lines.length, 2, twice.output);
+    assert.doesNotMatch(lines[0], /resumed/);
+    assert.match(lines[1], /, resumed session$/);
+    await proc.waitFor('established with TLS_PSK_WITH_AES_128_CCM_8, resumed session');
+    // Saved by the node bin, resumed by the Rust CLI: one file format.
+    const out = node(['--sess-out', file, '--send', 'save']);
+    assert.equal(await out.exit(), 0, out.output);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const rust = run(rustCli, ['client', `127.0.0.1:${port}`, '--psk', PSK_ARG, '--sess-in', file, '--send', 'again']);
+    assert.equal(await rust.exit(), 0, rust.output);
+    assert.match(rust.output, /, resumed session\n/);
+    writeFileSync(file, 'garbage');
+    const bad = node(['--sess-in', file, '--send', 'x']);
+    assert.equal(await bad.exit(), 1);
+    assert.match(bad.output, /NX_INVALID_PARAMETERS \(0x4D\)/);
+  } finally {
+    proc.kill();
+    rmSync(file, { force: true });
   }
 });
 

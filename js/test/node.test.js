@@ -63,6 +63,46 @@ test('the ECDHE group is x25519 unless a side enables only secp256r1; unknown gr
   server.close();
 });
 
+test('a client resumes its saved session; both sides say so; the cache can be turned off', async () => {
+  const server = echoServer();
+  const established = [];
+  server.on('session', (s) => established.push(s));
+  const { port } = await server.listen(0, '127.0.0.1');
+  for (const suite of ['psk-chacha20', 'ecdsa-gcm']) {
+    const first = await connect(clientOptions(port, { suites: [suite] }));
+    assert.equal(first.isSessionReused(), false);
+    const saved = first.getSession();
+    assert.ok(saved instanceof Buffer && saved.length > 48, suite);
+    first.end();
+    const second = await connect(clientOptions(port, { suites: [suite], session: saved }));
+    assert.equal(second.isSessionReused(), true, suite);
+    assert.equal(second.cipherSuite, first.cipherSuite);
+    assert.deepEqual(second.peerCertificates, first.peerCertificates);
+    second.send('resumed');
+    assert.equal((await second.receive({ timeout: 5000 })).toString(), 'resumed');
+    await within(new Promise((resolve) => {
+      if (established.length >= 2 && established.at(-1).isSessionReused()) resolve();
+      else server.once('session', resolve);
+    }), 5000, 'the resumed session on the server');
+    assert.equal(established.at(-1).isSessionReused(), true);
+    assert.equal(established.at(-2).isSessionReused(), false);
+    second.end();
+  }
+  await assert.rejects(connect(clientOptions(port, { session: 'not bytes' })),
+    (e) => e.status === 0x4D && /getSession/.test(e.message));
+  await assert.rejects(connect(clientOptions(port, { session: Buffer.from('not a session') })),
+    (e) => e.status === 0x4D && /not a saved session/.test(e.message));
+  server.close();
+
+  const uncached = echoServer({ sessionCacheSize: 0 });
+  const bound = await uncached.listen(0, '127.0.0.1');
+  const session = await connect(clientOptions(bound.port));
+  assert.equal(session.getSession(), undefined);
+  session.end();
+  uncached.close();
+  assert.throws(() => createServer({ psk: PSK, sessionTimeout: 0 }), { status: 0x4D });
+});
+
 test('a server requiring client certificates sees the client chain', async () => {
   const server = echoServer({ ca: fixture('ca.crt.pem'), verifyClient: true });
   const established = new Promise((resolve) => server.on('session', resolve));

@@ -708,9 +708,10 @@ impl Server {
             None,
         );
         session.set_trace(self.trace);
-        session.set_issue_session_ids(self.session_cache.is_enabled());
+        session.set_session_ids(self.session_cache.is_enabled());
         if let Some(saved) = self.session_cache.get(hello.session_id, self.now) {
-            session.offer_cached_session(saved);
+            // A fresh session has received nothing: the offer is always taken.
+            let _ = session.set_saved_session(saved);
         }
         session
     }

@@ -329,7 +329,7 @@ mod tests {
             Arc::new(c)
         };
         let mut pair = Pair::seeded(config(), config(), LinkConditions::PERFECT, 8);
-        pair.server.set_issue_session_ids(true);
+        pair.server.set_session_ids(true);
         pair.start().unwrap();
         assert!(pair.handshake(Duration::from_secs(60)));
         assert!(pair.client.saved_session().is_some());

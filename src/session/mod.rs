@@ -536,28 +536,41 @@ impl Session {
         self.psk_identity.as_deref()
     }
 
-    /// Offers `saved` — from [`Session::saved_session`] of an earlier connection to the
-    /// same server — for resumption in the ClientHello that [`Session::start`] sends.
-    /// A server that still holds the session answers with the abbreviated handshake
-    /// ([`Session::is_resumed`]); one that does not runs a full handshake, which saves
-    /// a new session. The session is offered only while its suite is enabled and
-    /// usable and the configured server name is the one it was made with.
+    /// Offers `saved` for resumption (RFC 5246 §7.3).
     ///
-    /// Fails with NX_SECURE_TLS_INVALID_STATE on a server or a session already
-    /// started.
+    /// On a client, before [`Session::start`]: `saved` comes from
+    /// [`Session::saved_session`] of an earlier connection to the same server, and the
+    /// ClientHello offers it. A server that still holds the session answers with the
+    /// abbreviated handshake ([`Session::is_resumed`]); one that does not runs a full
+    /// handshake, which saves a new session. It is offered only while its suite is
+    /// enabled and usable and the configured server name is the one it was made with.
+    ///
+    /// On a standalone server, before the first datagram: `saved` is a session an
+    /// earlier server session saved (see [`Session::set_session_ids`]), resumed if the
+    /// client's ClientHello asks for it and can still have it. (A [`crate::Server`]
+    /// pool keeps a cache of them and does this itself.)
+    ///
+    /// Fails with NX_SECURE_TLS_INVALID_STATE once the handshake has begun.
     pub fn set_saved_session(&mut self, saved: SavedSession) -> Result<(), Error> {
-        if self.role != Role::Client {
+        let begun = match self.role {
+            Role::Client => self.state != SessionState::Idle,
+            Role::Server => self.stats.datagrams_received > 0,
+        };
+        if begun {
             return Err(Error::InvalidState(
-                "only a client offers a saved session; a server keeps them in its session cache",
-            ));
-        }
-        if self.state != SessionState::Idle {
-            return Err(Error::InvalidState(
-                "a saved session is offered before start (reset the session first)",
+                "a saved session is offered before the handshake begins (reset the session first)",
             ));
         }
         self.resumption_offer = Some(Box::new(saved));
         Ok(())
+    }
+
+    /// Server: whether full handshakes give the session an ID (32 random bytes in the
+    /// ServerHello), so that [`Session::saved_session`] holds it once connected and a
+    /// later server session can resume it. Off by default for a standalone server
+    /// session; a [`crate::Server`] pool turns it on while its session cache is.
+    pub fn set_session_ids(&mut self, issue: bool) {
+        self.issue_session_ids = issue;
     }
 
     /// The session a later connection can resume ([`Session::set_saved_session`]),
@@ -572,17 +585,6 @@ impl Session {
     /// Whether the handshake was abbreviated: a saved session resumed.
     pub fn is_resumed(&self) -> bool {
         self.resumed
-    }
-
-    /// Server: the cached session whose ID the coming ClientHello carries (the pool
-    /// looked it up); resumed if the ClientHello still allows it.
-    pub(crate) fn offer_cached_session(&mut self, saved: SavedSession) {
-        self.resumption_offer = Some(Box::new(saved));
-    }
-
-    /// Server: whether full handshakes get a session ID (the pool keeps a cache).
-    pub(crate) fn set_issue_session_ids(&mut self, issue: bool) {
-        self.issue_session_ids = issue;
     }
 
     /// Server: the session the handshake saved (or resumed), for the pool's cache;

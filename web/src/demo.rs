@@ -5,7 +5,7 @@
 use serde::Serialize;
 use wasm_dtls::sim::{Fate, Pair, Side};
 use wasm_dtls::trace::{DropReason, Trace};
-use wasm_dtls::{CipherSuite, Error, Event, Stats};
+use wasm_dtls::{CipherSuite, Error, Event, SavedSession, Stats};
 
 use crate::dissect::{Context, RecordView, dissect_datagram};
 use crate::keys::{KeysView, SessionKeys, server_random};
@@ -116,6 +116,12 @@ pub struct Summary {
     pub server: SideStats,
     /// The derived secrets, once known.
     pub keys: Option<KeysView>,
+    /// Whether the handshake resumed the previous run's session (the abbreviated
+    /// handshake).
+    pub resumed: bool,
+    /// Whether the run's session can be resumed by [`Demo::resumed`]: both sides hold
+    /// it once connected.
+    pub resumable: bool,
 }
 
 /// One side's counters, as the summary shows them.
@@ -173,6 +179,10 @@ struct Cursor {
 
 /// A demo run.
 pub struct Demo {
+    settings: Settings,
+    /// The seed of this run (the settings' for the first, one more for each
+    /// resumption).
+    seed: u64,
     pair: Pair,
     suite: CipherSuite,
     datagrams: Vec<(Side, Vec<u8>)>,
@@ -188,15 +198,49 @@ pub struct Demo {
 impl Demo {
     /// A run with these settings; nothing is sent until [`Demo::start`].
     pub fn new(settings: &Settings) -> Result<Demo, Error> {
+        Demo::with_sessions(settings, settings.seed, None)
+    }
+
+    /// The next run, on the same settings and link, whose client offers this run's
+    /// session and whose server still holds it: the abbreviated handshake (RFC 5246
+    /// §7.3), with new randoms (the next seed) and so new keys. Fails with
+    /// NX_SECURE_TLS_INVALID_STATE before this run's handshake completed.
+    pub fn resumed(&self) -> Result<Demo, Error> {
+        let sessions = self
+            .pair
+            .client
+            .saved_session()
+            .zip(self.pair.server.saved_session())
+            .ok_or(Error::InvalidState(
+                "a session is resumed once a handshake has completed",
+            ))?;
+        let seed = self.seed.wrapping_add(1);
+        Demo::with_sessions(&self.settings, seed, Some(sessions))
+    }
+
+    /// A run seeded with `seed`; `saved` is the (client's, server's) saved session to
+    /// resume.
+    fn with_sessions(
+        settings: &Settings,
+        seed: u64,
+        saved: Option<(&SavedSession, &SavedSession)>,
+    ) -> Result<Demo, Error> {
         let suite = settings.suite()?;
         let link = settings.link()?;
         let (client_config, server_config) = settings.configs()?;
-        let seed = settings.seed;
         let mut pair = Pair::seeded(client_config, server_config, link, seed);
+        // The demo's server keeps the one session it made, for the next run to resume.
+        pair.server.set_session_ids(true);
+        if let Some((client, server)) = saved {
+            pair.client.set_saved_session(client.clone())?;
+            pair.server.set_saved_session(server.clone())?;
+        }
         pair.set_trace(true);
         pair.to_server.record_transfers(true);
         pair.to_client.record_transfers(true);
         Ok(Demo {
+            settings: settings.clone(),
+            seed,
             pair,
             suite,
             datagrams: Vec::new(),
@@ -261,6 +305,10 @@ impl Demo {
             client: client.into(),
             server: server.into(),
             keys: self.keys.as_ref().map(|k| k.view().clone()),
+            resumed: self.pair.client.is_resumed(),
+            resumable: self.connected.is_some()
+                && self.pair.client.saved_session().is_some()
+                && self.pair.server.saved_session().is_some(),
         }
     }
 
@@ -494,7 +542,11 @@ mod tests {
     /// Runs a demo until both sides are connected (or 2 000 steps); returns every
     /// datagram and note.
     fn run(settings: &Settings) -> (Demo, Vec<Datagram>, Vec<Note>) {
-        let mut demo = Demo::new(settings).unwrap();
+        run_demo(Demo::new(settings).unwrap())
+    }
+
+    /// Runs `demo` as [`run`] does.
+    fn run_demo(mut demo: Demo) -> (Demo, Vec<Datagram>, Vec<Note>) {
         let mut report = demo.start().unwrap();
         let (mut datagrams, mut notes) = (Vec::new(), Vec::new());
         for _ in 0..2_000 {
@@ -926,5 +978,47 @@ mod tests {
             let error = Demo::new(&s).err().unwrap();
             assert_eq!(error.status().code(), 0x4D, "{error}");
         }
+    }
+
+    #[test]
+    fn the_next_run_resumes_the_session_with_the_abbreviated_handshake() {
+        for suite in ["ecdsa-ccm8", "psk-chacha20"] {
+            let (first, _, _) = run(&settings(suite, 0.0, 5));
+            assert!(first.summary().resumable, "{suite}");
+            assert!(!first.summary().resumed);
+            let (resumed, datagrams, _) = run_demo(first.resumed().unwrap());
+            let summary = resumed.summary();
+            assert!(summary.resumed, "{suite}");
+            assert_eq!(summary.suite, first.summary().suite);
+            // ClientHello, HelloVerifyRequest, ClientHello with the cookie, then the
+            // server's ServerHello with its ChangeCipherSpec and Finished, and the
+            // client's: no certificates, no key exchange.
+            let flights: Vec<Option<u32>> = datagrams.iter().map(|d| d.flight).collect();
+            assert_eq!(flights, [1, 2, 3, 4, 5].map(Some), "{suite}");
+            let titles = |d: &Datagram| -> Vec<String> {
+                d.records.iter().map(|r| r.title.clone()).collect()
+            };
+            let server_flight = titles(&datagrams[3]);
+            assert!(
+                server_flight[0].starts_with("ServerHello"),
+                "{server_flight:?}"
+            );
+            assert!(
+                server_flight
+                    .iter()
+                    .any(|t| t.starts_with("ChangeCipherSpec"))
+            );
+            assert!(!server_flight.iter().any(|t| t.starts_with("Certificate")));
+            // The new keys are known: the inspector opens the server's Finished.
+            assert!(summary.keys.is_some());
+            let finished = resumed.inspect(3).unwrap();
+            let text = format!("{:?}", finished.records.last().unwrap());
+            assert!(text.contains("verify_data"), "{text}");
+        }
+        // Before the handshake completed there is nothing to resume.
+        let demo = Demo::new(&settings("psk-ccm8", 0.0, 6)).unwrap();
+        assert!(!demo.summary().resumable);
+        let error = demo.resumed().err().unwrap();
+        assert_eq!(error.status().code(), 0x103);
     }
 }

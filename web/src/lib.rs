@@ -74,6 +74,15 @@ impl WebDemo {
         to_js(&self.demo.inspect(id))
     }
 
+    /// The next run, resuming this run's session with the abbreviated handshake (on
+    /// the same settings, with the next seed); nothing is sent until `start`. Fails
+    /// with NX_SECURE_TLS_INVALID_STATE before this run's handshake completed.
+    pub fn resume(&self) -> Result<WebDemo, JsError> {
+        Ok(WebDemo {
+            demo: self.demo.resumed().map_err(js_error)?,
+        })
+    }
+
     /// The run's figures and, once derived, its keys.
     pub fn summary(&self) -> Result<JsValue, JsError> {
         to_js(&self.demo.summary())

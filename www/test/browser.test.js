@@ -217,6 +217,26 @@ test('the key exchange group: x25519 by default, secp256r1 when chosen, shown in
   await page.close();
 });
 
+test('Resume session: the next connection resumes with the abbreviated handshake, shown as such', async () => {
+  const { page, errors } = await open();
+  await configure(page, { suite: 'ecdsa-ccm8' });
+  assert.equal(await page.locator('#resume').isDisabled(), true);
+  assert.match(await playToCompletion(page), /Handshake complete/);
+  await page.click('#resume');
+  assert.match(await page.locator('#status').textContent(), /Resuming/);
+  const status = await playToCompletion(page);
+  assert.match(status, /the session resumed \(abbreviated handshake\)/);
+  const messages = messageOrder(await ladder(page));
+  assert.deepEqual(messages, ['ClientHello', 'HelloVerifyRequest', 'ClientHello', 'ServerHello',
+    'ChangeCipherSpec', 'Finished', 'ChangeCipherSpec', 'Finished']);
+  await page.locator('#summary', { hasText: 'abbreviated: the previous session resumed' }).waitFor();
+  // And again from the resumed run: the same session goes on.
+  await page.click('#resume');
+  assert.match(await playToCompletion(page), /abbreviated handshake/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('30 % loss: the handshake completes, retransmissions are drawn, lost chat messages logged', async () => {
   const { page, errors } = await open();
   await page.click('[data-preset=wifi]');

@@ -70,10 +70,16 @@ export async function everything(): Promise<void> {
   const counts: number = session.waiting + session.dropped + MAX_WAITING_MESSAGES;
   const ours = session.address();
   console.log(name, group, chain, counts, ours?.family, session.clientInfo().address);
+  const saved: Buffer | undefined = session.getSession();
+  const again = await connect({ ...options, session: saved });
+  const reused: boolean = again.isSessionReused();
+  console.log(reused);
   session.on('close', (error?: DtlsError) => console.log(error?.status));
   session.on('error', (error: DtlsError) => console.log(error.code));
   session.reset();
-  const serverOptions: ServerOptions = { ...common, verifyClient: 4, maxSessions: 8 };
+  const serverOptions: ServerOptions = {
+    ...common, verifyClient: 4, maxSessions: 8, sessionCacheSize: 256, sessionTimeout: 3600,
+  };
   const server = createServer(serverOptions);
   createServer({ verifyClient: true });
   createServer();
@@ -97,4 +103,6 @@ export async function misuse(session: DtlsSession, error: DtlsError): Promise<vo
   session.on('data', () => {});
   // @ts-expect-error code is read-only
   error.code = 'x';
+  // @ts-expect-error a saved session is bytes from getSession()
+  await connect({ port: 1, session: 'saved' });
 }
