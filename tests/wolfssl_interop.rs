@@ -69,3 +69,8 @@ fn wolfssl_and_we_complete_handshakes_over_a_lossy_link() {
 fn wolfssl_and_we_ignore_repeated_datagrams() {
     wolfssl().ignores_repeated_datagrams();
 }
+
+#[test]
+fn wolfssl_and_we_resume_sessions_both_ways() {
+    wolfssl().resumes_sessions_both_ways(ECDSA_SUITES[1]);
+}

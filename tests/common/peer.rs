@@ -10,17 +10,22 @@
 //!
 //! SUITE is the IANA name; CREDENTIALS are `--psk IDENTITY:HEXKEY`, `--ca FILE` (verify
 //! the peer against it; a server with one requires a client certificate), `--cert FILE
-//! --key FILE` and `--mtu BYTES`. The same tests run against each of them.
+//! --key FILE` and `--mtu BYTES`; `--resume yes` where a peer implements resumption
+//! (the client connects twice, the server answers two clients; each prints "resumed:
+//! yes" or "no" for the second). The same tests run against each of them.
 
 use std::net::UdpSocket;
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::process::{Process, free_port};
 use super::udp::{LOSSES, LossyProxy, Mishaps, REPEATS, UdpDriver};
 use super::{ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, fixture_path, hex, suite_config};
-use wasm_dtls::{CipherSuite, Config, KeyExchange, NamedGroup, Server, ServerEvent, Stats};
+use wasm_dtls::{
+    CipherSuite, Config, KeyExchange, NamedGroup, SavedSession, Server, ServerEvent, Session, Stats,
+};
 
 /// How long a peer may take to listen, answer or finish.
 pub const LIMIT: Duration = Duration::from_secs(20);
@@ -92,7 +97,7 @@ impl Peer {
                 "--psk" if value.is_empty() => {
                     format!("{}:{}", String::from_utf8_lossy(IDENTITY), hex(KEY))
                 }
-                "--psk" | "--message" | "--mtu" => value.to_string(),
+                "--psk" | "--message" | "--mtu" | "--resume" => value.to_string(),
                 _ if value.starts_with('/') => value.to_string(),
                 _ => fixture_path(value),
             };
@@ -160,6 +165,61 @@ impl Peer {
             group: driver.endpoint.session(session).and_then(|s| s.group()),
             stats: driver.endpoint.session_stats(session).unwrap(),
         }
+    }
+
+    /// Session resumption with `suite` both ways (the peer's `--resume yes`): our
+    /// client connects to the peer's server twice, the second time offering the first
+    /// connection's session, and the peer's client does the same with our pool; each
+    /// second connection is the abbreviated handshake, and both sides say so.
+    pub fn resumes_sessions_both_ways(&self, suite: CipherSuite) {
+        let port = free_port();
+        let mut credentials = SERVER.to_vec();
+        credentials.push(("--resume", "yes"));
+        let server = self.spawn("server", port, suite, &credentials);
+        assert!(server.wait_for("listening", LIMIT), "{}", server.output());
+        let at = format!("127.0.0.1:{port}").parse().unwrap();
+        let mut saved: Option<SavedSession> = None;
+        for round in 0..2 {
+            let mut session = Session::client(Arc::new(suite_config(suite, &[])));
+            if let Some(saved) = saved.take() {
+                session.set_saved_session(saved).unwrap();
+            }
+            let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let mut client = UdpDriver::echo_session(session, socket, at, &server, suite);
+            let message = format!("round {round} over {suite:?}");
+            client.endpoint.send(message.as_bytes()).unwrap();
+            assert!(
+                client.run_until(LIMIT, |c| c.received() == message.as_bytes()),
+                "{suite:?} round {round}: the peer said:\n{}",
+                server.output()
+            );
+            assert_eq!(client.endpoint.is_resumed(), round == 1, "{suite:?}");
+            saved = client.endpoint.saved_session().cloned();
+            assert!(saved.is_some(), "{suite:?}: the peer gave no session ID");
+            client.endpoint.close();
+            client.flush();
+        }
+        assert!(
+            server.wait_for("resumed: yes", LIMIT),
+            "{suite:?}: {}",
+            server.output()
+        );
+
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = socket.local_addr().unwrap().port();
+        let mut credentials = CLIENT.to_vec();
+        credentials.extend([("--message", "hello from the peer"), ("--resume", "yes")]);
+        let mut client = self.spawn("client", port, suite, &credentials);
+        let mut driver = UdpDriver::pool(suite_config(suite, &["server"]), socket);
+        for round in 0..2 {
+            driver.events.clear();
+            let session = driver.received_from(&client, suite, b"hello from the peer");
+            let ours = driver.endpoint.session(session).unwrap();
+            assert_eq!(ours.is_resumed(), round == 1, "{suite:?}");
+            driver.reply(session, b"hello from wasm-dtls");
+        }
+        client.finishes_saying("resumed: yes", LIMIT);
+        assert_eq!(driver.endpoint.stats().sessions_resumed, 1);
     }
 
     /// Every suite the peer has, our client against the peer's server and the peer's

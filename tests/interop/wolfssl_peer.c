@@ -11,7 +11,10 @@
  * SUITE is an IANA name; Debian builds wolfSSL without static PSK suites, so only the
  * ECDHE-ECDSA ones work. CREDENTIALS are --ca FILE (verify the peer against it; a
  * server with one requires a client certificate), --cert FILE --key FILE; --psk is
- * accepted and ignored. The whole run is bounded by LIMIT seconds (SIGALRM).
+ * accepted and ignored. With --resume yes, the client connects a second time offering
+ * the first connection's session, and the server answers a second client; each
+ * prints "resumed: yes" or "resumed: no" for the second connection. The whole run is
+ * bounded by LIMIT seconds (SIGALRM).
  */
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
@@ -42,6 +45,7 @@ static void need(int ok, const char *doing)
 
 struct options {
     const char *ca, *cert, *key, *message;
+    int resume;
 };
 
 static WOLFSSL_CTX *context(int server, const char *suite, const struct options *o)
@@ -83,7 +87,9 @@ static int print_record(WOLFSSL *ssl, char *buf, int size, const char *label)
     return ret;
 }
 
-static void client(WOLFSSL_CTX *ctx, struct sockaddr_in *address, const struct options *o)
+/* One client connection offering `saved` (if any); returns its session, for the next. */
+static WOLFSSL_SESSION *client_once(WOLFSSL_CTX *ctx, struct sockaddr_in *address,
+                                    const struct options *o, WOLFSSL_SESSION *saved)
 {
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     need(fd >= 0 && connect(fd, (struct sockaddr *)address, sizeof *address) == 0, "connect");
@@ -93,22 +99,42 @@ static void client(WOLFSSL_CTX *ctx, struct sockaddr_in *address, const struct o
     wolfSSL_set_fd(ssl, fd);
     if (o->ca != NULL)
         need(wolfSSL_check_domain_name(ssl, "localhost") == WOLFSSL_SUCCESS, "naming the server");
+    if (saved != NULL)
+        need(wolfSSL_set_session(ssl, saved) == WOLFSSL_SUCCESS, "offering the session");
     int ret = wolfSSL_connect(ssl);
     if (ret != WOLFSSL_SUCCESS)
         fail("handshake", ssl, ret);
     printf("connected %s\n", wolfSSL_get_cipher_name(ssl));
+    if (saved != NULL)
+        printf("resumed: %s\n", wolfSSL_session_reused(ssl) ? "yes" : "no");
     fflush(stdout);
     ret = wolfSSL_write(ssl, o->message, (int)strlen(o->message));
     if (ret <= 0)
         fail("write", ssl, ret);
     char buf[4096];
     print_record(ssl, buf, sizeof buf, "reply");
+    WOLFSSL_SESSION *session = wolfSSL_get1_session(ssl);
     wolfSSL_shutdown(ssl);
     wolfSSL_free(ssl);
     close(fd);
+    return session;
 }
 
-static void server(WOLFSSL_CTX *ctx, struct sockaddr_in *address)
+static void client(WOLFSSL_CTX *ctx, struct sockaddr_in *address, const struct options *o)
+{
+    WOLFSSL_SESSION *session = client_once(ctx, address, o, NULL);
+    if (o->resume) {
+        need(session != NULL, "keeping the session");
+        WOLFSSL_SESSION *again = client_once(ctx, address, o, session);
+        wolfSSL_SESSION_free(again);
+    }
+    wolfSSL_SESSION_free(session);
+}
+
+/* Answers one client, ignoring datagrams from `previous` (the last client, whose late
+ * close_notify may reach the new socket), and returns its address. */
+static struct sockaddr_in server_once(WOLFSSL_CTX *ctx, struct sockaddr_in *address,
+                                      const struct sockaddr_in *previous)
 {
     int fd = socket(AF_INET, SOCK_DGRAM, 0);
     need(fd >= 0 && bind(fd, (struct sockaddr *)address, sizeof *address) == 0, "bind");
@@ -117,10 +143,16 @@ static void server(WOLFSSL_CTX *ctx, struct sockaddr_in *address)
     /* Learn the client's address from its first datagram (left queued), then talk to it
      * alone. */
     struct sockaddr_in peer;
-    socklen_t peer_len = sizeof peer;
+    socklen_t peer_len;
     char first;
-    need(recvfrom(fd, &first, 1, MSG_PEEK, (struct sockaddr *)&peer, &peer_len) >= 0,
-         "waiting for a client");
+    for (;;) {
+        peer_len = sizeof peer;
+        need(recvfrom(fd, &first, 1, MSG_PEEK, (struct sockaddr *)&peer, &peer_len) >= 0,
+             "waiting for a client");
+        if (previous == NULL || peer.sin_port != previous->sin_port)
+            break;
+        need(recv(fd, &first, 1, 0) >= 0, "dropping a datagram of the last client");
+    }
     need(connect(fd, (struct sockaddr *)&peer, peer_len) == 0, "connect to the client");
     WOLFSSL *ssl = wolfSSL_new(ctx);
     need(ssl != NULL, "creating the session");
@@ -129,6 +161,10 @@ static void server(WOLFSSL_CTX *ctx, struct sockaddr_in *address)
     int ret = wolfSSL_accept(ssl);
     if (ret != WOLFSSL_SUCCESS)
         fail("handshake", ssl, ret);
+    if (previous != NULL) {
+        printf("resumed: %s\n", wolfSSL_session_reused(ssl) ? "yes" : "no");
+        fflush(stdout);
+    }
     char buf[4096];
     ret = print_record(ssl, buf, sizeof buf, "received");
     if (wolfSSL_write(ssl, buf, ret) != ret)
@@ -136,6 +172,15 @@ static void server(WOLFSSL_CTX *ctx, struct sockaddr_in *address)
     wolfSSL_shutdown(ssl);
     wolfSSL_free(ssl);
     close(fd);
+    return peer;
+}
+
+static void server(WOLFSSL_CTX *ctx, struct sockaddr_in *address, const struct options *o)
+{
+    struct sockaddr_in first = server_once(ctx, address, NULL);
+    /* A second client, on a fresh socket: the first was connected to the first client. */
+    if (o->resume)
+        server_once(ctx, address, &first);
 }
 
 int main(int argc, char **argv)
@@ -156,6 +201,8 @@ int main(int argc, char **argv)
             o.key = value;
         else if (strcmp(option, "--message") == 0)
             o.message = value;
+        else if (strcmp(option, "--resume") == 0)
+            o.resume = strcmp(value, "yes") == 0;
         else if (strcmp(option, "--psk") != 0)
             fail(option, NULL, 0);
     }
@@ -167,7 +214,7 @@ int main(int argc, char **argv)
     need(is_server || o.message != NULL, "reading --message");
     WOLFSSL_CTX *ctx = context(is_server, argv[3], &o);
     if (is_server)
-        server(ctx, &address);
+        server(ctx, &address, &o);
     else
         client(ctx, &address, &o);
     wolfSSL_CTX_free(ctx);
