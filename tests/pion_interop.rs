@@ -102,3 +102,8 @@ fn a_pion_client_with_a_wrong_psk_is_refused_clearly() {
 fn pion_and_we_ignore_repeated_datagrams() {
     pion().ignores_repeated_datagrams();
 }
+
+#[test]
+fn pion_and_we_resume_sessions_both_ways() {
+    pion().resumes_sessions_both_ways(CipherSuite::PskAes128Ccm8);
+}

@@ -10,10 +10,14 @@
 // SUITE is an IANA name (TLS_PSK_WITH_AES_128_CCM_8, ...). CREDENTIALS are
 // --psk IDENTITY:HEXKEY, --ca FILE (verify the peer against it; a server with one
 // requires a client certificate), --cert FILE --key FILE, and --mtu BYTES. The extended
-// master secret is required. Every wait is bounded by LIMIT.
+// master secret is required. With --resume yes, sessions are kept in memory (pion's
+// SessionStore): the client connects a second time offering the first connection's
+// session, the server answers a second client, and each prints "resumed: yes" or
+// "resumed: no" for the second connection. Every wait is bounded by LIMIT.
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -24,6 +28,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pion/dtls/v2"
@@ -42,6 +47,56 @@ var suites = map[string]dtls.CipherSuiteID{
 type options struct {
 	psk, ca, cert, key, message string
 	mtu                         int
+	resume                      bool
+}
+
+// memoryStore is a SessionStore in memory that counts the sessions it was asked for
+// and had.
+type memoryStore struct {
+	mu       sync.Mutex
+	sessions map[string]dtls.Session
+	hits     int
+}
+
+func (m *memoryStore) Set(key []byte, s dtls.Session) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sessions[string(key)] = s
+	return nil
+}
+
+func (m *memoryStore) Get(key []byte) (dtls.Session, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.sessions[string(key)]
+	if ok {
+		m.hits++
+	}
+	return s, nil
+}
+
+func (m *memoryStore) Del(key []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.sessions, string(key))
+	return nil
+}
+
+// only is the one session the store holds (a client's, after its first connection).
+func (m *memoryStore) only() dtls.Session {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range m.sessions {
+		return s
+	}
+	return dtls.Session{}
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }
 
 func fail(format string, args ...interface{}) {
@@ -103,7 +158,25 @@ func configuration(suiteName string, o options, server bool) *dtls.Config {
 	return config
 }
 
-func client(address *net.UDPAddr, config *dtls.Config, message string) {
+func client(address *net.UDPAddr, config *dtls.Config, message string, resume bool) {
+	store := &memoryStore{sessions: map[string]dtls.Session{}}
+	if resume {
+		config.SessionStore = store
+	}
+	clientOnce(address, config, message)
+	if resume {
+		offered := store.only()
+		if offered.ID == nil {
+			fail("the server gave the session no ID")
+		}
+		conn := clientOnce(address, config, message)
+		fmt.Printf("resumed: %s\n", yesNo(bytes.Equal(conn.ConnectionState().SessionID, offered.ID)))
+	}
+}
+
+// clientOnce connects, sends message, prints the reply and closes; the closed
+// connection, for its state.
+func clientOnce(address *net.UDPAddr, config *dtls.Config, message string) *dtls.Conn {
 	conn, err := dtls.Dial("udp", address, config)
 	check(err, "handshake")
 	fmt.Println("connected")
@@ -115,25 +188,37 @@ func client(address *net.UDPAddr, config *dtls.Config, message string) {
 	check(err, "read")
 	fmt.Printf("reply: %s\n", buf[:n])
 	check(conn.Close(), "close")
+	return conn
 }
 
-func server(address *net.UDPAddr, config *dtls.Config) {
+func server(address *net.UDPAddr, config *dtls.Config, resume bool) {
+	store := &memoryStore{sessions: map[string]dtls.Session{}}
+	clients := 1
+	if resume {
+		config.SessionStore = store
+		clients = 2
+	}
 	listener, err := dtls.Listen("udp", address, config)
 	check(err, "listen")
 	fmt.Println("listening")
-	// Accept blocks without a deadline of its own: give up after LIMIT.
-	timer := time.AfterFunc(LIMIT, func() { fail("no client within %v", LIMIT) })
-	conn, err := listener.Accept()
-	check(err, "accept")
-	timer.Stop()
-	check(conn.SetReadDeadline(time.Now().Add(LIMIT)), "deadline")
-	buf := make([]byte, 4096)
-	n, err := conn.Read(buf)
-	check(err, "read")
-	fmt.Printf("received: %s\n", buf[:n])
-	_, err = conn.Write(buf[:n])
-	check(err, "write")
-	check(conn.Close(), "close")
+	for i := 0; i < clients; i++ {
+		// Accept blocks without a deadline of its own: give up after LIMIT.
+		timer := time.AfterFunc(LIMIT, func() { fail("no client within %v", LIMIT) })
+		conn, err := listener.Accept()
+		check(err, "accept")
+		timer.Stop()
+		if i == 1 {
+			fmt.Printf("resumed: %s\n", yesNo(store.hits > 0))
+		}
+		check(conn.SetReadDeadline(time.Now().Add(LIMIT)), "deadline")
+		buf := make([]byte, 4096)
+		n, err := conn.Read(buf)
+		check(err, "read")
+		fmt.Printf("received: %s\n", buf[:n])
+		_, err = conn.Write(buf[:n])
+		check(err, "write")
+		check(conn.Close(), "close")
+	}
 	check(listener.Close(), "close the listener")
 }
 
@@ -155,13 +240,15 @@ func main() {
 	flags.StringVar(&o.key, "key", "", "its private key (PEM)")
 	flags.StringVar(&o.message, "message", "", "what the client sends")
 	flags.IntVar(&o.mtu, "mtu", 0, "largest datagram (pion's default when 0)")
+	resume := flags.String("resume", "no", "yes: a second connection resuming the first")
 	check(flags.Parse(os.Args[4:]), "options")
+	o.resume = *resume == "yes"
 	address := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}
 	switch mode {
 	case "client":
-		client(address, configuration(suiteName, o, false), o.message)
+		client(address, configuration(suiteName, o, false), o.message, o.resume)
 	case "server":
-		server(address, configuration(suiteName, o, true))
+		server(address, configuration(suiteName, o, true), o.resume)
 	default:
 		fail("mode is client or server, not %q", mode)
 	}
