@@ -1009,6 +1009,15 @@ mod tests {
                     .any(|t| t.starts_with("ChangeCipherSpec"))
             );
             assert!(!server_flight.iter().any(|t| t.starts_with("Certificate")));
+            // Labelled as it is drawn: the Finished opened with the keys just derived.
+            assert!(
+                server_flight[2].starts_with("Finished"),
+                "{server_flight:?}"
+            );
+            assert!(
+                titles(&datagrams[4])[1].starts_with("Finished"),
+                "{datagrams:?}"
+            );
             // The new keys are known: the inspector opens the server's Finished.
             assert!(summary.keys.is_some());
             let finished = resumed.inspect(3).unwrap();

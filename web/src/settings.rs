@@ -132,8 +132,11 @@ impl Settings {
             config.set_mtu(self.mtu)?;
             config.set_unix_time(UNIX_TIME);
         }
-        // The client logs its master secret, so the inspector can open encrypted records.
+        // Both sides log the master secret, so the inspector can open encrypted records
+        // as they are drawn: in a full handshake the client knows the keys first, in a
+        // resumption the server (its Finished goes out with its ServerHello).
         client.set_key_log(true);
+        server.set_key_log(true);
         match suite.key_exchange() {
             KeyExchange::Psk => {
                 client.psk_add(PSK_KEY, PSK_IDENTITY, b"")?;
