@@ -646,15 +646,7 @@ fn our_client_resumes_its_session_with_openssl_s_server() {
             if let Some(saved) = saved {
                 session.set_saved_session(saved).unwrap();
             }
-            let mut client = UdpDriver::new(session, socket, at);
-            let now = client.now();
-            client.endpoint.start(now).unwrap();
-            assert!(
-                client.run_until(LIMIT, UdpDriver::connected),
-                "{suite:?}: no handshake; events {:?}; openssl said:\n{}",
-                client.events,
-                server.output()
-            );
+            let mut client = UdpDriver::echo_session(session, socket, at, &server, suite);
             client.endpoint.send(message.as_bytes()).unwrap();
             assert!(
                 wait_for_output(&mut client, &server, message),

@@ -13,7 +13,9 @@ mod common;
 use core::time::Duration;
 use std::sync::Arc;
 
-use common::{ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, psk_config};
+use common::{
+    ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, psk_config, seeded_server,
+};
 use wasm_dtls::sim::{LinkConditions, Network, Pair};
 use wasm_dtls::{
     CipherSuite, Config, Error, Event, KeyExchange, Role, SavedSession, SeededRandom, Server,
@@ -34,17 +36,7 @@ fn server(suite: CipherSuite, seed: u64) -> Server {
             c
         }
     };
-    let mut counter = seed;
-    Server::with_rng(
-        config,
-        16,
-        Box::new(SeededRandom::new(seed)),
-        Box::new(move || {
-            counter += 1;
-            Box::new(SeededRandom::new(counter)) as Box<dyn wasm_dtls::Random>
-        }),
-    )
-    .unwrap()
+    seeded_server(config, 16, seed)
 }
 
 fn client_config(suite: CipherSuite) -> Config {

@@ -13,7 +13,7 @@ use core::net::SocketAddr;
 use core::time::Duration;
 use std::sync::Arc;
 
-use common::{KEY, psk_config};
+use common::{KEY, psk_config, seeded_server};
 use wasm_dtls::handshake::{ClientHello, Extension, ExtensionType, HandshakeType, encode_message};
 use wasm_dtls::record::{ContentType, DTLS_1_2, RecordHeader};
 use wasm_dtls::sim::{LinkConditions, Network};
@@ -27,17 +27,7 @@ const LIMIT: Duration = Duration::from_secs(600);
 const SUITE: CipherSuite = CipherSuite::PskAes128Ccm8;
 
 fn server(capacity: usize, seed: u64) -> Server {
-    let mut counter = seed;
-    Server::with_rng(
-        psk_config(SUITE, KEY),
-        capacity,
-        Box::new(SeededRandom::new(seed)),
-        Box::new(move || {
-            counter += 1;
-            Box::new(SeededRandom::new(counter)) as Box<dyn wasm_dtls::Random>
-        }),
-    )
-    .unwrap()
+    seeded_server(psk_config(SUITE, KEY), capacity, seed)
 }
 
 fn client(seed: u64) -> Session {

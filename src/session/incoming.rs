@@ -267,17 +267,25 @@ mod tests {
     use crate::sim::{LinkConditions, Pair};
     use crate::{CipherSuite, Config, Event, Session, SessionState};
 
-    fn connected_pair() -> Pair {
-        let config = || {
-            let mut c = Config::new();
-            c.set_cipher_suites(&[CipherSuite::PskAes128Ccm8]).unwrap();
-            c.psk_add(b"0123456789abcdef", b"client-1", b"").unwrap();
-            Arc::new(c)
-        };
-        let mut pair = Pair::seeded(config(), config(), LinkConditions::PERFECT, 7);
+    /// Both sides' configuration: one PSK suite, one key.
+    fn config() -> Arc<Config> {
+        let mut c = Config::new();
+        c.set_cipher_suites(&[CipherSuite::PskAes128Ccm8]).unwrap();
+        c.psk_add(b"0123456789abcdef", b"client-1", b"").unwrap();
+        Arc::new(c)
+    }
+
+    /// A client and a server connected; the server gives session IDs if `ids`.
+    fn connected(seed: u64, ids: bool) -> Pair {
+        let mut pair = Pair::seeded(config(), config(), LinkConditions::PERFECT, seed);
+        pair.server.set_session_ids(ids);
         pair.start().unwrap();
         assert!(pair.handshake(Duration::from_secs(60)));
         pair
+    }
+
+    fn connected_pair() -> Pair {
+        connected(7, false)
     }
 
     /// `from` sends `msg_type` (message_seq 0, as a new handshake begins) under its
@@ -322,16 +330,7 @@ mod tests {
             pair.client.saved_session().is_none(),
             "no ID from this server"
         );
-        let config = || {
-            let mut c = Config::new();
-            c.set_cipher_suites(&[CipherSuite::PskAes128Ccm8]).unwrap();
-            c.psk_add(b"0123456789abcdef", b"client-1", b"").unwrap();
-            Arc::new(c)
-        };
-        let mut pair = Pair::seeded(config(), config(), LinkConditions::PERFECT, 8);
-        pair.server.set_session_ids(true);
-        pair.start().unwrap();
-        assert!(pair.handshake(Duration::from_secs(60)));
+        let mut pair = connected(8, true);
         assert!(pair.client.saved_session().is_some());
         let alert = fatal_alert(&mut pair.server);
         pair.client

@@ -9,7 +9,7 @@ use wasm_dtls::handshake::{HandshakeType, encode_message, parse_fragments};
 use wasm_dtls::record::{ContentType, RecordHeader, parse_datagram};
 use wasm_dtls::sim::{LinkConditions, Pair};
 use wasm_dtls::x509::{Certificate, PrivateKey};
-use wasm_dtls::{CipherSuite, Config, KeyExchange};
+use wasm_dtls::{CipherSuite, Config, KeyExchange, SeededRandom, Server};
 
 /// The key both sides share in most tests.
 pub const KEY: &[u8] = b"0123456789abcdef";
@@ -22,6 +22,22 @@ pub fn psk_config(suite: CipherSuite, key: &[u8]) -> Config {
     c.psk_add(key, IDENTITY, b"hint").unwrap();
     c.set_cipher_suites(&[suite]).unwrap();
     c
+}
+
+/// A pool server of `capacity` with `config`, its randomness seeded from `seed` (each
+/// session's from the next number up), so that runs repeat.
+pub fn seeded_server(config: Config, capacity: usize, seed: u64) -> Server {
+    let mut counter = seed;
+    Server::with_rng(
+        config,
+        capacity,
+        Box::new(SeededRandom::new(seed)),
+        Box::new(move || {
+            counter += 1;
+            Box::new(SeededRandom::new(counter)) as Box<dyn wasm_dtls::Random>
+        }),
+    )
+    .unwrap()
 }
 
 /// A seeded client and server with these configurations, joined by links with these
