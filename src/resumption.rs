@@ -73,10 +73,40 @@ impl fmt::Debug for SavedSession {
     }
 }
 
-/// What a completed full handshake knows, to make a [`SavedSession`] of.
+/// What a session keeps to be saved: its ID and master secret. The rest of a
+/// [`SavedSession`] (suite, group, identities, certificates) it keeps anyway, so a
+/// saved session is put together only when asked for — an established session then
+/// holds ~80 bytes for it, not a second copy of the peer's certificates.
+pub(crate) struct SessionSecret {
+    id: Vec<u8>,
+    master: Zeroizing<[u8; 48]>,
+}
+
+impl SessionSecret {
+    /// The secret of a full handshake that gave the session `id`; `None` when the
+    /// session cannot be resumed (no ID, or one longer than RFC 5246 allows).
+    pub(crate) fn new(id: &[u8], master: &MasterSecret) -> Option<SessionSecret> {
+        if id.is_empty() || id.len() > MAX_SESSION_ID_LEN {
+            return None;
+        }
+        Some(SessionSecret {
+            id: id.to_vec(),
+            master: Zeroizing::new(*master.as_bytes()),
+        })
+    }
+
+    /// The secret of a resumed session.
+    pub(crate) fn of(saved: &SavedSession) -> SessionSecret {
+        SessionSecret {
+            id: saved.id.clone(),
+            master: saved.master.clone(),
+        }
+    }
+}
+
+/// What a completed handshake knows, to make a [`SavedSession`] of.
 pub(crate) struct Established<'a> {
-    pub(crate) id: &'a [u8],
-    pub(crate) master: &'a MasterSecret,
+    pub(crate) secret: &'a SessionSecret,
     pub(crate) suite: CipherSuite,
     pub(crate) group: Option<NamedGroup>,
     pub(crate) server_name: Option<&'a str>,
@@ -85,22 +115,17 @@ pub(crate) struct Established<'a> {
 }
 
 impl SavedSession {
-    /// The session of a completed full handshake; `None` when it cannot be resumed
-    /// (no ID, or an ID longer than RFC 5246 allows).
-    pub(crate) fn new(established: Established<'_>) -> Option<SavedSession> {
-        let id = established.id;
-        if id.is_empty() || id.len() > MAX_SESSION_ID_LEN {
-            return None;
-        }
-        Some(SavedSession {
-            id: id.to_vec(),
-            master: Zeroizing::new(*established.master.as_bytes()),
+    /// The session of a completed handshake.
+    pub(crate) fn new(established: Established<'_>) -> SavedSession {
+        SavedSession {
+            id: established.secret.id.clone(),
+            master: established.secret.master.clone(),
             suite: established.suite,
             group: established.group,
             server_name: established.server_name.map(str::to_string),
             psk_identity: established.psk_identity.map(<[u8]>::to_vec),
             peer_certificates: established.peer_certificates.to_vec(),
-        })
+        }
     }
 
     /// The session ID the server gave (1 to 32 bytes).
@@ -232,18 +257,20 @@ impl SavedSession {
 mod tests {
     use super::*;
 
+    /// A secret with this ID and master secret bytes.
+    fn secret(id: &[u8], master: u8) -> SessionSecret {
+        SessionSecret::new(id, &MasterSecret::from_bytes([master; 48])).unwrap()
+    }
+
     fn saved() -> SavedSession {
-        let master = MasterSecret::from_bytes([7; 48]);
         SavedSession::new(Established {
-            id: &[1; 32],
-            master: &master,
+            secret: &secret(&[1; 32], 7),
             suite: CipherSuite::EcdheEcdsaAes128Ccm8,
             group: Some(NamedGroup::X25519),
             server_name: Some("device.example"),
             psk_identity: None,
             peer_certificates: &[vec![0x30, 1, 2], vec![0x30, 3]],
         })
-        .unwrap()
     }
 
     #[test]
@@ -258,15 +285,13 @@ mod tests {
         assert_eq!(back.peer_certificates().len(), 2);
 
         let psk = SavedSession::new(Established {
-            id: &[9],
-            master: &MasterSecret::from_bytes([3; 48]),
+            secret: &secret(&[9], 3),
             suite: CipherSuite::PskAes128Ccm8,
             group: None,
             server_name: None,
             psk_identity: Some(b""),
             peer_certificates: &[],
-        })
-        .unwrap();
+        });
         let back = SavedSession::from_bytes(&psk.to_bytes()).unwrap();
         // An empty identity is still an identity.
         assert_eq!(back.psk_identity(), Some(&b""[..]));
@@ -300,20 +325,9 @@ mod tests {
     #[test]
     fn sessions_without_an_id_or_with_a_long_one_are_not_saved() {
         let master = MasterSecret::from_bytes([7; 48]);
-        let with_id = |id: &[u8]| {
-            SavedSession::new(Established {
-                id,
-                master: &master,
-                suite: CipherSuite::PskAes128Ccm8,
-                group: None,
-                server_name: None,
-                psk_identity: None,
-                peer_certificates: &[],
-            })
-        };
-        assert!(with_id(&[]).is_none());
-        assert!(with_id(&[0; 33]).is_none());
-        assert!(with_id(&[0; 32]).is_some());
+        assert!(SessionSecret::new(&[], &master).is_none());
+        assert!(SessionSecret::new(&[0; 33], &master).is_none());
+        assert!(SessionSecret::new(&[0; 32], &master).is_some());
     }
 
     #[test]

@@ -464,7 +464,6 @@ fn our_client_resumes_its_session_with_gnutls_serv() {
         let saved = first
             .endpoint
             .saved_session()
-            .cloned()
             .expect("gnutls-serv gave the session an ID");
         let second = connect(Some(saved));
         assert!(

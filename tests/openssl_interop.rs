@@ -660,7 +660,6 @@ fn our_client_resumes_its_session_with_openssl_s_server() {
         let saved = first
             .endpoint
             .saved_session()
-            .cloned()
             .expect("s_server gave the session an ID");
         first.endpoint.close();
         first.flush();

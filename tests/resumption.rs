@@ -79,7 +79,6 @@ fn saved_of(net: &Network, index: usize) -> SavedSession {
         .unwrap()
         .session
         .saved_session()
-        .cloned()
         .expect("the server gave the session an ID")
 }
 
@@ -143,7 +142,7 @@ fn every_suite_resumes_with_the_abbreviated_handshake_and_keeps_what_the_full_on
         let resumed = &net.client(second).unwrap().session;
         assert!(resumed.is_resumed(), "{suite}");
         assert_eq!(resumed.cipher_suite(), Some(suite));
-        assert_eq!(resumed.saved_session(), Some(&saved));
+        assert_eq!(resumed.saved_session(), Some(saved.clone()));
         assert_eq!(resumed.peer_certificates(), saved.peer_certificates());
         let server_side = server_session(&net, second);
         assert!(server_side.is_resumed());
@@ -422,8 +421,8 @@ fn standalone_server_sessions_save_and_resume_when_asked_to() {
     assert!(plain.server.saved_session().is_none());
     let first = run(None, None, true);
     let (client_saved, server_saved) = (
-        first.client.saved_session().unwrap().clone(),
-        first.server.saved_session().unwrap().clone(),
+        first.client.saved_session().unwrap(),
+        first.server.saved_session().unwrap(),
     );
     assert_eq!(client_saved.id(), server_saved.id());
     let second = run(Some(&server_saved), Some(&client_saved), true);

@@ -45,6 +45,13 @@ fn a_tiny_run_measures_every_figure_for_every_suite() {
         assert!(h.primitives_us > 0.0, "{h:?}");
         assert_eq!((h.node_per_s, h.openssl_per_s), (None, None));
     }
+    // Every suite resumes (the measurement fails if a handshake is not abbreviated).
+    let resumed: Vec<&str> = report.resumptions.iter().map(|r| r.suite).collect();
+    assert_eq!(resumed, suites);
+    for r in &report.resumptions {
+        assert!(r.native_per_s > 0.0 && r.wasmtime_per_s > 0.0, "{r:?}");
+        assert!(r.full_native_per_s > 0.0, "{r:?}");
+    }
     for t in &report.throughput {
         assert!(t.engine_mb_s > 0.0 && t.record_cipher_mb_s > 0.0 && t.aead_crate_mb_s > 0.0);
         assert!(t.wasmtime_mb_s > 0.0, "{t:?}");
@@ -102,6 +109,8 @@ fn a_tiny_run_measures_every_figure_for_every_suite() {
     assert_eq!(json["throughput"][3]["openssl_mb_s"], 45.0);
     let table = report.to_string();
     assert!(table.contains("Full handshakes per second"));
+    assert!(table.contains("Abbreviated handshakes per second"));
+    assert!(json["resumptions"][0]["native_per_s"].as_f64().unwrap() > 0.0);
     assert!(table.contains("Record throughput by host"));
     // The ratio column shows the side-by-side ratio, not a quotient of the two rates.
     let psk_row = table.lines().find(|l| l.starts_with("psk-ccm8")).unwrap();

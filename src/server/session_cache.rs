@@ -141,20 +141,20 @@ impl SessionCache {
 mod tests {
     use super::*;
     use crate::crypto::MasterSecret;
-    use crate::resumption::Established;
+    use crate::resumption::{Established, SessionSecret};
     use crate::suite::CipherSuite;
 
     fn session(id: u8) -> Box<SavedSession> {
+        let secret = SessionSecret::new(&[id; 32], &MasterSecret::from_bytes([id; 48]));
         let saved = SavedSession::new(Established {
-            id: &[id; 32],
-            master: &MasterSecret::from_bytes([id; 48]),
+            secret: &secret.unwrap(),
             suite: CipherSuite::PskAes128Ccm8,
             group: None,
             server_name: None,
             psk_identity: Some(b"device"),
             peer_certificates: &[],
         });
-        Box::new(saved.unwrap())
+        Box::new(saved)
     }
 
     const HOUR: Duration = Duration::from_secs(3600);

@@ -27,7 +27,7 @@ use crate::handshake::{
     fragment_count, split,
 };
 use crate::record::{ContentType, MAX_PLAINTEXT_LEN, RecordHeader};
-use crate::resumption::{Established, SavedSession};
+use crate::resumption::{Established, SavedSession, SessionSecret};
 use crate::rng::{OsRandom, Random};
 use crate::suite::{CipherSuite, KeyExchange};
 use crate::time::Instant;
@@ -244,8 +244,9 @@ pub struct Session {
     /// session with the ID the ClientHello carries. Boxed, as the next two: most
     /// sessions carry only the pointer.
     resumption_offer: Option<Box<SavedSession>>,
-    /// What a later connection can resume, once the handshake completed with an ID.
-    saved: Option<Box<SavedSession>>,
+    /// What a later connection can resume, once the handshake completed with an ID
+    /// (the rest of the saved session is in the fields above).
+    secret: Option<Box<SessionSecret>>,
     /// Server: give full handshakes a session ID (a pool with a session cache).
     issue_session_ids: bool,
     /// The handshake was abbreviated: a resumption of a saved session.
@@ -335,7 +336,7 @@ impl Session {
             psk_identity: None,
             peer_certificates: Vec::new(),
             resumption_offer: None,
-            saved: None,
+            secret: None,
             issue_session_ids: false,
             resumed: false,
             last_received: Instant::ZERO,
@@ -578,8 +579,19 @@ impl Session {
     /// master secret; after a resumption, the resumed session. `None` before, and after
     /// the session failed (RFC 5246 §7.2.2: a session ended by a fatal alert is not
     /// resumed); a close_notify keeps it.
-    pub fn saved_session(&self) -> Option<&SavedSession> {
-        self.saved.as_deref()
+    pub fn saved_session(&self) -> Option<SavedSession> {
+        let secret = self.secret.as_deref()?;
+        Some(SavedSession::new(Established {
+            secret,
+            suite: self.suite?,
+            group: self.group,
+            server_name: match self.role {
+                Role::Client => self.config.server_name(),
+                Role::Server => None,
+            },
+            psk_identity: self.psk_identity.as_deref(),
+            peer_certificates: &self.peer_certificates,
+        }))
     }
 
     /// Whether the handshake was abbreviated: a saved session resumed.
@@ -590,7 +602,9 @@ impl Session {
     /// Server: the session the handshake saved (or resumed), for the pool's cache;
     /// the session keeps no copy.
     pub(crate) fn take_saved_session(&mut self) -> Option<Box<SavedSession>> {
-        self.saved.take()
+        let saved = self.saved_session().map(Box::new);
+        self.secret = None;
+        saved
     }
 
     /// The peer address this server session was created for.
@@ -822,7 +836,7 @@ impl Session {
         self.psk_identity = saved.psk_identity().map(<[u8]>::to_vec);
         self.peer_certificates = saved.peer_certificates().to_vec();
         self.install_master_secret(saved.master_secret())?;
-        self.saved = Some(saved);
+        self.secret = Some(Box::new(SessionSecret::of(&saved)));
         Ok(())
     }
 
@@ -938,21 +952,9 @@ impl Session {
             self.suite = hs.suite;
             if !self.resumed
                 && hs.extended_master_secret
-                && let (Some(master), Some(suite)) = (&hs.master_secret, hs.suite)
+                && let Some(master) = &hs.master_secret
             {
-                self.saved = SavedSession::new(Established {
-                    id: &hs.session_id,
-                    master,
-                    suite,
-                    group: self.group,
-                    server_name: match self.role {
-                        Role::Client => self.config.server_name(),
-                        Role::Server => None,
-                    },
-                    psk_identity: self.psk_identity.as_deref(),
-                    peer_certificates: &self.peer_certificates,
-                })
-                .map(Box::new);
+                self.secret = SessionSecret::new(&hs.session_id, master).map(Box::new);
             }
         }
         // A flight the peer answered is done with; the last flight of the handshake
@@ -1094,7 +1096,7 @@ impl Session {
         self.set_state(state);
         if state == SessionState::Failed {
             // RFC 5246 §7.2.2: a connection ended by a fatal alert must not be resumed.
-            self.saved = None;
+            self.secret = None;
         }
         self.handshake = None;
         self.flight = None;

@@ -194,7 +194,7 @@ impl Peer {
                 server.output()
             );
             assert_eq!(client.endpoint.is_resumed(), round == 1, "{suite:?}");
-            saved = client.endpoint.saved_session().cloned();
+            saved = client.endpoint.saved_session();
             assert!(saved.is_some(), "{suite:?}: the peer gave no session ID");
             client.endpoint.close();
             client.flush();

@@ -215,7 +215,7 @@ impl Demo {
                 "a session is resumed once a handshake has completed",
             ))?;
         let seed = self.seed.wrapping_add(1);
-        Demo::with_sessions(&self.settings, seed, Some(sessions))
+        Demo::with_sessions(&self.settings, seed, Some((&sessions.0, &sessions.1)))
     }
 
     /// A run seeded with `seed`; `saved` is the (client's, server's) saved session to

@@ -32,7 +32,7 @@ pub use loss::LossTiming;
 pub use memory::{Counter, Crowd, Memory};
 pub use native::Lab;
 pub use primitives::{Primitive, Primitives};
-pub use report::{HandshakeRate, Machine, OpensslFigures, ProviderRate, Report};
+pub use report::{HandshakeRate, Machine, OpensslFigures, ProviderRate, Report, ResumptionRate};
 pub use sizes::Size;
 pub use throughput::{RECORD_BYTES, Throughput};
 pub use timing::Budget;
@@ -108,6 +108,32 @@ fn provider_rate(
     })
 }
 
+/// Abbreviated handshakes for `suite`, native and in wasmtime, resuming one cached
+/// session again and again, interleaved with full native ones.
+fn resumption_rate(
+    suite: CipherSuite,
+    lab: &mut native::Lab,
+    wasm: &mut wasm::WasmBench,
+    budget: Budget,
+) -> Result<ResumptionRate, String> {
+    // A server of its own, whose cache holds the session (the closures each need
+    // their lab to themselves).
+    let mut resuming = native::Lab::new(suite, 1)?;
+    let saved = resuming.saved_session()?;
+    let saved_in_wasm = wasm.saved_session()?;
+    let [full, native, wasmtime] = budget.seconds_per_run_interleaved([
+        &mut || lab.handshake_and_free(),
+        &mut || resuming.resumed_handshake_and_free(&saved),
+        &mut || wasm.resumed_handshake(&saved_in_wasm),
+    ])?;
+    Ok(ResumptionRate {
+        suite: suite.short_name(),
+        full_native_per_s: 1.0 / full,
+        native_per_s: 1.0 / native,
+        wasmtime_per_s: 1.0 / wasmtime,
+    })
+}
+
 /// Measures everything except OpenSSL (see [`Report::add_openssl`]). `counter` is the
 /// binary's global allocator (`#[global_allocator] static A: &StatsAlloc<System> =
 /// &stats_alloc::INSTRUMENTED_SYSTEM;`), which the heap figures read.
@@ -120,6 +146,7 @@ pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Resul
         None => Vec::new(),
     };
     let mut handshakes = Vec::new();
+    let mut resumptions = Vec::new();
     let mut providers = Vec::new();
     let mut throughput = Vec::new();
     let mut memory = Vec::new();
@@ -146,6 +173,7 @@ pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Resul
             in_node.map(|n| n.handshakes_per_s),
             crypto * 1e6,
         ));
+        resumptions.push(resumption_rate(suite, &mut lab, &mut wasm, budget)?);
         for &provider in other_providers(suite) {
             providers.push(provider_rate(suite, provider, budget)?);
         }
@@ -175,6 +203,7 @@ pub fn run(runtime: &Runtime, options: &BenchOptions, counter: Counter) -> Resul
         machine: Machine::this(),
         budget_ms: options.budget.as_millis() as u64,
         handshakes,
+        resumptions,
         providers,
         primitives,
         throughput,

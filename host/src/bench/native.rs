@@ -1,12 +1,13 @@
-//! Full handshakes with the engine compiled natively: client `Session`s against the
-//! pool `Server`, datagrams handed over in memory, one thread, no loss.
+//! Handshakes with the engine compiled natively: client `Session`s against the pool
+//! `Server`, datagrams handed over in memory, one thread, no loss. Full ones, and
+//! abbreviated ones resuming a session the pool's cache holds.
 
 use std::sync::Arc;
 
 use wasm_dtls::server::ServerOutput;
 use wasm_dtls::{
-    CipherSuite, Config, CryptoProvider, Event, Instant, Output, Server, ServerEvent, Session,
-    SessionId,
+    CipherSuite, Config, CryptoProvider, Event, Instant, Output, SavedSession, Server, ServerEvent,
+    Session, SessionId,
 };
 
 use super::fixtures::{client_address, engine_configs};
@@ -60,10 +61,24 @@ impl Lab {
     /// A new client (from a new address) handshakes as far as `until`; returns the
     /// client session and, once established, the server's id for it.
     pub fn handshake(&mut self, until: Until) -> Result<(Session, Option<SessionId>), String> {
+        self.handshake_offering(until, None)
+    }
+
+    /// [`Lab::handshake`] with a client that offers `saved` for resumption.
+    fn handshake_offering(
+        &mut self,
+        until: Until,
+        saved: Option<&SavedSession>,
+    ) -> Result<(Session, Option<SessionId>), String> {
         let now = Instant::ZERO;
         self.clients += 1;
         let peer = client_address(self.clients);
         let mut client = Session::client(self.client.clone());
+        if let Some(saved) = saved {
+            client
+                .set_saved_session(saved.clone())
+                .map_err(|e| e.to_string())?;
+        }
         client.start(now).map_err(|e| e.to_string())?;
         for round in 1..=MAX_ROUNDS {
             loop {
@@ -106,6 +121,26 @@ impl Lab {
     /// One full handshake whose server session is then freed (handshake-rate runs).
     pub fn handshake_and_free(&mut self) -> Result<(), String> {
         let (_, id) = self.handshake(Until::Established)?;
+        let id = id.ok_or("no server session")?;
+        self.server.session_reset(id).map_err(|e| e.to_string())
+    }
+
+    /// A full handshake's session, which the server's cache now holds.
+    pub fn saved_session(&mut self) -> Result<SavedSession, String> {
+        let (client, id) = self.handshake(Until::Established)?;
+        let id = id.ok_or("no server session")?;
+        self.server.session_reset(id).map_err(|e| e.to_string())?;
+        client
+            .saved_session()
+            .ok_or_else(|| "the server gave the session no ID".into())
+    }
+
+    /// One abbreviated handshake resuming `saved`, whose server session is then freed.
+    pub fn resumed_handshake_and_free(&mut self, saved: &SavedSession) -> Result<(), String> {
+        let (client, id) = self.handshake_offering(Until::Established, Some(saved))?;
+        if !client.is_resumed() {
+            return Err("the server did not resume the session".into());
+        }
         let id = id.ok_or("no server session")?;
         self.server.session_reset(id).map_err(|e| e.to_string())
     }

@@ -98,6 +98,20 @@ impl HandshakeRate {
     }
 }
 
+/// Abbreviated handshakes (resuming a cached session, RFC 5246 §7.3) per second for one
+/// suite, timed side by side with full ones.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResumptionRate {
+    /// The suite.
+    pub suite: &'static str,
+    /// Full handshakes, native, in the same interleaved run.
+    pub full_native_per_s: f64,
+    /// Abbreviated handshakes, native.
+    pub native_per_s: f64,
+    /// Abbreviated handshakes, the component in wasmtime.
+    pub wasmtime_per_s: f64,
+}
+
 /// What `cargo bench` measures of OpenSSL for one suite.
 #[derive(Clone, Copy, Debug)]
 pub struct OpensslFigures {
@@ -135,6 +149,8 @@ pub struct Report {
     pub budget_ms: u64,
     /// Handshake rates per suite.
     pub handshakes: Vec<HandshakeRate>,
+    /// Abbreviated (resumed) handshake rates per suite.
+    pub resumptions: Vec<ResumptionRate>,
     /// Native ECDSA handshake rates with each other elliptic-curve provider the build has.
     pub providers: Vec<ProviderRate>,
     /// The primitives' costs.
@@ -242,6 +258,28 @@ impl fmt::Display for Report {
                 times(h.native_vs_openssl),
                 h.primitives_us,
                 h.engine_overhead_percent,
+            )?;
+        }
+
+        writeln!(
+            f,
+            "\nAbbreviated handshakes per second (resuming a cached session, side by side with full ones)"
+        )?;
+        writeln!(
+            f,
+            "{:<14} {:>9} {:>9} {:>10} {:>11} {:>14}",
+            "suite", "full nat", "native", "wasmtime", "wasm/nat", "resumed/full"
+        )?;
+        for r in &self.resumptions {
+            writeln!(
+                f,
+                "{:<14} {:>9.0} {:>9.0} {:>10.0} {:>11} {:>14}",
+                r.suite,
+                r.full_native_per_s,
+                r.native_per_s,
+                r.wasmtime_per_s,
+                ratio(Some(r.wasmtime_per_s), r.native_per_s),
+                ratio(Some(r.native_per_s), r.full_native_per_s),
             )?;
         }
 

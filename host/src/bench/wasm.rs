@@ -1,4 +1,5 @@
-//! Full handshakes with the engine inside the component, hosted by wasmtime: a client
+//! Handshakes with the engine inside the component, hosted by wasmtime (full ones, and
+//! abbreviated ones resuming a session the server's cache holds): a client
 //! `dtls-session` against a `dtls-server`, each in its own instance, datagrams handed
 //! over in memory, one thread. The instances live across handshakes; each handshake
 //! gets a fresh client session (with its credentials, as the WIT API takes them per
@@ -61,12 +62,30 @@ impl WasmBench {
 
     /// One full handshake from a fresh client session; the server frees its session.
     pub fn handshake(&mut self) -> Result<(), String> {
-        self.handshake_then(ServerSession::Free)
+        self.handshake_then(ServerSession::Free, None)
     }
 
     /// One full handshake whose server session stays established.
     pub fn handshake_and_keep(&mut self) -> Result<(), String> {
-        self.handshake_then(ServerSession::Keep)
+        self.handshake_then(ServerSession::Keep, None)
+    }
+
+    /// A full handshake's saved session (the component's bytes), which the server's
+    /// cache now holds.
+    pub fn saved_session(&mut self) -> Result<Vec<u8>, String> {
+        self.handshake()?;
+        let saved = self.client.saved_session().map_err(|e| e.to_string())?;
+        saved.ok_or_else(|| "the server gave the session no ID".into())
+    }
+
+    /// One abbreviated handshake resuming `saved`; the server frees its session.
+    pub fn resumed_handshake(&mut self, saved: &[u8]) -> Result<(), String> {
+        self.handshake_then(ServerSession::Free, Some(saved))?;
+        match self.client.resumed() {
+            Ok(true) => Ok(()),
+            Ok(false) => Err("the server did not resume the session".into()),
+            Err(e) => Err(e.to_string()),
+        }
     }
 
     /// Sends one record of `payload` from the latest client session to the server's
@@ -101,10 +120,18 @@ impl WasmBench {
         &self.server
     }
 
-    fn handshake_then(&mut self, server_session: ServerSession) -> Result<(), String> {
+    /// A handshake from a fresh client session offering `saved`, if any.
+    fn handshake_then(
+        &mut self,
+        server_session: ServerSession,
+        saved: Option<&[u8]>,
+    ) -> Result<(), String> {
         let e = |e: crate::DtlsError| e.to_string();
         self.client.renew_client(&self.client_settings).map_err(e)?;
         self.client_options.apply(&mut self.client).map_err(e)?;
+        if let Some(saved) = saved {
+            self.client.set_saved_session(saved).map_err(e)?;
+        }
         self.clients += 1;
         let from = wit_address(client_address(self.clients));
         self.client.start(0).map_err(e)?;
