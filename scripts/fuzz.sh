@@ -10,7 +10,7 @@ seconds=${1:-600}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(record_layer handshake_messages client_session server_endpoint x509 handshake_mutation)
+    targets=(record_layer handshake_messages client_session server_endpoint x509 handshake_mutation saved_session)
 fi
 
 CARGO_FUZZ_VERSION=0.13.2

@@ -233,6 +233,10 @@ impl SavedSession {
             _ => return None,
         };
         let identity = r.vec16().ok()?;
+        // One encoding per session: no identity is written as an empty one.
+        if !has_identity && !identity.is_empty() {
+            return None;
+        }
         let psk_identity = has_identity.then(|| identity.to_vec());
         let mut chain = r.sub24().ok()?;
         let mut peer_certificates = Vec::new();
@@ -314,6 +318,22 @@ mod tests {
         let mut unknown_suite = bytes.to_vec();
         unknown_suite[1..3].copy_from_slice(&0x0035u16.to_be_bytes());
         assert!(SavedSession::from_bytes(&unknown_suite).is_err());
+        // No identity, but identity bytes: a second encoding of the same session.
+        let no_identity = SavedSession::new(Established {
+            secret: &secret(&[2], 1),
+            suite: CipherSuite::PskAes128Ccm8,
+            group: None,
+            server_name: None,
+            psk_identity: None,
+            peer_certificates: &[],
+        })
+        .to_bytes();
+        let flag = no_identity.len() - 6;
+        assert_eq!(no_identity[flag..], [0, 0, 0, 0, 0, 0]);
+        let mut smuggled = no_identity[..flag + 1].to_vec();
+        smuggled.extend_from_slice(&[0, 1, b'x', 0, 0, 0]);
+        assert!(SavedSession::from_bytes(&smuggled).is_err());
+        assert!(SavedSession::from_bytes(&no_identity).is_ok());
         assert!(
             SavedSession::from_bytes(&[])
                 .unwrap_err()

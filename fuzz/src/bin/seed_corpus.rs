@@ -3,8 +3,10 @@
 
 use std::fs;
 use std::path::Path;
+use std::time::Duration;
 
 use wasm_dtls::CipherSuite;
+use wasm_dtls::sim::{LinkConditions, Pair};
 
 fn write(target: &str, name: &str, bytes: &[u8]) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -22,6 +24,16 @@ fn framed(datagrams: &[&[u8]]) -> Vec<u8> {
         out.extend_from_slice(d);
     }
     out
+}
+
+/// The bytes of a session saved by a full handshake with `suite`.
+fn saved_session(suite: CipherSuite) -> Option<Vec<u8>> {
+    let (client, server) = wasm_dtls_fuzz::configs(suite);
+    let mut pair = Pair::seeded(client, server, LinkConditions::PERFECT, 1);
+    pair.server.set_session_ids(true);
+    pair.start().ok()?;
+    pair.handshake(Duration::from_secs(60));
+    Some(pair.client.saved_session()?.to_bytes().to_vec())
 }
 
 fn main() {
@@ -52,6 +64,9 @@ fn main() {
                 );
             }
             write("handshake_mutation", &name, &[s as u8, i as u8, 0]);
+        }
+        if let Some(saved) = saved_session(suite) {
+            write("saved_session", suite.short_name(), &saved);
         }
     }
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
