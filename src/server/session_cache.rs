@@ -134,7 +134,7 @@ impl SessionCache {
             match self.entries.get(id) {
                 Some(entry) if now < entry.expires => break,
                 Some(_) => {
-                    self.entries.remove(&*id);
+                    self.entries.remove(id);
                 }
                 None => {}
             }
