@@ -378,7 +378,7 @@ impl Server {
     /// cache keeps up to `capacity` of them, oldest dropped first, so that a returning
     /// client resumes with the abbreviated handshake (RFC 5246 §7.3) for `lifetime`
     /// after its full one. A capacity of 0 turns resumption off. By default 1024
-    /// sessions for two hours. A cached session costs ~250 bytes, plus the client's
+    /// sessions for two hours. A cached session costs ~370 bytes, plus the client's
     /// certificates when it sent some; sessions ended by a fatal alert are dropped from
     /// it (RFC 5246 §7.2.2).
     ///
@@ -420,8 +420,8 @@ impl Server {
     }
 
     /// Bytes held beyond the server's fixed size: the queued outputs, per session in
-    /// use its size and buffers, and the session cache. A flood of cookie-less ClientHellos must leave
-    /// this unchanged once the outputs are drained.
+    /// use its size and buffers, and the session cache. A flood of cookie-less
+    /// ClientHellos must leave this unchanged once the outputs are drained.
     pub fn held_bytes(&self) -> usize {
         let queued: usize = self
             .outputs
