@@ -487,6 +487,20 @@ fn the_demo_runs_every_suite() {
         };
         assert!(row.is_some_and(|r| r.contains(group)), "{suite}:\n{output}");
     }
+    // The last suite once more, resumed: an abbreviated handshake, still on X25519 (the
+    // group of the key exchange it resumes), with its echo.
+    let resumed = output
+        .lines()
+        .find(|l| l.contains(" resumed ") && l.contains(" ms "));
+    assert!(
+        resumed.is_some_and(
+            |r| r.starts_with("TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256")
+                && r.contains(" x25519 ")
+                && r.contains("echo: hello")
+        ),
+        "{output}"
+    );
+    assert!(output.contains("resuming the session"), "{output}");
 }
 
 #[test]
