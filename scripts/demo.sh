@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's main job: `wasm-dtls demo` — a server and a client, both the wasm-dtls
-# component in wasmtime, handshaking over loopback UDP with each of the six suites.
+# component in wasmtime, handshaking over loopback UDP with each of the six suites, then
+# resuming the last session (the abbreviated handshake).
 # Installs the wasm32-wasip2 target first; the build compiles the component itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
