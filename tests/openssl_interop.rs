@@ -711,9 +711,14 @@ fn openssl_s_client_resumes_its_session_with_our_server() {
             }
         };
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
-        let connect = socket.local_addr().unwrap().to_string();
+        let ours = socket.local_addr().unwrap();
         let mut pool = UdpDriver::pool(config, socket);
-        let run = |pool: &mut UdpDriver<Server>, session_file: (&str, &str), line: &str| {
+        let run = |pool: &mut UdpDriver<Server>,
+                   session_file: (&str, &str),
+                   line: &str,
+                   mishaps: Option<Mishaps<'_>>| {
+            let (proxy, at) = LossyProxy::in_front_of(ours, mishaps);
+            let connect = at.to_string();
             let mut args = vec![
                 "s_client",
                 "-dtls1_2",
@@ -733,16 +738,34 @@ fn openssl_s_client_resumes_its_session_with_our_server() {
             pool.endpoint.session_end(id).unwrap();
             pool.flush();
             assert!(client.wait_for("closed", LIMIT), "{}", client.output());
+            assert_mishaps_happened(proxy.as_ref());
             (id, client.output())
         };
-        let (first, output) = run(&mut pool, ("-sess_out", &sessions), "first connection");
+        let (first, output) = run(
+            &mut pool,
+            ("-sess_out", &sessions),
+            "first connection",
+            None,
+        );
         assert!(output.contains("New, TLSv1.2"), "{output}");
         assert!(pool.endpoint.session(first).is_none_or(|s| !s.is_resumed()));
         assert_eq!(pool.endpoint.cached_sessions(), 1);
 
-        let (_, output) = run(&mut pool, ("-sess_in", &sessions), "resumed connection");
+        let resumed = ("-sess_in", sessions.as_str());
+        let (_, output) = run(&mut pool, resumed, "resumed connection", None);
         assert!(output.contains("Reused, TLSv1.2"), "{suite:?}: {output}");
         assert_eq!(pool.endpoint.stats().sessions_resumed, 1, "{suite:?}");
+
+        // Again, losing our ServerHello flight and s_client's final flight once each:
+        // s_client resends its ClientHello, our timer our flight, s_client its last.
+        let losses = Mishaps {
+            drops: (&[3], &[1]),
+            swaps: (&[], &[]),
+            doubles: (&[], &[]),
+        };
+        let (_, output) = run(&mut pool, resumed, "over a lossy link", Some(losses));
+        assert!(output.contains("Reused, TLSv1.2"), "{suite:?}: {output}");
+        assert_eq!(pool.endpoint.stats().sessions_resumed, 2, "{suite:?}");
     }
     let _ = std::fs::remove_file(&sessions);
 }

@@ -543,3 +543,55 @@ fn the_cache_holds_at_most_its_capacity_however_many_clients_come() {
     // Every cached session is the same size here: full means the same bytes.
     assert!(held.iter().all(|b| *b == held[0]), "{held:?}");
 }
+
+#[test]
+fn data_that_overtakes_a_lost_final_flight_is_delivered_once_the_handshake_completes() {
+    // In a resumption the client finishes first and may send at once; when its final
+    // flight is lost, its data reaches the server before its Finished does.
+    let suite = CipherSuite::PskAes128Ccm8;
+    let mut net = Network::new(server(suite, 12), 12);
+    let first = connect(
+        &mut net,
+        client(client_config(suite), 120, None),
+        LinkConditions::PERFECT,
+    );
+    let saved = saved_of(&net, first);
+    let index = net.add_client(
+        client(client_config(suite), 121, Some(&saved)),
+        LinkConditions::PERFECT,
+    );
+    // Up: ClientHello, ClientHello with the cookie, the final flight (lost).
+    net.client_mut(index)
+        .unwrap()
+        .up
+        .set_drop_rule(|i, _| i == 2);
+    net.start(index).unwrap();
+    assert!(net.run_until(LIMIT, |n| n.client_connected(index)));
+    net.send(index, b"right after the handshake").unwrap();
+    let received = |n: &Network| {
+        n.server_events().iter().any(|(_, e)| {
+            matches!(e, ServerEvent::Receive { data, .. } if data == b"right after the handshake")
+        })
+    };
+    assert!(net.run_until(LIMIT, received), "{:?}", net.server_events());
+    let server_side = server_session(&net, index);
+    assert!(server_side.is_resumed() && server_side.is_connected());
+    // Once, after the server's Established.
+    let events = net.server_events();
+    let established = events
+        .iter()
+        .rposition(|(_, e)| matches!(e, ServerEvent::Established { .. }))
+        .unwrap();
+    let data = events
+        .iter()
+        .position(|(_, e)| matches!(e, ServerEvent::Receive { .. }))
+        .unwrap();
+    assert!(established < data, "{events:?}");
+    assert_eq!(
+        events
+            .iter()
+            .filter(|(_, e)| matches!(e, ServerEvent::Receive { .. }))
+            .count(),
+        1
+    );
+}

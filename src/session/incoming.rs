@@ -70,6 +70,11 @@ impl Session {
                         .push_back(super::Event::Data(plaintext.into_owned()));
                     // Data from the peer proves it has our last flight.
                     self.flight = None;
+                } else if epoch == 1 && self.step() == Some(Awaiting::Finished) {
+                    // The peer finished first and its data overtook its Finished (its
+                    // final flight was lost, or reordered): keep it for when ours
+                    // checks out, as a mature peer would rather than lose it.
+                    self.keep_early_data(plaintext.into_owned());
                 } else {
                     self.dropped(DropReason::Unexpected);
                 }
@@ -99,6 +104,17 @@ impl Session {
         record.header.encode(&mut bytes);
         bytes.extend_from_slice(record.fragment);
         self.early_records.push(bytes);
+    }
+
+    /// Holds application data that arrived before the peer's Finished (bounded like
+    /// the early records; beyond, dropped and counted).
+    fn keep_early_data(&mut self, data: Vec<u8>) {
+        let held: usize = self.early_data.iter().map(Vec::len).sum();
+        if held + data.len() > MAX_EARLY_RECORD_BYTES {
+            self.dropped(DropReason::Unexpected);
+            return;
+        }
+        self.early_data.push(data);
     }
 
     fn process_change_cipher_spec(&mut self, now: Instant, body: &[u8]) -> Result<(), Error> {

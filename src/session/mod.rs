@@ -233,6 +233,10 @@ pub struct Session {
     retransmitted_for_datagram: bool,
     /// Records of the next epoch that arrived before its ChangeCipherSpec.
     early_records: Vec<Vec<u8>>,
+    /// Application data that authenticated under the new keys before the peer's
+    /// Finished did (its final flight lost, its data not): delivered once the
+    /// handshake completes, bounded like `early_records`.
+    early_data: Vec<Vec<u8>>,
     /// The record sequence number of the record being processed.
     record_sequence: u64,
     suite: Option<CipherSuite>,
@@ -330,6 +334,7 @@ impl Session {
             flight: None,
             retransmitted_for_datagram: false,
             early_records: Vec::new(),
+            early_data: Vec::new(),
             record_sequence: 0,
             suite: None,
             group: None,
@@ -627,6 +632,7 @@ impl Session {
     pub fn buffered_bytes(&self) -> usize {
         self.transmits.iter().map(Vec::len).sum::<usize>()
             + self.early_records.iter().map(Vec::len).sum::<usize>()
+            + self.early_data.iter().map(Vec::len).sum::<usize>()
             + self.reassembler.buffered_bytes()
     }
 
@@ -969,6 +975,9 @@ impl Session {
         if let Some(suite) = self.suite {
             self.events.push_back(Event::Connected { suite });
         }
+        for data in core::mem::take(&mut self.early_data) {
+            self.events.push_back(Event::Data(data));
+        }
     }
 
     /// Sends the handshake's last flight, ChangeCipherSpec and Finished with `label`,
@@ -1101,6 +1110,7 @@ impl Session {
         self.handshake = None;
         self.flight = None;
         self.early_records.clear();
+        self.early_data.clear();
         self.reassembler.clear();
     }
 
