@@ -595,3 +595,30 @@ fn data_that_overtakes_a_lost_final_flight_is_delivered_once_the_handshake_compl
         1
     );
 }
+
+#[test]
+fn a_server_that_now_requires_client_certificates_resumes_no_session_without_one() {
+    let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
+    let server = seeded_server(cert_config(&[suite], &["server"]), 4, 13);
+    let mut net = Network::new(server, 13);
+    // No certificate asked for: the session has none.
+    let first = connect(
+        &mut net,
+        client(cert_config(&[suite], &["client"]), 130, None),
+        LinkConditions::PERFECT,
+    );
+    let saved = saved_of(&net, first);
+    assert!(server_session(&net, first).peer_certificates().is_empty());
+    net.server.x509_client_verify_configure(2).unwrap();
+    let again = connect(
+        &mut net,
+        client(cert_config(&[suite], &["client"]), 131, Some(&saved)),
+        LinkConditions::PERFECT,
+    );
+    let server_side = server_session(&net, again);
+    assert!(!server_side.is_resumed());
+    assert_eq!(
+        server_side.peer_certificates(),
+        [cert("client").der().to_vec()]
+    );
+}

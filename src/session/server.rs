@@ -210,10 +210,12 @@ impl Session {
         self.send_flight(now, flight, true)
     }
 
-    /// The cached session the pool found for this ClientHello's ID, if it can be
-    /// resumed: the client still offers its suite, we can still serve it, the
-    /// extended master secret is on again (RFC 7627 §5.3), and a PSK session's
-    /// identity still has its key here (a removed key revokes its sessions too).
+    /// The saved session offered for this ClientHello's ID (the pool's cache entry, or
+    /// one given to a standalone session), if it can be resumed: the client still
+    /// offers its suite, we can still serve it, the extended master secret is on again
+    /// (RFC 7627 §5.3), a PSK session's identity still has its key here (a removed key
+    /// revokes its sessions too), and a server that now requires client certificates
+    /// resumes only sessions whose client presented one.
     fn resumable_session(
         &mut self,
         hello: &ClientHelloView<'_>,
@@ -228,7 +230,10 @@ impl Session {
             && self.config.is_usable(suite, true)
             && saved
                 .psk_identity()
-                .is_none_or(|id| self.config.psk_by_identity(id).is_some());
+                .is_none_or(|id| self.config.psk_by_identity(id).is_some())
+            && (suite.key_exchange() == KeyExchange::Psk
+                || self.config.client_verify().is_none()
+                || !saved.peer_certificates().is_empty());
         usable.then_some(saved)
     }
 
