@@ -11,7 +11,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(saved) = SavedSession::from_bytes(data) else {
         return;
     };
-    assert_eq!(&saved.to_bytes()[..], data, "not the bytes it was read from");
+    assert_eq!(
+        &saved.to_bytes()[..],
+        data,
+        "not the bytes it was read from"
+    );
     let (client_config, _) = wasm_dtls_fuzz::configs(saved.cipher_suite());
     let mut client = Session::client(client_config);
     if client.set_saved_session(saved).is_ok() && client.start(Instant::ZERO).is_ok() {

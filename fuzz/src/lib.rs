@@ -39,8 +39,8 @@ pub fn suite(selector: u8) -> CipherSuite {
     all[usize::from(selector) % all.len()]
 }
 
-/// A seeded pair on a perfect link, started.
-pub fn pair(suite: CipherSuite) -> Pair {
+/// A seeded client and server session for `suite`; the server gives session IDs.
+fn sessions(suite: CipherSuite) -> (Session, Session) {
     let (client, server) = configs(suite);
     let client = Session::with_rng(
         Role::Client,
@@ -48,12 +48,18 @@ pub fn pair(suite: CipherSuite) -> Pair {
         &[],
         Box::new(SeededRandom::new(1)),
     );
-    let server = Session::with_rng(
+    let mut server = Session::with_rng(
         Role::Server,
         Arc::new(server),
         b"192.0.2.1:5684",
         Box::new(SeededRandom::new(2)),
     );
+    server.set_session_ids(true);
+    (client, server)
+}
+
+/// `client` and `server` on a perfect link, started.
+fn started(client: Session, server: Session) -> Pair {
     let mut p = Pair::new(
         client,
         server,
@@ -65,10 +71,49 @@ pub fn pair(suite: CipherSuite) -> Pair {
     p
 }
 
+/// A seeded pair on a perfect link, started.
+pub fn pair(suite: CipherSuite) -> Pair {
+    let (client, server) = sessions(suite);
+    started(client, server)
+}
+
+/// A seeded pair whose client offers, and whose server holds, the session of a full
+/// handshake before it, started: the abbreviated handshake.
+pub fn resumed_pair(suite: CipherSuite) -> Pair {
+    let mut full = pair(suite);
+    full.handshake(Duration::from_secs(60));
+    let (mut client, mut server) = sessions(suite);
+    if let (Some(ours), Some(theirs)) = (full.client.saved_session(), full.server.saved_session()) {
+        let _ = client.set_saved_session(ours);
+        let _ = server.set_saved_session(theirs);
+    }
+    started(client, server)
+}
+
+/// A selector byte's pair: below 128 [`pair`], from 128 [`resumed_pair`], the suite
+/// chosen by the low seven bits.
+pub fn selected_pair(selector: u8) -> Pair {
+    let suite = suite(selector & 0x7f);
+    if selector >= 128 {
+        resumed_pair(suite)
+    } else {
+        pair(suite)
+    }
+}
+
 /// The datagrams of a complete handshake with `suite`, both directions in send order,
 /// each tagged `true` when it went to the server.
 pub fn recorded_handshake(suite: CipherSuite) -> Vec<(bool, Vec<u8>)> {
-    let mut p = pair(suite);
+    recorded(pair(suite))
+}
+
+/// The same for the abbreviated handshake of [`resumed_pair`].
+pub fn recorded_resumption(suite: CipherSuite) -> Vec<(bool, Vec<u8>)> {
+    recorded(resumed_pair(suite))
+}
+
+/// The datagrams of `p`'s handshake, run to the end.
+fn recorded(mut p: Pair) -> Vec<(bool, Vec<u8>)> {
     p.to_server.record_transfers(true);
     p.to_client.record_transfers(true);
     p.handshake(Duration::from_secs(60));

@@ -65,6 +65,19 @@ fn main() {
             }
             write("handshake_mutation", &name, &[s as u8, i as u8, 0]);
         }
+        // The abbreviated handshake's datagrams to the client, selector 128 + suite.
+        let resumed = wasm_dtls_fuzz::recorded_resumption(suite);
+        for (i, (to_server, bytes)) in resumed.iter().enumerate() {
+            if !*to_server {
+                let name = format!("{}-resumed-{i}", suite.short_name());
+                let selector = [128 + s as u8, i as u8];
+                write(
+                    "client_session",
+                    &name,
+                    &[&selector[..], &framed(&[bytes])].concat(),
+                );
+            }
+        }
         if let Some(saved) = saved_session(suite) {
             write("saved_session", suite.short_name(), &saved);
         }
