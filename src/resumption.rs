@@ -13,7 +13,8 @@
 //! ```
 //!
 //! RFC 7925 §10 asks constrained clients to implement it: no ECDHE, no signatures, no
-//! certificate chain, three datagrams fewer.
+//! certificate chain, and the client may send after one round trip past the cookie
+//! exchange instead of two.
 //!
 //! Only sessions whose master secret was made with the extended master secret (RFC
 //! 7627) are saved and resumed: a resumption then proves that both sides saw the same
