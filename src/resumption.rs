@@ -96,6 +96,11 @@ impl SessionSecret {
         })
     }
 
+    /// The session ID alone (the master secret is wiped as the rest drops).
+    pub(crate) fn into_id(self) -> Vec<u8> {
+        self.id
+    }
+
     /// The secret of a resumed session.
     pub(crate) fn of(saved: &SavedSession) -> SessionSecret {
         SessionSecret {

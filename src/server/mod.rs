@@ -835,14 +835,13 @@ impl Server {
         let Some(slot) = self.slots.get_mut(index).and_then(Option::as_mut) else {
             return;
         };
-        let Some(saved) = slot.session.take_saved_session() else {
+        let Some((id, saved)) = slot.session.take_for_cache() else {
             return;
         };
-        slot.cached_id = Some(saved.id().to_vec());
-        if slot.session.is_resumed() {
-            self.stats.sessions_resumed += 1;
-        } else {
-            self.session_cache.insert(self.now, saved);
+        slot.cached_id = Some(id);
+        match saved {
+            Some(saved) => self.session_cache.insert(self.now, saved),
+            None => self.stats.sessions_resumed += 1,
         }
     }
 

@@ -604,12 +604,18 @@ impl Session {
         self.resumed
     }
 
-    /// Server: the session the handshake saved (or resumed), for the pool's cache;
-    /// the session keeps no copy.
-    pub(crate) fn take_saved_session(&mut self) -> Option<Box<SavedSession>> {
-        let saved = self.saved_session().map(Box::new);
-        self.secret = None;
-        saved
+    /// Server: what the pool's cache needs once the handshake completed — the
+    /// session's ID and, after a full handshake, the saved session to cache (a resumed
+    /// one is in the cache already, so nothing is copied for it). The session keeps
+    /// no copy.
+    pub(crate) fn take_for_cache(&mut self) -> Option<(Vec<u8>, Option<Box<SavedSession>>)> {
+        let saved = if self.resumed {
+            None
+        } else {
+            self.saved_session().map(Box::new)
+        };
+        let secret = self.secret.take()?;
+        Some((secret.into_id(), saved))
     }
 
     /// The peer address this server session was created for.
