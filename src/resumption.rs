@@ -51,7 +51,7 @@ const NOT_A_SAVED_SESSION: &str = "the bytes are not a saved session written by 
 ///
 /// It holds the master secret: keep it as you would a key. It is wiped from memory
 /// when dropped, and [`SavedSession::to_bytes`] returns wiping bytes.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct SavedSession {
     id: Vec<u8>,
     master: Zeroizing<[u8; 48]>,
@@ -61,6 +61,23 @@ pub struct SavedSession {
     psk_identity: Option<Vec<u8>>,
     peer_certificates: Vec<Vec<u8>>,
 }
+
+/// Equal when every field is; the master secret is compared in constant time.
+impl PartialEq for SavedSession {
+    fn eq(&self, other: &SavedSession) -> bool {
+        let same_master: bool =
+            subtle::ConstantTimeEq::ct_eq(&self.master[..], &other.master[..]).into();
+        same_master
+            && self.id == other.id
+            && self.suite == other.suite
+            && self.group == other.group
+            && self.server_name == other.server_name
+            && self.psk_identity == other.psk_identity
+            && self.peer_certificates == other.peer_certificates
+    }
+}
+
+impl Eq for SavedSession {}
 
 impl fmt::Debug for SavedSession {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -290,6 +307,10 @@ mod tests {
         assert_eq!(bytes[0], FORMAT_VERSION);
         let back = SavedSession::from_bytes(&bytes).unwrap();
         assert_eq!(back, session);
+        // Another master secret alone makes another session.
+        let mut other = session.clone();
+        other.master = Zeroizing::new([8; 48]);
+        assert_ne!(other, session);
         assert_eq!(back.master_secret().as_bytes(), &[7; 48]);
         assert_eq!(back.server_name(), Some("device.example"));
         assert_eq!(back.peer_certificates().len(), 2);
