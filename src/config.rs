@@ -12,7 +12,7 @@ use crate::handshake::ReassemblyLimits;
 use crate::psk::PskTable;
 pub use crate::psk::{MAX_PSK_IDENTITY_LEN, MAX_PSK_LEN, Psk};
 use crate::suite::{CipherSuite, KeyExchange};
-use crate::x509::{Certificate, CertificateStore, LocalIdentity, PrivateKey};
+use crate::x509::{Certificate, CertificateStore, KeyKind, LocalIdentity, PrivateKey, PublicKey};
 
 /// The smallest MTU we can fragment a handshake to and still make progress.
 pub const MIN_MTU: usize = 128;
@@ -76,8 +76,8 @@ impl Config {
     /// The default limit on the peer's certificate chain (NetX `certs_number`).
     pub const DEFAULT_MAX_CHAIN_LEN: usize = 8;
 
-    /// A configuration with no keys or certificates, all six suites (ECDHE-ECDSA
-    /// first, as RFC 7925 prefers), MTU 1200 and the RFC 6347 timers. A session offers
+    /// A configuration with no keys or certificates, all eight suites (ECDHE-ECDSA
+    /// first, as RFC 7925 prefers; ECDHE_RSA for clients only), MTU 1200 and the RFC 6347 timers. A session offers
     /// or accepts only the suites its credentials allow.
     pub fn new() -> Config {
         Config {
@@ -171,7 +171,8 @@ impl Config {
     }
 
     /// The enabled suites this side has credentials for: PSK suites need a key; a
-    /// client's ECDHE-ECDSA suites need a trusted certificate, a server's a local one.
+    /// client's ECDHE suites need a trusted certificate, a server's ECDHE-ECDSA suites a
+    /// local one. A server never negotiates ECDHE_RSA (it has no RSA key).
     pub fn usable_suites(&self, server: bool) -> Vec<CipherSuite> {
         self.cipher_suites
             .iter()
@@ -186,7 +187,10 @@ impl Config {
         let have_credentials = match suite.key_exchange() {
             KeyExchange::Psk => !self.psks.all().is_empty(),
             KeyExchange::EcdheEcdsa if server => !self.local_certificates.is_empty(),
-            KeyExchange::EcdheEcdsa => !self.trusted_certificates.is_empty(),
+            KeyExchange::EcdheRsa if server => false,
+            KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
+                !self.trusted_certificates.is_empty()
+            }
         };
         have_credentials && self.cipher_suites.contains(&suite)
     }
@@ -203,7 +207,13 @@ impl Config {
         let leaf = chain.first().ok_or(Error::InvalidParameters(
             "a local certificate chain needs at least one certificate",
         ))?;
-        if leaf.public_key().ok() != Some(key.public_key()) {
+        if leaf.public_key().is_ok_and(|k| k.kind() == KeyKind::Rsa) {
+            return Err(Error::InvalidParameters(
+                "an RSA certificate can only be verified here, not used as our own: \
+                 give an ECDSA P-256 certificate and key",
+            ));
+        }
+        if leaf.public_key().ok() != Some(PublicKey::P256(key.public_key())) {
             return Err(Error::InvalidParameters(
                 "the private key does not belong to the certificate",
             ));

@@ -1,5 +1,6 @@
 //! The cipher suites wasm-dtls implements: the RFC 7925 IoT profile's AES-128 suites and
-//! their ChaCha20-Poly1305 counterparts (RFC 7905).
+//! their ChaCha20-Poly1305 counterparts (RFC 7905), and for clients the ECDHE_RSA suites
+//! most servers with RSA certificates offer (RFC 5289, RFC 7905).
 
 use core::fmt;
 
@@ -18,6 +19,10 @@ pub enum CipherSuite {
     PskChaCha20Poly1305Sha256,
     /// TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 (0xCCA9, RFC 7905).
     EcdheEcdsaChaCha20Poly1305Sha256,
+    /// TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (0xC02F, RFC 5289): client side only.
+    EcdheRsaAes128GcmSha256,
+    /// TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 (0xCCA8, RFC 7905): client side only.
+    EcdheRsaChaCha20Poly1305Sha256,
 }
 
 /// The AEAD algorithm protecting records.
@@ -83,13 +88,42 @@ pub enum KeyExchange {
     /// Ephemeral ECDH on X25519 or secp256r1 ([`NamedGroup`](crate::NamedGroup)),
     /// server authenticated by an ECDSA P-256 certificate (RFC 8422).
     EcdheEcdsa,
+    /// Ephemeral ECDH as above, server authenticated by an RSA certificate (RFC 8422
+    /// §2.3). Only a client negotiates it: a wasm-dtls server has no RSA private key.
+    EcdheRsa,
+}
+
+impl KeyExchange {
+    /// Whether the server proves itself with a certificate (ECDHE suites), rather than
+    /// with a pre-shared key.
+    pub const fn uses_certificates(self) -> bool {
+        matches!(self, KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa)
+    }
+
+    /// Whether a wasm-dtls server can negotiate it (not ECDHE_RSA).
+    pub const fn served(self) -> bool {
+        !matches!(self, KeyExchange::EcdheRsa)
+    }
 }
 
 impl CipherSuite {
     /// Every suite, in the default preference order: RFC 7925's mandatory ones first,
     /// ChaCha20-Poly1305 after AES-GCM within each key exchange (as OpenSSL orders
-    /// them on machines with AES instructions).
-    pub const ALL: [CipherSuite; 6] = [
+    /// them on machines with AES instructions), ECDHE_RSA after ECDHE_ECDSA.
+    pub const ALL: [CipherSuite; 8] = [
+        CipherSuite::EcdheEcdsaAes128Ccm8,
+        CipherSuite::EcdheEcdsaAes128GcmSha256,
+        CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256,
+        CipherSuite::EcdheRsaAes128GcmSha256,
+        CipherSuite::EcdheRsaChaCha20Poly1305Sha256,
+        CipherSuite::PskAes128Ccm8,
+        CipherSuite::PskAes128GcmSha256,
+        CipherSuite::PskChaCha20Poly1305Sha256,
+    ];
+
+    /// The suites both a wasm-dtls client and a wasm-dtls server negotiate: all but
+    /// ECDHE_RSA ([`KeyExchange::served`]), in the order of [`CipherSuite::ALL`].
+    pub const SERVED: [CipherSuite; 6] = [
         CipherSuite::EcdheEcdsaAes128Ccm8,
         CipherSuite::EcdheEcdsaAes128GcmSha256,
         CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256,
@@ -107,6 +141,8 @@ impl CipherSuite {
             CipherSuite::EcdheEcdsaAes128GcmSha256 => 0xC02B,
             CipherSuite::PskChaCha20Poly1305Sha256 => 0xCCAB,
             CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => 0xCCA9,
+            CipherSuite::EcdheRsaAes128GcmSha256 => 0xC02F,
+            CipherSuite::EcdheRsaChaCha20Poly1305Sha256 => 0xCCA8,
         }
     }
 
@@ -126,11 +162,15 @@ impl CipherSuite {
             CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => {
                 "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"
             }
+            CipherSuite::EcdheRsaAes128GcmSha256 => "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            CipherSuite::EcdheRsaChaCha20Poly1305Sha256 => {
+                "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"
+            }
         }
     }
 
     /// The short name used by the CLI and the demo: psk-ccm8, psk-gcm, psk-chacha20,
-    /// ecdsa-ccm8, ecdsa-gcm, ecdsa-chacha20.
+    /// ecdsa-ccm8, ecdsa-gcm, ecdsa-chacha20, rsa-gcm, rsa-chacha20.
     pub const fn short_name(self) -> &'static str {
         match self {
             CipherSuite::PskAes128Ccm8 => "psk-ccm8",
@@ -139,6 +179,8 @@ impl CipherSuite {
             CipherSuite::EcdheEcdsaAes128GcmSha256 => "ecdsa-gcm",
             CipherSuite::PskChaCha20Poly1305Sha256 => "psk-chacha20",
             CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => "ecdsa-chacha20",
+            CipherSuite::EcdheRsaAes128GcmSha256 => "rsa-gcm",
+            CipherSuite::EcdheRsaChaCha20Poly1305Sha256 => "rsa-chacha20",
         }
     }
 
@@ -155,11 +197,12 @@ impl CipherSuite {
             CipherSuite::PskAes128Ccm8 | CipherSuite::EcdheEcdsaAes128Ccm8 => {
                 AeadAlgorithm::Aes128Ccm8
             }
-            CipherSuite::PskAes128GcmSha256 | CipherSuite::EcdheEcdsaAes128GcmSha256 => {
-                AeadAlgorithm::Aes128Gcm
-            }
+            CipherSuite::PskAes128GcmSha256
+            | CipherSuite::EcdheEcdsaAes128GcmSha256
+            | CipherSuite::EcdheRsaAes128GcmSha256 => AeadAlgorithm::Aes128Gcm,
             CipherSuite::PskChaCha20Poly1305Sha256
-            | CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => AeadAlgorithm::ChaCha20Poly1305,
+            | CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256
+            | CipherSuite::EcdheRsaChaCha20Poly1305Sha256 => AeadAlgorithm::ChaCha20Poly1305,
         }
     }
 
@@ -172,6 +215,9 @@ impl CipherSuite {
             CipherSuite::EcdheEcdsaAes128Ccm8
             | CipherSuite::EcdheEcdsaAes128GcmSha256
             | CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => KeyExchange::EcdheEcdsa,
+            CipherSuite::EcdheRsaAes128GcmSha256 | CipherSuite::EcdheRsaChaCha20Poly1305Sha256 => {
+                KeyExchange::EcdheRsa
+            }
         }
     }
 }
@@ -207,5 +253,25 @@ mod tests {
             CipherSuite::from_id(0xCCAB),
             Some(CipherSuite::PskChaCha20Poly1305Sha256)
         );
+        assert_eq!(
+            CipherSuite::from_id(0xC02F),
+            Some(CipherSuite::EcdheRsaAes128GcmSha256)
+        );
+        assert_eq!(
+            CipherSuite::from_name("rsa-chacha20").map(CipherSuite::id),
+            Some(0xCCA8)
+        );
+    }
+
+    #[test]
+    fn served_is_all_but_ecdhe_rsa_in_order() {
+        let served: Vec<CipherSuite> = CipherSuite::ALL
+            .into_iter()
+            .filter(|s| s.key_exchange().served())
+            .collect();
+        assert_eq!(served, CipherSuite::SERVED);
+        assert!(CipherSuite::ALL.iter().all(
+            |s| s.key_exchange().uses_certificates() != (s.key_exchange() == KeyExchange::Psk)
+        ));
     }
 }

@@ -1,5 +1,5 @@
 //! In-memory ECDHE-ECDSA handshakes: each suite with and without client certificates,
-//! negotiation among all six suites and between the two ECDHE groups, a large chain at a
+//! negotiation among all suites (ECDHE_RSA only as far as our server can take it) and between the two ECDHE groups, a large chain at a
 //! small MTU, and each way a certificate handshake fails, with its NetX code.
 #![allow(
     clippy::unwrap_used,
@@ -13,7 +13,7 @@ mod common;
 use core::time::Duration;
 
 use common::{ECDSA_SUITES, IDENTITY, KEY, cert, cert_config, pair_with, rewrite};
-use wasm_dtls::handshake::HandshakeType;
+use wasm_dtls::handshake::{HandshakeType, ServerHello};
 use wasm_dtls::sim::{LinkConditions, Pair, Side};
 use wasm_dtls::x509::CertificateProblem;
 use wasm_dtls::{
@@ -24,7 +24,7 @@ use wasm_dtls::{
 const LIMIT: Duration = Duration::from_secs(30);
 
 /// Every suite, in the default order.
-const ALL: [CipherSuite; 6] = CipherSuite::ALL;
+const ALL: [CipherSuite; 8] = CipherSuite::ALL;
 
 fn der(name: &str) -> Vec<u8> {
     cert(name).der().to_vec()
@@ -635,4 +635,72 @@ fn a_forged_certificate_verify_is_refused_with_0x131() {
     );
     assert_eq!(Error::CertificateVerifyFailed.status().code(), 0x131);
     assert_eq!(p.client.state(), SessionState::Failed);
+}
+
+/// A server that picks ECDHE_RSA must present an RSA certificate: a P-256 one is refused
+/// with 0x10D, saying which key the suite needs.
+#[test]
+fn a_server_choosing_ecdhe_rsa_with_a_p256_certificate_is_refused() {
+    let offered = [
+        CipherSuite::EcdheEcdsaAes128GcmSha256,
+        CipherSuite::EcdheRsaAes128GcmSha256,
+    ];
+    let mut client = cert_config(&offered, &[]);
+    client.trusted_certificate_add(2, cert("rsa-ca")).unwrap();
+    let server = cert_config(&offered, &["server"]);
+    let mut p = pair_with(client, server, LinkConditions::PERFECT, 84);
+    p.to_client.set_mangler(|_, d| {
+        rewrite(d, HandshakeType::SERVER_HELLO, &|b: &mut Vec<u8>| {
+            let mut sh = ServerHello::decode(b).unwrap();
+            sh.cipher_suite = CipherSuite::EcdheRsaAes128GcmSha256.id();
+            *b = sh.encode();
+        })
+    });
+    p.start().unwrap();
+    p.run_until(LIMIT, |p| p.server.state() == SessionState::Failed);
+    let Some(Event::Error(error)) = p.take_events(Side::Client).pop() else {
+        panic!("the client did not fail");
+    };
+    assert_eq!(error.status().code(), 0x10D);
+    assert!(
+        error.to_string().ends_with(
+            "the server chose TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, which needs an RSA key, \
+             but its certificate has an ECDSA P-256 key"
+        ),
+        "{error}"
+    );
+    assert_eq!(
+        p.take_events(Side::Server).pop(),
+        Some(Event::Error(Error::AlertReceived(
+            AlertDescription::UNSUPPORTED_CERTIFICATE
+        )))
+    );
+}
+
+/// Our server never picks ECDHE_RSA (it has no RSA key): a client offering only those
+/// is told what the server accepts instead.
+#[test]
+fn our_server_refuses_a_client_offering_only_ecdhe_rsa() {
+    let client = cert_config(&[CipherSuite::EcdheRsaChaCha20Poly1305Sha256], &[]);
+    let server = cert_config(&ALL, &["server"]);
+    let (server_error, client_error) = failing(client, server, 85);
+    let Some(Event::Error(error)) = server_error else {
+        panic!("the server did not fail: {server_error:?}");
+    };
+    let said = error.to_string();
+    assert!(
+        said.contains("TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256")
+            && said.ends_with(
+                "this server accepts TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, \
+                 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, \
+                 TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"
+            ),
+        "{said}"
+    );
+    assert_eq!(
+        client_error,
+        Some(Event::Error(Error::AlertReceived(
+            AlertDescription::HANDSHAKE_FAILURE
+        )))
+    );
 }

@@ -20,7 +20,8 @@ use common::peer::Run;
 use common::process::{Process, free_port};
 use common::udp::{LOSSES, LossyProxy, Mishaps, REORDERED_FLIGHT, REPEATS, UdpDriver};
 use common::{
-    ECDSA_SUITES, IDENTITY, KEY, big_chain, cert, cert_config, fixture_path, hex, suite_config,
+    ECDSA_SUITES, IDENTITY, KEY, RSA_SUITES, big_chain, cert, cert_config, fixture_path, hex,
+    suite_config,
 };
 use wasm_dtls::{
     CipherSuite, Config, KeyExchange, NamedGroup, SavedSession, Server, ServerStats, Session,
@@ -35,13 +36,16 @@ fn priority(suite: CipherSuite, groups: &str) -> String {
     let kx = match suite.key_exchange() {
         KeyExchange::Psk => "PSK",
         KeyExchange::EcdheEcdsa => "ECDHE-ECDSA",
+        KeyExchange::EcdheRsa => "ECDHE-RSA",
     };
     let cipher = match suite {
         CipherSuite::PskAes128Ccm8 | CipherSuite::EcdheEcdsaAes128Ccm8 => "AES-128-CCM-8",
-        CipherSuite::PskAes128GcmSha256 | CipherSuite::EcdheEcdsaAes128GcmSha256 => "AES-128-GCM",
-        CipherSuite::PskChaCha20Poly1305Sha256 | CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => {
-            "CHACHA20-POLY1305"
-        }
+        CipherSuite::PskAes128GcmSha256
+        | CipherSuite::EcdheEcdsaAes128GcmSha256
+        | CipherSuite::EcdheRsaAes128GcmSha256 => "AES-128-GCM",
+        CipherSuite::PskChaCha20Poly1305Sha256
+        | CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256
+        | CipherSuite::EcdheRsaChaCha20Poly1305Sha256 => "CHACHA20-POLY1305",
     };
     format!("NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+{kx}:-CIPHER-ALL:+{cipher}{groups}")
 }
@@ -112,19 +116,29 @@ fn our_client_against_gnutls_serv(
     }
 }
 
+/// The certificate fixture gnutls-serv serves `suite` with.
+fn server_fixture(suite: CipherSuite) -> &'static str {
+    match suite.key_exchange() {
+        KeyExchange::EcdheRsa => "rsa-server",
+        KeyExchange::Psk | KeyExchange::EcdheEcdsa => "server",
+    }
+}
+
 #[test]
 fn our_client_talks_to_gnutls_serv() {
-    let (server_cert, server_key) = (
-        fixture_path("server.crt.pem"),
-        fixture_path("server.key.pem"),
-    );
+    // Every suite, ECDHE_RSA ones against an RSA certificate.
     for suite in CipherSuite::ALL {
+        let name = server_fixture(suite);
+        let (server_cert, server_key) = (
+            fixture_path(&format!("{name}.crt.pem")),
+            fixture_path(&format!("{name}.key.pem")),
+        );
         let (server, at) = gnutls_serv(suite, &server_cert, &server_key, &[]);
         let chain =
             our_client_against_gnutls_serv(suite, suite_config(suite, &[]), &server, at).chain;
         let expected = match suite.key_exchange() {
             KeyExchange::Psk => vec![],
-            KeyExchange::EcdheEcdsa => vec![cert("server").der().to_vec()],
+            KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => vec![cert(name).der().to_vec()],
         };
         assert_eq!(chain, expected, "{suite:?}");
     }
@@ -132,12 +146,13 @@ fn our_client_talks_to_gnutls_serv() {
 
 #[test]
 fn our_client_presents_its_certificate_to_gnutls_serv() {
-    let (server_cert, server_key) = (
-        fixture_path("server.crt.pem"),
-        fixture_path("server.key.pem"),
-    );
     let ca = fixture_path("ca.crt.pem");
-    for suite in ECDSA_SUITES {
+    for suite in ECDSA_SUITES.into_iter().chain(RSA_SUITES) {
+        let name = server_fixture(suite);
+        let (server_cert, server_key) = (
+            fixture_path(&format!("{name}.crt.pem")),
+            fixture_path(&format!("{name}.key.pem")),
+        );
         // gnutls-serv requires a client certificate and verifies it against the CA.
         let (server, at) = gnutls_serv(
             suite,
@@ -294,7 +309,7 @@ fn each_ecdhe_group_is_agreed_with_gnutls_both_ways() {
 
 #[test]
 fn gnutls_cli_talks_to_our_server() {
-    for suite in CipherSuite::ALL {
+    for suite in CipherSuite::SERVED {
         let (chain, _) =
             gnutls_cli_against_our_server(suite, suite_config(suite, &["server"]), &[]);
         assert!(chain.is_empty(), "{suite:?}: we asked for no certificate");
@@ -303,20 +318,21 @@ fn gnutls_cli_talks_to_our_server() {
 
 #[test]
 fn gnutls_cli_presents_its_certificate_to_our_server() {
-    let (client_cert, client_key) = (
-        fixture_path("client.crt.pem"),
-        fixture_path("client.key.pem"),
-    );
-    for suite in ECDSA_SUITES {
+    // A P-256 client certificate with each suite, and an RSA one.
+    let clients = ECDSA_SUITES
+        .map(|suite| (suite, "client"))
+        .into_iter()
+        .chain([(CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256, "rsa-client")]);
+    for (suite, name) in clients {
+        let (client_cert, client_key) = (
+            fixture_path(&format!("{name}.crt.pem")),
+            fixture_path(&format!("{name}.key.pem")),
+        );
         let mut config = suite_config(suite, &["server"]);
         config.x509_client_verify_configure(2).unwrap();
         let args = ["--x509certfile", &client_cert, "--x509keyfile", &client_key];
         let (chain, _) = gnutls_cli_against_our_server(suite, config, &args);
-        assert_eq!(
-            chain.first(),
-            Some(&cert("client").der().to_vec()),
-            "{suite:?}"
-        );
+        assert_eq!(chain.first(), Some(&cert(name).der().to_vec()), "{suite:?}");
     }
 }
 

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 use common::process::{Process, free_port, openssl, openssl_without_ems};
 use common::udp::{LOSSES, LossyProxy, Mishaps, REPEATS, UdpDriver};
 use common::{
-    ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, cert, cert_config, fixture_path, hex, psk_config,
+    ECDSA_SUITES, IDENTITY, KEY, PSK_SUITES, RSA_SUITES, cert, cert_config, fixture_path, hex,
+    psk_config, rsa_client_config,
 };
 use wasm_dtls::x509::{Certificate, PrivateKey};
 use wasm_dtls::{
@@ -36,6 +37,8 @@ fn openssl_cipher(suite: CipherSuite) -> &'static str {
         CipherSuite::EcdheEcdsaAes128GcmSha256 => "ECDHE-ECDSA-AES128-GCM-SHA256",
         CipherSuite::PskChaCha20Poly1305Sha256 => "PSK-CHACHA20-POLY1305",
         CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => "ECDHE-ECDSA-CHACHA20-POLY1305",
+        CipherSuite::EcdheRsaAes128GcmSha256 => "ECDHE-RSA-AES128-GCM-SHA256",
+        CipherSuite::EcdheRsaChaCha20Poly1305Sha256 => "ECDHE-RSA-CHACHA20-POLY1305",
     }
 }
 
@@ -277,6 +280,117 @@ fn openssl_certificate_s_client_talks_to_our_server() {
         // s_client sends the CA after its certificate, as it found it in -CAfile.
         let chain = server.endpoint.peer_certificates();
         assert_eq!(chain.first(), Some(&cert("client").der().to_vec()));
+    }
+}
+
+#[test]
+fn our_client_talks_to_openssl_s_server_with_an_rsa_certificate() {
+    let server_cert = fixture_path("rsa-server.crt.pem");
+    let server_key = fixture_path("rsa-server.key.pem");
+    // OpenSSL's default (RSA-PSS, as it prefers when offered), then each PKCS#1 v1.5
+    // and PSS hash forced: every scheme our client offers for RSA.
+    let sigalgs = [
+        None,
+        Some("RSA+SHA256"),
+        Some("RSA+SHA384"),
+        Some("RSA+SHA512"),
+        Some("rsa_pss_rsae_sha256"),
+        Some("rsa_pss_rsae_sha384"),
+        Some("rsa_pss_rsae_sha512"),
+    ];
+    for (suite, sigalgs) in RSA_SUITES.into_iter().flat_map(|s| sigalgs.map(|a| (s, a))) {
+        let mut args = vec!["-cert", &server_cert, "-key", &server_key];
+        args.extend(sigalgs.iter().flat_map(|a| ["-sigalgs", a]));
+        let (client, server) =
+            our_client_against_s_server(suite, rsa_client_config(&[suite], &[]), &args, None);
+        assert_eq!(
+            client.endpoint.peer_certificates(),
+            &[cert("rsa-server").der().to_vec()],
+            "{suite:?} {sigalgs:?}"
+        );
+        assert!(server.output().contains("hello from wasm-dtls"));
+    }
+
+    // The default suites of a client that trusts both CAs: the server's RSA
+    // certificate picks ECDHE_RSA. s_server then demands our (P-256) certificate.
+    let mut config = rsa_client_config(&CipherSuite::ALL, &["client"]);
+    config.set_cipher_suites(&CipherSuite::ALL).unwrap();
+    let ca = fixture_path("ca.crt.pem");
+    let args = [
+        "-cert",
+        &server_cert,
+        "-key",
+        &server_key,
+        "-cipher",
+        "ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305",
+        "-Verify",
+        "1",
+        "-CAfile",
+        &ca,
+        "-verify_return_error",
+    ];
+    let (_, server) =
+        our_client_against_s_server(CipherSuite::EcdheRsaAes128GcmSha256, config, &args, None);
+    assert!(
+        server.output().contains("wasm-dtls test client"),
+        "s_server did not report our certificate:\n{}",
+        server.output()
+    );
+}
+
+#[test]
+fn an_ecdsa_server_certificate_signed_by_an_rsa_ca_is_verified() {
+    let args = [
+        "-cert",
+        &fixture_path("ecdsa-under-rsa.crt.pem"),
+        "-key",
+        &fixture_path("ecdsa-under-rsa.key.pem"),
+    ];
+    let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
+    let mut config = Config::new();
+    config.set_cipher_suites(&[suite]).unwrap();
+    config.trusted_certificate_add(1, cert("rsa-ca")).unwrap();
+    config.set_unix_time(common::NOW);
+    config.set_server_name(Some("localhost"));
+    let (client, _) = our_client_against_s_server(suite, config, &args, None);
+    assert_eq!(
+        client.endpoint.peer_certificates(),
+        &[cert("ecdsa-under-rsa").der().to_vec()]
+    );
+}
+
+#[test]
+fn openssl_s_client_with_an_rsa_certificate_is_verified_by_our_server() {
+    let ca = fixture_path("ca.crt.pem");
+    let client_cert = fixture_path("rsa-client.crt.pem");
+    let client_key = fixture_path("rsa-client.key.pem");
+    // PSS, then PKCS#1 v1.5, each forced (s_client's list also needs ECDSA for the
+    // suite, which our certificate signs with).
+    for sigalgs in [
+        "ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256",
+        "ecdsa_secp256r1_sha256:rsa_pkcs1_sha256",
+    ] {
+        let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
+        let mut config = cert_config(&[suite], &["server"]);
+        config.x509_client_verify_configure(2).unwrap();
+        let args = [
+            "-CAfile",
+            &ca,
+            "-verify_return_error",
+            "-cert",
+            &client_cert,
+            "-key",
+            &client_key,
+            "-sigalgs",
+            sigalgs,
+        ];
+        let (server, output) = s_client_against_our_server(suite, config, &args, None);
+        let chain = server.endpoint.peer_certificates();
+        assert_eq!(
+            chain.first(),
+            Some(&cert("rsa-client").der().to_vec()),
+            "{output}"
+        );
     }
 }
 
@@ -614,6 +728,15 @@ fn resumption_setup(suite: CipherSuite) -> (Config, Vec<String>) {
                 fixture_path("server.key.pem"),
             ],
         ),
+        KeyExchange::EcdheRsa => (
+            rsa_client_config(&[suite], &[]),
+            vec![
+                "-cert".into(),
+                fixture_path("rsa-server.crt.pem"),
+                "-key".into(),
+                fixture_path("rsa-server.key.pem"),
+            ],
+        ),
     }
 }
 
@@ -622,6 +745,7 @@ fn our_client_resumes_its_session_with_openssl_s_server() {
     for suite in [
         CipherSuite::PskAes128Ccm8,
         CipherSuite::EcdheEcdsaAes128GcmSha256,
+        CipherSuite::EcdheRsaChaCha20Poly1305Sha256,
     ] {
         let (config, server_args) = resumption_setup(suite);
         let port = free_port();
@@ -705,7 +829,8 @@ fn openssl_s_client_resumes_its_session_with_our_server() {
                 let args = vec!["-psk".into(), hex(KEY), "-psk_identity".into(), identity];
                 (psk_config(suite, KEY), args)
             }
-            KeyExchange::EcdheEcdsa => {
+            // Our server negotiates ECDHE_ECDSA only.
+            KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
                 let args = vec!["-CAfile".into(), ca.clone(), "-verify_return_error".into()];
                 (cert_config(&[suite], &["server"]), args)
             }

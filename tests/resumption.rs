@@ -30,7 +30,7 @@ const HOUR: Duration = Duration::from_secs(3600);
 fn server(suite: CipherSuite, seed: u64) -> Server {
     let config = match suite.key_exchange() {
         KeyExchange::Psk => psk_config(suite, KEY),
-        KeyExchange::EcdheEcdsa => {
+        KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
             let mut c = cert_config(&[suite], &["server"]);
             c.x509_client_verify_configure(2).unwrap();
             c
@@ -42,7 +42,7 @@ fn server(suite: CipherSuite, seed: u64) -> Server {
 fn client_config(suite: CipherSuite) -> Config {
     match suite.key_exchange() {
         KeyExchange::Psk => psk_config(suite, KEY),
-        KeyExchange::EcdheEcdsa => cert_config(&[suite], &["client"]),
+        KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => cert_config(&[suite], &["client"]),
     }
 }
 

@@ -10,15 +10,17 @@
 mod common;
 
 use common::{NOW, cert, fixture, key};
+use wasm_dtls::crypto::SignatureScheme;
 use wasm_dtls::x509::{
-    Certificate, CertificateProblem, CertificateStore, LocalIdentity, PrivateKey, Purpose,
+    Certificate, CertificateProblem, CertificateStore, KeyKind, LocalIdentity, PrivateKey, Purpose,
     VerifyOptions, certificate_pems, verify_chain,
 };
-use wasm_dtls::{CryptoProvider, Error};
+use wasm_dtls::{Config, CryptoProvider, Error};
 
-/// Verifies with every P-256 provider this build has, which must all agree.
+/// Verifies with every P-256 provider this build has, which must all agree; the P-256
+/// and the RSA test CAs are trusted.
 fn check(chain: &[Certificate], host: Option<&str>, purpose: Purpose) -> Result<(), Error> {
-    let trusted = [cert("ca.crt.pem")];
+    let trusted = [cert("ca.crt.pem"), cert("rsa-ca.crt.pem")];
     let verdicts: Vec<Result<(), Error>> = CryptoProvider::ALL
         .iter()
         .map(|&provider| {
@@ -351,4 +353,139 @@ fn store_rules_follow_netx() {
     local.add(5, identity).unwrap();
     local.remove(Some("localhost"), 0).unwrap();
     assert!(local.is_empty());
+}
+
+/// RSA in chains: an RSA server certificate its RSA CA signed with SHA-384, a P-256
+/// certificate under the RSA CA, an RSA client certificate under the P-256 CA.
+#[test]
+fn rsa_certificates_and_rsa_signed_chains_verify() {
+    check(
+        &[cert("rsa-server")],
+        Some("localhost"),
+        Purpose::ServerAuth,
+    )
+    .unwrap();
+    check(
+        &[cert("ecdsa-under-rsa")],
+        Some("localhost"),
+        Purpose::ServerAuth,
+    )
+    .unwrap();
+    check(&[cert("rsa-client")], None, Purpose::ClientAuth).unwrap();
+    assert_eq!(
+        cert("rsa-server").public_key().unwrap().kind(),
+        KeyKind::Rsa
+    );
+    assert_eq!(
+        cert("ecdsa-under-rsa").public_key().unwrap().kind(),
+        KeyKind::EcdsaP256
+    );
+
+    // One bit of the RSA signature flipped.
+    let mut der = cert("rsa-server").der().to_vec();
+    let n = der.len();
+    der[n - 10] ^= 1;
+    let forged = Certificate::from_der(&der).unwrap();
+    let result = check(&[forged], Some("localhost"), Purpose::ServerAuth);
+    assert_eq!(
+        problem(result),
+        (CertificateProblem::BadSignature, 0, 0x117)
+    );
+}
+
+#[test]
+fn an_rsa_key_under_2048_bits_is_refused_saying_its_size() {
+    let result = check(&[cert("rsa-weak")], Some("localhost"), Purpose::ServerAuth);
+    let said = result.clone().unwrap_err().to_string();
+    assert_eq!(
+        problem(result),
+        (CertificateProblem::UnsupportedKey, 0, 0x10D)
+    );
+    assert!(
+        said.ends_with("its RSA key has 1024 bits; 2048 to 8192 are taken"),
+        "{said}"
+    );
+}
+
+#[test]
+fn an_rsa_certificate_cannot_be_our_own() {
+    let mut config = Config::new();
+    // Any private key: the certificate's kind is refused first.
+    let err = config
+        .local_certificate_add(1, vec![cert("rsa-server")], key("server"))
+        .unwrap_err();
+    assert_eq!(err.status().code(), 0x4D);
+    assert!(
+        err.to_string()
+            .contains("RSA certificate can only be verified"),
+        "{err}"
+    );
+    // An RSA private key does not load as ours either.
+    let err = PrivateKey::load(&fixture("rsa-server.key.pem")).unwrap_err();
+    assert_eq!(err.status().code(), 0x4D);
+}
+
+/// Each RSA scheme verifies OpenSSL's signature (`openssl dgst`) and no other: not
+/// with another hash or padding, not with a bit flipped, not with a P-256 key.
+#[test]
+fn rsa_signature_schemes_verify_openssl_signatures() {
+    let message = b"client_random || server_random || ServerECDHParams";
+    let dir = std::env::temp_dir().join(format!("wasm-dtls-rsa-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("message");
+    std::fs::write(&input, message).unwrap();
+    let rsa_key = cert("rsa-server").public_key().unwrap();
+    let p256_key = cert("server").public_key().unwrap();
+    let rsa_schemes = &SignatureScheme::ALL[1..];
+    for (scheme, hash, pss) in [
+        (SignatureScheme::RsaPssRsaeSha256, "-sha256", true),
+        (SignatureScheme::RsaPssRsaeSha384, "-sha384", true),
+        (SignatureScheme::RsaPssRsaeSha512, "-sha512", true),
+        (SignatureScheme::RsaPkcs1Sha256, "-sha256", false),
+        (SignatureScheme::RsaPkcs1Sha384, "-sha384", false),
+        (SignatureScheme::RsaPkcs1Sha512, "-sha512", false),
+    ] {
+        let output = dir.join("signature");
+        let mut args = vec![
+            "dgst".to_string(),
+            hash.into(),
+            "-sign".into(),
+            common::fixture_path("rsa-server.key.pem"),
+            "-out".into(),
+            output.display().to_string(),
+        ];
+        if pss {
+            // RFC 8446 §4.2.3: the salt is as long as the hash.
+            args.extend(
+                [
+                    "-sigopt",
+                    "rsa_padding_mode:pss",
+                    "-sigopt",
+                    "rsa_pss_saltlen:digest",
+                ]
+                .map(String::from),
+            );
+        }
+        args.push(input.display().to_string());
+        let status = std::process::Command::new("openssl")
+            .args(&args)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let signature = std::fs::read(&output).unwrap();
+        let provider = CryptoProvider::RustCrypto;
+        for other in rsa_schemes {
+            assert_eq!(
+                other.verify(provider, &rsa_key, message, &signature),
+                *other == scheme,
+                "{scheme:?} signature checked as {other:?}"
+            );
+        }
+        let mut flipped = signature.clone();
+        flipped[7] ^= 0x20;
+        assert!(!scheme.verify(provider, &rsa_key, message, &flipped));
+        assert!(!scheme.verify(provider, &p256_key, message, &signature));
+        assert!(!scheme.verify(provider, &rsa_key, b"another message", &signature));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

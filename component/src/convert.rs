@@ -99,6 +99,8 @@ pub fn suite_from_wit(suite: CipherSuite) -> EngineSuite {
         CipherSuite::EcdheEcdsaChacha20Poly1305Sha256 => {
             EngineSuite::EcdheEcdsaChaCha20Poly1305Sha256
         }
+        CipherSuite::EcdheRsaAes128GcmSha256 => EngineSuite::EcdheRsaAes128GcmSha256,
+        CipherSuite::EcdheRsaChacha20Poly1305Sha256 => EngineSuite::EcdheRsaChaCha20Poly1305Sha256,
     }
 }
 
@@ -113,6 +115,8 @@ pub fn suite(suite: EngineSuite) -> CipherSuite {
         EngineSuite::EcdheEcdsaChaCha20Poly1305Sha256 => {
             CipherSuite::EcdheEcdsaChacha20Poly1305Sha256
         }
+        EngineSuite::EcdheRsaAes128GcmSha256 => CipherSuite::EcdheRsaAes128GcmSha256,
+        EngineSuite::EcdheRsaChaCha20Poly1305Sha256 => CipherSuite::EcdheRsaChacha20Poly1305Sha256,
     }
 }
 

@@ -186,6 +186,8 @@ pub(crate) fn wit_suite(suite: CipherSuite) -> WitSuite {
         CipherSuite::EcdheEcdsaAes128GcmSha256 => WitSuite::EcdheEcdsaAes128GcmSha256,
         CipherSuite::PskChaCha20Poly1305Sha256 => WitSuite::PskChacha20Poly1305Sha256,
         CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => WitSuite::EcdheEcdsaChacha20Poly1305Sha256,
+        CipherSuite::EcdheRsaAes128GcmSha256 => WitSuite::EcdheRsaAes128GcmSha256,
+        CipherSuite::EcdheRsaChaCha20Poly1305Sha256 => WitSuite::EcdheRsaChacha20Poly1305Sha256,
     }
 }
 
@@ -214,5 +216,7 @@ pub(crate) fn engine_suite(suite: WitSuite) -> CipherSuite {
         WitSuite::EcdheEcdsaAes128GcmSha256 => CipherSuite::EcdheEcdsaAes128GcmSha256,
         WitSuite::PskChacha20Poly1305Sha256 => CipherSuite::PskChaCha20Poly1305Sha256,
         WitSuite::EcdheEcdsaChacha20Poly1305Sha256 => CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256,
+        WitSuite::EcdheRsaAes128GcmSha256 => CipherSuite::EcdheRsaAes128GcmSha256,
+        WitSuite::EcdheRsaChacha20Poly1305Sha256 => CipherSuite::EcdheRsaChaCha20Poly1305Sha256,
     }
 }

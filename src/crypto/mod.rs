@@ -1,6 +1,6 @@
 //! The cryptography: the TLS 1.2 PRF and key schedule, AEAD record protection, the
-//! stateless cookie MAC, ECDHE on X25519 or P-256 and ECDSA on P-256, on RustCrypto's
-//! primitives and x25519-dalek — the elliptic curves optionally on ring's in native
+//! stateless cookie MAC, ECDHE on X25519 or P-256, ECDSA on P-256 and RSA signature
+//! verification, on RustCrypto's primitives and x25519-dalek — the elliptic curves optionally on ring's in native
 //! builds ([`CryptoProvider`]). Every type of ours that
 //! holds key material wipes it when dropped; secret comparisons (cookies, Finished) are
 //! constant-time.
@@ -13,11 +13,13 @@ mod prf;
 mod provider;
 #[cfg(feature = "ring")]
 pub(crate) mod ring_provider;
+mod signature;
 
 pub use aead::{MAX_FIXED_IV_LEN, MAX_KEY_LEN, RecordCipher};
 pub use cookie::{CookieJar, CookieSecret};
 pub use prf::{KeyBlock, MasterSecret, prf_sha256, psk_premaster_secret};
 pub use provider::CryptoProvider;
+pub use signature::SignatureScheme;
 
 /// HMAC-SHA256, the MAC behind the PRF and the cookies.
 pub(crate) type HmacSha256 = hmac::Hmac<sha2::Sha256>;

@@ -1,4 +1,4 @@
-//! The messages of the ECDHE-ECDSA handshake (RFC 5246 §7.4.2–7.4.8, RFC 8422 §5):
+//! The messages of the ECDHE handshakes (RFC 5246 §7.4.2–7.4.8, RFC 8422 §5):
 //! Certificate, ECDHE ServerKeyExchange, CertificateRequest, ECDHE ClientKeyExchange and
 //! CertificateVerify.
 
@@ -10,6 +10,8 @@ pub const ECDSA_SECP256R1_SHA256: u16 = 0x0403;
 const NAMED_CURVE: u8 = 3;
 /// ClientCertificateType ecdsa_sign (RFC 8422 §5.5).
 pub const ECDSA_SIGN: u8 = 64;
+/// ClientCertificateType rsa_sign (RFC 5246 §7.4.4).
+pub const RSA_SIGN: u8 = 1;
 
 /// Certificate: the sender's chain, own certificate first, DER each.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -11,7 +11,7 @@ mod reassembly;
 
 pub use certificates::{
     CertificateMessage, CertificateRequest, CertificateVerify, ECDSA_SECP256R1_SHA256, ECDSA_SIGN,
-    EcdheClientKeyExchange, EcdheServerKeyExchange,
+    EcdheClientKeyExchange, EcdheServerKeyExchange, RSA_SIGN,
 };
 pub use extensions::{
     Extension, ExtensionBlock, ExtensionType, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, decode_extensions,

@@ -1,5 +1,5 @@
-//! The client side of the handshake (RFC 6347 §4.2; PSK: RFC 4279 §2; ECDHE-ECDSA:
-//! RFC 8422 §2.2 and RFC 5246 §7.4):
+//! The client side of the handshake (RFC 6347 §4.2; PSK: RFC 4279 §2; ECDHE-ECDSA and
+//! ECDHE_RSA: RFC 8422 §2.2–2.3 and RFC 5246 §7.4):
 //!
 //! ```text
 //! ClientHello            -->
@@ -21,7 +21,7 @@
 use super::flight::MAX_FLIGHT_MESSAGES;
 use super::{Awaiting, Role, Session};
 use crate::crypto::ecdhe::{EphemeralKey, PeerShare};
-use crate::crypto::{ec, psk_premaster_secret};
+use crate::crypto::{SignatureScheme, ec, psk_premaster_secret};
 use crate::error::Error;
 use crate::group::NamedGroup;
 use crate::handshake::{
@@ -33,7 +33,7 @@ use crate::handshake::{
 use crate::record::DTLS_1_2;
 use crate::suite::{CipherSuite, KeyExchange};
 use crate::time::Instant;
-use crate::x509::Purpose;
+use crate::x509::{CertificateProblem, KeyKind, PublicKey, Purpose};
 
 /// How many different cookies a client accepts in one handshake: a cookie secret may
 /// rotate between two ClientHellos, but a server that never accepts its own cookie is
@@ -62,14 +62,14 @@ impl Session {
             // RFC 5746 §3.4: an empty renegotiation_info on the initial handshake.
             Extension::renegotiation_info(&[]),
         ];
-        if suites
-            .iter()
-            .any(|s| s.key_exchange() == KeyExchange::EcdheEcdsa)
-        {
+        if suites.iter().any(|s| s.key_exchange().uses_certificates()) {
             let groups: Vec<u16> = self.config.groups().iter().map(|g| g.id()).collect();
             extensions.push(Extension::supported_groups(&groups));
             extensions.push(Extension::ec_point_formats_uncompressed());
-            extensions.push(Extension::signature_algorithms(&[ECDSA_SECP256R1_SHA256]));
+            // Every scheme we verify, whatever the suites: it also names the signatures
+            // we take on the server's certificates (RFC 5246 §7.4.2).
+            let schemes: Vec<u16> = SignatureScheme::ALL.iter().map(|s| s.id()).collect();
+            extensions.push(Extension::signature_algorithms(&schemes));
         }
         if let Some(name) = self.config.server_name()
             && name.parse::<core::net::IpAddr>().is_err()
@@ -130,21 +130,24 @@ impl Session {
                 self.on_server_hello(&message.body)
             }
             (Awaiting::ServerHelloDone, HandshakeType::CERTIFICATE)
-                if self.key_exchange()? == KeyExchange::EcdheEcdsa =>
+                if self.key_exchange()?.uses_certificates() =>
             {
                 self.add_to_transcript(&message);
                 let max = self.config.max_chain_len();
-                self.verify_peer_chain(&message.body, Purpose::ServerAuth, max)
+                self.verify_peer_chain(&message.body, Purpose::ServerAuth, max)?;
+                self.check_server_key_fits_suite()
             }
             (Awaiting::ServerHelloDone, HandshakeType::SERVER_KEY_EXCHANGE) => {
                 self.add_to_transcript(&message);
                 match self.key_exchange()? {
                     KeyExchange::Psk => self.on_psk_server_key_exchange(&message.body),
-                    KeyExchange::EcdheEcdsa => self.on_ecdhe_server_key_exchange(&message.body),
+                    KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
+                        self.on_ecdhe_server_key_exchange(&message.body)
+                    }
                 }
             }
             (Awaiting::ServerHelloDone, HandshakeType::CERTIFICATE_REQUEST)
-                if self.key_exchange()? == KeyExchange::EcdheEcdsa =>
+                if self.key_exchange()?.uses_certificates() =>
             {
                 self.add_to_transcript(&message);
                 CertificateRequest::decode(&message.body)
@@ -160,7 +163,9 @@ impl Session {
                 self.add_to_transcript(&message);
                 match self.key_exchange()? {
                     KeyExchange::Psk => self.send_client_key_exchange(now),
-                    KeyExchange::EcdheEcdsa => self.send_ecdhe_client_flight(now),
+                    KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
+                        self.send_ecdhe_client_flight(now)
+                    }
                 }
             }
             (Awaiting::Finished, HandshakeType::FINISHED) => {
@@ -304,31 +309,51 @@ impl Session {
         Ok(())
     }
 
+    /// An ECDHE_ECDSA suite needs a server certificate with a P-256 key, an ECDHE_RSA
+    /// one a certificate with an RSA key (RFC 8422 §5.3, RFC 5246 §7.4.2).
+    fn check_server_key_fits_suite(&self) -> Result<(), Error> {
+        let wanted = match self.key_exchange()? {
+            KeyExchange::EcdheRsa => KeyKind::Rsa,
+            _ => KeyKind::EcdsaP256,
+        };
+        let has = self.handshake_ref()?.peer_key.as_ref().map(PublicKey::kind);
+        if has == Some(wanted) {
+            return Ok(());
+        }
+        let suite = self.suite.map_or("", CipherSuite::iana_name);
+        let has = has.map_or("no key".to_string(), |kind| kind.to_string());
+        Err(Error::BadCertificate {
+            problem: CertificateProblem::UnsupportedKey,
+            index: 0,
+            detail: Some(format!(
+                "the server chose {suite}, which needs {wanted}, but its certificate has {has}"
+            )),
+        })
+    }
+
     /// Checks the server's signature over the randoms and its ephemeral point with the
-    /// key of its (already verified) certificate.
+    /// key of its (already verified) certificate, in one of the schemes we offered.
     fn on_ecdhe_server_key_exchange(&mut self, body: &[u8]) -> Result<(), Error> {
         let ske = EcdheServerKeyExchange::decode(body)
             .map_err(|e| Error::IncorrectMessageLength("ServerKeyExchange", e))?;
+        let provider = self.config.crypto_provider();
         let hs = self
             .handshake
             .as_mut()
             .ok_or(Error::InvalidState("no handshake in progress"))?;
-        let server_key = hs.peer_key.ok_or(Error::UnexpectedMessage(
+        let server_key = hs.peer_key.as_ref().ok_or(Error::UnexpectedMessage(
             "ServerKeyExchange before Certificate",
         ))?;
         // RFC 8422 §5.4: the server must pick one of the groups we offered.
         let group = NamedGroup::from_id(ske.curve)
             .filter(|g| self.config.groups().contains(g))
             .ok_or(Error::UnsupportedCurve)?;
-        if ske.scheme != ECDSA_SECP256R1_SHA256 {
-            return Err(Error::SignatureVerification);
-        }
-        let mut signed = Vec::with_capacity(64 + 70);
+        let scheme = SignatureScheme::from_id(ske.scheme).ok_or(Error::SignatureVerification)?;
+        let mut signed = Vec::with_capacity(64 + 4 + ske.public.len());
         signed.extend_from_slice(&hs.client_random);
         signed.extend_from_slice(&hs.server_random);
         signed.extend_from_slice(&EcdheServerKeyExchange::params(ske.curve, &ske.public));
-        let provider = self.config.crypto_provider();
-        if !ec::verify_with(provider, &server_key, &signed, &ske.signature) {
+        if !scheme.verify(provider, server_key, &signed, &ske.signature) {
             return Err(Error::SignatureVerification);
         }
         hs.peer_ecdh = Some(PeerShare::decode(group, &ske.public)?);

@@ -178,7 +178,7 @@ struct Handshake {
     /// Client: the server's ephemeral ECDHE public key.
     peer_ecdh: Option<crate::crypto::ecdhe::PeerShare>,
     /// The public key of the peer's verified certificate.
-    peer_key: Option<p256::PublicKey>,
+    peer_key: Option<crate::x509::PublicKey>,
     /// Client: the server asked for our certificate. Server: we asked for the client's.
     certificate_requested: bool,
     /// The session ID of the ServerHello (empty: the session cannot be resumed).

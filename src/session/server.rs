@@ -10,14 +10,14 @@ use super::flight::{FlightMessage, MAX_FLIGHT_MESSAGES};
 use super::record_layer::plaintext_record;
 use super::{Awaiting, Session};
 use crate::crypto::ecdhe::{EphemeralKey, PeerShare};
-use crate::crypto::{CookieJar, ec, psk_premaster_secret};
+use crate::crypto::{CookieJar, SignatureScheme, ec, psk_premaster_secret};
 use crate::error::Error;
 use crate::group::NamedGroup;
 use crate::handshake::{
     CertificateRequest, CertificateVerify, ClientHelloView, ECDSA_SECP256R1_SHA256, ECDSA_SIGN,
     EcdheClientKeyExchange, EcdheServerKeyExchange, Extension, ExtensionBlock, ExtensionType,
     HandshakeType, HelloVerifyRequest, Message, PskClientKeyExchange, PskServerKeyExchange,
-    ServerHello, ServerHelloDone, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, message_header,
+    RSA_SIGN, ServerHello, ServerHelloDone, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, message_header,
     renegotiation_info_data, u8_list_data, u16_list_data,
 };
 use crate::record::{ContentType, DTLS_1_0, DTLS_1_2};
@@ -310,8 +310,8 @@ impl Session {
             // No certificate_authorities: the client picks its identity itself, as
             // embedded clients usually have exactly one.
             let request = CertificateRequest {
-                certificate_types: vec![ECDSA_SIGN],
-                schemes: vec![ECDSA_SECP256R1_SHA256],
+                certificate_types: vec![RSA_SIGN, ECDSA_SIGN],
+                schemes: SignatureScheme::TRANSCRIPT.iter().map(|s| s.id()).collect(),
                 authorities: Vec::new(),
             }
             .encode();
@@ -358,7 +358,8 @@ impl Session {
                 self.psk_identity = Some(cke.identity);
                 premaster
             }
-            KeyExchange::EcdheEcdsa => {
+            // A server negotiates ECDHE_ECDSA only; the ClientKeyExchange is the same.
+            KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
                 let cke = EcdheClientKeyExchange::decode(body)
                     .map_err(|e| Error::IncorrectMessageLength("ClientKeyExchange", e))?;
                 let group = self.group.ok_or(Error::InvalidState(
@@ -395,13 +396,16 @@ impl Session {
         let cv = CertificateVerify::decode(body)
             .map_err(|e| Error::IncorrectMessageLength("CertificateVerify", e))?;
         let hs = self.handshake_ref()?;
-        let client_key = hs.peer_key.ok_or(Error::UnexpectedMessage(
+        let client_key = hs.peer_key.as_ref().ok_or(Error::UnexpectedMessage(
             "CertificateVerify without a certificate",
         ))?;
         let digest = hs.transcript.current();
-        if cv.scheme != ECDSA_SECP256R1_SHA256
-            || !ec::verify_digest(&client_key, &digest, &cv.signature)
-        {
+        // Only a scheme our CertificateRequest listed (RFC 5246 §7.4.8).
+        let scheme = SignatureScheme::TRANSCRIPT
+            .into_iter()
+            .find(|s| s.id() == cv.scheme)
+            .ok_or(Error::CertificateVerifyFailed)?;
+        if !scheme.verify_sha256_digest(client_key, &digest, &cv.signature) {
             return Err(Error::CertificateVerifyFailed);
         }
         if let Some(hs) = self.handshake.as_mut() {

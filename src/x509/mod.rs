@@ -1,12 +1,14 @@
-//! X.509 certificates and EC keys (x509-cert and p256 do the ASN.1), chain
-//! verification, and the NetX certificate stores.
+//! X.509 certificates, their P-256 or RSA public keys and our EC private keys (x509-cert,
+//! p256 and rsa do the ASN.1), chain verification, and the NetX certificate stores.
 
 mod pem;
 mod problem;
+mod public_key;
 mod store;
 mod verify;
 
 pub use problem::CertificateProblem;
+pub use public_key::{KeyKind, KeyRefused, MAX_RSA_BITS, MIN_RSA_BITS, PublicKey};
 pub use store::{CertificateStore, LocalIdentity};
 pub use verify::{Purpose, VerifyOptions, verify_chain};
 
@@ -90,21 +92,9 @@ impl Certificate {
         Some(cn.value().into_owned())
     }
 
-    /// The subject's P-256 public key, or `UnsupportedKey`.
-    pub(crate) fn public_key(&self) -> Result<p256::PublicKey, CertificateProblem> {
-        let spki = self.parsed.tbs_certificate().subject_public_key_info();
-        if spki.algorithm.oid != verify::ID_EC_PUBLIC_KEY
-            || spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| p.decode_as::<x509_cert::der::asn1::ObjectIdentifier>().ok())
-                != Some(verify::SECP256R1)
-        {
-            return Err(CertificateProblem::UnsupportedKey);
-        }
-        p256::PublicKey::from_sec1_bytes(spki.subject_public_key.raw_bytes())
-            .map_err(|_| CertificateProblem::UnsupportedKey)
+    /// The subject's public key (P-256 or RSA), or why it is not taken.
+    pub fn public_key(&self) -> Result<PublicKey, KeyRefused> {
+        PublicKey::from_spki(self.parsed.tbs_certificate().subject_public_key_info())
     }
 }
 

@@ -26,7 +26,8 @@ pub enum CertificateProblem {
     UntrustedIssuer,
     /// It does not name the host the client asked for (SAN, or CN without SAN).
     WrongHostName,
-    /// Its key or signature is not ECDSA P-256 with SHA-256.
+    /// Its key or signature is of a kind not supported: neither ECDSA P-256 with SHA-256
+    /// nor RSA (2048 to 8192 bits) with SHA-256, SHA-384 or SHA-512.
     UnsupportedKey,
     /// The chain is longer than allowed.
     ChainTooLong,
@@ -94,7 +95,8 @@ impl fmt::Display for CertificateProblem {
             }
             CertificateProblem::WrongHostName => "does not name the requested host",
             CertificateProblem::UnsupportedKey => {
-                "does not use ECDSA P-256 with SHA-256, the only kind supported"
+                "uses a key or signature not supported (ECDSA P-256 with SHA-256; RSA of \
+                 2048 to 8192 bits with SHA-256, SHA-384 or SHA-512)"
             }
             CertificateProblem::ChainTooLong => "is beyond the allowed chain length",
             CertificateProblem::Empty => "is missing: the peer sent no certificate",

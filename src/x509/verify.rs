@@ -9,18 +9,30 @@ use x509_cert::der::asn1::ObjectIdentifier;
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAltName};
 
-use super::{Certificate, CertificateProblem};
-use crate::crypto::CryptoProvider;
-use crate::crypto::ec;
+use super::{Certificate, CertificateProblem, KeyRefused, PublicKey};
+use crate::crypto::{CryptoProvider, SignatureScheme};
 use crate::error::Error;
 
-/// id-ecPublicKey (RFC 5480 §2.1.1).
-pub(crate) const ID_EC_PUBLIC_KEY: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-/// secp256r1 (RFC 5480 §2.1.1.1).
-pub(crate) const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
-/// ecdsa-with-SHA256 (RFC 5758 §3.2).
-const ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+/// The certificate signature algorithms we check (RFC 5758 §3.2, RFC 8017 Appendix
+/// C), as the TLS scheme that verifies the same signature.
+const SIGNATURE_ALGORITHMS: [(ObjectIdentifier, SignatureScheme); 4] = [
+    (
+        ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2"),
+        SignatureScheme::EcdsaSecp256r1Sha256,
+    ),
+    (
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11"),
+        SignatureScheme::RsaPkcs1Sha256,
+    ),
+    (
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12"),
+        SignatureScheme::RsaPkcs1Sha384,
+    ),
+    (
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13"),
+        SignatureScheme::RsaPkcs1Sha512,
+    ),
+];
 /// id-kp-serverAuth and id-kp-clientAuth (RFC 5280 §4.2.1.12).
 const SERVER_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
 const CLIENT_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
@@ -65,12 +77,19 @@ fn fail_saying(problem: CertificateProblem, index: usize, detail: String) -> Err
     }
 }
 
+/// The public key of the certificate at `index`, or the error that says why not.
+fn key_of(cert: &Certificate, index: usize) -> Result<PublicKey, Error> {
+    cert.public_key()
+        .map_err(|refused: KeyRefused| Error::BadCertificate {
+            problem: refused.problem(),
+            index,
+            detail: refused.detail(),
+        })
+}
+
 /// Verifies `chain` (peer's certificate first) up to a trusted certificate and returns
 /// the peer's public key. Each failure names the check and the certificate.
-pub fn verify_chain(
-    chain: &[Certificate],
-    opts: &VerifyOptions<'_>,
-) -> Result<p256::PublicKey, Error> {
+pub fn verify_chain(chain: &[Certificate], opts: &VerifyOptions<'_>) -> Result<PublicKey, Error> {
     let leaf = chain.first().ok_or(fail(CertificateProblem::Empty, 0))?;
     if opts.trusted.is_empty() {
         return Err(fail(CertificateProblem::NoTrustedCertificates, 0));
@@ -78,7 +97,7 @@ pub fn verify_chain(
     if chain.len() > opts.max_chain_len {
         return Err(fail(CertificateProblem::ChainTooLong, opts.max_chain_len));
     }
-    let key = leaf.public_key().map_err(|p| fail(p, 0))?;
+    let key = key_of(leaf, 0)?;
     check_leaf_usage(leaf, opts.purpose)?;
     if let Some(host) = opts.host
         && !names_host(leaf, host)
@@ -186,7 +205,7 @@ fn check_leaf_usage(leaf: &Certificate, purpose: Purpose) -> Result<(), Error> {
     if let Ok(Some((_, usage))) = tbs.get_extension::<KeyUsage>()
         && !usage.digital_signature()
     {
-        let detail = "its keyUsage lacks digitalSignature, which ECDHE-ECDSA signs with".into();
+        let detail = "its keyUsage lacks digitalSignature, which ECDHE suites sign with".into();
         return Err(fail_saying(CertificateProblem::WrongUsage, 0, detail));
     }
     if let Ok(Some((_, eku))) = tbs.get_extension::<ExtendedKeyUsage>() {
@@ -203,17 +222,27 @@ fn check_leaf_usage(leaf: &Certificate, purpose: Purpose) -> Result<(), Error> {
     Ok(())
 }
 
-/// Checks `cert`'s ECDSA P-256 / SHA-256 signature with `issuer`'s key.
+/// Checks `cert`'s signature (ECDSA P-256 or RSA PKCS#1 v1.5, [`SIGNATURE_ALGORITHMS`])
+/// with `issuer`'s key.
 fn check_signature(
     cert: &Certificate,
     issuer: &Certificate,
     index: usize,
     provider: CryptoProvider,
 ) -> Result<(), Error> {
-    if cert.parsed.signature_algorithm().oid != ECDSA_WITH_SHA256 {
-        return Err(fail(CertificateProblem::UnsupportedKey, index));
-    }
-    let key = issuer.public_key().map_err(|p| fail(p, index + 1))?;
+    let algorithm = cert.parsed.signature_algorithm().oid;
+    let Some((_, scheme)) = SIGNATURE_ALGORITHMS
+        .iter()
+        .find(|(oid, _)| *oid == algorithm)
+    else {
+        let detail = format!("it is signed with {algorithm}, an algorithm not supported");
+        return Err(fail_saying(
+            CertificateProblem::UnsupportedKey,
+            index,
+            detail,
+        ));
+    };
+    let key = key_of(issuer, index + 1)?;
     let tbs = cert
         .signed_part()
         .ok_or(fail(CertificateProblem::Malformed, index))?;
@@ -222,7 +251,7 @@ fn check_signature(
         .signature()
         .as_bytes()
         .ok_or(fail(CertificateProblem::BadSignature, index))?;
-    if ec::verify_with(provider, &key, tbs, signature) {
+    if scheme.verify(provider, &key, tbs, signature) {
         Ok(())
     } else {
         Err(fail(CertificateProblem::BadSignature, index))

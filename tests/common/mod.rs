@@ -65,6 +65,12 @@ pub const ECDSA_SUITES: [CipherSuite; 3] = [
     CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256,
 ];
 
+/// The ECDHE_RSA suites (our client side only).
+pub const RSA_SUITES: [CipherSuite; 2] = [
+    CipherSuite::EcdheRsaAes128GcmSha256,
+    CipherSuite::EcdheRsaChaCha20Poly1305Sha256,
+];
+
 /// The AES suites, for peers without ChaCha20-Poly1305 in DTLS (pion/dtls 2).
 pub const AES_SUITES: [CipherSuite; 4] = [
     CipherSuite::EcdheEcdsaAes128Ccm8,
@@ -150,13 +156,22 @@ pub fn cert_config(suites: &[CipherSuite], identity: &[&str]) -> Config {
     c
 }
 
-/// Our configuration for `suite` in the interop tests: the PSK, or the test CA with
-/// (for a non-empty `identity`) our certificate chain.
+/// Our configuration for `suite` in the interop tests: the PSK, or the test CA (and
+/// the RSA one for ECDHE_RSA) with (for a non-empty `identity`) our certificate chain.
 pub fn suite_config(suite: CipherSuite, identity: &[&str]) -> Config {
     match suite.key_exchange() {
         KeyExchange::Psk => psk_config(suite, KEY),
         KeyExchange::EcdheEcdsa => cert_config(&[suite], identity),
+        KeyExchange::EcdheRsa => rsa_client_config(&[suite], identity),
     }
+}
+
+/// A client configuration for `suites` that trusts the RSA test CA (and the P-256 one),
+/// with `identity` as its own chain: what our client needs against an RSA server.
+pub fn rsa_client_config(suites: &[CipherSuite], identity: &[&str]) -> Config {
+    let mut config = cert_config(suites, identity);
+    config.trusted_certificate_add(2, cert("rsa-ca")).unwrap();
+    config
 }
 
 /// Rewrites the first epoch-0 handshake message of type `target` in a datagram with

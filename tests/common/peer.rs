@@ -41,6 +41,12 @@ pub const SERVER: [Credential<'static>; 3] = [
     ("--key", "server.key.pem"),
 ];
 
+/// A peer server's credentials for the ECDHE_RSA suites: the RSA server certificate.
+pub const RSA_SERVER: [Credential<'static>; 2] = [
+    ("--cert", "rsa-server.crt.pem"),
+    ("--key", "rsa-server.key.pem"),
+];
+
 /// A peer client's: the PSK, and the CA to verify our server with.
 pub const CLIENT: [Credential<'static>; 2] = [("--psk", ""), ("--ca", "ca.crt.pem")];
 
@@ -222,16 +228,25 @@ impl Peer {
         assert_eq!(driver.endpoint.stats().sessions_resumed, 1);
     }
 
-    /// Every suite the peer has, our client against the peer's server and the peer's
-    /// client against ours; each side sees the other's certificate only where it should.
+    /// Every suite the peer has, our client against the peer's server (with an RSA
+    /// certificate for ECDHE_RSA) and, for the suites we serve, the peer's client
+    /// against ours; each side sees the other's certificate only where it should.
     pub fn talks_both_ways(&self) {
         for &suite in self.suites {
-            let run = self.serves_our_client(suite, suite_config(suite, &[]), &SERVER, None);
+            let server: &[Credential<'_>] = match suite.key_exchange() {
+                KeyExchange::EcdheRsa => &RSA_SERVER,
+                KeyExchange::Psk | KeyExchange::EcdheEcdsa => &SERVER,
+            };
+            let run = self.serves_our_client(suite, suite_config(suite, &[]), server, None);
             let expected = match suite.key_exchange() {
                 KeyExchange::Psk => vec![],
                 KeyExchange::EcdheEcdsa => vec![cert("server").der().to_vec()],
+                KeyExchange::EcdheRsa => vec![cert("rsa-server").der().to_vec()],
             };
             assert_eq!(run.chain, expected, "{suite:?}");
+            if !suite.key_exchange().served() {
+                continue;
+            }
             let config = suite_config(suite, &["server"]);
             let run = self.is_served_by_us(suite, config, &CLIENT, None);
             assert!(

@@ -38,6 +38,7 @@ def configuration(args, server):
         options["trust_store"] = tls.TrustStore.from_pem_file(args.ca)
     if args.cert:
         chain = [x509.CRT.from_file(args.cert)]
+        # mbedtls_pk_parse_key reads any key kind: an RSA key loads through ECC too.
         options["certificate_chain"] = (chain, pk.ECC.from_file(args.key))
     return tls.DTLSConfiguration(**options)
 

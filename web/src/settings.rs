@@ -71,8 +71,15 @@ impl Default for Settings {
 impl Settings {
     /// The chosen suite, or NX_INVALID_PARAMETERS naming the problem.
     pub fn suite(&self) -> Result<CipherSuite, Error> {
-        CipherSuite::from_name(&self.suite)
-            .ok_or(Error::InvalidParameters("unknown cipher suite name"))
+        let suite = CipherSuite::from_name(&self.suite)
+            .ok_or(Error::InvalidParameters("unknown cipher suite name"))?;
+        if !suite.key_exchange().served() {
+            return Err(Error::InvalidParameters(
+                "the demo's server has no RSA certificate: ECDHE_RSA suites are for \
+                 clients of other servers",
+            ));
+        }
+        Ok(suite)
     }
 
     /// The chosen ECDHE group, or NX_INVALID_PARAMETERS naming the problem.
@@ -142,7 +149,8 @@ impl Settings {
                 client.psk_add(PSK_KEY, PSK_IDENTITY, b"")?;
                 server.psk_add(PSK_KEY, PSK_IDENTITY, b"")?;
             }
-            KeyExchange::EcdheEcdsa => {
+            // `suite` refused ECDHE_RSA above; ECDHE_ECDSA is set up here.
+            KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
                 let ca = || {
                     Certificate::load(CA)?
                         .into_iter()

@@ -49,6 +49,11 @@ pub fn engine_configs(suite: CipherSuite) -> Result<(Arc<Config>, Arc<Config>), 
             client.trusted_certificate_add(1, ca).map_err(e)?;
             client.set_server_name(Some("localhost"));
         }
+        KeyExchange::EcdheRsa => {
+            return Err(format!(
+                "{suite} is client side only: no server here to bench it"
+            ));
+        }
     }
     Ok((Arc::new(client), Arc::new(server)))
 }

@@ -269,7 +269,8 @@ fn recipe(suite: CipherSuite) -> Vec<(&'static str, u32)> {
     ];
     match suite.key_exchange() {
         KeyExchange::Psk => list.push(("transcript_psk", 2)),
-        KeyExchange::EcdheEcdsa => list.extend([
+        // ECDHE_RSA is not benched (CipherSuite::SERVED only); its list would be this one.
+        KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => list.extend([
             ("transcript_ecdsa", 2),
             (keygen, 2),
             (agree, 2),

@@ -204,7 +204,8 @@ fn options(suite: CipherSuite) -> (Options, Options) {
             client.psks = vec![psk.clone()];
             server.psks = vec![psk];
         }
-        KeyExchange::EcdheEcdsa => {
+        // ECDHE_RSA is not benched (CipherSuite::SERVED only).
+        KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
             server.certificate = Some((SERVER_CERT_PEM.to_vec(), SERVER_KEY_PEM.to_vec()));
             client.trusted = vec![CA_PEM.to_vec()];
             client.server_name = Some("localhost".into());

@@ -2,6 +2,7 @@
 //! holds a whole message, the message's fields (RFC 5246 §7.4, RFC 6347 §4.2.1,
 //! RFC 4279 §2, RFC 8422 §5).
 
+use wasm_dtls::crypto::SignatureScheme;
 use wasm_dtls::handshake::{ExtensionType, HandshakeType};
 use wasm_dtls::x509::Certificate;
 use wasm_dtls::{CipherSuite, KeyExchange, NamedGroup};
@@ -92,7 +93,7 @@ fn message_body(w: &mut Walker<'_>, msg_type: HandshakeType, kex: KeyExchange) {
             KeyExchange::Psk => {
                 w.vector("psk_identity_hint", 2, |h| text_of(h));
             }
-            KeyExchange::EcdheEcdsa => {
+            KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
                 w.number("curve_type", 1, |v| match v {
                     3 => "named_curve (3)".into(),
                     v => v.to_string(),
@@ -105,6 +106,7 @@ fn message_body(w: &mut Walker<'_>, msg_type: HandshakeType, kex: KeyExchange) {
         HandshakeType::CERTIFICATE_REQUEST => {
             w.vector("certificate_types", 1, |t| {
                 list_of(t, 1, |v| match v {
+                    1 => "rsa_sign (1)".into(),
                     64 => "ecdsa_sign (64)".into(),
                     v => v.to_string(),
                 })
@@ -119,7 +121,7 @@ fn message_body(w: &mut Walker<'_>, msg_type: HandshakeType, kex: KeyExchange) {
             KeyExchange::Psk => {
                 w.vector("psk_identity", 2, |i| text_of(i));
             }
-            KeyExchange::EcdheEcdsa => {
+            KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
                 w.vector("public (ephemeral ECDHE key)", 1, |p| bytes_value_of(p));
             }
         },
@@ -299,8 +301,9 @@ fn group_name(id: u64) -> String {
 }
 
 fn signature_name(id: u64) -> String {
-    match id {
-        0x0403 => "ecdsa_secp256r1_sha256 (0x0403)".into(),
-        id => format!("{id:#06x}"),
+    let scheme = u16::try_from(id).ok().and_then(SignatureScheme::from_id);
+    match scheme {
+        Some(scheme) => format!("{} ({id:#06x})", scheme.name()),
+        None => format!("{id:#06x}"),
     }
 }
