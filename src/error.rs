@@ -190,8 +190,9 @@ pub enum Error {
         /// The suites this server accepts (those it has credentials for).
         accepted: String,
     },
-    /// This server has no pre-shared key or certificate for any of its enabled suites,
-    /// so no client can connect (NX_SECURE_TLS_NO_SUPPORTED_CIPHERS, 0x10E).
+    /// This server has no pre-shared key or certificate for any of its enabled suites
+    /// (or only ECDHE_RSA ones, which it never serves), so no client can connect
+    /// (NX_SECURE_TLS_NO_SUPPORTED_CIPHERS, 0x10E).
     ServerWithoutCredentials,
     /// The peer offered no null compression.
     BadCompressionMethod,
@@ -463,7 +464,8 @@ impl fmt::Display for Sentence<'_> {
             ),
             Error::ServerWithoutCredentials => f.write_str(
                 "this server has no pre-shared key (psk_add) or certificate \
-                 (local_certificate_add) for any of its enabled suites, so no client can connect",
+                 (local_certificate_add) for any of its enabled suites (ECDHE_RSA ones are for \
+                 clients only), so no client can connect",
             ),
             Error::BadCompressionMethod => {
                 f.write_str("the peer does not offer the null compression method")

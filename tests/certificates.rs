@@ -703,4 +703,18 @@ fn our_server_refuses_a_client_offering_only_ecdhe_rsa() {
             AlertDescription::HANDSHAKE_FAILURE
         )))
     );
+
+    // A server given only ECDHE_RSA suites can serve no one, and says why.
+    let client = cert_config(&ALL, &[]);
+    let server = cert_config(&[CipherSuite::EcdheRsaAes128GcmSha256], &["server"]);
+    let (server_error, _) = failing(client, server, 86);
+    assert_eq!(
+        server_error,
+        Some(Event::Error(Error::ServerWithoutCredentials))
+    );
+    let said = Error::ServerWithoutCredentials.to_string();
+    assert!(
+        said.contains("ECDHE_RSA ones are for clients only"),
+        "{said}"
+    );
 }

@@ -168,7 +168,7 @@ fn cli_client_with_a_client_certificate_and_a_trace() {
 
 #[test]
 fn cli_client_talks_to_openssl_s_server() {
-    let cases: [(&str, Vec<String>, Vec<String>); 2] = [
+    let cases: [(&str, Vec<String>, Vec<String>); 3] = [
         (
             "PSK-AES128-CCM8:@SECLEVEL=0",
             ["-nocert", "-psk", PSK_HEX, "-psk_identity", "client-1"]
@@ -191,6 +191,22 @@ fn cli_client_talks_to_openssl_s_server() {
                 fixture("ca.crt.pem"),
                 "--suites".into(),
                 "ecdsa-gcm".into(),
+            ],
+        ),
+        // An RSA server certificate: the component verifies it (ECDHE_RSA).
+        (
+            "ECDHE-RSA-CHACHA20-POLY1305",
+            vec![
+                "-cert".into(),
+                fixture("rsa-server.crt.pem"),
+                "-key".into(),
+                fixture("rsa-server.key.pem"),
+            ],
+            vec![
+                "--ca".into(),
+                fixture("rsa-ca.crt.pem"),
+                "--suites".into(),
+                "rsa-chacha20".into(),
             ],
         ),
     ];

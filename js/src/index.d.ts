@@ -4,13 +4,18 @@ import { EventEmitter } from 'node:events';
 /** Bytes: a string (UTF-8), a Buffer or a Uint8Array. */
 export type Bytes = string | Uint8Array;
 
-/** A suite by short name, IANA name or WIT name. */
+/**
+ * A suite by short name, IANA name or WIT name. The `rsa-*` (ECDHE_RSA) suites are for
+ * clients of servers with RSA certificates; a server here never picks them.
+ */
 export type SuiteName =
   | 'psk-ccm8' | 'psk-gcm' | 'psk-chacha20' | 'ecdsa-ccm8' | 'ecdsa-gcm' | 'ecdsa-chacha20'
+  | 'rsa-gcm' | 'rsa-chacha20'
   | 'TLS_PSK_WITH_AES_128_CCM_8' | 'TLS_PSK_WITH_AES_128_GCM_SHA256'
   | 'TLS_PSK_WITH_CHACHA20_POLY1305_SHA256'
   | 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8' | 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'
   | 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'
+  | 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256' | 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256'
   | (string & {});
 
 /** An ECDHE group by name: x25519, or secp256r1 (also P-256, prime256v1). */

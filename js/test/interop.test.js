@@ -1,5 +1,5 @@
 // The Node package against other implementations: the Rust CLI both ways and OpenSSL
-// both ways, PSK and ECDSA.
+// both ways, PSK and ECDSA; an RSA server certificate from OpenSSL.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
@@ -40,18 +40,23 @@ test('the Rust CLI client to a node server, PSK and ECDSA', async () => {
   server.close();
 });
 
-test('node client to openssl s_server, PSK and ECDSA', async () => {
+test('node client to openssl s_server, PSK, ECDSA and RSA', async () => {
   const cases = [
-    ['PSK-AES128-CCM8:@SECLEVEL=0', ['-nocert', '-psk', PSK_HEX, '-psk_identity', 'client-1'], { psk: PSK }],
+    ['PSK-AES128-CCM8:@SECLEVEL=0', ['-nocert', '-psk', PSK_HEX, '-psk_identity', 'client-1'], { psk: PSK },
+      'TLS_PSK_WITH_AES_128_CCM_8'],
     ['ECDHE-ECDSA-AES128-GCM-SHA256', ['-cert', fixturePath('server.crt.pem'), '-key', fixturePath('server.key.pem')],
-      { ca: fixture('ca.crt.pem'), serverName: 'localhost' }],
+      { ca: fixture('ca.crt.pem'), serverName: 'localhost' }, 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'],
+    // An RSA server certificate, verified against the RSA CA (ECDHE_RSA, client side).
+    ['ECDHE-RSA-AES128-GCM-SHA256', ['-cert', fixturePath('rsa-server.crt.pem'), '-key', fixturePath('rsa-server.key.pem')],
+      { ca: fixture('rsa-ca.crt.pem'), serverName: 'localhost' }, 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'],
   ];
-  for (const [cipher, serverArgs, options] of cases) {
+  for (const [cipher, serverArgs, options, negotiated] of cases) {
     const port = await freePort();
     const sServer = run('openssl', ['s_server', '-dtls1_2', '-accept', `127.0.0.1:${port}`, '-cipher', cipher, '-naccept', '1', ...serverArgs]);
     try {
       // s_server may not listen yet: the ClientHello retransmission covers that.
       const session = await connect({ port, timeout: 15_000, ...options });
+      assert.equal(session.cipherSuite, negotiated);
       session.send('hello from node\n');
       await sServer.waitFor('hello from node');
       sServer.child.stdin.write('hello from openssl\n');
