@@ -1,6 +1,7 @@
 //! Interoperability with Mbed TLS 2.28 (through PyPI's python-mbedtls, driven by
 //! `tests/interop/mbedtls_peer.py`) over loopback UDP, both directions, all six
-//! suites, data both ways; client certificates with ECDHE-ECDSA. Our server side is the
+//! suites we serve (and ECDHE_RSA from its server with an RSA certificate), data both
+//! ways; client certificates with ECDHE-ECDSA. Our server side is the
 //! pool [`wasm_dtls::Server`]. scripts/test.sh installs the package into
 //! `target/interop-venv` (or set WASM_DTLS_INTEROP_PYTHON). Bounded by timeouts; never
 //! skipped. No lossy link: through python-mbedtls, Mbed TLS never resends a flight on

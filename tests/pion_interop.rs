@@ -1,8 +1,8 @@
 //! Interoperability with pion/dtls v2 (Go; Debian's golang-github-pion-dtls.v2-dev,
 //! built from `tests/interop/pion_peer.go` in GOPATH mode, offline) over loopback UDP,
-//! both directions, the four AES suites (pion/dtls 2 has no ChaCha20-Poly1305), data
-//! both ways; client certificates with
-//! ECDHE-ECDSA; a chain of several kilobytes fragmented to a 500-byte MTU; a lossy
+//! both directions, the four AES suites (pion/dtls 2 has no ChaCha20-Poly1305), and
+//! ECDHE_RSA from its server with an RSA certificate; data both ways; client
+//! certificates with ECDHE-ECDSA; a chain of several kilobytes fragmented to a 500-byte MTU; a lossy
 //! link. pion requires the extended master secret here. Our server side is the pool
 //! [`wasm_dtls::Server`]. scripts/test.sh installs Go and the package. Bounded by
 //! timeouts; never skipped.
@@ -24,11 +24,21 @@ use common::udp::REORDERED_FLIGHT;
 use common::{AES_SUITES, big_chain, cert_config, suite_config};
 use wasm_dtls::{CipherSuite, NamedGroup};
 
+/// The four AES suites, and TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (its server with an
+/// RSA certificate; our server does not take it).
+static PION_SUITES: [CipherSuite; 5] = [
+    AES_SUITES[0],
+    AES_SUITES[1],
+    AES_SUITES[2],
+    AES_SUITES[3],
+    CipherSuite::EcdheRsaAes128GcmSha256,
+];
+
 /// The pion peer, built once for this test binary.
 fn pion() -> &'static Peer {
     static PEER: OnceLock<Peer> = OnceLock::new();
     PEER.get_or_init(|| {
-        built_peer("pion_peer", "pion_peer.go", &AES_SUITES, |source, out| {
+        built_peer("pion_peer", "pion_peer.go", &PION_SUITES, |source, out| {
             let mut go = Command::new("go");
             // Debian installs Go packages as sources under /usr/share/gocode: GOPATH
             // mode builds from them without a module proxy.
