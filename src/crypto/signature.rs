@@ -158,3 +158,60 @@ fn rsa_verify_prehash(
     }
     .is_ok()
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+    use crate::x509::Certificate;
+
+    /// rsa-server's rsa_pss_rsae_sha256 signature of 134 bytes of 0x07 (made by
+    /// `openssl dgst` in tests/fixtures/generate.sh).
+    const SIGNATURE: &[u8] = include_bytes!("../../tests/fixtures/rsa-server.pss-sha256.sig");
+    const SIGNED: [u8; 134] = [7; 134];
+
+    fn key(pem: &[u8]) -> PublicKey {
+        Certificate::load(pem).unwrap()[0].public_key().unwrap()
+    }
+
+    #[test]
+    fn an_openssl_pss_signature_verifies_as_a_message_and_as_a_digest() {
+        let rsa = key(include_bytes!("../../tests/fixtures/rsa-server.crt.pem"));
+        let p256 = key(include_bytes!("../../tests/fixtures/server.crt.pem"));
+        let provider = CryptoProvider::RustCrypto;
+        for scheme in SignatureScheme::ALL {
+            let expected = scheme == SignatureScheme::RsaPssRsaeSha256;
+            assert_eq!(scheme.verify(provider, &rsa, &SIGNED, SIGNATURE), expected);
+            assert!(!scheme.verify(provider, &p256, &SIGNED, SIGNATURE));
+        }
+        let digest: [u8; 32] = Sha256::digest(SIGNED).into();
+        for scheme in SignatureScheme::TRANSCRIPT {
+            let expected = scheme == SignatureScheme::RsaPssRsaeSha256;
+            assert_eq!(
+                scheme.verify_sha256_digest(&rsa, &digest, SIGNATURE),
+                expected
+            );
+        }
+        // Only the SHA-256 schemes take a SHA-256 digest.
+        let sha384 = SignatureScheme::RsaPssRsaeSha384;
+        assert!(!sha384.verify_sha256_digest(&rsa, &digest, SIGNATURE));
+        let mut flipped = SIGNATURE.to_vec();
+        flipped[100] ^= 1;
+        let pss = SignatureScheme::RsaPssRsaeSha256;
+        assert!(!pss.verify(provider, &rsa, &SIGNED, &flipped));
+        assert!(!pss.verify(provider, &rsa, &SIGNED, &SIGNATURE[1..]));
+    }
+
+    #[test]
+    fn ids_round_trip_and_transcript_schemes_hash_with_sha256() {
+        for scheme in SignatureScheme::ALL {
+            assert_eq!(SignatureScheme::from_id(scheme.id()), Some(scheme));
+        }
+        assert_eq!(SignatureScheme::from_id(0x0203), None, "SHA-1 is not taken");
+        assert!(
+            SignatureScheme::TRANSCRIPT
+                .iter()
+                .all(|s| s.name().ends_with("sha256"))
+        );
+    }
+}

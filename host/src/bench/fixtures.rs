@@ -17,6 +17,17 @@ pub const CA_PEM: &[u8] = include_bytes!("../../../tests/fixtures/ca.crt.pem");
 pub const SERVER_CERT_PEM: &[u8] = include_bytes!("../../../tests/fixtures/server.crt.pem");
 /// Its P-256 key (PKCS#8 PEM).
 pub const SERVER_KEY_PEM: &[u8] = include_bytes!("../../../tests/fixtures/server.key.pem");
+/// An RSA CA (3 072 bits) and the 2 048-bit server certificate it signed with SHA-384,
+/// for what a client pays to verify an RSA server (ECDHE_RSA).
+pub const RSA_CA_PEM: &[u8] = include_bytes!("../../../tests/fixtures/rsa-ca.crt.pem");
+/// See [`RSA_CA_PEM`].
+pub const RSA_SERVER_CERT_PEM: &[u8] = include_bytes!("../../../tests/fixtures/rsa-server.crt.pem");
+/// The RSA server's rsa_pss_rsae_sha256 signature of [`RSA_SIGNED`].
+pub const RSA_PSS_SIGNATURE: &[u8] =
+    include_bytes!("../../../tests/fixtures/rsa-server.pss-sha256.sig");
+/// What [`RSA_PSS_SIGNATURE`] signs: 134 bytes, as a ServerKeyExchange's randoms and
+/// ECDH parameters.
+pub const RSA_SIGNED: [u8; 134] = [7; 134];
 /// The MTU on every side (OpenSSL's too): a 1 200-byte record fits.
 pub const MTU: u16 = 1400;
 /// "Now" for certificate checks: 2027-01-01, inside the fixtures' validity.
