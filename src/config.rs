@@ -172,7 +172,8 @@ impl Config {
 
     /// The enabled suites this side has credentials for: PSK suites need a key; a
     /// client's ECDHE suites need a trusted certificate, a server's ECDHE-ECDSA suites a
-    /// local one. A server never negotiates ECDHE_RSA (it has no RSA key).
+    /// local one. A server never negotiates ECDHE_RSA (it has no RSA key), nor a client
+    /// built without the cargo feature `rsa`.
     pub fn usable_suites(&self, server: bool) -> Vec<CipherSuite> {
         self.cipher_suites
             .iter()
@@ -187,7 +188,7 @@ impl Config {
         let have_credentials = match suite.key_exchange() {
             KeyExchange::Psk => !self.psks.all().is_empty(),
             KeyExchange::EcdheEcdsa if server => !self.local_certificates.is_empty(),
-            KeyExchange::EcdheRsa if server => false,
+            KeyExchange::EcdheRsa if server || !cfg!(feature = "rsa") => false,
             KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
                 !self.trusted_certificates.is_empty()
             }

@@ -1,7 +1,7 @@
 //! Interoperability with wolfSSL 5.5 (Debian's libwolfssl, driven by
 //! `tests/interop/wolfssl_peer.c`, which the test compiles with cc) over loopback UDP,
 //! both directions, the three ECDHE-ECDSA suites, data both ways, client certificates both
-//! ways. Debian builds wolfSSL without static-PSK suites, so there are no PSK tests
+//! ways; the two ECDHE_RSA suites from its server with an RSA certificate. Debian builds wolfSSL without static-PSK suites, so there are no PSK tests
 //! here. Our server side is the pool [`wasm_dtls::Server`]. scripts/test.sh installs
 //! libwolfssl-dev. Bounded by timeouts; never skipped.
 #![allow(
@@ -16,9 +16,18 @@ mod common;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use common::ECDSA_SUITES;
 use common::peer::{Peer, built_peer};
-use wasm_dtls::NamedGroup;
+use common::{ECDSA_SUITES, RSA_SUITES};
+use wasm_dtls::{CipherSuite, NamedGroup};
+
+/// The suites of Debian's wolfSSL that we speak.
+static WOLFSSL_SUITES: [CipherSuite; 5] = [
+    ECDSA_SUITES[0],
+    ECDSA_SUITES[1],
+    ECDSA_SUITES[2],
+    RSA_SUITES[0],
+    RSA_SUITES[1],
+];
 
 /// The wolfSSL peer, built once for this test binary.
 fn wolfssl() -> &'static Peer {
@@ -27,7 +36,7 @@ fn wolfssl() -> &'static Peer {
         built_peer(
             "wolfssl_peer",
             "wolfssl_peer.c",
-            &ECDSA_SUITES,
+            &WOLFSSL_SUITES,
             |source, out| {
                 let mut cc = Command::new("cc");
                 cc.args([
@@ -45,7 +54,7 @@ fn wolfssl() -> &'static Peer {
 }
 
 #[test]
-fn wolfssl_and_we_talk_both_ways_with_both_ecdsa_suites() {
+fn wolfssl_and_we_talk_both_ways_with_every_suite_it_has() {
     wolfssl().talks_both_ways();
 }
 

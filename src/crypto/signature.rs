@@ -1,8 +1,10 @@
 //! The signature schemes wasm-dtls verifies (TLS 1.2 SignatureAndHashAlgorithm values,
 //! named as in RFC 8446 §4.2.3): ECDSA P-256 with SHA-256, and RSA with PKCS#1 v1.5 or
 //! PSS (RFC 8017) with SHA-256, SHA-384 or SHA-512. RSA is RustCrypto's `rsa` with every
-//! provider; ECDSA goes to the configured [`CryptoProvider`].
+//! provider (cargo feature `rsa`, default); ECDSA goes to the configured
+//! [`CryptoProvider`].
 
+#[cfg(feature = "rsa")]
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use super::{CryptoProvider, ec};
@@ -81,6 +83,12 @@ impl SignatureScheme {
         SignatureScheme::ALL.into_iter().find(|s| s.id() == id)
     }
 
+    /// Whether this build verifies it (RSA schemes need the cargo feature `rsa`): only
+    /// those are offered to a peer.
+    pub const fn verifiable(self) -> bool {
+        matches!(self.key_kind(), KeyKind::EcdsaP256) || cfg!(feature = "rsa")
+    }
+
     /// The kind of key that signs with it.
     pub const fn key_kind(self) -> KeyKind {
         match self {
@@ -101,8 +109,10 @@ impl SignatureScheme {
             (SignatureScheme::EcdsaSecp256r1Sha256, PublicKey::P256(key)) => {
                 ec::verify_with(provider, key, message, signature)
             }
-            (SignatureScheme::EcdsaSecp256r1Sha256, PublicKey::Rsa(_)) => false,
             (_, PublicKey::P256(_)) => false,
+            #[cfg(feature = "rsa")]
+            (SignatureScheme::EcdsaSecp256r1Sha256, PublicKey::Rsa(_)) => false,
+            #[cfg(feature = "rsa")]
             (_, PublicKey::Rsa(key)) => {
                 let prehashed = match self {
                     SignatureScheme::RsaPssRsaeSha384 | SignatureScheme::RsaPkcs1Sha384 => {
@@ -131,6 +141,7 @@ impl SignatureScheme {
             (SignatureScheme::EcdsaSecp256r1Sha256, PublicKey::P256(key)) => {
                 ec::verify_digest(key, digest, signature)
             }
+            #[cfg(feature = "rsa")]
             (
                 SignatureScheme::RsaPssRsaeSha256 | SignatureScheme::RsaPkcs1Sha256,
                 PublicKey::Rsa(key),
@@ -141,6 +152,7 @@ impl SignatureScheme {
 }
 
 /// Checks an RSA signature of an already hashed message (its hash the scheme's).
+#[cfg(feature = "rsa")]
 fn rsa_verify_prehash(
     scheme: SignatureScheme,
     key: &rsa::PublicKey,
@@ -159,7 +171,7 @@ fn rsa_verify_prehash(
     .is_ok()
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "rsa"))]
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;

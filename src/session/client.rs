@@ -68,7 +68,11 @@ impl Session {
             extensions.push(Extension::ec_point_formats_uncompressed());
             // Every scheme we verify, whatever the suites: it also names the signatures
             // we take on the server's certificates (RFC 5246 §7.4.2).
-            let schemes: Vec<u16> = SignatureScheme::ALL.iter().map(|s| s.id()).collect();
+            let schemes: Vec<u16> = SignatureScheme::ALL
+                .iter()
+                .filter(|s| s.verifiable())
+                .map(|s| s.id())
+                .collect();
             extensions.push(Extension::signature_algorithms(&schemes));
         }
         if let Some(name) = self.config.server_name()

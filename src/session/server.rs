@@ -310,8 +310,16 @@ impl Session {
             // No certificate_authorities: the client picks its identity itself, as
             // embedded clients usually have exactly one.
             let request = CertificateRequest {
-                certificate_types: vec![RSA_SIGN, ECDSA_SIGN],
-                schemes: SignatureScheme::TRANSCRIPT.iter().map(|s| s.id()).collect(),
+                certificate_types: if cfg!(feature = "rsa") {
+                    vec![RSA_SIGN, ECDSA_SIGN]
+                } else {
+                    vec![ECDSA_SIGN]
+                },
+                schemes: SignatureScheme::TRANSCRIPT
+                    .iter()
+                    .filter(|s| s.verifiable())
+                    .map(|s| s.id())
+                    .collect(),
                 authorities: Vec::new(),
             }
             .encode();

@@ -3,7 +3,6 @@
 
 use core::fmt;
 
-use x509_cert::der::Decode;
 use x509_cert::der::asn1::ObjectIdentifier;
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
 
@@ -28,7 +27,8 @@ pub const MAX_RSA_BITS: usize = 8192;
 pub enum PublicKey {
     /// An ECDSA key on P-256.
     P256(p256::PublicKey),
-    /// An RSA key of [`MIN_RSA_BITS`] to [`MAX_RSA_BITS`] bits.
+    /// An RSA key of [`MIN_RSA_BITS`] to [`MAX_RSA_BITS`] bits (cargo feature `rsa`).
+    #[cfg(feature = "rsa")]
     Rsa(Box<rsa::PublicKey>),
 }
 
@@ -46,15 +46,7 @@ impl PublicKey {
     pub(crate) fn from_spki(spki: &SubjectPublicKeyInfoOwned) -> Result<PublicKey, KeyRefused> {
         let bits = spki.subject_public_key.raw_bytes();
         if spki.algorithm.oid == RSA_ENCRYPTION {
-            // The size is checked first, to say it when it is what is wrong.
-            let parts =
-                rsa::pkcs1::RsaPublicKeyRef::from_der(bits).map_err(|_| KeyRefused::Malformed)?;
-            let size = modulus_bits(parts.modulus.as_bytes());
-            if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&size) {
-                return Err(KeyRefused::RsaSize(size));
-            }
-            let key = rsa::PublicKey::try_from(parts).map_err(|_| KeyRefused::Malformed)?;
-            return Ok(PublicKey::Rsa(Box::new(key)));
+            return rsa_key(bits);
         }
         let curve = spki
             .algorithm
@@ -73,12 +65,34 @@ impl PublicKey {
     pub fn kind(&self) -> KeyKind {
         match self {
             PublicKey::P256(_) => KeyKind::EcdsaP256,
+            #[cfg(feature = "rsa")]
             PublicKey::Rsa(_) => KeyKind::Rsa,
         }
     }
 }
 
+/// An RSA public key (PKCS#1 `RSAPublicKey`) of a size we take.
+#[cfg(feature = "rsa")]
+fn rsa_key(der: &[u8]) -> Result<PublicKey, KeyRefused> {
+    use x509_cert::der::Decode;
+    // The size is checked first, to say it when it is what is wrong.
+    let parts = rsa::pkcs1::RsaPublicKeyRef::from_der(der).map_err(|_| KeyRefused::Malformed)?;
+    let size = modulus_bits(parts.modulus.as_bytes());
+    if !(MIN_RSA_BITS..=MAX_RSA_BITS).contains(&size) {
+        return Err(KeyRefused::RsaSize(size));
+    }
+    let key = rsa::PublicKey::try_from(parts).map_err(|_| KeyRefused::Malformed)?;
+    Ok(PublicKey::Rsa(Box::new(key)))
+}
+
+/// Without the cargo feature `rsa`, RSA keys are refused as such.
+#[cfg(not(feature = "rsa"))]
+fn rsa_key(_der: &[u8]) -> Result<PublicKey, KeyRefused> {
+    Err(KeyRefused::RsaNotBuilt)
+}
+
 /// The bit length of a big-endian unsigned integer.
+#[cfg(feature = "rsa")]
 fn modulus_bits(be: &[u8]) -> usize {
     let Some(first) = be.iter().position(|b| *b != 0) else {
         return 0;
@@ -111,6 +125,8 @@ pub enum KeyRefused {
     Malformed,
     /// An RSA key of this many bits, outside [`MIN_RSA_BITS`]..=[`MAX_RSA_BITS`].
     RsaSize(usize),
+    /// An RSA key, in a build without the cargo feature `rsa`.
+    RsaNotBuilt,
 }
 
 impl KeyRefused {
@@ -118,7 +134,9 @@ impl KeyRefused {
     pub fn problem(self) -> CertificateProblem {
         match self {
             KeyRefused::Malformed => CertificateProblem::Malformed,
-            KeyRefused::Unsupported | KeyRefused::RsaSize(_) => CertificateProblem::UnsupportedKey,
+            KeyRefused::Unsupported | KeyRefused::RsaSize(_) | KeyRefused::RsaNotBuilt => {
+                CertificateProblem::UnsupportedKey
+            }
         }
     }
 
@@ -128,7 +146,46 @@ impl KeyRefused {
             KeyRefused::RsaSize(bits) => Some(format!(
                 "its RSA key has {bits} bits; {MIN_RSA_BITS} to {MAX_RSA_BITS} are taken"
             )),
+            KeyRefused::RsaNotBuilt => {
+                Some("its key is RSA, and this build has no RSA (cargo feature `rsa`)".into())
+            }
             KeyRefused::Unsupported | KeyRefused::Malformed => None,
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use crate::x509::Certificate;
+
+    use super::*;
+
+    fn key_of(pem: &[u8]) -> Result<PublicKey, KeyRefused> {
+        Certificate::load(pem).unwrap()[0].public_key()
+    }
+
+    /// With the cargo feature `rsa` an RSA key is read; without it, refused saying so.
+    #[test]
+    fn an_rsa_key_is_read_only_in_a_build_with_rsa() {
+        let rsa = key_of(include_bytes!("../../tests/fixtures/rsa-server.crt.pem"));
+        if cfg!(feature = "rsa") {
+            assert_eq!(rsa.map(|k| k.kind()), Ok(KeyKind::Rsa));
+        } else {
+            let refused = rsa.unwrap_err();
+            assert_eq!(refused, KeyRefused::RsaNotBuilt);
+            assert!(refused.detail().unwrap().contains("cargo feature `rsa`"));
+        }
+        let p256 = key_of(include_bytes!("../../tests/fixtures/server.crt.pem"));
+        assert_eq!(p256.map(|k| k.kind()), Ok(KeyKind::EcdsaP256));
+    }
+
+    #[cfg(feature = "rsa")]
+    #[test]
+    fn modulus_bits_count_from_the_first_set_bit() {
+        assert_eq!(modulus_bits(&[0, 0x80, 0]), 16);
+        assert_eq!(modulus_bits(&[0x01, 0xff]), 9);
+        assert_eq!(modulus_bits(&[0, 0]), 0);
+        assert_eq!(modulus_bits(&[]), 0);
     }
 }

@@ -9,8 +9,9 @@
  *       cookie first), echo its first record, print "received: ..." and close
  *
  * SUITE is an IANA name; Debian builds wolfSSL without static PSK suites, so only the
- * ECDHE-ECDSA ones work. CREDENTIALS are --ca FILE (verify the peer against it; a
- * server with one requires a client certificate), --cert FILE --key FILE; --psk is
+ * ECDHE-ECDSA and ECDHE_RSA ones work. CREDENTIALS are --ca FILE (verify the peer
+ * against it; a server with one requires a client certificate), --cert FILE --key FILE
+ * (P-256 or RSA); --psk is
  * accepted and ignored. With --resume yes, the client connects a second time offering
  * the first connection's session, and the server answers a second client; each
  * prints "resumed: yes" or "resumed: no" for the second connection. The whole run is
