@@ -4,8 +4,6 @@
 
 use crate::codec::{DecodeError, Reader, put_vec8, put_vec16, put_vec24};
 
-/// ecdsa_secp256r1_sha256 as a TLS 1.2 SignatureAndHashAlgorithm (sha256, ecdsa).
-pub const ECDSA_SECP256R1_SHA256: u16 = 0x0403;
 /// ECCurveType named_curve (RFC 8422 §5.4).
 const NAMED_CURVE: u8 = 3;
 /// ClientCertificateType ecdsa_sign (RFC 8422 §5.5).
@@ -207,6 +205,9 @@ impl CertificateVerify {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+    use crate::crypto::SignatureScheme;
+
+    const ECDSA: SignatureScheme = SignatureScheme::EcdsaSecp256r1Sha256;
 
     #[test]
     fn round_trips_and_truncations() {
@@ -216,19 +217,19 @@ mod tests {
         let ske = EcdheServerKeyExchange {
             curve: crate::NamedGroup::Secp256r1.id(),
             public: vec![4; 65],
-            scheme: ECDSA_SECP256R1_SHA256,
+            scheme: ECDSA.id(),
             signature: vec![0x30; 70],
         };
         let req = CertificateRequest {
             certificate_types: vec![ECDSA_SIGN],
-            schemes: vec![ECDSA_SECP256R1_SHA256],
+            schemes: vec![ECDSA.id()],
             authorities: vec![vec![0x30, 0]],
         };
         let cke = EcdheClientKeyExchange {
             public: vec![4; 65],
         };
         let cv = CertificateVerify {
-            scheme: ECDSA_SECP256R1_SHA256,
+            scheme: ECDSA.id(),
             signature: vec![0x30; 71],
         };
         assert_eq!(CertificateMessage::decode(&cert.encode()).unwrap(), cert);

@@ -10,8 +10,8 @@ mod messages;
 mod reassembly;
 
 pub use certificates::{
-    CertificateMessage, CertificateRequest, CertificateVerify, ECDSA_SECP256R1_SHA256, ECDSA_SIGN,
-    EcdheClientKeyExchange, EcdheServerKeyExchange, RSA_SIGN,
+    CertificateMessage, CertificateRequest, CertificateVerify, ECDSA_SIGN, EcdheClientKeyExchange,
+    EcdheServerKeyExchange, RSA_SIGN,
 };
 pub use extensions::{
     Extension, ExtensionBlock, ExtensionType, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, decode_extensions,

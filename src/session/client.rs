@@ -25,10 +25,10 @@ use crate::crypto::{SignatureScheme, ec, psk_premaster_secret};
 use crate::error::Error;
 use crate::group::NamedGroup;
 use crate::handshake::{
-    CertificateRequest, CertificateVerify, ClientHello, ECDSA_SECP256R1_SHA256,
-    EcdheClientKeyExchange, EcdheServerKeyExchange, Extension, ExtensionType, HandshakeType,
-    HelloVerifyRequest, Message, PskClientKeyExchange, PskServerKeyExchange, ServerHelloDone,
-    ServerHelloView, renegotiation_info_data,
+    CertificateRequest, CertificateVerify, ClientHello, EcdheClientKeyExchange,
+    EcdheServerKeyExchange, Extension, ExtensionType, HandshakeType, HelloVerifyRequest, Message,
+    PskClientKeyExchange, PskServerKeyExchange, ServerHelloDone, ServerHelloView,
+    renegotiation_info_data,
 };
 use crate::record::DTLS_1_2;
 use crate::suite::{CipherSuite, KeyExchange};
@@ -395,7 +395,7 @@ impl Session {
             let digest = self.handshake_ref()?.transcript.current();
             let signature = ec::sign_digest(identity.key.signing_key(), &digest)?;
             let cv = CertificateVerify {
-                scheme: ECDSA_SECP256R1_SHA256,
+                scheme: SignatureScheme::EcdsaSecp256r1Sha256.id(),
                 signature,
             }
             .encode();

@@ -14,11 +14,11 @@ use crate::crypto::{CookieJar, SignatureScheme, ec, psk_premaster_secret};
 use crate::error::Error;
 use crate::group::NamedGroup;
 use crate::handshake::{
-    CertificateRequest, CertificateVerify, ClientHelloView, ECDSA_SECP256R1_SHA256, ECDSA_SIGN,
-    EcdheClientKeyExchange, EcdheServerKeyExchange, Extension, ExtensionBlock, ExtensionType,
-    HandshakeType, HelloVerifyRequest, Message, PskClientKeyExchange, PskServerKeyExchange,
-    RSA_SIGN, ServerHello, ServerHelloDone, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, message_header,
-    renegotiation_info_data, u8_list_data, u16_list_data,
+    CertificateRequest, CertificateVerify, ClientHelloView, ECDSA_SIGN, EcdheClientKeyExchange,
+    EcdheServerKeyExchange, Extension, ExtensionBlock, ExtensionType, HandshakeType,
+    HelloVerifyRequest, Message, PskClientKeyExchange, PskServerKeyExchange, RSA_SIGN, ServerHello,
+    ServerHelloDone, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, message_header, renegotiation_info_data,
+    u8_list_data, u16_list_data,
 };
 use crate::record::{ContentType, DTLS_1_0, DTLS_1_2};
 use crate::resumption::{MAX_SESSION_ID_LEN, SavedSession};
@@ -297,7 +297,7 @@ impl Session {
         let ske = EcdheServerKeyExchange {
             curve: group.id(),
             public,
-            scheme: ECDSA_SECP256R1_SHA256,
+            scheme: SignatureScheme::EcdsaSecp256r1Sha256.id(),
             signature: ec::sign_with(provider, private_key, &signed)?,
         }
         .encode();
@@ -461,7 +461,7 @@ fn ecdhe_group(
     let signatures_ok = match extensions.find(ExtensionType::SIGNATURE_ALGORITHMS) {
         Some(ext) => u16_list_data(ext)
             .map_err(malformed("signature_algorithms"))?
-            .any(|s| s == ECDSA_SECP256R1_SHA256),
+            .any(|s| s == SignatureScheme::EcdsaSecp256r1Sha256.id()),
         None => false,
     };
     Ok(group.filter(|_| formats_ok && signatures_ok))
