@@ -221,6 +221,10 @@ pub enum Error {
     /// The peer sent a fatal alert after asking for our certificate, and we had none to
     /// send: most likely it requires one (the same status as [`Error::AlertReceived`]).
     AlertWithoutOurCertificate(AlertDescription),
+    /// The peer sent a fatal alert after asking for a certificate of a kind ours is not
+    /// (its CertificateRequest lists no ECDSA P-256 with SHA-256), so we sent none (the
+    /// same status as [`Error::AlertReceived`]).
+    AlertWithCertificateNotTaken(AlertDescription),
     /// The peer closed the session with close_notify.
     CloseNotifyReceived,
     /// The peer tried to renegotiate, which we refuse.
@@ -348,7 +352,9 @@ impl Error {
             Error::BadRecordMac => Status::HashMacVerifyFailure,
             Error::FinishedHashFailure => Status::FinishedHashFailure,
             Error::NoMatchingPsk { .. } => Status::NoMatchingPsk,
-            Error::AlertReceived(_) | Error::AlertWithoutOurCertificate(_) => Status::AlertReceived,
+            Error::AlertReceived(_)
+            | Error::AlertWithoutOurCertificate(_)
+            | Error::AlertWithCertificateNotTaken(_) => Status::AlertReceived,
             Error::CloseNotifyReceived => Status::CloseNotifyReceived,
             Error::NoRenegotiation => Status::NoRenegotiationError,
             Error::RenegotiationExtension => Status::RenegotiationExtensionError,
@@ -503,6 +509,11 @@ impl fmt::Display for Sentence<'_> {
                 f,
                 "the peer sent a fatal alert: {alert}; it asked for our certificate and none \
                  is configured: it most likely requires one (local_certificate_add)"
+            ),
+            Error::AlertWithCertificateNotTaken(alert) => write!(
+                f,
+                "the peer sent a fatal alert: {alert}; it asked for a certificate of a kind \
+                 ours is not (it takes no ECDSA P-256 with SHA-256), so none was sent"
             ),
             Error::CloseNotifyReceived => f.write_str("the peer closed the session"),
             Error::NoRenegotiation => {

@@ -13,7 +13,7 @@ mod common;
 use core::time::Duration;
 
 use common::{ECDSA_SUITES, IDENTITY, KEY, cert, cert_config, pair_with, rewrite};
-use wasm_dtls::handshake::{HandshakeType, ServerHello};
+use wasm_dtls::handshake::{CertificateRequest, HandshakeType, ServerHello};
 use wasm_dtls::sim::{LinkConditions, Pair, Side};
 use wasm_dtls::x509::CertificateProblem;
 use wasm_dtls::{
@@ -716,5 +716,55 @@ fn our_server_refuses_a_client_offering_only_ecdhe_rsa() {
     assert!(
         said.contains("ECDHE_RSA ones are for clients only"),
         "{said}"
+    );
+}
+
+/// A CertificateRequest that takes no ECDSA (rewritten on the way to RSA only): the
+/// client sends an empty Certificate (RFC 5246 §7.4.6), and when the server insists,
+/// the client's error says its certificate was not of a kind the server takes.
+#[test]
+fn a_certificate_request_for_rsa_only_gets_no_certificate_and_says_why() {
+    let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
+    let mut server = cert_config(&[suite], &["server"]);
+    server.x509_client_verify_configure(2).unwrap();
+    let mut p = pair_with(
+        cert_config(&[suite], &["client"]),
+        server,
+        LinkConditions::PERFECT,
+        87,
+    );
+    p.to_client.set_mangler(|_, d| {
+        rewrite(d, HandshakeType::CERTIFICATE_REQUEST, &|b: &mut Vec<u8>| {
+            let mut request = CertificateRequest::decode(b).unwrap();
+            request.certificate_types = vec![1]; // rsa_sign
+            request.schemes = vec![0x0804]; // rsa_pss_rsae_sha256
+            *b = request.encode();
+        })
+    });
+    p.start().unwrap();
+    p.run_until(LIMIT, |p| p.client.state() == SessionState::Failed);
+    let Some(Event::Error(error)) = p.take_events(Side::Server).pop() else {
+        panic!("the server did not fail");
+    };
+    assert_eq!(
+        error,
+        Error::certificate(CertificateProblem::Empty, 0),
+        "the client sent a certificate"
+    );
+    let client_error = p.take_events(Side::Client).pop();
+    let Some(Event::Error(error)) = client_error else {
+        panic!("the client did not fail: {client_error:?}");
+    };
+    assert_eq!(
+        error,
+        Error::AlertWithCertificateNotTaken(AlertDescription::HANDSHAKE_FAILURE)
+    );
+    assert_eq!(error.status().code(), 0x114);
+    assert!(
+        error.to_string().ends_with(
+            "it asked for a certificate of a kind ours is not (it takes no ECDSA P-256 \
+             with SHA-256), so none was sent"
+        ),
+        "{error}"
     );
 }

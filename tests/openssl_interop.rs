@@ -339,6 +339,34 @@ fn our_client_talks_to_openssl_s_server_with_an_rsa_certificate() {
     );
 }
 
+/// RFC 5246 §7.4.6: asked for a certificate of a kind ours is not (RSA signatures
+/// only), our client sends an empty Certificate and no CertificateVerify, and a server
+/// that only asks (`-verify`) goes on without one.
+#[test]
+fn our_client_sends_no_certificate_to_a_server_that_takes_only_rsa_ones() {
+    let suite = CipherSuite::EcdheRsaAes128GcmSha256;
+    let ca = fixture_path("ca.crt.pem");
+    let args = [
+        "-cert",
+        &fixture_path("rsa-server.crt.pem"),
+        "-key",
+        &fixture_path("rsa-server.key.pem"),
+        "-verify",
+        "1",
+        "-client_sigalgs",
+        "rsa_pss_rsae_sha256:rsa_pkcs1_sha256",
+        "-CAfile",
+        &ca,
+    ];
+    let config = rsa_client_config(&[suite], &["client"]);
+    let (_, server) = our_client_against_s_server(suite, config, &args, None);
+    assert!(
+        !server.output().contains("wasm-dtls test client"),
+        "our certificate was sent:\n{}",
+        server.output()
+    );
+}
+
 #[test]
 fn an_ecdsa_server_certificate_signed_by_an_rsa_ca_is_verified() {
     let args = [

@@ -25,7 +25,7 @@ use crate::crypto::{SignatureScheme, ec, psk_premaster_secret};
 use crate::error::Error;
 use crate::group::NamedGroup;
 use crate::handshake::{
-    CertificateRequest, CertificateVerify, ClientHello, EcdheClientKeyExchange,
+    CertificateRequest, CertificateVerify, ClientHello, ECDSA_SIGN, EcdheClientKeyExchange,
     EcdheServerKeyExchange, Extension, ExtensionType, HandshakeType, HelloVerifyRequest, Message,
     PskClientKeyExchange, PskServerKeyExchange, ServerHelloDone, ServerHelloView,
     renegotiation_info_data,
@@ -40,16 +40,29 @@ use crate::x509::{CertificateProblem, KeyKind, PublicKey, Purpose};
 /// broken or hostile.
 const MAX_HELLO_VERIFY_REQUESTS: u8 = 4;
 
+/// Why a client asked for its certificate sent an empty Certificate message (RFC 5246
+/// §7.4.6).
+pub(super) enum WhyNoCertificate {
+    /// It has none (no local certificate is configured).
+    NoneConfigured,
+    /// The server's CertificateRequest does not take its kind.
+    NotTaken,
+}
+
 impl Session {
-    /// Whether the server asked this client for a certificate and it had none to send
-    /// (it sent an empty Certificate message, RFC 5246 §7.4.6).
-    pub(super) fn asked_for_a_certificate_we_lack(&self) -> bool {
-        self.role == Role::Client
-            && self.config.local_identity().is_none()
-            && self
-                .handshake
-                .as_deref()
-                .is_some_and(|hs| hs.certificate_requested)
+    /// Why this client sent no certificate when the server asked for one, if it did.
+    pub(super) fn certificate_we_did_not_send(&self) -> Option<WhyNoCertificate> {
+        let hs = self.handshake.as_deref()?;
+        if self.role != Role::Client || !hs.certificate_requested {
+            return None;
+        }
+        if self.config.local_identity().is_none() {
+            Some(WhyNoCertificate::NoneConfigured)
+        } else if !hs.our_certificate_taken {
+            Some(WhyNoCertificate::NotTaken)
+        } else {
+            None
+        }
     }
 
     /// Sends the first ClientHello (no cookie).
@@ -154,10 +167,15 @@ impl Session {
                 if self.key_exchange()?.uses_certificates() =>
             {
                 self.add_to_transcript(&message);
-                CertificateRequest::decode(&message.body)
+                let request = CertificateRequest::decode(&message.body)
                     .map_err(|e| Error::IncorrectMessageLength("CertificateRequest", e))?;
+                // Ours is a P-256 certificate, and we sign with SHA-256 (RFC 5246 §7.4.4).
+                let ecdsa = SignatureScheme::EcdsaSecp256r1Sha256.id();
+                let taken = request.certificate_types.contains(&ECDSA_SIGN)
+                    && request.schemes.contains(&ecdsa);
                 if let Some(hs) = self.handshake.as_mut() {
                     hs.certificate_requested = true;
+                    hs.our_certificate_taken = taken;
                 }
                 Ok(())
             }
@@ -381,9 +399,10 @@ impl Session {
         )?;
         let hs = self.handshake_ref()?;
         let requested = hs.certificate_requested;
+        let present = requested && hs.our_certificate_taken;
         let mut flight = Vec::with_capacity(MAX_FLIGHT_MESSAGES);
         if requested {
-            flight.push(self.our_certificate());
+            flight.push(self.our_certificate(present));
         }
         let cke = EcdheClientKeyExchange {
             public: key.public_key()?,
@@ -391,7 +410,7 @@ impl Session {
         .encode();
         flight.push(self.our_message(HandshakeType::CLIENT_KEY_EXCHANGE, cke));
         self.derive_keys(&key.premaster_secret(&server_share)?)?;
-        if requested && let Some(identity) = self.config.local_identity() {
+        if present && let Some(identity) = self.config.local_identity() {
             let digest = self.handshake_ref()?.transcript.current();
             let signature = ec::sign_digest(identity.key.signing_key(), &digest)?;
             let cv = CertificateVerify {

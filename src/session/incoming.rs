@@ -1,5 +1,6 @@
 //! Received datagrams: records are checked, opened and dispatched by content type.
 
+use super::client::WhyNoCertificate;
 use super::record_layer::Opened;
 use super::{Awaiting, MAX_EARLY_RECORD_BYTES, Role, Session, SessionState};
 use crate::alert::{Alert, AlertLevel};
@@ -151,10 +152,14 @@ impl Session {
         if alert.level == AlertLevel::FATAL {
             // A server that requires a client certificate says only handshake_failure
             // (RFC 5246 §7.4.6); we know why, so say it.
-            let error = if self.asked_for_a_certificate_we_lack() {
-                Error::AlertWithoutOurCertificate(alert.description)
-            } else {
-                Error::AlertReceived(alert.description)
+            let error = match self.certificate_we_did_not_send() {
+                Some(WhyNoCertificate::NoneConfigured) => {
+                    Error::AlertWithoutOurCertificate(alert.description)
+                }
+                Some(WhyNoCertificate::NotTaken) => {
+                    Error::AlertWithCertificateNotTaken(alert.description)
+                }
+                None => Error::AlertReceived(alert.description),
             };
             self.events.push_back(super::Event::Error(error));
             self.end(SessionState::Failed);

@@ -181,6 +181,9 @@ struct Handshake {
     peer_key: Option<crate::x509::PublicKey>,
     /// Client: the server asked for our certificate. Server: we asked for the client's.
     certificate_requested: bool,
+    /// Client: the server's CertificateRequest takes our kind of certificate, ECDSA
+    /// with ecdsa_secp256r1_sha256 (RFC 5246 §7.4.4); if not, we send none (§7.4.6).
+    our_certificate_taken: bool,
     /// The session ID of the ServerHello (empty: the session cannot be resumed).
     session_id: Vec<u8>,
 }
@@ -203,6 +206,7 @@ impl Handshake {
             peer_ecdh: None,
             peer_key: None,
             certificate_requested: false,
+            our_certificate_taken: false,
             session_id: Vec::new(),
         }
     }
@@ -924,10 +928,12 @@ impl Session {
     }
 
     /// Our Certificate message (our chain, or an empty one when we have none).
-    fn our_certificate(&mut self) -> FlightMessage {
+    /// Our Certificate message: our chain if `present`, else an empty one.
+    fn our_certificate(&mut self, present: bool) -> FlightMessage {
         let chain = self
             .config
             .local_identity()
+            .filter(|_| present)
             .map(|id| id.chain.iter().map(|c| c.der().to_vec()).collect())
             .unwrap_or_default();
         let body = CertificateMessage { chain }.encode();

@@ -304,7 +304,7 @@ impl Session {
         if let Some(hs) = self.handshake.as_mut() {
             hs.ecdh_key = Some(ecdh_key);
         }
-        let mut messages = vec![self.our_certificate()];
+        let mut messages = vec![self.our_certificate(true)];
         messages.push(self.our_message(HandshakeType::SERVER_KEY_EXCHANGE, ske));
         if request_certificate {
             // No certificate_authorities: the client picks its identity itself, as
