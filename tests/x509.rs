@@ -408,6 +408,23 @@ fn an_rsa_key_under_2048_bits_is_refused_saying_its_size() {
 }
 
 #[test]
+fn a_certificate_signed_with_sha1_is_refused_naming_the_algorithm() {
+    let result = check(&[cert("rsa-sha1")], Some("localhost"), Purpose::ServerAuth);
+    let said = result.clone().unwrap_err().to_string();
+    assert_eq!(
+        problem(result),
+        (CertificateProblem::UnsupportedKey, 0, 0x10D)
+    );
+    assert!(
+        said.ends_with(
+            "it is signed with sha1WithRSAEncryption (SHA-1, retired by RFC 9155), \
+             1.2.840.113549.1.1.5, an algorithm not supported"
+        ),
+        "{said}"
+    );
+}
+
+#[test]
 fn an_rsa_certificate_cannot_be_our_own() {
     let mut config = Config::new();
     // Any private key: the certificate's kind is refused first.

@@ -33,6 +33,31 @@ const SIGNATURE_ALGORITHMS: [(ObjectIdentifier, SignatureScheme); 4] = [
         SignatureScheme::RsaPkcs1Sha512,
     ),
 ];
+/// Signature algorithms met in certificates that we do not check, by name for the error
+/// (const-oid's table of names would cost every build ~128 KiB).
+const UNSUPPORTED_ALGORITHMS: [(ObjectIdentifier, &str); 6] = [
+    (
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.4"),
+        "md5WithRSAEncryption",
+    ),
+    (
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.5"),
+        "sha1WithRSAEncryption (SHA-1, retired by RFC 9155)",
+    ),
+    (
+        ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.10"),
+        "RSASSA-PSS",
+    ),
+    (
+        ObjectIdentifier::new_unwrap("1.2.840.10045.4.1"),
+        "ecdsa-with-SHA1 (SHA-1, retired by RFC 9155)",
+    ),
+    (
+        ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3"),
+        "ecdsa-with-SHA384",
+    ),
+    (ObjectIdentifier::new_unwrap("1.3.101.112"), "Ed25519"),
+];
 /// id-kp-serverAuth and id-kp-clientAuth (RFC 5280 §4.2.1.12).
 const SERVER_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
 const CLIENT_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
@@ -235,7 +260,11 @@ fn check_signature(
         .iter()
         .find(|(oid, _)| *oid == algorithm)
     else {
-        let detail = format!("it is signed with {algorithm}, an algorithm not supported");
+        let name = UNSUPPORTED_ALGORITHMS
+            .iter()
+            .find(|(oid, _)| *oid == algorithm)
+            .map_or(String::new(), |(_, name)| format!("{name}, "));
+        let detail = format!("it is signed with {name}{algorithm}, an algorithm not supported");
         return Err(fail_saying(
             CertificateProblem::UnsupportedKey,
             index,
