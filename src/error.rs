@@ -121,6 +121,11 @@ statuses! {
     InvalidServerCert = 0x10C => "NX_SECURE_TLS_INVALID_SERVER_CERT",
     /// The certificate's public key type is not supported.
     UnsupportedPublicCipher = 0x10D => "NX_SECURE_TLS_UNSUPPORTED_PUBLIC_CIPHER",
+    /// The certificate's key is not of the kind the negotiated suite signs with (an
+    /// ECDSA key for ECDHE_RSA, say).
+    UnsupportedCertSignType = 0x12B => "NX_SECURE_TLS_UNSUPPORTED_CERT_SIGN_TYPE",
+    /// A certificate is signed with an algorithm not supported (SHA-1, say).
+    UnsupportedCertSignAlg = 0x12C => "NX_SECURE_TLS_UNSUPPORTED_CERT_SIGN_ALG",
     /// A certificate is invalid (expired, not a CA, wrong usage, malformed, …).
     InvalidCertificate = 0x112 => "NX_SECURE_TLS_INVALID_CERTIFICATE",
     /// A certificate's signature does not verify.

@@ -638,7 +638,7 @@ fn a_forged_certificate_verify_is_refused_with_0x131() {
 }
 
 /// A server that picks ECDHE_RSA must present an RSA certificate: a P-256 one is refused
-/// with 0x10D, saying which key the suite needs.
+/// with 0x12B (NX_SECURE_TLS_UNSUPPORTED_CERT_SIGN_TYPE), saying which key it needs.
 #[test]
 fn a_server_choosing_ecdhe_rsa_with_a_p256_certificate_is_refused() {
     let offered = [
@@ -661,7 +661,7 @@ fn a_server_choosing_ecdhe_rsa_with_a_p256_certificate_is_refused() {
     let Some(Event::Error(error)) = p.take_events(Side::Client).pop() else {
         panic!("the client did not fail");
     };
-    assert_eq!(error.status().code(), 0x10D);
+    assert_eq!(error.status().code(), 0x12B);
     assert!(
         error.to_string().ends_with(
             "the server chose TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, which needs an RSA key, \

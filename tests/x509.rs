@@ -413,7 +413,7 @@ fn a_certificate_signed_with_sha1_is_refused_naming_the_algorithm() {
     let said = result.clone().unwrap_err().to_string();
     assert_eq!(
         problem(result),
-        (CertificateProblem::UnsupportedKey, 0, 0x10D)
+        (CertificateProblem::UnsupportedSignature, 0, 0x12C)
     );
     assert!(
         said.ends_with(

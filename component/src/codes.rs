@@ -65,6 +65,8 @@ codes! {
     RecordOverflow => NxSecureTlsRecordOverflow,
     InvalidServerCert => NxSecureTlsInvalidServerCert,
     UnsupportedPublicCipher => NxSecureTlsUnsupportedPublicCipher,
+    UnsupportedCertSignType => NxSecureTlsUnsupportedCertSignType,
+    UnsupportedCertSignAlg => NxSecureTlsUnsupportedCertSignAlg,
     InvalidCertificate => NxSecureTlsInvalidCertificate,
     CertificateSigCheckFailed => NxSecureTlsCertificateSigCheckFailed,
     CertificateNotFound => NxSecureTlsCertificateNotFound,

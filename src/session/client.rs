@@ -345,7 +345,7 @@ impl Session {
         let suite = self.suite.map_or("", CipherSuite::iana_name);
         let has = has.map_or("no key".to_string(), |kind| kind.to_string());
         Err(Error::BadCertificate {
-            problem: CertificateProblem::UnsupportedKey,
+            problem: CertificateProblem::KeyNotForSuite,
             index: 0,
             detail: Some(format!(
                 "the server chose {suite}, which needs {wanted}, but its certificate has {has}"

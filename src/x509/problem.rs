@@ -26,9 +26,14 @@ pub enum CertificateProblem {
     UntrustedIssuer,
     /// It does not name the host the client asked for (SAN, or CN without SAN).
     WrongHostName,
-    /// Its key or signature is of a kind not supported: neither ECDSA P-256 with SHA-256
-    /// nor RSA (2048 to 8192 bits) with SHA-256, SHA-384 or SHA-512.
+    /// Its key is of a kind not supported: neither ECDSA P-256 nor RSA of 2 048 to 8 192
+    /// bits.
     UnsupportedKey,
+    /// It is signed with an algorithm not supported: neither ECDSA P-256 with SHA-256
+    /// nor RSA PKCS#1 v1.5 with SHA-256, SHA-384 or SHA-512.
+    UnsupportedSignature,
+    /// Its key is not of the kind the negotiated suite signs with.
+    KeyNotForSuite,
     /// The chain is longer than allowed.
     ChainTooLong,
     /// The peer sent no certificate.
@@ -45,6 +50,8 @@ impl CertificateProblem {
         match self {
             CertificateProblem::WrongHostName => Status::InvalidServerCert,
             CertificateProblem::UnsupportedKey => Status::UnsupportedPublicCipher,
+            CertificateProblem::UnsupportedSignature => Status::UnsupportedCertSignAlg,
+            CertificateProblem::KeyNotForSuite => Status::UnsupportedCertSignType,
             CertificateProblem::BadSignature => Status::CertificateSigCheckFailed,
             CertificateProblem::UntrustedIssuer | CertificateProblem::NoTrustedCertificates => {
                 Status::IssuerCertificateNotFound
@@ -70,7 +77,9 @@ impl CertificateProblem {
             CertificateProblem::UntrustedIssuer | CertificateProblem::NoTrustedCertificates => {
                 AlertDescription::UNKNOWN_CA
             }
-            CertificateProblem::UnsupportedKey => AlertDescription::UNSUPPORTED_CERTIFICATE,
+            CertificateProblem::UnsupportedKey
+            | CertificateProblem::UnsupportedSignature
+            | CertificateProblem::KeyNotForSuite => AlertDescription::UNSUPPORTED_CERTIFICATE,
             CertificateProblem::Empty => AlertDescription::HANDSHAKE_FAILURE,
             CertificateProblem::NoClock => AlertDescription::INTERNAL_ERROR,
             _ => AlertDescription::BAD_CERTIFICATE,
@@ -95,8 +104,14 @@ impl fmt::Display for CertificateProblem {
             }
             CertificateProblem::WrongHostName => "does not name the requested host",
             CertificateProblem::UnsupportedKey => {
-                "uses a key or signature not supported (ECDSA P-256 with SHA-256; RSA of \
-                 2048 to 8192 bits with SHA-256, SHA-384 or SHA-512)"
+                "has a key not supported (ECDSA P-256, or RSA of 2048 to 8192 bits)"
+            }
+            CertificateProblem::UnsupportedSignature => {
+                "is signed with an algorithm not supported (ECDSA P-256 with SHA-256, or RSA \
+                 PKCS#1 v1.5 with SHA-256, SHA-384 or SHA-512)"
+            }
+            CertificateProblem::KeyNotForSuite => {
+                "has a key of another kind than the negotiated cipher suite signs with"
             }
             CertificateProblem::ChainTooLong => "is beyond the allowed chain length",
             CertificateProblem::Empty => "is missing: the peer sent no certificate",

@@ -266,7 +266,7 @@ fn check_signature(
             .map_or(String::new(), |(_, name)| format!("{name}, "));
         let detail = format!("it is signed with {name}{algorithm}, an algorithm not supported");
         return Err(fail_saying(
-            CertificateProblem::UnsupportedKey,
+            CertificateProblem::UnsupportedSignature,
             index,
             detail,
         ));
