@@ -77,8 +77,8 @@ impl Config {
     pub const DEFAULT_MAX_CHAIN_LEN: usize = 8;
 
     /// A configuration with no keys or certificates, all eight suites (ECDHE-ECDSA
-    /// first, as RFC 7925 prefers; ECDHE_RSA for clients only), MTU 1200 and the RFC 6347 timers. A session offers
-    /// or accepts only the suites its credentials allow.
+    /// first, as RFC 7925 prefers; ECDHE_RSA for clients only), MTU 1200 and the RFC
+    /// 6347 timers. A session offers or accepts only the suites its credentials allow.
     pub fn new() -> Config {
         Config {
             psks: PskTable::new(Self::DEFAULT_PSK_CAPACITY),

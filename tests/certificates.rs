@@ -1,6 +1,7 @@
 //! In-memory ECDHE-ECDSA handshakes: each suite with and without client certificates,
-//! negotiation among all suites (ECDHE_RSA only as far as our server can take it) and between the two ECDHE groups, a large chain at a
-//! small MTU, and each way a certificate handshake fails, with its NetX code.
+//! negotiation among all suites (ECDHE_RSA only as far as our server can take it) and
+//! between the two ECDHE groups, a large chain at a small MTU, and each way a
+//! certificate handshake fails, with its NetX code.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

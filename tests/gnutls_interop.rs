@@ -1,9 +1,9 @@
 //! Interoperability with GnuTLS (`gnutls-serv` / `gnutls-cli` from Debian's gnutls-bin)
 //! over loopback UDP, both directions, all six suites we serve (and ECDHE_RSA from
 //! `gnutls-serv` with an RSA certificate), application data both ways; client
-//! certificates with ECDHE-ECDSA (ours P-256; theirs P-256 or RSA). Our server side is the pool [`Server`], which
-//! answers the first ClientHello statelessly, as a deployment does. Bounded by
-//! timeouts; never skipped.
+//! certificates with ECDHE-ECDSA (ours P-256; theirs P-256 or RSA). Our server side is
+//! the pool [`Server`], which answers the first ClientHello statelessly, as a
+//! deployment does. Bounded by timeouts; never skipped.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -1,7 +1,8 @@
 //! Interoperability with OpenSSL 3 over loopback UDP, both directions, all six suites
 //! we serve (PSK; ECDHE-ECDSA with and without client certificates), application data
 //! checked both ways; `s_server` with an RSA certificate (ECDHE_RSA, each signature
-//! scheme) and `s_client` with an RSA client certificate. Bounded by timeouts; never skipped.
+//! scheme) and `s_client` with an RSA client certificate. Bounded by timeouts; never
+//! skipped.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -2,10 +2,10 @@
 //! built from `tests/interop/pion_peer.go` in GOPATH mode, offline) over loopback UDP,
 //! both directions, the four AES suites (pion/dtls 2 has no ChaCha20-Poly1305), and
 //! ECDHE_RSA from its server with an RSA certificate; data both ways; client
-//! certificates with ECDHE-ECDSA; a chain of several kilobytes fragmented to a 500-byte MTU; a lossy
-//! link. pion requires the extended master secret here. Our server side is the pool
-//! [`wasm_dtls::Server`]. scripts/test.sh installs Go and the package. Bounded by
-//! timeouts; never skipped.
+//! certificates with ECDHE-ECDSA; a chain of several kilobytes fragmented to a 500-byte
+//! MTU; a lossy link. pion requires the extended master secret here. Our server side is
+//! the pool [`wasm_dtls::Server`]. scripts/test.sh installs Go and the package. Bounded
+//! by timeouts; never skipped.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -1,9 +1,10 @@
 //! Interoperability with wolfSSL 5.5 (Debian's libwolfssl, driven by
 //! `tests/interop/wolfssl_peer.c`, which the test compiles with cc) over loopback UDP,
-//! both directions, the three ECDHE-ECDSA suites, data both ways, client certificates both
-//! ways; the two ECDHE_RSA suites from its server with an RSA certificate. Debian builds wolfSSL without static-PSK suites, so there are no PSK tests
-//! here. Our server side is the pool [`wasm_dtls::Server`]. scripts/test.sh installs
-//! libwolfssl-dev. Bounded by timeouts; never skipped.
+//! both directions, the three ECDHE-ECDSA suites, data both ways, client certificates
+//! both ways; the two ECDHE_RSA suites from its server with an RSA certificate. Debian
+//! builds wolfSSL without static-PSK suites, so there are no PSK tests here. Our server
+//! side is the pool [`wasm_dtls::Server`]. scripts/test.sh installs libwolfssl-dev.
+//! Bounded by timeouts; never skipped.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

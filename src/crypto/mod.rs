@@ -1,7 +1,7 @@
 //! The cryptography: the TLS 1.2 PRF and key schedule, AEAD record protection, the
 //! stateless cookie MAC, ECDHE on X25519 or P-256, ECDSA on P-256 and RSA signature
-//! verification, on RustCrypto's primitives and x25519-dalek — the elliptic curves optionally on ring's in native
-//! builds ([`CryptoProvider`]). Every type of ours that
+//! verification, on RustCrypto's primitives and x25519-dalek — the elliptic curves
+//! optionally on ring's in native builds ([`CryptoProvider`]). Every type of ours that
 //! holds key material wipes it when dropped; secret comparisons (cookies, Finished) are
 //! constant-time.
 

@@ -978,6 +978,10 @@ mod tests {
             let error = Demo::new(&s).err().unwrap();
             assert_eq!(error.status().code(), 0x4D, "{error}");
         }
+        // The demo's server has no RSA key: an ECDHE_RSA suite is refused saying so.
+        let error = Demo::new(&settings("rsa-gcm", 0.0, 1)).err().unwrap();
+        assert_eq!(error.status().code(), 0x4D);
+        assert!(error.to_string().contains("no RSA certificate"), "{error}");
     }
 
     #[test]
