@@ -89,6 +89,16 @@ impl SignatureScheme {
         matches!(self.key_kind(), KeyKind::EcdsaP256) || cfg!(feature = "rsa")
     }
 
+    /// The code points of those of `schemes` this build verifies, in their order: what
+    /// signature_algorithms and a CertificateRequest list.
+    pub fn verifiable_ids(schemes: &[SignatureScheme]) -> Vec<u16> {
+        schemes
+            .iter()
+            .filter(|s| s.verifiable())
+            .map(|s| s.id())
+            .collect()
+    }
+
     /// The kind of key that signs with it.
     pub const fn key_kind(self) -> KeyKind {
         match self {

@@ -81,11 +81,7 @@ impl Session {
             extensions.push(Extension::ec_point_formats_uncompressed());
             // Every scheme we verify, whatever the suites: it also names the signatures
             // we take on the server's certificates (RFC 5246 §7.4.2).
-            let schemes: Vec<u16> = SignatureScheme::ALL
-                .iter()
-                .filter(|s| s.verifiable())
-                .map(|s| s.id())
-                .collect();
+            let schemes = SignatureScheme::verifiable_ids(&SignatureScheme::ALL);
             extensions.push(Extension::signature_algorithms(&schemes));
         }
         if let Some(name) = self.config.server_name()

@@ -95,9 +95,8 @@ impl Session {
     /// Holds a record of the next epoch until its ChangeCipherSpec arrives (datagrams
     /// get reordered); bounded, and the peer's retransmission covers what we drop.
     fn keep_early_record(&mut self, record: &Record<'_>) {
-        let held: usize = self.early_records.iter().map(Vec::len).sum();
         let len = crate::record::RECORD_HEADER_LEN + record.fragment.len();
-        if held + len > MAX_EARLY_RECORD_BYTES {
+        if !fits_early(&self.early_records, len) {
             self.dropped(DropReason::Unexpected);
             return;
         }
@@ -110,8 +109,7 @@ impl Session {
     /// Holds application data that arrived before the peer's Finished (bounded like
     /// the early records; beyond, dropped and counted).
     fn keep_early_data(&mut self, data: Vec<u8>) {
-        let held: usize = self.early_data.iter().map(Vec::len).sum();
-        if held + data.len() > MAX_EARLY_RECORD_BYTES {
+        if !fits_early(&self.early_data, data.len()) {
             self.dropped(DropReason::Unexpected);
             return;
         }
@@ -275,6 +273,12 @@ impl Session {
             Role::Server => self.server_message(now, message),
         }
     }
+}
+
+/// Whether `more` bytes fit beside those `held` within [`MAX_EARLY_RECORD_BYTES`], the
+/// bound on what a session holds ahead of its handshake (early records, early data).
+fn fits_early(held: &[Vec<u8>], more: usize) -> bool {
+    held.iter().map(Vec::len).sum::<usize>() + more <= MAX_EARLY_RECORD_BYTES
 }
 
 #[cfg(test)]

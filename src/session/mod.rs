@@ -927,8 +927,8 @@ impl Session {
         Ok(())
     }
 
-    /// Our Certificate message (our chain, or an empty one when we have none).
-    /// Our Certificate message: our chain if `present`, else an empty one.
+    /// Our Certificate message: our chain if `present` (and we have one), else an empty
+    /// one.
     fn our_certificate(&mut self, present: bool) -> FlightMessage {
         let chain = self
             .config

@@ -315,11 +315,7 @@ impl Session {
                 } else {
                     vec![ECDSA_SIGN]
                 },
-                schemes: SignatureScheme::TRANSCRIPT
-                    .iter()
-                    .filter(|s| s.verifiable())
-                    .map(|s| s.id())
-                    .collect(),
+                schemes: SignatureScheme::verifiable_ids(&SignatureScheme::TRANSCRIPT),
                 authorities: Vec::new(),
             }
             .encode();
