@@ -81,5 +81,5 @@ pub use resumption::SavedSession;
 pub use rng::{OsRandom, Random, SeededRandom};
 pub use server::{Server, ServerEvent, ServerOutput, ServerStats, SessionId};
 pub use session::{Event, Output, Role, Session, SessionState, Stats};
-pub use suite::{AeadAlgorithm, CipherSuite, KeyExchange};
+pub use suite::{AeadAlgorithm, CipherSuite, KeyExchange, PrfHash};
 pub use time::Instant;

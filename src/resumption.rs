@@ -185,7 +185,7 @@ impl SavedSession {
 
     /// The master secret, ready for a key block.
     pub(crate) fn master_secret(&self) -> MasterSecret {
-        MasterSecret::from_bytes(*self.master)
+        MasterSecret::from_bytes(self.suite.prf_hash(), *self.master)
     }
 
     /// Bytes in memory beyond the struct itself (for the server's accounting).
@@ -286,7 +286,11 @@ mod tests {
 
     /// A secret with this ID and master secret bytes.
     fn secret(id: &[u8], master: u8) -> SessionSecret {
-        SessionSecret::new(id, &MasterSecret::from_bytes([master; 48])).unwrap()
+        SessionSecret::new(
+            id,
+            &MasterSecret::from_bytes(crate::PrfHash::Sha256, [master; 48]),
+        )
+        .unwrap()
     }
 
     fn saved() -> SavedSession {
@@ -371,7 +375,7 @@ mod tests {
 
     #[test]
     fn sessions_without_an_id_or_with_a_long_one_are_not_saved() {
-        let master = MasterSecret::from_bytes([7; 48]);
+        let master = MasterSecret::from_bytes(crate::PrfHash::Sha256, [7; 48]);
         assert!(SessionSecret::new(&[], &master).is_none());
         assert!(SessionSecret::new(&[0; 33], &master).is_none());
         assert!(SessionSecret::new(&[0; 32], &master).is_some());

@@ -1,10 +1,12 @@
-//! The cipher suites wasm-dtls implements: the RFC 7925 IoT profile's AES-128 suites and
-//! their ChaCha20-Poly1305 counterparts (RFC 7905), and for clients the ECDHE_RSA suites
-//! most servers with RSA certificates offer (RFC 5289, RFC 7905).
+//! The cipher suites wasm-dtls implements: the RFC 7925 IoT profile's AES-128 suites,
+//! their ChaCha20-Poly1305 counterparts (RFC 7905) and AES-256-GCM ones with the SHA-384
+//! PRF (RFC 5289, RFC 5487), and for clients the ECDHE_RSA suites most servers with RSA
+//! certificates offer (RFC 5289, RFC 7905).
 
 use core::fmt;
 
-/// A cipher suite wasm-dtls can negotiate. All use an AEAD and the SHA-256 PRF.
+/// A cipher suite wasm-dtls can negotiate. All use an AEAD; the `_SHA384` ones the
+/// SHA-384 PRF, the others the SHA-256 PRF ([`CipherSuite::prf_hash`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CipherSuite {
     /// TLS_PSK_WITH_AES_128_CCM_8 (0xC0A8, RFC 6655): the RFC 7925 mandatory PSK suite.
@@ -23,6 +25,33 @@ pub enum CipherSuite {
     EcdheRsaAes128GcmSha256,
     /// TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 (0xCCA8, RFC 7905): client side only.
     EcdheRsaChaCha20Poly1305Sha256,
+    /// TLS_PSK_WITH_AES_256_GCM_SHA384 (0x00A9, RFC 5487).
+    PskAes256GcmSha384,
+    /// TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 (0xC02C, RFC 5289).
+    EcdheEcdsaAes256GcmSha384,
+    /// TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xC030, RFC 5289): client side only.
+    EcdheRsaAes256GcmSha384,
+}
+
+/// The hash behind a suite's PRF (RFC 5246 §5), its Finished messages and its extended
+/// master secret's session hash (RFC 7627 §3): SHA-256 unless the suite's name ends in
+/// `_SHA384` (RFC 5289 §3.2, RFC 5487 §3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PrfHash {
+    /// SHA-256: 32-byte output, P_SHA256.
+    Sha256,
+    /// SHA-384: 48-byte output, P_SHA384.
+    Sha384,
+}
+
+impl PrfHash {
+    /// Length of the hash's output, and so of a session hash.
+    pub const fn output_len(self) -> usize {
+        match self {
+            PrfHash::Sha256 => 32,
+            PrfHash::Sha384 => 48,
+        }
+    }
 }
 
 /// The AEAD algorithm protecting records.
@@ -32,6 +61,8 @@ pub enum AeadAlgorithm {
     Aes128Ccm8,
     /// AES-128-GCM with a 16-byte tag (RFC 5288).
     Aes128Gcm,
+    /// AES-256-GCM with a 16-byte tag (RFC 5288).
+    Aes256Gcm,
     /// ChaCha20-Poly1305 with a 16-byte tag (RFC 8439) and no nonce in the record
     /// (RFC 7905 §2).
     ChaCha20Poly1305,
@@ -42,7 +73,9 @@ impl AeadAlgorithm {
     pub const fn tag_len(self) -> usize {
         match self {
             AeadAlgorithm::Aes128Ccm8 => 8,
-            AeadAlgorithm::Aes128Gcm | AeadAlgorithm::ChaCha20Poly1305 => 16,
+            AeadAlgorithm::Aes128Gcm
+            | AeadAlgorithm::Aes256Gcm
+            | AeadAlgorithm::ChaCha20Poly1305 => 16,
         }
     }
 
@@ -50,7 +83,7 @@ impl AeadAlgorithm {
     pub const fn key_len(self) -> usize {
         match self {
             AeadAlgorithm::Aes128Ccm8 | AeadAlgorithm::Aes128Gcm => 16,
-            AeadAlgorithm::ChaCha20Poly1305 => 32,
+            AeadAlgorithm::Aes256Gcm | AeadAlgorithm::ChaCha20Poly1305 => 32,
         }
     }
 
@@ -59,7 +92,7 @@ impl AeadAlgorithm {
     /// (RFC 7905 §2).
     pub const fn fixed_iv_len(self) -> usize {
         match self {
-            AeadAlgorithm::Aes128Ccm8 | AeadAlgorithm::Aes128Gcm => 4,
+            AeadAlgorithm::Aes128Ccm8 | AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes256Gcm => 4,
             AeadAlgorithm::ChaCha20Poly1305 => 12,
         }
     }
@@ -69,7 +102,7 @@ impl AeadAlgorithm {
     /// nonce is the record's sequence number masked with the write IV.
     pub const fn explicit_nonce_len(self) -> usize {
         match self {
-            AeadAlgorithm::Aes128Ccm8 | AeadAlgorithm::Aes128Gcm => 8,
+            AeadAlgorithm::Aes128Ccm8 | AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes256Gcm => 8,
             AeadAlgorithm::ChaCha20Poly1305 => 0,
         }
     }
@@ -108,28 +141,34 @@ impl KeyExchange {
 
 impl CipherSuite {
     /// Every suite, in the default preference order: RFC 7925's mandatory ones first,
-    /// ChaCha20-Poly1305 after AES-GCM within each key exchange (as OpenSSL orders
-    /// them on machines with AES instructions), ECDHE_RSA after ECDHE_ECDSA.
-    pub const ALL: [CipherSuite; 8] = [
+    /// ChaCha20-Poly1305 after AES-128-GCM within each key exchange (as OpenSSL orders
+    /// them on machines with AES instructions), AES-256-GCM last (the costlier cipher
+    /// and PRF for no gain against a 128-bit ECDHE or PSK), ECDHE_RSA after ECDHE_ECDSA.
+    pub const ALL: [CipherSuite; 11] = [
         CipherSuite::EcdheEcdsaAes128Ccm8,
         CipherSuite::EcdheEcdsaAes128GcmSha256,
         CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256,
+        CipherSuite::EcdheEcdsaAes256GcmSha384,
         CipherSuite::EcdheRsaAes128GcmSha256,
         CipherSuite::EcdheRsaChaCha20Poly1305Sha256,
+        CipherSuite::EcdheRsaAes256GcmSha384,
         CipherSuite::PskAes128Ccm8,
         CipherSuite::PskAes128GcmSha256,
         CipherSuite::PskChaCha20Poly1305Sha256,
+        CipherSuite::PskAes256GcmSha384,
     ];
 
     /// The suites both a wasm-dtls client and a wasm-dtls server negotiate: all but
     /// ECDHE_RSA ([`KeyExchange::served`]), in the order of [`CipherSuite::ALL`].
-    pub const SERVED: [CipherSuite; 6] = [
+    pub const SERVED: [CipherSuite; 8] = [
         CipherSuite::EcdheEcdsaAes128Ccm8,
         CipherSuite::EcdheEcdsaAes128GcmSha256,
         CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256,
+        CipherSuite::EcdheEcdsaAes256GcmSha384,
         CipherSuite::PskAes128Ccm8,
         CipherSuite::PskAes128GcmSha256,
         CipherSuite::PskChaCha20Poly1305Sha256,
+        CipherSuite::PskAes256GcmSha384,
     ];
 
     /// The IANA code point.
@@ -143,6 +182,9 @@ impl CipherSuite {
             CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => 0xCCA9,
             CipherSuite::EcdheRsaAes128GcmSha256 => 0xC02F,
             CipherSuite::EcdheRsaChaCha20Poly1305Sha256 => 0xCCA8,
+            CipherSuite::PskAes256GcmSha384 => 0x00A9,
+            CipherSuite::EcdheEcdsaAes256GcmSha384 => 0xC02C,
+            CipherSuite::EcdheRsaAes256GcmSha384 => 0xC030,
         }
     }
 
@@ -166,11 +208,15 @@ impl CipherSuite {
             CipherSuite::EcdheRsaChaCha20Poly1305Sha256 => {
                 "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"
             }
+            CipherSuite::PskAes256GcmSha384 => "TLS_PSK_WITH_AES_256_GCM_SHA384",
+            CipherSuite::EcdheEcdsaAes256GcmSha384 => "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            CipherSuite::EcdheRsaAes256GcmSha384 => "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
         }
     }
 
     /// The short name used by the CLI and the demo: psk-ccm8, psk-gcm, psk-chacha20,
-    /// ecdsa-ccm8, ecdsa-gcm, ecdsa-chacha20, rsa-gcm, rsa-chacha20.
+    /// psk-aes256-gcm, ecdsa-ccm8, ecdsa-gcm, ecdsa-chacha20, ecdsa-aes256-gcm, rsa-gcm,
+    /// rsa-chacha20, rsa-aes256-gcm.
     pub const fn short_name(self) -> &'static str {
         match self {
             CipherSuite::PskAes128Ccm8 => "psk-ccm8",
@@ -181,6 +227,9 @@ impl CipherSuite {
             CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => "ecdsa-chacha20",
             CipherSuite::EcdheRsaAes128GcmSha256 => "rsa-gcm",
             CipherSuite::EcdheRsaChaCha20Poly1305Sha256 => "rsa-chacha20",
+            CipherSuite::PskAes256GcmSha384 => "psk-aes256-gcm",
+            CipherSuite::EcdheEcdsaAes256GcmSha384 => "ecdsa-aes256-gcm",
+            CipherSuite::EcdheRsaAes256GcmSha384 => "rsa-aes256-gcm",
         }
     }
 
@@ -200,6 +249,9 @@ impl CipherSuite {
             CipherSuite::PskAes128GcmSha256
             | CipherSuite::EcdheEcdsaAes128GcmSha256
             | CipherSuite::EcdheRsaAes128GcmSha256 => AeadAlgorithm::Aes128Gcm,
+            CipherSuite::PskAes256GcmSha384
+            | CipherSuite::EcdheEcdsaAes256GcmSha384
+            | CipherSuite::EcdheRsaAes256GcmSha384 => AeadAlgorithm::Aes256Gcm,
             CipherSuite::PskChaCha20Poly1305Sha256
             | CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256
             | CipherSuite::EcdheRsaChaCha20Poly1305Sha256 => AeadAlgorithm::ChaCha20Poly1305,
@@ -211,13 +263,25 @@ impl CipherSuite {
         match self {
             CipherSuite::PskAes128Ccm8
             | CipherSuite::PskAes128GcmSha256
-            | CipherSuite::PskChaCha20Poly1305Sha256 => KeyExchange::Psk,
+            | CipherSuite::PskChaCha20Poly1305Sha256
+            | CipherSuite::PskAes256GcmSha384 => KeyExchange::Psk,
             CipherSuite::EcdheEcdsaAes128Ccm8
             | CipherSuite::EcdheEcdsaAes128GcmSha256
-            | CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => KeyExchange::EcdheEcdsa,
-            CipherSuite::EcdheRsaAes128GcmSha256 | CipherSuite::EcdheRsaChaCha20Poly1305Sha256 => {
-                KeyExchange::EcdheRsa
-            }
+            | CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256
+            | CipherSuite::EcdheEcdsaAes256GcmSha384 => KeyExchange::EcdheEcdsa,
+            CipherSuite::EcdheRsaAes128GcmSha256
+            | CipherSuite::EcdheRsaChaCha20Poly1305Sha256
+            | CipherSuite::EcdheRsaAes256GcmSha384 => KeyExchange::EcdheRsa,
+        }
+    }
+
+    /// The hash of the PRF: SHA-384 for the AES-256-GCM suites, SHA-256 for the others.
+    pub const fn prf_hash(self) -> PrfHash {
+        match self.aead() {
+            AeadAlgorithm::Aes256Gcm => PrfHash::Sha384,
+            AeadAlgorithm::Aes128Ccm8
+            | AeadAlgorithm::Aes128Gcm
+            | AeadAlgorithm::ChaCha20Poly1305 => PrfHash::Sha256,
         }
     }
 }
@@ -261,6 +325,22 @@ mod tests {
             CipherSuite::from_name("rsa-chacha20").map(CipherSuite::id),
             Some(0xCCA8)
         );
+        // RFC 5289 §3.2, RFC 5487 §3: the AES-256-GCM suites take SHA-384 for the PRF.
+        assert_eq!(
+            CipherSuite::from_id(0xC02C).map(CipherSuite::prf_hash),
+            Some(PrfHash::Sha384)
+        );
+        assert_eq!(
+            CipherSuite::from_name("TLS_PSK_WITH_AES_256_GCM_SHA384").map(CipherSuite::id),
+            Some(0x00A9)
+        );
+        assert_eq!(CipherSuite::EcdheRsaAes256GcmSha384.id(), 0xC030);
+        assert_eq!(CipherSuite::PskAes256GcmSha384.aead().overhead(), 24);
+        assert_eq!(CipherSuite::PskAes256GcmSha384.aead().key_len(), 32);
+        for s in CipherSuite::ALL {
+            let sha384 = s.iana_name().ends_with("_SHA384");
+            assert_eq!(s.prf_hash() == PrfHash::Sha384, sha384, "{s}");
+        }
     }
 
     #[test]

@@ -251,7 +251,7 @@ fn unhex(s: &str) -> Vec<u8> {
 
 #[test]
 fn a_finished_with_a_wrong_verify_data_is_refused_with_0x115() {
-    use wasm_dtls::crypto::{RecordCipher, prf_sha256};
+    use wasm_dtls::crypto::{RecordCipher, prf};
     use wasm_dtls::handshake::Finished;
 
     let suite = CipherSuite::PskAes128GcmSha256;
@@ -317,7 +317,13 @@ fn a_finished_with_a_wrong_verify_data_is_refused_with_0x115() {
     let mut seed = server_hello.random.to_vec();
     seed.extend_from_slice(&client_random);
     let mut block = [0u8; 40];
-    prf_sha256(&master, b"key expansion", &seed, &mut block);
+    prf(
+        suite.prf_hash(),
+        &master,
+        b"key expansion",
+        &seed,
+        &mut block,
+    );
     // An AES suite's key block: two 16-byte keys, then the 4-byte salts.
     let mut key = [0u8; 32];
     key[..16].copy_from_slice(&block[..16]);

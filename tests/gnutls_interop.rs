@@ -47,6 +47,9 @@ fn priority(suite: CipherSuite, groups: &str) -> String {
         CipherSuite::PskChaCha20Poly1305Sha256
         | CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256
         | CipherSuite::EcdheRsaChaCha20Poly1305Sha256 => "CHACHA20-POLY1305",
+        CipherSuite::PskAes256GcmSha384
+        | CipherSuite::EcdheEcdsaAes256GcmSha384
+        | CipherSuite::EcdheRsaAes256GcmSha384 => "AES-256-GCM",
     };
     format!("NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+{kx}:-CIPHER-ALL:+{cipher}{groups}")
 }

@@ -1,6 +1,6 @@
 //! Interoperability with node-dtls-client (npm; a DTLS client written in JavaScript,
 //! PSK only, common in Node programs for CoAP gateways) against our pool [`Server`]
-//! over loopback UDP, its two PSK suites (AES; it has no ChaCha20-Poly1305), data both
+//! over loopback UDP, its three AES PSK suites (no ChaCha20-Poly1305 there), data both
 //! ways. The peer is `tests/interop/node_dtls_client_peer.cjs`; scripts/test.sh installs
 //! the package (pinned) into `target/interop-npm`. Bounded by timeouts; never skipped.
 //!
@@ -21,16 +21,18 @@ use std::time::Duration;
 use common::process::Process;
 use common::udp::UdpDriver;
 use common::{AES_SUITES, IDENTITY, KEY};
-use wasm_dtls::{Config, KeyExchange};
+use wasm_dtls::{CipherSuite, Config, KeyExchange};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
 #[test]
 fn node_dtls_client_talks_to_our_server() {
-    // node-dtls-client has no ChaCha20-Poly1305: its two AES PSK suites.
+    // node-dtls-client has no ChaCha20-Poly1305: its three AES PSK suites (its
+    // AES-256-GCM one with the SHA-384 PRF).
     let suites = AES_SUITES
         .into_iter()
-        .filter(|s| s.key_exchange() == KeyExchange::Psk);
+        .filter(|s| s.key_exchange() == KeyExchange::Psk)
+        .chain([CipherSuite::PskAes256GcmSha384]);
     for suite in suites {
         let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
         let port = socket.local_addr().unwrap().port().to_string();

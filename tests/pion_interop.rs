@@ -1,7 +1,8 @@
 //! Interoperability with pion/dtls v2 (Go; Debian's golang-github-pion-dtls.v2-dev,
 //! built from `tests/interop/pion_peer.go` in GOPATH mode, offline) over loopback UDP,
-//! both directions, the four AES suites (pion/dtls 2 has no ChaCha20-Poly1305), and
-//! ECDHE_RSA from its server with an RSA certificate; data both ways; client
+//! both directions, the four AES-128 suites (pion/dtls 2 has no ChaCha20-Poly1305) and
+//! TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, and ECDHE_RSA (AES-128-GCM and AES-256-GCM)
+//! from its server with an RSA certificate; data both ways; client
 //! certificates with ECDHE-ECDSA; a chain of several kilobytes fragmented to a 500-byte
 //! MTU; a lossy link. pion requires the extended master secret here. Our server side is
 //! the pool [`wasm_dtls::Server`]. scripts/test.sh installs Go and the package. Bounded
@@ -24,14 +25,17 @@ use common::udp::REORDERED_FLIGHT;
 use common::{AES_SUITES, big_chain, cert_config, suite_config};
 use wasm_dtls::{CipherSuite, NamedGroup};
 
-/// The four AES suites, and TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (its server with an
-/// RSA certificate; our server does not take it).
-static PION_SUITES: [CipherSuite; 5] = [
+/// The four AES-128 suites, ECDHE-ECDSA with AES-256-GCM, and the ECDHE_RSA ones with
+/// AES-GCM (its server with an RSA certificate; our server does not take them). pion has
+/// no TLS_PSK_WITH_AES_256_GCM_SHA384.
+static PION_SUITES: [CipherSuite; 7] = [
     AES_SUITES[0],
     AES_SUITES[1],
     AES_SUITES[2],
     AES_SUITES[3],
+    CipherSuite::EcdheEcdsaAes256GcmSha384,
     CipherSuite::EcdheRsaAes128GcmSha256,
+    CipherSuite::EcdheRsaAes256GcmSha384,
 ];
 
 /// The pion peer, built once for this test binary.

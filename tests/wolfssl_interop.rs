@@ -22,12 +22,14 @@ use common::{ECDSA_SUITES, RSA_SUITES};
 use wasm_dtls::{CipherSuite, NamedGroup};
 
 /// The suites of Debian's wolfSSL that we speak.
-static WOLFSSL_SUITES: [CipherSuite; 5] = [
+static WOLFSSL_SUITES: [CipherSuite; 7] = [
     ECDSA_SUITES[0],
     ECDSA_SUITES[1],
     ECDSA_SUITES[2],
+    ECDSA_SUITES[3],
     RSA_SUITES[0],
     RSA_SUITES[1],
+    RSA_SUITES[2],
 ];
 
 /// The wolfSSL peer, built once for this test binary.

@@ -443,7 +443,8 @@ fn an_rsa_certificate_cannot_be_our_own() {
 }
 
 /// Each RSA scheme verifies OpenSSL's signature (`openssl dgst`) and no other: not
-/// with another hash or padding, not with a bit flipped, not with a P-256 key.
+/// with another hash or padding, not with a bit flipped, not with a P-256 key. And
+/// OpenSSL's ECDSA signature with SHA-384 by a P-256 key verifies as that scheme only.
 #[test]
 fn rsa_signature_schemes_verify_openssl_signatures() {
     let message = b"client_random || server_random || ServerECDHParams";
@@ -453,7 +454,10 @@ fn rsa_signature_schemes_verify_openssl_signatures() {
     std::fs::write(&input, message).unwrap();
     let rsa_key = cert("rsa-server").public_key().unwrap();
     let p256_key = cert("server").public_key().unwrap();
-    let rsa_schemes = &SignatureScheme::ALL[1..];
+    let rsa_schemes: Vec<SignatureScheme> = SignatureScheme::ALL
+        .into_iter()
+        .filter(|s| s.key_kind() == wasm_dtls::x509::KeyKind::Rsa)
+        .collect();
     for (scheme, hash, pss) in [
         (SignatureScheme::RsaPssRsaeSha256, "-sha256", true),
         (SignatureScheme::RsaPssRsaeSha384, "-sha384", true),
@@ -491,7 +495,7 @@ fn rsa_signature_schemes_verify_openssl_signatures() {
         assert!(status.success());
         let signature = std::fs::read(&output).unwrap();
         let provider = CryptoProvider::RustCrypto;
-        for other in rsa_schemes {
+        for other in &rsa_schemes {
             assert_eq!(
                 other.verify(provider, &rsa_key, message, &signature),
                 *other == scheme,
@@ -504,5 +508,27 @@ fn rsa_signature_schemes_verify_openssl_signatures() {
         assert!(!scheme.verify(provider, &p256_key, message, &signature));
         assert!(!scheme.verify(provider, &rsa_key, b"another message", &signature));
     }
+    // TLS 1.2's ECDSA with SHA-384 (0x0503) on our P-256 key, signed by OpenSSL.
+    let output = dir.join("ecdsa-signature");
+    let status = std::process::Command::new("openssl")
+        .args([
+            "dgst",
+            "-sha384",
+            "-sign",
+            &common::fixture_path("server.key.pem"),
+        ])
+        .arg("-out")
+        .arg(&output)
+        .arg(&input)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let signature = std::fs::read(&output).unwrap();
+    let provider = CryptoProvider::RustCrypto;
+    assert!(SignatureScheme::EcdsaSha384.verify(provider, &p256_key, message, &signature));
+    assert!(
+        !SignatureScheme::EcdsaSecp256r1Sha256.verify(provider, &p256_key, message, &signature)
+    );
+    assert!(!SignatureScheme::EcdsaSha384.verify(provider, &rsa_key, message, &signature));
     std::fs::remove_dir_all(&dir).unwrap();
 }

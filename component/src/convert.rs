@@ -101,6 +101,9 @@ pub fn suite_from_wit(suite: CipherSuite) -> EngineSuite {
         }
         CipherSuite::EcdheRsaAes128GcmSha256 => EngineSuite::EcdheRsaAes128GcmSha256,
         CipherSuite::EcdheRsaChacha20Poly1305Sha256 => EngineSuite::EcdheRsaChaCha20Poly1305Sha256,
+        CipherSuite::PskAes256GcmSha384 => EngineSuite::PskAes256GcmSha384,
+        CipherSuite::EcdheEcdsaAes256GcmSha384 => EngineSuite::EcdheEcdsaAes256GcmSha384,
+        CipherSuite::EcdheRsaAes256GcmSha384 => EngineSuite::EcdheRsaAes256GcmSha384,
     }
 }
 
@@ -117,6 +120,9 @@ pub fn suite(suite: EngineSuite) -> CipherSuite {
         }
         EngineSuite::EcdheRsaAes128GcmSha256 => CipherSuite::EcdheRsaAes128GcmSha256,
         EngineSuite::EcdheRsaChaCha20Poly1305Sha256 => CipherSuite::EcdheRsaChacha20Poly1305Sha256,
+        EngineSuite::PskAes256GcmSha384 => CipherSuite::PskAes256GcmSha384,
+        EngineSuite::EcdheEcdsaAes256GcmSha384 => CipherSuite::EcdheEcdsaAes256GcmSha384,
+        EngineSuite::EcdheRsaAes256GcmSha384 => CipherSuite::EcdheRsaAes256GcmSha384,
     }
 }
 

@@ -188,6 +188,9 @@ pub(crate) fn wit_suite(suite: CipherSuite) -> WitSuite {
         CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256 => WitSuite::EcdheEcdsaChacha20Poly1305Sha256,
         CipherSuite::EcdheRsaAes128GcmSha256 => WitSuite::EcdheRsaAes128GcmSha256,
         CipherSuite::EcdheRsaChaCha20Poly1305Sha256 => WitSuite::EcdheRsaChacha20Poly1305Sha256,
+        CipherSuite::PskAes256GcmSha384 => WitSuite::PskAes256GcmSha384,
+        CipherSuite::EcdheEcdsaAes256GcmSha384 => WitSuite::EcdheEcdsaAes256GcmSha384,
+        CipherSuite::EcdheRsaAes256GcmSha384 => WitSuite::EcdheRsaAes256GcmSha384,
     }
 }
 
@@ -218,5 +221,8 @@ pub(crate) fn engine_suite(suite: WitSuite) -> CipherSuite {
         WitSuite::EcdheEcdsaChacha20Poly1305Sha256 => CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256,
         WitSuite::EcdheRsaAes128GcmSha256 => CipherSuite::EcdheRsaAes128GcmSha256,
         WitSuite::EcdheRsaChacha20Poly1305Sha256 => CipherSuite::EcdheRsaChaCha20Poly1305Sha256,
+        WitSuite::PskAes256GcmSha384 => CipherSuite::PskAes256GcmSha384,
+        WitSuite::EcdheEcdsaAes256GcmSha384 => CipherSuite::EcdheEcdsaAes256GcmSha384,
+        WitSuite::EcdheRsaAes256GcmSha384 => CipherSuite::EcdheRsaAes256GcmSha384,
     }
 }

@@ -9,13 +9,16 @@ export type Bytes = string | Uint8Array;
  * clients of servers with RSA certificates; a server here never picks them.
  */
 export type SuiteName =
-  | 'psk-ccm8' | 'psk-gcm' | 'psk-chacha20' | 'ecdsa-ccm8' | 'ecdsa-gcm' | 'ecdsa-chacha20'
-  | 'rsa-gcm' | 'rsa-chacha20'
+  | 'psk-ccm8' | 'psk-gcm' | 'psk-chacha20' | 'psk-aes256-gcm'
+  | 'ecdsa-ccm8' | 'ecdsa-gcm' | 'ecdsa-chacha20' | 'ecdsa-aes256-gcm'
+  | 'rsa-gcm' | 'rsa-chacha20' | 'rsa-aes256-gcm'
   | 'TLS_PSK_WITH_AES_128_CCM_8' | 'TLS_PSK_WITH_AES_128_GCM_SHA256'
   | 'TLS_PSK_WITH_CHACHA20_POLY1305_SHA256'
   | 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8' | 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'
   | 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'
+  | 'TLS_PSK_WITH_AES_256_GCM_SHA384' | 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'
   | 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256' | 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256'
+  | 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'
   | (string & {});
 
 /** An ECDHE group by name: x25519, or secp256r1 (also P-256, prime256v1). */

@@ -1,14 +1,14 @@
-//! AEAD record protection as DTLS 1.2 uses it: AES-128-CCM_8 (RFC 6655), AES-128-GCM
-//! (RFC 5288) and ChaCha20-Poly1305 (RFC 7905).
+//! AEAD record protection as DTLS 1.2 uses it: AES-128-CCM_8 (RFC 6655), AES-128-GCM and
+//! AES-256-GCM (RFC 5288) and ChaCha20-Poly1305 (RFC 7905).
 //!
 //! AES: nonce = salt (client/server_write_IV, 4 bytes) ‖ explicit nonce (8 bytes, sent
 //! in the record; we use epoch ‖ sequence number, which never repeats under one key).
 //! ChaCha20-Poly1305: nonce = write_IV (12 bytes) XOR (4 zero bytes ‖ epoch ‖ sequence
 //! number), nothing sent in the record (RFC 7905 §2).
-//! Additional data, all three = epoch ‖ sequence (8 bytes, RFC 6347 §4.1.2.1) ‖ type ‖
+//! Additional data, all four = epoch ‖ sequence (8 bytes, RFC 6347 §4.1.2.1) ‖ type ‖
 //! version ‖ plaintext length (RFC 5246 §6.2.3.3).
 
-use aes::Aes128Enc;
+use aes::{Aes128Enc, Aes256Enc};
 use aes_gcm::AesGcm;
 use aes_gcm::aead::array::typenum::Unsigned;
 use aes_gcm::aead::{AeadInOut, KeyInit, Nonce, Tag};
@@ -27,6 +27,9 @@ type Aes128Ccm8 = Ccm<Aes128Enc, U8, U12>;
 /// AES-128-GCM with a 12-byte nonce (RFC 5288), on the encryption-only key schedule.
 type Aes128Gcm = AesGcm<Aes128Enc, U12>;
 
+/// AES-256-GCM with a 12-byte nonce (RFC 5288), on the encryption-only key schedule.
+type Aes256Gcm = AesGcm<Aes256Enc, U12>;
+
 /// The longest write key any algorithm takes from the key block (ChaCha20's).
 pub const MAX_KEY_LEN: usize = 32;
 
@@ -40,6 +43,7 @@ const SEQ_NUM_LEN: usize = 8;
 enum Cipher {
     Ccm8(Box<Aes128Ccm8>),
     Gcm(Box<Aes128Gcm>),
+    Gcm256(Box<Aes256Gcm>),
     ChaCha20Poly1305(Box<ChaCha20Poly1305>),
 }
 
@@ -80,7 +84,8 @@ impl RecordCipher {
         key: &[u8; MAX_KEY_LEN],
         iv: &[u8; MAX_FIXED_IV_LEN],
     ) -> RecordCipher {
-        // AES-128 takes the first 16 of the 32 bytes (there always are 16).
+        // AES-128 takes the first 16 of the 32 bytes (there always are 16); AES-256 and
+        // ChaCha20 take all 32.
         let aes_key: Zeroizing<[u8; 16]> =
             Zeroizing::new(key.first_chunk().copied().unwrap_or_default());
         let cipher = match algorithm {
@@ -88,6 +93,7 @@ impl RecordCipher {
                 Cipher::Ccm8(Box::new(Aes128Ccm8::new(&(*aes_key).into())))
             }
             AeadAlgorithm::Aes128Gcm => Cipher::Gcm(Box::new(Aes128Gcm::new(&(*aes_key).into()))),
+            AeadAlgorithm::Aes256Gcm => Cipher::Gcm256(Box::new(Aes256Gcm::new(&(*key).into()))),
             AeadAlgorithm::ChaCha20Poly1305 => {
                 Cipher::ChaCha20Poly1305(Box::new(ChaCha20Poly1305::new(&(*key).into())))
             }
@@ -159,6 +165,7 @@ impl RecordCipher {
         match &self.cipher {
             Cipher::Ccm8(c) => seal_in_place(c.as_ref(), &nonce, &aad, out, start),
             Cipher::Gcm(c) => seal_in_place(c.as_ref(), &nonce, &aad, out, start),
+            Cipher::Gcm256(c) => seal_in_place(c.as_ref(), &nonce, &aad, out, start),
             Cipher::ChaCha20Poly1305(c) => seal_in_place(c.as_ref(), &nonce, &aad, out, start),
         }
     }
@@ -187,6 +194,7 @@ impl RecordCipher {
         match &self.cipher {
             Cipher::Ccm8(c) => open_with(c.as_ref(), &nonce, &aad, sealed),
             Cipher::Gcm(c) => open_with(c.as_ref(), &nonce, &aad, sealed),
+            Cipher::Gcm256(c) => open_with(c.as_ref(), &nonce, &aad, sealed),
             Cipher::ChaCha20Poly1305(c) => open_with(c.as_ref(), &nonce, &aad, sealed),
         }
     }
@@ -198,7 +206,7 @@ impl RecordCipher {
         let mut nonce = self.iv;
         let (_, last_eight) = nonce.split_at_mut(4);
         match self.algorithm {
-            AeadAlgorithm::Aes128Ccm8 | AeadAlgorithm::Aes128Gcm => {
+            AeadAlgorithm::Aes128Ccm8 | AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes256Gcm => {
                 last_eight.copy_from_slice(&seq_num);
             }
             AeadAlgorithm::ChaCha20Poly1305 => {
@@ -344,6 +352,50 @@ pub(crate) mod tests {
         assert_eq!(ct, unhex(expected));
     }
 
+    /// McGrew & Viega, Test Case 16: Test Case 4's inputs under a 256-bit key.
+    #[test]
+    fn gcm256_matches_mcgrew_viega_test_case_16() {
+        let key: [u8; 32] = unhex(&"feffe9928665731c6d6a8f9467308308".repeat(2))
+            .try_into()
+            .unwrap();
+        let nonce: [u8; 12] = unhex("cafebabefacedbaddecaf888").try_into().unwrap();
+        let aad = unhex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
+        let pt = unhex(concat!(
+            "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72",
+            "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39"
+        ));
+        let ct = Aes256Gcm::new(&key.into())
+            .encrypt(
+                &nonce.into(),
+                Payload {
+                    msg: &pt,
+                    aad: &aad,
+                },
+            )
+            .unwrap();
+        let expected = concat!(
+            "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa",
+            "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662",
+            "76fc6ece0f4e1768cddf8853bb2d551b"
+        );
+        assert_eq!(ct, unhex(expected));
+    }
+
+    /// An AES-256-GCM record takes all 32 key bytes and AES's 4-byte salt. Checked
+    /// against Python `cryptography` 48: AESGCM(key).encrypt(salt ‖ seq_num, pt,
+    /// seq_num ‖ 17 fefd 0005) with key 00..1f, salt a0a1a2a3, epoch 1, seq 5, "hello".
+    #[test]
+    fn aes256_gcm_records_use_the_whole_key() {
+        let key: [u8; 32] = core::array::from_fn(|i| i as u8);
+        let iv: [u8; 12] = core::array::from_fn(|i| if i < 4 { 0xa0 + i as u8 } else { 0xee });
+        let cipher = RecordCipher::new(AeadAlgorithm::Aes256Gcm, &key, &iv);
+        let sealed = cipher.seal(1, 5, 23, 0xFEFD, b"hello");
+        assert_eq!(&sealed[..8], &[0, 1, 0, 0, 0, 0, 0, 5]);
+        assert_eq!(sealed[8..].to_vec(), unhex(GCM256_RECORD_FROM_PYTHON));
+    }
+
+    const GCM256_RECORD_FROM_PYTHON: &str = "34d5a0063d696cd2e8593786c757c7415056d3576e";
+
     /// The record layout: the nonce is salt ‖ epoch ‖ seq and the AAD is seq_num ‖
     /// type ‖ version ‖ length. Checked against an independent AES-CCM (Python
     /// `cryptography` 48: AESCCM(key, tag_length=8).encrypt(nonce, pt, aad)) with
@@ -411,6 +463,7 @@ pub(crate) mod tests {
         for alg in [
             AeadAlgorithm::Aes128Ccm8,
             AeadAlgorithm::Aes128Gcm,
+            AeadAlgorithm::Aes256Gcm,
             AeadAlgorithm::ChaCha20Poly1305,
         ] {
             let c = RecordCipher::new(alg, &[7; 32], &[1; 12]);

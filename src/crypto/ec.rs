@@ -79,8 +79,10 @@ pub fn verify(key: &p256::PublicKey, message: &[u8], der: &[u8]) -> bool {
     Signature::from_der(der).is_ok_and(|s| VerifyingKey::from(key).verify(message, &s).is_ok())
 }
 
-/// Whether `der` is a valid ECDSA signature of the SHA-256 `digest` by `key`.
-pub fn verify_digest(key: &p256::PublicKey, digest: &[u8; 32], der: &[u8]) -> bool {
+/// Whether `der` is a valid ECDSA signature of the `digest` by `key`: SHA-256, or a
+/// longer hash cut to its leftmost 256 bits (FIPS 186-5 §6.4.2), as TLS 1.2 signs with
+/// SHA-384 on P-256 (RFC 5246 §7.4.1.4.1 leaves the curve free).
+pub fn verify_digest(key: &p256::PublicKey, digest: &[u8], der: &[u8]) -> bool {
     Signature::from_der(der)
         .is_ok_and(|s| VerifyingKey::from(key).verify_prehash(digest, &s).is_ok())
 }

@@ -17,12 +17,15 @@ mod signature;
 
 pub use aead::{MAX_FIXED_IV_LEN, MAX_KEY_LEN, RecordCipher};
 pub use cookie::{CookieJar, CookieSecret};
-pub use prf::{KeyBlock, MasterSecret, prf_sha256, psk_premaster_secret};
+pub use prf::{KeyBlock, MasterSecret, prf, psk_premaster_secret};
 pub use provider::CryptoProvider;
 pub use signature::SignatureScheme;
 
 /// HMAC-SHA256, the MAC behind the PRF and the cookies.
 pub(crate) type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+/// HMAC-SHA384, the MAC behind the PRF of the `_SHA384` suites.
+pub(crate) type HmacSha384 = hmac::Hmac<sha2::Sha384>;
 
 /// A keyed HMAC-SHA256. HMAC accepts keys of any length, so this cannot fail.
 pub(crate) fn hmac_sha256(key: &[u8]) -> HmacSha256 {
@@ -57,6 +60,10 @@ mod tests {
         wipes_itself::<RecordCipher>();
         wipes_itself::<aes::Aes128>();
         wipes_itself::<aes_gcm::Aes128Gcm>();
+        wipes_itself::<aes_gcm::Aes256Gcm>();
+        // The SHA-384 suites' master secrets hold a keyed HMAC-SHA384 (SHA-512 cores).
+        wipes_itself::<<sha2::Sha384 as CoreProxy>::Core>();
+        wipes_itself::<sha2::Sha384>();
         // Pre-shared keys, premaster secrets, ephemeral and certificate keys.
         wipes_itself::<Zeroizing<Vec<u8>>>();
         wipes_itself::<p256::SecretKey>();

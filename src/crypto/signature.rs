@@ -1,13 +1,15 @@
 //! The signature schemes wasm-dtls verifies (TLS 1.2 SignatureAndHashAlgorithm values,
-//! named as in RFC 8446 §4.2.3): ECDSA P-256 with SHA-256, and RSA with PKCS#1 v1.5 or
-//! PSS (RFC 8017) with SHA-256, SHA-384 or SHA-512. RSA is RustCrypto's `rsa` with every
+//! named as in RFC 8446 §4.2.3): ECDSA P-256 with SHA-256 or SHA-384, and RSA with
+//! PKCS#1 v1.5 or PSS (RFC 8017) with SHA-256, SHA-384 or SHA-512. RSA is RustCrypto's `rsa` with every
 //! provider (cargo feature `rsa`, default); ECDSA goes to the configured
 //! [`CryptoProvider`].
 
+use sha2::{Digest, Sha384};
 #[cfg(feature = "rsa")]
-use sha2::{Digest, Sha256, Sha384, Sha512};
+use sha2::{Sha256, Sha512};
 
 use super::{CryptoProvider, ec};
+use crate::suite::PrfHash;
 use crate::x509::{KeyKind, PublicKey};
 
 /// A signature algorithm and its hash, as signature_algorithms lists them.
@@ -15,6 +17,10 @@ use crate::x509::{KeyKind, PublicKey};
 pub enum SignatureScheme {
     /// ecdsa_secp256r1_sha256 (0x0403).
     EcdsaSecp256r1Sha256,
+    /// ecdsa_secp384r1_sha384 (0x0503), which TLS 1.2 reads as ECDSA with SHA-384 on
+    /// any curve (RFC 5246 §7.4.1.4.1): here with P-256 keys. Mbed TLS 2 clients sign
+    /// their CertificateVerify with it whenever the suite's PRF hash is SHA-384.
+    EcdsaSha384,
     /// rsa_pss_rsae_sha256 (0x0804): PSS with a salt as long as the hash, an
     /// rsaEncryption key (RFC 8446 §4.2.3; usable in TLS 1.2 by the same section).
     RsaPssRsaeSha256,
@@ -33,8 +39,9 @@ pub enum SignatureScheme {
 impl SignatureScheme {
     /// Every scheme, in the order a client offers them: ECDSA, then RSA-PSS before
     /// PKCS#1 v1.5 (as OpenSSL, GnuTLS and Go order them), shorter hashes first.
-    pub const ALL: [SignatureScheme; 7] = [
+    pub const ALL: [SignatureScheme; 8] = [
         SignatureScheme::EcdsaSecp256r1Sha256,
+        SignatureScheme::EcdsaSha384,
         SignatureScheme::RsaPssRsaeSha256,
         SignatureScheme::RsaPssRsaeSha384,
         SignatureScheme::RsaPssRsaeSha512,
@@ -43,19 +50,48 @@ impl SignatureScheme {
         SignatureScheme::RsaPkcs1Sha512,
     ];
 
-    /// The schemes whose hash is SHA-256, the only ones that can sign a handshake
-    /// transcript here (CertificateVerify): the transcript is hashed with the suite's
-    /// PRF hash, SHA-256, alone.
-    pub const TRANSCRIPT: [SignatureScheme; 3] = [
-        SignatureScheme::EcdsaSecp256r1Sha256,
-        SignatureScheme::RsaPssRsaeSha256,
-        SignatureScheme::RsaPkcs1Sha256,
-    ];
+    /// The schemes that can sign a handshake transcript (CertificateVerify) in a suite
+    /// with this PRF hash: those whose hash the transcript keeps — SHA-256 always, and
+    /// SHA-384 too in the `_SHA384` suites (see `Transcript`).
+    pub const fn transcript(prf: PrfHash) -> &'static [SignatureScheme] {
+        const SHA256: [SignatureScheme; 3] = [
+            SignatureScheme::EcdsaSecp256r1Sha256,
+            SignatureScheme::RsaPssRsaeSha256,
+            SignatureScheme::RsaPkcs1Sha256,
+        ];
+        const SHA384: [SignatureScheme; 6] = [
+            SignatureScheme::EcdsaSecp256r1Sha256,
+            SignatureScheme::EcdsaSha384,
+            SignatureScheme::RsaPssRsaeSha256,
+            SignatureScheme::RsaPssRsaeSha384,
+            SignatureScheme::RsaPkcs1Sha256,
+            SignatureScheme::RsaPkcs1Sha384,
+        ];
+        match prf {
+            PrfHash::Sha256 => &SHA256,
+            PrfHash::Sha384 => &SHA384,
+        }
+    }
+
+    /// The hash the scheme signs with, if a transcript can be hashed with it (SHA-256,
+    /// SHA-384); `None` for SHA-512.
+    pub const fn transcript_hash(self) -> Option<PrfHash> {
+        match self {
+            SignatureScheme::EcdsaSecp256r1Sha256
+            | SignatureScheme::RsaPssRsaeSha256
+            | SignatureScheme::RsaPkcs1Sha256 => Some(PrfHash::Sha256),
+            SignatureScheme::EcdsaSha384
+            | SignatureScheme::RsaPssRsaeSha384
+            | SignatureScheme::RsaPkcs1Sha384 => Some(PrfHash::Sha384),
+            SignatureScheme::RsaPssRsaeSha512 | SignatureScheme::RsaPkcs1Sha512 => None,
+        }
+    }
 
     /// The code point.
     pub const fn id(self) -> u16 {
         match self {
             SignatureScheme::EcdsaSecp256r1Sha256 => 0x0403,
+            SignatureScheme::EcdsaSha384 => 0x0503,
             SignatureScheme::RsaPssRsaeSha256 => 0x0804,
             SignatureScheme::RsaPssRsaeSha384 => 0x0805,
             SignatureScheme::RsaPssRsaeSha512 => 0x0806,
@@ -69,6 +105,7 @@ impl SignatureScheme {
     pub const fn name(self) -> &'static str {
         match self {
             SignatureScheme::EcdsaSecp256r1Sha256 => "ecdsa_secp256r1_sha256",
+            SignatureScheme::EcdsaSha384 => "ecdsa_secp384r1_sha384",
             SignatureScheme::RsaPssRsaeSha256 => "rsa_pss_rsae_sha256",
             SignatureScheme::RsaPssRsaeSha384 => "rsa_pss_rsae_sha384",
             SignatureScheme::RsaPssRsaeSha512 => "rsa_pss_rsae_sha512",
@@ -102,7 +139,9 @@ impl SignatureScheme {
     /// The kind of key that signs with it.
     pub const fn key_kind(self) -> KeyKind {
         match self {
-            SignatureScheme::EcdsaSecp256r1Sha256 => KeyKind::EcdsaP256,
+            SignatureScheme::EcdsaSecp256r1Sha256 | SignatureScheme::EcdsaSha384 => {
+                KeyKind::EcdsaP256
+            }
             _ => KeyKind::Rsa,
         }
     }
@@ -119,9 +158,15 @@ impl SignatureScheme {
             (SignatureScheme::EcdsaSecp256r1Sha256, PublicKey::P256(key)) => {
                 ec::verify_with(provider, key, message, signature)
             }
+            (SignatureScheme::EcdsaSha384, PublicKey::P256(key)) => {
+                ec::verify_digest(key, &Sha384::digest(message), signature)
+            }
             (_, PublicKey::P256(_)) => false,
             #[cfg(feature = "rsa")]
-            (SignatureScheme::EcdsaSecp256r1Sha256, PublicKey::Rsa(_)) => false,
+            (
+                SignatureScheme::EcdsaSecp256r1Sha256 | SignatureScheme::EcdsaSha384,
+                PublicKey::Rsa(_),
+            ) => false,
             #[cfg(feature = "rsa")]
             (_, PublicKey::Rsa(key)) => {
                 let prehashed = match self {
@@ -138,24 +183,20 @@ impl SignatureScheme {
         }
     }
 
-    /// Whether `signature` is this scheme's signature of the SHA-256 `digest` by `key`
-    /// (a CertificateVerify over the transcript); false for a scheme outside
-    /// [`SignatureScheme::TRANSCRIPT`].
-    pub fn verify_sha256_digest(
-        self,
-        key: &PublicKey,
-        digest: &[u8; 32],
-        signature: &[u8],
-    ) -> bool {
-        match (self, key) {
-            (SignatureScheme::EcdsaSecp256r1Sha256, PublicKey::P256(key)) => {
-                ec::verify_digest(key, digest, signature)
-            }
+    /// Whether `signature` is this scheme's signature of `digest` by `key` (a
+    /// CertificateVerify over the transcript, hashed with
+    /// [`SignatureScheme::transcript_hash`]); false for a digest of another length.
+    pub fn verify_digest(self, key: &PublicKey, digest: &[u8], signature: &[u8]) -> bool {
+        let Some(hash) = self.transcript_hash() else {
+            return false;
+        };
+        if digest.len() != hash.output_len() {
+            return false;
+        }
+        match (self.key_kind(), key) {
+            (KeyKind::EcdsaP256, PublicKey::P256(key)) => ec::verify_digest(key, digest, signature),
             #[cfg(feature = "rsa")]
-            (
-                SignatureScheme::RsaPssRsaeSha256 | SignatureScheme::RsaPkcs1Sha256,
-                PublicKey::Rsa(key),
-            ) => rsa_verify_prehash(self, key, digest, signature),
+            (KeyKind::Rsa, PublicKey::Rsa(key)) => rsa_verify_prehash(self, key, digest, signature),
             _ => false,
         }
     }
@@ -176,7 +217,7 @@ fn rsa_verify_prehash(
         SignatureScheme::RsaPkcs1Sha256 => key.pkcs1v15_verify_prehash::<Sha256>(hash, signature),
         SignatureScheme::RsaPkcs1Sha384 => key.pkcs1v15_verify_prehash::<Sha384>(hash, signature),
         SignatureScheme::RsaPkcs1Sha512 => key.pkcs1v15_verify_prehash::<Sha512>(hash, signature),
-        SignatureScheme::EcdsaSecp256r1Sha256 => return false,
+        SignatureScheme::EcdsaSecp256r1Sha256 | SignatureScheme::EcdsaSha384 => return false,
     }
     .is_ok()
 }
@@ -207,16 +248,13 @@ mod tests {
             assert!(!scheme.verify(provider, &p256, &SIGNED, SIGNATURE));
         }
         let digest: [u8; 32] = Sha256::digest(SIGNED).into();
-        for scheme in SignatureScheme::TRANSCRIPT {
+        for &scheme in SignatureScheme::transcript(PrfHash::Sha384) {
             let expected = scheme == SignatureScheme::RsaPssRsaeSha256;
-            assert_eq!(
-                scheme.verify_sha256_digest(&rsa, &digest, SIGNATURE),
-                expected
-            );
+            assert_eq!(scheme.verify_digest(&rsa, &digest, SIGNATURE), expected);
         }
         // Only the SHA-256 schemes take a SHA-256 digest.
         let sha384 = SignatureScheme::RsaPssRsaeSha384;
-        assert!(!sha384.verify_sha256_digest(&rsa, &digest, SIGNATURE));
+        assert!(!sha384.verify_digest(&rsa, &digest, SIGNATURE));
         let mut flipped = SIGNATURE.to_vec();
         flipped[100] ^= 1;
         let pss = SignatureScheme::RsaPssRsaeSha256;
@@ -225,15 +263,50 @@ mod tests {
     }
 
     #[test]
-    fn ids_round_trip_and_transcript_schemes_hash_with_sha256() {
+    fn ids_round_trip_and_transcript_schemes_hash_with_what_the_transcript_keeps() {
         for scheme in SignatureScheme::ALL {
             assert_eq!(SignatureScheme::from_id(scheme.id()), Some(scheme));
         }
         assert_eq!(SignatureScheme::from_id(0x0203), None, "SHA-1 is not taken");
+        let sha256 = SignatureScheme::transcript(PrfHash::Sha256);
+        assert!(sha256.iter().all(|s| s.name().ends_with("sha256")));
+        assert_eq!(sha256.len(), 3);
+        let sha384 = SignatureScheme::transcript(PrfHash::Sha384);
+        assert!(sha256.iter().all(|s| sha384.contains(s)));
         assert!(
-            SignatureScheme::TRANSCRIPT
+            sha384
                 .iter()
-                .all(|s| s.name().ends_with("sha256"))
+                .all(|s| s.name().ends_with("sha256") || s.name().ends_with("sha384"))
         );
+        assert_eq!(sha384.len(), 6);
+    }
+
+    /// TLS 1.2's ECDSA with SHA-384 on a P-256 key, as Mbed TLS 2 signs its
+    /// CertificateVerify in the `_SHA384` suites: the digest is cut to 256 bits.
+    #[test]
+    fn ecdsa_with_sha384_verifies_p256_signatures_of_sha384_digests() {
+        use p256::ecdsa::signature::hazmat::PrehashSigner;
+        let pem = include_str!("../../tests/fixtures/server.key.pem");
+        let signing = crate::x509::PrivateKey::load(pem.as_bytes()).unwrap();
+        let p256 = key(include_bytes!("../../tests/fixtures/server.crt.pem"));
+        let digest: [u8; 48] = Sha384::digest(SIGNED).into();
+        let signature: p256::ecdsa::Signature =
+            signing.signing_key().sign_prehash(&digest).unwrap();
+        let der = signature.to_der().as_bytes().to_vec();
+        let scheme = SignatureScheme::EcdsaSha384;
+        assert!(scheme.verify_digest(&p256, &digest, &der));
+        assert!(scheme.verify(CryptoProvider::RustCrypto, &p256, &SIGNED, &der));
+        assert!(
+            !scheme.verify_digest(&p256, &digest[..32], &der),
+            "a SHA-256-long digest"
+        );
+        let sha256 = SignatureScheme::EcdsaSecp256r1Sha256;
+        assert!(!sha256.verify_digest(&p256, &digest, &der));
+        let mut other = digest;
+        other[47] ^= 1;
+        // Past the leftmost 256 bits: P-256 does not see it (FIPS 186-5 §6.4.2).
+        assert!(scheme.verify_digest(&p256, &other, &der));
+        other[0] ^= 1;
+        assert!(!scheme.verify_digest(&p256, &other, &der));
     }
 }

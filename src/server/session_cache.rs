@@ -152,7 +152,10 @@ mod tests {
     use crate::suite::CipherSuite;
 
     fn session(id: u8) -> Box<SavedSession> {
-        let secret = SessionSecret::new(&[id; 32], &MasterSecret::from_bytes([id; 48]));
+        let secret = SessionSecret::new(
+            &[id; 32],
+            &MasterSecret::from_bytes(crate::PrfHash::Sha256, [id; 48]),
+        );
         let saved = SavedSession::new(Established {
             secret: &secret.unwrap(),
             suite: CipherSuite::PskAes128Ccm8,

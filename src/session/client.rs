@@ -299,6 +299,7 @@ impl Session {
         if let Some(hs) = self.handshake.as_mut() {
             hs.server_random = sh.random;
             hs.suite = Some(suite);
+            hs.transcript.settle(suite.prf_hash());
             hs.extended_master_secret = ems;
             hs.session_id = sh.session_id.to_vec();
             hs.step = if resumed.is_some() {
@@ -407,7 +408,7 @@ impl Session {
         flight.push(self.our_message(HandshakeType::CLIENT_KEY_EXCHANGE, cke));
         self.derive_keys(&key.premaster_secret(&server_share)?)?;
         if present && let Some(identity) = self.config.local_identity() {
-            let digest = self.handshake_ref()?.transcript.current();
+            let digest = self.handshake_ref()?.transcript.sha256();
             let signature = ec::sign_digest(identity.key.signing_key(), &digest)?;
             let cv = CertificateVerify {
                 scheme: SignatureScheme::EcdsaSecp256r1Sha256.id(),

@@ -29,7 +29,7 @@ use crate::handshake::{
 use crate::record::{ContentType, MAX_PLAINTEXT_LEN, RecordHeader};
 use crate::resumption::{Established, SavedSession, SessionSecret};
 use crate::rng::{OsRandom, Random};
-use crate::suite::{CipherSuite, KeyExchange};
+use crate::suite::{CipherSuite, KeyExchange, PrfHash};
 use crate::time::Instant;
 use crate::trace::{Direction, DropReason, Trace};
 use crate::x509::{Certificate, CertificateProblem, Purpose, VerifyOptions, verify_chain};
@@ -39,7 +39,7 @@ pub(crate) use server::{has_valid_cookie, hello_verify_request_record};
 
 use flight::{Flight, FlightMessage};
 use record_layer::{DatagramPacker, RecordLayer};
-use transcript::Transcript;
+use transcript::{Transcript, TranscriptHash};
 
 /// Which side of the handshake a session plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -209,6 +209,13 @@ impl Handshake {
             our_certificate_taken: false,
             session_id: Vec::new(),
         }
+    }
+
+    /// The transcript hashed with `hash`: the negotiated suite's PRF hash, or SHA-256.
+    fn transcript_hash(&self, hash: PrfHash) -> Result<TranscriptHash, Error> {
+        self.transcript.current(hash).ok_or(Error::InvalidState(
+            "the transcript dropped the suite's hash",
+        ))
     }
 }
 
@@ -802,13 +809,14 @@ impl Session {
 
     /// Derives the master secret and the epoch-1 keys from the premaster secret.
     fn derive_keys(&mut self, pre_master: &[u8]) -> Result<(), Error> {
+        let prf = self.negotiated_suite()?.prf_hash();
         let hs = self.handshake_ref()?;
         let master = if hs.extended_master_secret {
             // RFC 7627 §4: the session hash covers the messages up to and including
             // ClientKeyExchange, which is the transcript now.
-            MasterSecret::derive_extended(pre_master, &hs.transcript.current())
+            MasterSecret::derive_extended(prf, pre_master, &hs.transcript_hash(prf)?)
         } else {
-            MasterSecret::derive(pre_master, &hs.client_random, &hs.server_random)
+            MasterSecret::derive(prf, pre_master, &hs.client_random, &hs.server_random)
         };
         self.install_master_secret(master)
     }
@@ -875,7 +883,7 @@ impl Session {
             .master_secret
             .as_ref()
             .ok_or(Error::UnexpectedMessage("Finished before the key exchange"))?;
-        Ok(master.verify_data(label, &hs.transcript.current()))
+        Ok(master.verify_data(label, &hs.transcript_hash(master.prf_hash())?))
     }
 
     /// Verifies the peer's certificate chain (DER, own first) and remembers its key.
@@ -940,12 +948,16 @@ impl Session {
         self.our_message(HandshakeType::CERTIFICATE, body)
     }
 
-    /// The negotiated suite's key exchange.
-    fn key_exchange(&self) -> Result<KeyExchange, Error> {
+    /// The suite of the handshake in progress.
+    fn negotiated_suite(&self) -> Result<CipherSuite, Error> {
         self.handshake_ref()?
             .suite
-            .map(CipherSuite::key_exchange)
             .ok_or(Error::InvalidState("no suite negotiated yet"))
+    }
+
+    /// The negotiated suite's key exchange.
+    fn key_exchange(&self) -> Result<KeyExchange, Error> {
+        self.negotiated_suite().map(CipherSuite::key_exchange)
     }
 
     /// Verifies the peer's Finished against the transcript so far.

@@ -163,6 +163,7 @@ impl Session {
         hs.client_random = hello.random;
         hs.server_random = server_random;
         hs.suite = Some(suite);
+        hs.transcript.settle(suite.prf_hash());
         hs.extended_master_secret = ems;
         hs.session_id.clone_from(&session_id);
         // Our numbering follows the client's: after its HelloVerifyRequest the client
@@ -315,7 +316,9 @@ impl Session {
                 } else {
                     vec![ECDSA_SIGN]
                 },
-                schemes: SignatureScheme::verifiable_ids(&SignatureScheme::TRANSCRIPT),
+                schemes: SignatureScheme::verifiable_ids(SignatureScheme::transcript(
+                    self.negotiated_suite()?.prf_hash(),
+                )),
                 authorities: Vec::new(),
             }
             .encode();
@@ -403,13 +406,17 @@ impl Session {
         let client_key = hs.peer_key.as_ref().ok_or(Error::UnexpectedMessage(
             "CertificateVerify without a certificate",
         ))?;
-        let digest = hs.transcript.current();
-        // Only a scheme our CertificateRequest listed (RFC 5246 §7.4.8).
-        let scheme = SignatureScheme::TRANSCRIPT
-            .into_iter()
+        // Only a scheme our CertificateRequest listed (RFC 5246 §7.4.8), the transcript
+        // hashed with its hash.
+        let scheme = SignatureScheme::transcript(self.negotiated_suite()?.prf_hash())
+            .iter()
             .find(|s| s.id() == cv.scheme)
             .ok_or(Error::CertificateVerifyFailed)?;
-        if !scheme.verify_sha256_digest(client_key, &digest, &cv.signature) {
+        let hash = scheme
+            .transcript_hash()
+            .ok_or(Error::CertificateVerifyFailed)?;
+        let digest = hs.transcript_hash(hash)?;
+        if !scheme.verify_digest(client_key, &digest, &cv.signature) {
             return Err(Error::CertificateVerifyFailed);
         }
         if let Some(hs) = self.handshake.as_mut() {

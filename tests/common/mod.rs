@@ -52,23 +52,26 @@ pub fn pair(suite: CipherSuite, link: LinkConditions, seed: u64) -> Pair {
 }
 
 /// The PSK suites.
-pub const PSK_SUITES: [CipherSuite; 3] = [
+pub const PSK_SUITES: [CipherSuite; 4] = [
     CipherSuite::PskAes128Ccm8,
     CipherSuite::PskAes128GcmSha256,
     CipherSuite::PskChaCha20Poly1305Sha256,
+    CipherSuite::PskAes256GcmSha384,
 ];
 
 /// The ECDHE-ECDSA suites.
-pub const ECDSA_SUITES: [CipherSuite; 3] = [
+pub const ECDSA_SUITES: [CipherSuite; 4] = [
     CipherSuite::EcdheEcdsaAes128Ccm8,
     CipherSuite::EcdheEcdsaAes128GcmSha256,
     CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256,
+    CipherSuite::EcdheEcdsaAes256GcmSha384,
 ];
 
 /// The ECDHE_RSA suites (our client side only).
-pub const RSA_SUITES: [CipherSuite; 2] = [
+pub const RSA_SUITES: [CipherSuite; 3] = [
     CipherSuite::EcdheRsaAes128GcmSha256,
     CipherSuite::EcdheRsaChaCha20Poly1305Sha256,
+    CipherSuite::EcdheRsaAes256GcmSha384,
 ];
 
 /// The AES suites, for peers without ChaCha20-Poly1305 in DTLS (pion/dtls 2).

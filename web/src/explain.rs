@@ -109,7 +109,7 @@ pub fn protected_record(content_type: ContentType, aead: AeadAlgorithm, opened: 
         _ => "",
     };
     let nonce = match aead {
-        AeadAlgorithm::Aes128Ccm8 | AeadAlgorithm::Aes128Gcm => {
+        AeadAlgorithm::Aes128Ccm8 | AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes256Gcm => {
             " The nonce is the 4-byte write IV followed by the 8-byte explicit nonce the \
              record carries (epoch and sequence number)."
         }

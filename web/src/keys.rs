@@ -48,7 +48,7 @@ impl SessionKeys {
         }
         let client_random: [u8; 32] = unhex(parts.next()?)?.try_into().ok()?;
         let master: [u8; 48] = unhex(parts.next()?)?.try_into().ok()?;
-        let master = MasterSecret::from_bytes(master);
+        let master = MasterSecret::from_bytes(suite.prf_hash(), master);
         let aead = suite.aead();
         let block = master.key_block(aead, &client_random, server_random);
         // The block's fields are as long as the longest algorithm's; show this one's.

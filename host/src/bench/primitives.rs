@@ -7,12 +7,12 @@ use std::hint::black_box;
 use p256::ecdsa::SigningKey;
 use p256::pkcs8::DecodePrivateKey;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256, Sha384};
 use wasm_dtls::crypto::ecdhe::{self, EphemeralKey, PeerShare};
 use wasm_dtls::crypto::{CookieSecret, MasterSecret, RecordCipher, SignatureScheme, ec};
 use wasm_dtls::x509::{Certificate, Purpose, VerifyOptions, verify_chain};
 use wasm_dtls::{
-    AeadAlgorithm, CipherSuite, CryptoProvider, KeyExchange, NamedGroup, OsRandom, Random,
+    AeadAlgorithm, CipherSuite, CryptoProvider, KeyExchange, NamedGroup, OsRandom, PrfHash, Random,
     SeededRandom,
 };
 
@@ -87,7 +87,7 @@ impl Kit {
         let x25519_peer =
             x25519_dalek::PublicKey::from(&x25519_dalek::StaticSecret::from(x25519_bytes))
                 .to_bytes();
-        let master = MasterSecret::derive_extended(&[1; 48], &[2; 32]);
+        let master_for = |prf: PrfHash| MasterSecret::derive_extended(prf, &[1; 48], &[2; 32]);
         let cookie = CookieSecret::from_bytes([3; 32]);
         let rsa_chain = Certificate::load(RSA_SERVER_CERT_PEM).map_err(e)?;
         let rsa_trusted = Certificate::load(RSA_CA_PEM).map_err(e)?;
@@ -152,33 +152,43 @@ impl Kit {
             call("certificate_chain_verify_rsa", move || {
                 let _ = black_box(verify_chain(&rsa_chain, &server_auth(&rsa_trusted)));
             }),
-            call("extended_master_secret", || {
-                black_box(MasterSecret::derive_extended(&[1; 48], &[2; 32]));
-            }),
-            call("verify_data", {
-                let master = master.clone();
-                move || {
-                    black_box(master.verify_data(b"client finished", &[4; 32]));
-                }
-            }),
             call("cookie_hmac", move || {
                 black_box(cookie.compute(b"127.0.0.1:5684", &[&[6; 80]]));
             }),
-            call("transcript_psk", || transcript(TRANSCRIPT_PSK)),
-            call("transcript_ecdsa", || transcript(TRANSCRIPT_ECDSA)),
             call("random_32", || {
                 let mut random = [0u8; 32];
                 OsRandom.fill(&mut random);
                 black_box(random);
             }),
         ];
-        for aead in [
-            AeadAlgorithm::Aes128Ccm8,
-            AeadAlgorithm::Aes128Gcm,
-            AeadAlgorithm::ChaCha20Poly1305,
-        ] {
+        for prf in [PrfHash::Sha256, PrfHash::Sha384] {
+            let names = prf_primitives(prf);
+            let session_hash = vec![2; prf.output_len()];
+            calls.push(call(names.extended_master_secret, move || {
+                black_box(MasterSecret::derive_extended(prf, &[1; 48], &session_hash));
+            }));
+            let master = master_for(prf);
+            let handshake_hash = vec![4; prf.output_len()];
+            calls.push(call(names.verify_data, move || {
+                black_box(master.verify_data(b"client finished", &handshake_hash));
+            }));
+            calls.push(call(names.transcript_psk, move || {
+                transcript(prf, TRANSCRIPT_PSK);
+            }));
+            calls.push(call(names.transcript_ecdsa, move || {
+                transcript(prf, TRANSCRIPT_ECDSA);
+            }));
+        }
+        // Each AEAD with the PRF of the suites that use it.
+        let mut aeads: Vec<(AeadAlgorithm, PrfHash)> = Vec::new();
+        for suite in CipherSuite::SERVED {
+            if aeads.iter().all(|(aead, _)| *aead != suite.aead()) {
+                aeads.push((suite.aead(), suite.prf_hash()));
+            }
+        }
+        for (aead, prf) in aeads {
             let names = aead_primitives(aead);
-            let master = master.clone();
+            let master = master_for(prf);
             calls.push(call(names.key_block, move || {
                 black_box(master.key_block(aead, &[1; 32], &[2; 32]));
             }));
@@ -258,11 +268,18 @@ fn call(name: &'static str, run: impl FnMut() + 'static) -> Call {
     }
 }
 
-/// One side's running transcript hash: the messages hashed once, and a digest taken
-/// of a copy of the state at each of the points that need one.
-fn transcript(bytes: usize) {
+/// One side's running transcript hash with the suite's PRF hash: the messages hashed
+/// once, and a digest taken of a copy of the state at each of the points that need one.
+fn transcript(prf: PrfHash, bytes: usize) {
+    match prf {
+        PrfHash::Sha256 => transcript_with::<Sha256>(bytes),
+        PrfHash::Sha384 => transcript_with::<Sha384>(bytes),
+    }
+}
+
+fn transcript_with<D: Digest + Clone>(bytes: usize) {
     static MESSAGES: [u8; TRANSCRIPT_ECDSA] = [5; TRANSCRIPT_ECDSA];
-    let mut hash = Sha256::new();
+    let mut hash = D::new();
     hash.update(black_box(MESSAGES.get(..bytes).unwrap_or_default()));
     for _ in 0..TRANSCRIPT_DIGESTS {
         black_box(hash.clone().finalize());
@@ -277,24 +294,25 @@ fn transcript(bytes: usize) {
 /// on the group the benchmark's handshakes use (the default, X25519).
 fn recipe(suite: CipherSuite) -> Vec<(&'static str, u32)> {
     let names = aead_primitives(suite.aead());
+    let prf = prf_primitives(suite.prf_hash());
     let (keygen, agree) = match wasm_dtls::Config::new().groups().first() {
         Some(NamedGroup::Secp256r1) => ("ecdhe_keygen_p256", "ecdh_agree_p256"),
         _ => ("ecdhe_keygen_x25519", "ecdh_agree_x25519"),
     };
     let mut list = vec![
-        ("extended_master_secret", 2),
+        (prf.extended_master_secret, 2),
         (names.key_block, 2),
-        ("verify_data", 4),
+        (prf.verify_data, 4),
         ("cookie_hmac", 2),
         (names.record_keys, 4),
         (names.finished_record, 2),
         ("random_32", 2),
     ];
     match suite.key_exchange() {
-        KeyExchange::Psk => list.push(("transcript_psk", 2)),
+        KeyExchange::Psk => list.push((prf.transcript_psk, 2)),
         // ECDHE_RSA is not benched (CipherSuite::SERVED only); its list would be this one.
         KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => list.extend([
-            ("transcript_ecdsa", 2),
+            (prf.transcript_ecdsa, 2),
             (keygen, 2),
             (agree, 2),
             ("ecdsa_sign", 1),
@@ -305,10 +323,41 @@ fn recipe(suite: CipherSuite) -> Vec<(&'static str, u32)> {
     list
 }
 
+/// The names of the primitives that depend on the PRF's hash.
+struct PrfPrimitives {
+    /// The extended master secret from a 48-byte premaster secret.
+    extended_master_secret: &'static str,
+    /// One Finished message's verify_data.
+    verify_data: &'static str,
+    /// One side's transcript of a PSK handshake.
+    transcript_psk: &'static str,
+    /// One side's transcript of an ECDHE-ECDSA handshake.
+    transcript_ecdsa: &'static str,
+}
+
+/// The names of `prf`'s primitives (SHA-256's without a suffix).
+fn prf_primitives(prf: PrfHash) -> PrfPrimitives {
+    match prf {
+        PrfHash::Sha256 => PrfPrimitives {
+            extended_master_secret: "extended_master_secret",
+            verify_data: "verify_data",
+            transcript_psk: "transcript_psk",
+            transcript_ecdsa: "transcript_ecdsa",
+        },
+        PrfHash::Sha384 => PrfPrimitives {
+            extended_master_secret: "extended_master_secret_sha384",
+            verify_data: "verify_data_sha384",
+            transcript_psk: "transcript_psk_sha384",
+            transcript_ecdsa: "transcript_ecdsa_sha384",
+        },
+    }
+}
+
 /// The names of the primitives that depend on the AEAD.
 struct AeadPrimitives {
     /// The key block, as long as the algorithm's keys and IVs (88 bytes for
-    /// ChaCha20-Poly1305, 40 for AES: three PRF blocks instead of two).
+    /// ChaCha20-Poly1305, 72 for AES-256 and 40 for AES-128: three PRF blocks of SHA-256,
+    /// two of SHA-384, two of SHA-256).
     key_block: &'static str,
     /// Keying one record cipher (AES key schedule; GCM's hash key).
     record_keys: &'static str,
@@ -321,6 +370,11 @@ fn aead_primitives(aead: AeadAlgorithm) -> AeadPrimitives {
     let (key_block, record_keys, finished_record) = match aead {
         AeadAlgorithm::Aes128Ccm8 => ("key_block_ccm8", "record_keys_ccm8", "finished_record_ccm8"),
         AeadAlgorithm::Aes128Gcm => ("key_block_gcm", "record_keys_gcm", "finished_record_gcm"),
+        AeadAlgorithm::Aes256Gcm => (
+            "key_block_aes256_gcm",
+            "record_keys_aes256_gcm",
+            "finished_record_aes256_gcm",
+        ),
         AeadAlgorithm::ChaCha20Poly1305 => (
             "key_block_chacha20",
             "record_keys_chacha20",

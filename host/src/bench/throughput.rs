@@ -5,7 +5,7 @@
 
 use std::hint::black_box;
 
-use aes::Aes128Enc;
+use aes::{Aes128Enc, Aes256Enc};
 use aes_gcm::AesGcm;
 use aes_gcm::aead::{AeadInOut, KeyInit, Nonce};
 use ccm::Ccm;
@@ -63,6 +63,10 @@ impl Throughput {
         let mut raw: Box<dyn FnMut() -> Result<(), String>> = match suite.aead() {
             AeadAlgorithm::Aes128Gcm => {
                 let c = AesGcm::<Aes128Enc, U12>::new(&[9u8; 16].into());
+                Box::new(move || seal_open(&c, &[0u8; 12].into(), &aad, payload))
+            }
+            AeadAlgorithm::Aes256Gcm => {
+                let c = AesGcm::<Aes256Enc, U12>::new(&[9u8; 32].into());
                 Box::new(move || seal_open(&c, &[0u8; 12].into(), &aad, payload))
             }
             AeadAlgorithm::Aes128Ccm8 => {
