@@ -427,6 +427,55 @@ fn openssl_s_client_with_an_rsa_certificate_is_verified_by_our_server() {
     }
 }
 
+/// In a `_SHA384` suite TLS 1.2 may sign with ECDSA and SHA-384 on a P-256 key (0x0503,
+/// which Mbed TLS 2 clients use for CertificateVerify there): s_server signs its
+/// ServerKeyExchange so, and s_client its CertificateVerify over the SHA-384 transcript.
+#[test]
+fn ecdsa_with_sha384_signatures_from_openssl_are_verified_both_ways() {
+    let suite = CipherSuite::EcdheEcdsaAes256GcmSha384;
+    let server_cert = fixture_path("server.crt.pem");
+    let server_key = fixture_path("server.key.pem");
+    let args = [
+        "-cert",
+        &server_cert,
+        "-key",
+        &server_key,
+        "-sigalgs",
+        "ECDSA+SHA384",
+    ];
+    let (client, server) =
+        our_client_against_s_server(suite, cert_config(&[suite], &[]), &args, None);
+    assert_eq!(
+        client.endpoint.peer_certificates(),
+        &[cert("server").der().to_vec()],
+        "{}",
+        server.output()
+    );
+
+    let ca = fixture_path("ca.crt.pem");
+    let client_cert = fixture_path("client.crt.pem");
+    let client_key = fixture_path("client.key.pem");
+    let mut config = cert_config(&[suite], &["server"]);
+    config.x509_client_verify_configure(2).unwrap();
+    let args = [
+        "-CAfile",
+        &ca,
+        "-verify_return_error",
+        "-cert",
+        &client_cert,
+        "-key",
+        &client_key,
+        "-client_sigalgs",
+        "ECDSA+SHA384",
+    ];
+    let (server, output) = s_client_against_our_server(suite, config, &args, None);
+    assert_eq!(
+        server.endpoint.peer_certificates().first(),
+        Some(&cert("client").der().to_vec()),
+        "{output}"
+    );
+}
+
 /// OpenSSL's name for `group` in `-groups`, and how s_client reports it as the
 /// server's temporary key.
 fn openssl_group(group: NamedGroup) -> (&'static str, &'static str) {

@@ -35,9 +35,11 @@ fn a_tiny_run_measures_every_figure_for_every_suite() {
             "ecdsa-ccm8",
             "ecdsa-gcm",
             "ecdsa-chacha20",
+            "ecdsa-aes256-gcm",
             "psk-ccm8",
             "psk-gcm",
-            "psk-chacha20"
+            "psk-chacha20",
+            "psk-aes256-gcm"
         ]
     );
     for h in &report.handshakes {
@@ -103,10 +105,10 @@ fn a_tiny_run_measures_every_figure_for_every_suite() {
     };
     report.add_openssl(CipherSuite::PskAes128Ccm8, openssl);
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
-    // psk-ccm8 is the fourth suite (index 3) in the order above.
-    assert_eq!(json["handshakes"][3]["openssl_per_s"], 123.0);
-    assert_eq!(json["handshakes"][3]["native_vs_openssl"], 6.5);
-    assert_eq!(json["throughput"][3]["openssl_mb_s"], 45.0);
+    // psk-ccm8 is the fifth suite (index 4) in the order above.
+    assert_eq!(json["handshakes"][4]["openssl_per_s"], 123.0);
+    assert_eq!(json["handshakes"][4]["native_vs_openssl"], 6.5);
+    assert_eq!(json["throughput"][4]["openssl_mb_s"], 45.0);
     let table = report.to_string();
     assert!(table.contains("Full handshakes per second"));
     assert!(table.contains("Abbreviated handshakes per second"));

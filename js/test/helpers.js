@@ -15,7 +15,10 @@ export const nodeCli = join(here, '..', 'bin', 'wasm-dtls.js');
 
 export const PSK = [{ identity: 'client-1', key: Buffer.from('0123456789abcdef') }];
 export const PSK_ARG = `client-1:${Buffer.from('0123456789abcdef').toString('hex')}`;
-export const SUITES = ['psk-ccm8', 'psk-gcm', 'psk-chacha20', 'ecdsa-ccm8', 'ecdsa-gcm', 'ecdsa-chacha20'];
+export const SUITES = [
+  'psk-ccm8', 'psk-gcm', 'psk-chacha20', 'psk-aes256-gcm',
+  'ecdsa-ccm8', 'ecdsa-gcm', 'ecdsa-chacha20', 'ecdsa-aes256-gcm',
+];
 
 /** A child process whose stdout+stderr are collected; killed by `kill()`. */
 export function run(command, args) {

@@ -27,8 +27,9 @@ test('a node client and a node server talk with each suite', async () => {
   server.on('connect', (session, address) => connected.push(address));
   const { port } = await server.listen(0, '127.0.0.1');
   const expected = ['TLS_PSK_WITH_AES_128_CCM_8', 'TLS_PSK_WITH_AES_128_GCM_SHA256',
-    'TLS_PSK_WITH_CHACHA20_POLY1305_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8',
-    'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'];
+    'TLS_PSK_WITH_CHACHA20_POLY1305_SHA256', 'TLS_PSK_WITH_AES_256_GCM_SHA384',
+    'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+    'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'];
   for (const [i, suite] of SUITES.entries()) {
     const session = await connect(clientOptions(port, { suites: [suite] }));
     assert.equal(session.cipherSuite, expected[i]);
