@@ -186,7 +186,7 @@ impl Config {
     /// [`Config::usable_suites`]).
     pub fn is_usable(&self, suite: CipherSuite, server: bool) -> bool {
         let have_credentials = match suite.key_exchange() {
-            KeyExchange::Psk => !self.psks.all().is_empty(),
+            KeyExchange::Psk | KeyExchange::EcdhePsk => !self.psks.all().is_empty(),
             KeyExchange::EcdheEcdsa if server => !self.local_certificates.is_empty(),
             KeyExchange::EcdheRsa if server || !cfg!(feature = "rsa") => false,
             KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {

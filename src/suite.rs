@@ -1,6 +1,7 @@
 //! The cipher suites wasm-dtls implements: the RFC 7925 IoT profile's AES-128 suites,
 //! their ChaCha20-Poly1305 counterparts (RFC 7905) and AES-256-GCM ones with the SHA-384
-//! PRF (RFC 5289, RFC 5487), and for clients the ECDHE_RSA suites most servers with RSA
+//! PRF (RFC 5289, RFC 5487), a pre-shared key with ephemeral ECDH for forward secrecy
+//! (RFC 5489, RFC 7905), and for clients the ECDHE_RSA suites most servers with RSA
 //! certificates offer (RFC 5289, RFC 7905).
 
 use core::fmt;
@@ -31,6 +32,9 @@ pub enum CipherSuite {
     EcdheEcdsaAes256GcmSha384,
     /// TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (0xC030, RFC 5289): client side only.
     EcdheRsaAes256GcmSha384,
+    /// TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256 (0xCCAC, RFC 7905): the only AEAD
+    /// ECDHE_PSK suite OpenSSL, GnuTLS and Mbed TLS share.
+    EcdhePskChaCha20Poly1305Sha256,
 }
 
 /// The hash behind a suite's PRF (RFC 5246 §5), its Finished messages and its extended
@@ -124,13 +128,28 @@ pub enum KeyExchange {
     /// Ephemeral ECDH as above, server authenticated by an RSA certificate (RFC 8422
     /// §2.3). Only a client negotiates it: a wasm-dtls server has no RSA private key.
     EcdheRsa,
+    /// Ephemeral ECDH authenticated by a pre-shared key, which both go into the
+    /// premaster secret (RFC 5489 §2): a PSK that leaks later does not open recorded
+    /// sessions.
+    EcdhePsk,
 }
 
 impl KeyExchange {
-    /// Whether the server proves itself with a certificate (ECDHE suites), rather than
-    /// with a pre-shared key.
+    /// Whether the server proves itself with a certificate (ECDHE_ECDSA, ECDHE_RSA),
+    /// rather than with a pre-shared key.
     pub const fn uses_certificates(self) -> bool {
         matches!(self, KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa)
+    }
+
+    /// Whether both sides prove themselves with a pre-shared key (PSK, ECDHE_PSK).
+    pub const fn uses_psk(self) -> bool {
+        matches!(self, KeyExchange::Psk | KeyExchange::EcdhePsk)
+    }
+
+    /// Whether the keys come from an ephemeral ECDH agreement (all but plain PSK), on a
+    /// group both sides enable.
+    pub const fn uses_ecdhe(self) -> bool {
+        !matches!(self, KeyExchange::Psk)
     }
 
     /// Whether a wasm-dtls server can negotiate it (not ECDHE_RSA).
@@ -144,7 +163,7 @@ impl CipherSuite {
     /// ChaCha20-Poly1305 after AES-128-GCM within each key exchange (as OpenSSL orders
     /// them on machines with AES instructions), AES-256-GCM last (the costlier cipher
     /// and PRF for no gain against a 128-bit ECDHE or PSK), ECDHE_RSA after ECDHE_ECDSA.
-    pub const ALL: [CipherSuite; 11] = [
+    pub const ALL: [CipherSuite; 12] = [
         CipherSuite::EcdheEcdsaAes128Ccm8,
         CipherSuite::EcdheEcdsaAes128GcmSha256,
         CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256,
@@ -156,11 +175,12 @@ impl CipherSuite {
         CipherSuite::PskAes128GcmSha256,
         CipherSuite::PskChaCha20Poly1305Sha256,
         CipherSuite::PskAes256GcmSha384,
+        CipherSuite::EcdhePskChaCha20Poly1305Sha256,
     ];
 
     /// The suites both a wasm-dtls client and a wasm-dtls server negotiate: all but
     /// ECDHE_RSA ([`KeyExchange::served`]), in the order of [`CipherSuite::ALL`].
-    pub const SERVED: [CipherSuite; 8] = [
+    pub const SERVED: [CipherSuite; 9] = [
         CipherSuite::EcdheEcdsaAes128Ccm8,
         CipherSuite::EcdheEcdsaAes128GcmSha256,
         CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256,
@@ -169,6 +189,7 @@ impl CipherSuite {
         CipherSuite::PskAes128GcmSha256,
         CipherSuite::PskChaCha20Poly1305Sha256,
         CipherSuite::PskAes256GcmSha384,
+        CipherSuite::EcdhePskChaCha20Poly1305Sha256,
     ];
 
     /// The IANA code point.
@@ -185,6 +206,7 @@ impl CipherSuite {
             CipherSuite::PskAes256GcmSha384 => 0x00A9,
             CipherSuite::EcdheEcdsaAes256GcmSha384 => 0xC02C,
             CipherSuite::EcdheRsaAes256GcmSha384 => 0xC030,
+            CipherSuite::EcdhePskChaCha20Poly1305Sha256 => 0xCCAC,
         }
     }
 
@@ -211,12 +233,15 @@ impl CipherSuite {
             CipherSuite::PskAes256GcmSha384 => "TLS_PSK_WITH_AES_256_GCM_SHA384",
             CipherSuite::EcdheEcdsaAes256GcmSha384 => "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
             CipherSuite::EcdheRsaAes256GcmSha384 => "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            CipherSuite::EcdhePskChaCha20Poly1305Sha256 => {
+                "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256"
+            }
         }
     }
 
     /// The short name used by the CLI and the demo: psk-ccm8, psk-gcm, psk-chacha20,
-    /// psk-aes256-gcm, ecdsa-ccm8, ecdsa-gcm, ecdsa-chacha20, ecdsa-aes256-gcm, rsa-gcm,
-    /// rsa-chacha20, rsa-aes256-gcm.
+    /// psk-aes256-gcm, ecdhe-psk-chacha20, ecdsa-ccm8, ecdsa-gcm, ecdsa-chacha20,
+    /// ecdsa-aes256-gcm, rsa-gcm, rsa-chacha20, rsa-aes256-gcm.
     pub const fn short_name(self) -> &'static str {
         match self {
             CipherSuite::PskAes128Ccm8 => "psk-ccm8",
@@ -230,6 +255,7 @@ impl CipherSuite {
             CipherSuite::PskAes256GcmSha384 => "psk-aes256-gcm",
             CipherSuite::EcdheEcdsaAes256GcmSha384 => "ecdsa-aes256-gcm",
             CipherSuite::EcdheRsaAes256GcmSha384 => "rsa-aes256-gcm",
+            CipherSuite::EcdhePskChaCha20Poly1305Sha256 => "ecdhe-psk-chacha20",
         }
     }
 
@@ -254,7 +280,8 @@ impl CipherSuite {
             | CipherSuite::EcdheRsaAes256GcmSha384 => AeadAlgorithm::Aes256Gcm,
             CipherSuite::PskChaCha20Poly1305Sha256
             | CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256
-            | CipherSuite::EcdheRsaChaCha20Poly1305Sha256 => AeadAlgorithm::ChaCha20Poly1305,
+            | CipherSuite::EcdheRsaChaCha20Poly1305Sha256
+            | CipherSuite::EcdhePskChaCha20Poly1305Sha256 => AeadAlgorithm::ChaCha20Poly1305,
         }
     }
 
@@ -272,6 +299,7 @@ impl CipherSuite {
             CipherSuite::EcdheRsaAes128GcmSha256
             | CipherSuite::EcdheRsaChaCha20Poly1305Sha256
             | CipherSuite::EcdheRsaAes256GcmSha384 => KeyExchange::EcdheRsa,
+            CipherSuite::EcdhePskChaCha20Poly1305Sha256 => KeyExchange::EcdhePsk,
         }
     }
 
@@ -350,8 +378,14 @@ mod tests {
             .filter(|s| s.key_exchange().served())
             .collect();
         assert_eq!(served, CipherSuite::SERVED);
-        assert!(CipherSuite::ALL.iter().all(
-            |s| s.key_exchange().uses_certificates() != (s.key_exchange() == KeyExchange::Psk)
-        ));
+        assert!(
+            CipherSuite::ALL
+                .iter()
+                .all(|s| s.key_exchange().uses_certificates() != s.key_exchange().uses_psk())
+        );
+        assert_eq!(
+            CipherSuite::from_name("ecdhe-psk-chacha20").map(CipherSuite::id),
+            Some(0xCCAC)
+        );
     }
 }

@@ -25,7 +25,7 @@ use wasm_dtls::{
 const LIMIT: Duration = Duration::from_secs(30);
 
 /// Every suite, in the default order.
-const ALL: [CipherSuite; 11] = CipherSuite::ALL;
+const ALL: [CipherSuite; 12] = CipherSuite::ALL;
 
 fn der(name: &str) -> Vec<u8> {
     cert(name).der().to_vec()

@@ -38,6 +38,7 @@ fn priority(suite: CipherSuite, groups: &str) -> String {
         KeyExchange::Psk => "PSK",
         KeyExchange::EcdheEcdsa => "ECDHE-ECDSA",
         KeyExchange::EcdheRsa => "ECDHE-RSA",
+        KeyExchange::EcdhePsk => "ECDHE-PSK",
     };
     let cipher = match suite {
         CipherSuite::PskAes128Ccm8 | CipherSuite::EcdheEcdsaAes128Ccm8 => "AES-128-CCM-8",
@@ -46,7 +47,8 @@ fn priority(suite: CipherSuite, groups: &str) -> String {
         | CipherSuite::EcdheRsaAes128GcmSha256 => "AES-128-GCM",
         CipherSuite::PskChaCha20Poly1305Sha256
         | CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256
-        | CipherSuite::EcdheRsaChaCha20Poly1305Sha256 => "CHACHA20-POLY1305",
+        | CipherSuite::EcdheRsaChaCha20Poly1305Sha256
+        | CipherSuite::EcdhePskChaCha20Poly1305Sha256 => "CHACHA20-POLY1305",
         CipherSuite::PskAes256GcmSha384
         | CipherSuite::EcdheEcdsaAes256GcmSha384
         | CipherSuite::EcdheRsaAes256GcmSha384 => "AES-256-GCM",
@@ -124,7 +126,7 @@ fn our_client_against_gnutls_serv(
 fn server_fixture(suite: CipherSuite) -> &'static str {
     match suite.key_exchange() {
         KeyExchange::EcdheRsa => "rsa-server",
-        KeyExchange::Psk | KeyExchange::EcdheEcdsa => "server",
+        KeyExchange::Psk | KeyExchange::EcdhePsk | KeyExchange::EcdheEcdsa => "server",
     }
 }
 
@@ -141,7 +143,7 @@ fn our_client_talks_to_gnutls_serv() {
         let chain =
             our_client_against_gnutls_serv(suite, suite_config(suite, &[]), &server, at).chain;
         let expected = match suite.key_exchange() {
-            KeyExchange::Psk => vec![],
+            KeyExchange::Psk | KeyExchange::EcdhePsk => vec![],
             KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => vec![cert(name).der().to_vec()],
         };
         assert_eq!(chain, expected, "{suite:?}");
@@ -313,7 +315,13 @@ fn each_ecdhe_group_is_agreed_with_gnutls_both_ways() {
 
 #[test]
 fn gnutls_cli_talks_to_our_server() {
-    for suite in CipherSuite::SERVED {
+    // gnutls-cli 3.7.9 completes an ECDHE_PSK handshake (our server sees its Finished)
+    // and then crashes (SIGSEGV) reporting it, against OpenSSL's s_server as well: that
+    // suite is proven with gnutls-serv (`our_client_talks_to_gnutls_serv`) only.
+    let suites = CipherSuite::SERVED
+        .into_iter()
+        .filter(|s| s.key_exchange() != KeyExchange::EcdhePsk);
+    for suite in suites {
         let (chain, _) =
             gnutls_cli_against_our_server(suite, suite_config(suite, &["server"]), &[]);
         assert!(chain.is_empty(), "{suite:?}: we asked for no certificate");

@@ -12,7 +12,9 @@ use core::time::Duration;
 
 use common::{IDENTITY, KEY, PSK_SUITES, pair, pair_with, psk_config};
 use wasm_dtls::sim::{LinkConditions, Side};
-use wasm_dtls::{AlertDescription, CipherSuite, Config, Error, Event, SessionState, Status};
+use wasm_dtls::{
+    AlertDescription, CipherSuite, Config, Error, Event, NamedGroup, SessionState, Status,
+};
 
 const LIMIT: Duration = Duration::from_secs(30);
 
@@ -91,6 +93,37 @@ fn a_wrong_psk_fails_on_both_sides_with_their_codes() {
         assert_eq!(expected.status().code(), 0x114);
         assert_eq!(p.server.state(), SessionState::Failed);
     }
+}
+
+/// ECDHE_PSK needs only a group both sides enable: no certificate is involved, so
+/// neither secp256r1 in the client's list nor signature_algorithms (which a client with
+/// PSK suites only does not send), as ECDHE_ECDSA needs. Plain PSK agrees no group.
+#[test]
+fn ecdhe_psk_agrees_any_common_group_without_certificate_conditions() {
+    let suite = CipherSuite::EcdhePskChaCha20Poly1305Sha256;
+    for (seed, group) in (20..).zip(NamedGroup::ALL) {
+        let mut client = psk_config(suite, KEY);
+        client.set_groups(&[group]).unwrap();
+        let mut p = pair_with(
+            client,
+            psk_config(suite, KEY),
+            LinkConditions::PERFECT,
+            seed,
+        );
+        p.start().unwrap();
+        assert!(p.handshake(LIMIT), "{group:?}: {p:?}");
+        assert_eq!(p.client.group(), Some(group));
+        assert_eq!(p.server.group(), Some(group));
+        assert_eq!(p.server.psk_identity(), Some(IDENTITY));
+    }
+    let mut p = pair(
+        CipherSuite::PskChaCha20Poly1305Sha256,
+        LinkConditions::PERFECT,
+        30,
+    );
+    p.start().unwrap();
+    assert!(p.handshake(LIMIT));
+    assert_eq!((p.client.group(), p.server.group()), (None, None));
 }
 
 #[test]

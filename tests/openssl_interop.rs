@@ -44,6 +44,7 @@ fn openssl_cipher(suite: CipherSuite) -> &'static str {
         CipherSuite::PskAes256GcmSha384 => "PSK-AES256-GCM-SHA384",
         CipherSuite::EcdheEcdsaAes256GcmSha384 => "ECDHE-ECDSA-AES256-GCM-SHA384",
         CipherSuite::EcdheRsaAes256GcmSha384 => "ECDHE-RSA-AES256-GCM-SHA384",
+        CipherSuite::EcdhePskChaCha20Poly1305Sha256 => "ECDHE-PSK-CHACHA20-POLY1305",
     }
 }
 
@@ -797,7 +798,7 @@ fn a_client_with_no_suite_in_common_is_refused_naming_both_sides() {
 /// PSK, or the server's certificate.
 fn resumption_setup(suite: CipherSuite) -> (Config, Vec<String>) {
     match suite.key_exchange() {
-        KeyExchange::Psk => (
+        KeyExchange::Psk | KeyExchange::EcdhePsk => (
             psk_config(suite, KEY),
             vec!["-nocert".into(), "-psk".into(), hex(KEY)],
         ),
@@ -906,7 +907,7 @@ fn openssl_s_client_resumes_its_session_with_our_server() {
         CipherSuite::EcdheEcdsaChaCha20Poly1305Sha256,
     ] {
         let (config, client_args) = match suite.key_exchange() {
-            KeyExchange::Psk => {
+            KeyExchange::Psk | KeyExchange::EcdhePsk => {
                 let identity = String::from_utf8_lossy(IDENTITY).into_owned();
                 let args = vec!["-psk".into(), hex(KEY), "-psk_identity".into(), identity];
                 (psk_config(suite, KEY), args)

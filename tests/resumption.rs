@@ -29,7 +29,7 @@ const HOUR: Duration = Duration::from_secs(3600);
 /// required.
 fn server(suite: CipherSuite, seed: u64) -> Server {
     let config = match suite.key_exchange() {
-        KeyExchange::Psk => psk_config(suite, KEY),
+        KeyExchange::Psk | KeyExchange::EcdhePsk => psk_config(suite, KEY),
         KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
             let mut c = cert_config(&[suite], &["server"]);
             c.x509_client_verify_configure(2).unwrap();
@@ -41,7 +41,7 @@ fn server(suite: CipherSuite, seed: u64) -> Server {
 
 fn client_config(suite: CipherSuite) -> Config {
     match suite.key_exchange() {
-        KeyExchange::Psk => psk_config(suite, KEY),
+        KeyExchange::Psk | KeyExchange::EcdhePsk => psk_config(suite, KEY),
         KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => cert_config(&[suite], &["client"]),
     }
 }

@@ -104,6 +104,7 @@ pub fn suite_from_wit(suite: CipherSuite) -> EngineSuite {
         CipherSuite::PskAes256GcmSha384 => EngineSuite::PskAes256GcmSha384,
         CipherSuite::EcdheEcdsaAes256GcmSha384 => EngineSuite::EcdheEcdsaAes256GcmSha384,
         CipherSuite::EcdheRsaAes256GcmSha384 => EngineSuite::EcdheRsaAes256GcmSha384,
+        CipherSuite::EcdhePskChacha20Poly1305Sha256 => EngineSuite::EcdhePskChaCha20Poly1305Sha256,
     }
 }
 
@@ -123,6 +124,7 @@ pub fn suite(suite: EngineSuite) -> CipherSuite {
         EngineSuite::PskAes256GcmSha384 => CipherSuite::PskAes256GcmSha384,
         EngineSuite::EcdheEcdsaAes256GcmSha384 => CipherSuite::EcdheEcdsaAes256GcmSha384,
         EngineSuite::EcdheRsaAes256GcmSha384 => CipherSuite::EcdheRsaAes256GcmSha384,
+        EngineSuite::EcdhePskChaCha20Poly1305Sha256 => CipherSuite::EcdhePskChacha20Poly1305Sha256,
     }
 }
 

@@ -92,6 +92,7 @@ fn openssl_cipher(suite: CipherSuite) -> &'static str {
         CipherSuite::PskAes256GcmSha384 => "PSK-AES256-GCM-SHA384",
         CipherSuite::EcdheEcdsaAes256GcmSha384 => "ECDHE-ECDSA-AES256-GCM-SHA384",
         CipherSuite::EcdheRsaAes256GcmSha384 => "ECDHE-RSA-AES256-GCM-SHA384",
+        CipherSuite::EcdhePskChaCha20Poly1305Sha256 => "ECDHE-PSK-CHACHA20-POLY1305",
     }
 }
 
@@ -132,7 +133,7 @@ fn contexts(suite: CipherSuite) -> Result<(SslContext, SslContext), Failure> {
     });
     server.set_cookie_verify_cb(|_, cookie| cookie == [0x5a; 32]);
     match suite.key_exchange() {
-        KeyExchange::Psk => {
+        KeyExchange::Psk | KeyExchange::EcdhePsk => {
             client.set_psk_client_callback(|_, _hint, identity, psk| {
                 let id = identity
                     .get_mut(..=PSK_IDENTITY.len())

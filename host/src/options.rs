@@ -191,6 +191,7 @@ pub(crate) fn wit_suite(suite: CipherSuite) -> WitSuite {
         CipherSuite::PskAes256GcmSha384 => WitSuite::PskAes256GcmSha384,
         CipherSuite::EcdheEcdsaAes256GcmSha384 => WitSuite::EcdheEcdsaAes256GcmSha384,
         CipherSuite::EcdheRsaAes256GcmSha384 => WitSuite::EcdheRsaAes256GcmSha384,
+        CipherSuite::EcdhePskChaCha20Poly1305Sha256 => WitSuite::EcdhePskChacha20Poly1305Sha256,
     }
 }
 
@@ -224,5 +225,6 @@ pub(crate) fn engine_suite(suite: WitSuite) -> CipherSuite {
         WitSuite::PskAes256GcmSha384 => CipherSuite::PskAes256GcmSha384,
         WitSuite::EcdheEcdsaAes256GcmSha384 => CipherSuite::EcdheEcdsaAes256GcmSha384,
         WitSuite::EcdheRsaAes256GcmSha384 => CipherSuite::EcdheRsaAes256GcmSha384,
+        WitSuite::EcdhePskChacha20Poly1305Sha256 => CipherSuite::EcdhePskChaCha20Poly1305Sha256,
     }
 }

@@ -39,7 +39,8 @@ fn a_tiny_run_measures_every_figure_for_every_suite() {
             "psk-ccm8",
             "psk-gcm",
             "psk-chacha20",
-            "psk-aes256-gcm"
+            "psk-aes256-gcm",
+            "ecdhe-psk-chacha20"
         ]
     );
     for h in &report.handshakes {

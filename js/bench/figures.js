@@ -23,7 +23,7 @@ const FROM = witAddress('127.0.0.1', 5684);
 const RECORD = new Uint8Array(1200).fill(0x42);
 
 function credentials(suite) {
-  if (suite.startsWith('psk')) return { client: { psk: PSK }, server: { psk: PSK } };
+  if (suite.includes('psk')) return { client: { psk: PSK }, server: { psk: PSK } };
   return {
     client: { ca: fixture('ca.crt.pem'), serverName: 'localhost' },
     server: { cert: fixture('server.crt.pem'), key: fixture('server.key.pem') },
@@ -111,7 +111,7 @@ function perSecond(run) {
 }
 
 const SUITES = [
-  'psk-ccm8', 'psk-gcm', 'psk-chacha20', 'psk-aes256-gcm',
+  'psk-ccm8', 'psk-gcm', 'psk-chacha20', 'psk-aes256-gcm', 'ecdhe-psk-chacha20',
   'ecdsa-ccm8', 'ecdsa-gcm', 'ecdsa-chacha20', 'ecdsa-aes256-gcm',
 ];
 for (const suite of SUITES) {

@@ -9,7 +9,7 @@ export type Bytes = string | Uint8Array;
  * clients of servers with RSA certificates; a server here never picks them.
  */
 export type SuiteName =
-  | 'psk-ccm8' | 'psk-gcm' | 'psk-chacha20' | 'psk-aes256-gcm'
+  | 'psk-ccm8' | 'psk-gcm' | 'psk-chacha20' | 'psk-aes256-gcm' | 'ecdhe-psk-chacha20'
   | 'ecdsa-ccm8' | 'ecdsa-gcm' | 'ecdsa-chacha20' | 'ecdsa-aes256-gcm'
   | 'rsa-gcm' | 'rsa-chacha20' | 'rsa-aes256-gcm'
   | 'TLS_PSK_WITH_AES_128_CCM_8' | 'TLS_PSK_WITH_AES_128_GCM_SHA256'
@@ -17,6 +17,7 @@ export type SuiteName =
   | 'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8' | 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'
   | 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256'
   | 'TLS_PSK_WITH_AES_256_GCM_SHA384' | 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'
+  | 'TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256'
   | 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256' | 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256'
   | 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'
   | (string & {});

@@ -3,7 +3,7 @@ import { Buffer } from 'node:buffer';
 
 import { call, hostError } from './errors.js';
 
-/** Short, IANA and WIT names of the eleven suites, to the WIT enum value. */
+/** Short, IANA and WIT names of the twelve suites, to the WIT enum value. */
 const SUITES = new Map();
 for (const [wit, short, iana] of [
   ['psk-aes128-ccm8', 'psk-ccm8', 'TLS_PSK_WITH_AES_128_CCM_8'],
@@ -16,6 +16,8 @@ for (const [wit, short, iana] of [
   ['psk-aes256-gcm-sha384', 'psk-aes256-gcm', 'TLS_PSK_WITH_AES_256_GCM_SHA384'],
   ['ecdhe-ecdsa-aes256-gcm-sha384', 'ecdsa-aes256-gcm',
     'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'],
+  ['ecdhe-psk-chacha20-poly1305-sha256', 'ecdhe-psk-chacha20',
+    'TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256'],
   // Client side only: servers with RSA certificates.
   ['ecdhe-rsa-aes128-gcm-sha256', 'rsa-gcm', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'],
   ['ecdhe-rsa-chacha20-poly1305-sha256', 'rsa-chacha20',

@@ -11,7 +11,7 @@ test('the bench script measures handshakes and records for every suite', () => {
   const stdout = execFileSync(process.execPath, [script.pathname, '10'], { encoding: 'utf8' });
   const lines = stdout.trim().split('\n').map((line) => JSON.parse(line));
   assert.deepEqual(lines.map((l) => l.suite), [
-    'psk-ccm8', 'psk-gcm', 'psk-chacha20', 'psk-aes256-gcm',
+    'psk-ccm8', 'psk-gcm', 'psk-chacha20', 'psk-aes256-gcm', 'ecdhe-psk-chacha20',
     'ecdsa-ccm8', 'ecdsa-gcm', 'ecdsa-chacha20', 'ecdsa-aes256-gcm',
   ]);
   for (const line of lines) {

@@ -16,7 +16,7 @@ export const nodeCli = join(here, '..', 'bin', 'wasm-dtls.js');
 export const PSK = [{ identity: 'client-1', key: Buffer.from('0123456789abcdef') }];
 export const PSK_ARG = `client-1:${Buffer.from('0123456789abcdef').toString('hex')}`;
 export const SUITES = [
-  'psk-ccm8', 'psk-gcm', 'psk-chacha20', 'psk-aes256-gcm',
+  'psk-ccm8', 'psk-gcm', 'psk-chacha20', 'psk-aes256-gcm', 'ecdhe-psk-chacha20',
   'ecdsa-ccm8', 'ecdsa-gcm', 'ecdsa-chacha20', 'ecdsa-aes256-gcm',
 ];
 

@@ -28,12 +28,15 @@ test('a node client and a node server talk with each suite', async () => {
   const { port } = await server.listen(0, '127.0.0.1');
   const expected = ['TLS_PSK_WITH_AES_128_CCM_8', 'TLS_PSK_WITH_AES_128_GCM_SHA256',
     'TLS_PSK_WITH_CHACHA20_POLY1305_SHA256', 'TLS_PSK_WITH_AES_256_GCM_SHA384',
+    'TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256',
     'TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
     'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'];
   for (const [i, suite] of SUITES.entries()) {
     const session = await connect(clientOptions(port, { suites: [suite] }));
     assert.equal(session.cipherSuite, expected[i]);
     assert.equal(session.peerCertificates.length, suite.startsWith('ecdsa') ? 1 : 0);
+    // Plain PSK agrees no ECDHE group; ECDHE_PSK and ECDHE_ECDSA agree X25519.
+    assert.equal(session.namedGroup, suite.startsWith('psk') ? undefined : 'x25519', suite);
     session.send(`hello over ${suite}`);
     assert.equal((await session.receive({ timeout: 5000 })).toString(), `hello over ${suite}`);
     await assert.rejects(session.receive({ timeout: 100 }), { code: 'NX_NO_PACKET', status: 0x01 });

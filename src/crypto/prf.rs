@@ -1,5 +1,5 @@
 //! The TLS 1.2 PRF with SHA-256 or SHA-384 (RFC 5246 §5) and the key schedule built on
-//! it: the PSK premaster secret (RFC 4279 §2), the master secret — extended (RFC 7627
+//! it: the PSK premaster secret (RFC 4279 §2, RFC 5489 §2), the master secret — extended (RFC 7627
 //! §4) or not (RFC 5246 §8.1) — the key block (RFC 5246 §6.3) and Finished (RFC 5246
 //! §7.4.9).
 
@@ -82,15 +82,21 @@ fn p_hash<M: Mac + Clone>(keyed: &M, label: &[u8], seed: &[u8], out: &mut [u8]) 
     a.zeroize();
 }
 
-/// The premaster secret of a plain PSK suite: uint16 N, N zero bytes, uint16 N, the
-/// key (RFC 4279 §2).
-pub fn psk_premaster_secret(psk: &[u8]) -> Zeroizing<Vec<u8>> {
-    // Keys are at most 64 bytes (Config enforces it), so the length fits in 16 bits.
-    let n = u16::try_from(psk.len()).unwrap_or(u16::MAX);
-    let mut out = Zeroizing::new(Vec::with_capacity(4 + 2 * psk.len()));
-    out.extend_from_slice(&n.to_be_bytes());
-    out.resize(2 + psk.len(), 0);
-    out.extend_from_slice(&n.to_be_bytes());
+/// The premaster secret of a PSK suite: the other secret with its uint16 length, then
+/// the key with its: for plain PSK the other secret is as many zero bytes as the key
+/// has (RFC 4279 §2), for ECDHE_PSK the ECDH shared secret (RFC 5489 §2).
+pub fn psk_premaster_secret(ecdh_shared: Option<&[u8]>, psk: &[u8]) -> Zeroizing<Vec<u8>> {
+    // Keys are at most 64 bytes (Config enforces it) and shared secrets 32, so the
+    // lengths fit in 16 bits.
+    let len16 = |n: usize| u16::try_from(n).unwrap_or(u16::MAX).to_be_bytes();
+    let other_len = ecdh_shared.map_or(psk.len(), <[u8]>::len);
+    let mut out = Zeroizing::new(Vec::with_capacity(4 + other_len + psk.len()));
+    out.extend_from_slice(&len16(other_len));
+    match ecdh_shared {
+        Some(shared) => out.extend_from_slice(shared),
+        None => out.resize(2 + other_len, 0),
+    }
+    out.extend_from_slice(&len16(psk.len()));
     out.extend_from_slice(psk);
     out
 }
@@ -276,8 +282,11 @@ mod tests {
 
     #[test]
     fn psk_premaster_secret_layout() {
-        let pms = psk_premaster_secret(&[0xAA, 0xBB, 0xCC]);
+        let pms = psk_premaster_secret(None, &[0xAA, 0xBB, 0xCC]);
         assert_eq!(*pms, [0, 3, 0, 0, 0, 0, 3, 0xAA, 0xBB, 0xCC]);
+        // RFC 5489 §2: the ECDH shared secret takes the zeros' place.
+        let pms = psk_premaster_secret(Some(&[1, 2, 3, 4]), &[0xAA, 0xBB, 0xCC]);
+        assert_eq!(*pms, [0, 4, 1, 2, 3, 4, 0, 3, 0xAA, 0xBB, 0xCC]);
     }
 
     /// Master secret cross-checked with OpenSSL's TLS1-PRF:
@@ -286,7 +295,7 @@ mod tests {
     /// `digest:SHA384` for a `_SHA384` suite.
     #[test]
     fn master_secret_matches_openssl() {
-        let pms = psk_premaster_secret(b"abc");
+        let pms = psk_premaster_secret(None, b"abc");
         let master = MasterSecret::derive(PrfHash::Sha256, &pms, &[1; 32], &[2; 32]);
         assert_eq!(master.as_bytes().to_vec(), unhex(MASTER_FROM_OPENSSL));
         let master = MasterSecret::derive(PrfHash::Sha384, &pms, &[1; 32], &[2; 32]);

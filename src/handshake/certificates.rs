@@ -78,14 +78,20 @@ impl EcdheServerKeyExchange {
         out
     }
 
-    /// Reads a body.
-    pub fn decode(body: &[u8]) -> Result<EcdheServerKeyExchange, DecodeError> {
-        let mut r = Reader::new(body);
+    /// Reads ServerECDHParams: the named curve and the point.
+    pub(crate) fn read_params(r: &mut Reader<'_>) -> Result<(u16, Vec<u8>), DecodeError> {
         if r.u8()? != NAMED_CURVE {
             return Err(DecodeError::Invalid("only named curves are supported"));
         }
         let curve = r.u16()?;
         let public = r.vec8()?.to_vec();
+        Ok((curve, public))
+    }
+
+    /// Reads a body.
+    pub fn decode(body: &[u8]) -> Result<EcdheServerKeyExchange, DecodeError> {
+        let mut r = Reader::new(body);
+        let (curve, public) = EcdheServerKeyExchange::read_params(&mut r)?;
         let scheme = r.u16()?;
         let signature = r.vec16()?.to_vec();
         r.expect_end()?;

@@ -26,9 +26,9 @@ use crate::error::Error;
 use crate::group::NamedGroup;
 use crate::handshake::{
     CertificateRequest, CertificateVerify, ClientHello, ECDSA_SIGN, EcdheClientKeyExchange,
-    EcdheServerKeyExchange, Extension, ExtensionType, HandshakeType, HelloVerifyRequest, Message,
-    PskClientKeyExchange, PskServerKeyExchange, ServerHelloDone, ServerHelloView,
-    renegotiation_info_data,
+    EcdhePskClientKeyExchange, EcdhePskServerKeyExchange, EcdheServerKeyExchange, Extension,
+    ExtensionType, HandshakeType, HelloVerifyRequest, Message, PskClientKeyExchange,
+    PskServerKeyExchange, ServerHelloDone, ServerHelloView, renegotiation_info_data,
 };
 use crate::record::DTLS_1_2;
 use crate::suite::{CipherSuite, KeyExchange};
@@ -75,10 +75,12 @@ impl Session {
             // RFC 5746 §3.4: an empty renegotiation_info on the initial handshake.
             Extension::renegotiation_info(&[]),
         ];
-        if suites.iter().any(|s| s.key_exchange().uses_certificates()) {
+        if suites.iter().any(|s| s.key_exchange().uses_ecdhe()) {
             let groups: Vec<u16> = self.config.groups().iter().map(|g| g.id()).collect();
             extensions.push(Extension::supported_groups(&groups));
             extensions.push(Extension::ec_point_formats_uncompressed());
+        }
+        if suites.iter().any(|s| s.key_exchange().uses_certificates()) {
             // Every scheme we verify, whatever the suites: it also names the signatures
             // we take on the server's certificates (RFC 5246 §7.4.2).
             let schemes = SignatureScheme::verifiable_ids(&SignatureScheme::ALL);
@@ -157,6 +159,7 @@ impl Session {
                     KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
                         self.on_ecdhe_server_key_exchange(&message.body)
                     }
+                    KeyExchange::EcdhePsk => self.on_ecdhe_psk_server_key_exchange(&message.body),
                 }
             }
             (Awaiting::ServerHelloDone, HandshakeType::CERTIFICATE_REQUEST)
@@ -180,7 +183,7 @@ impl Session {
                     .map_err(|e| Error::IncorrectMessageLength("ServerHelloDone", e))?;
                 self.add_to_transcript(&message);
                 match self.key_exchange()? {
-                    KeyExchange::Psk => self.send_client_key_exchange(now),
+                    KeyExchange::Psk | KeyExchange::EcdhePsk => self.send_psk_client_flight(now),
                     KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
                         self.send_ecdhe_client_flight(now)
                     }
@@ -328,6 +331,29 @@ impl Session {
         Ok(())
     }
 
+    /// The identity hint and the server's ephemeral key, unsigned: the PSK proves the
+    /// server through the premaster secret (RFC 5489 §2).
+    fn on_ecdhe_psk_server_key_exchange(&mut self, body: &[u8]) -> Result<(), Error> {
+        let ske = EcdhePskServerKeyExchange::decode(body)
+            .map_err(|e| Error::IncorrectMessageLength("ServerKeyExchange", e))?;
+        let group = self.offered_group(ske.curve)?;
+        let share = PeerShare::decode(group, &ske.public)?;
+        if let Some(hs) = self.handshake.as_mut() {
+            hs.psk_hint = ske.identity_hint;
+            hs.peer_ecdh = Some(share);
+        }
+        self.group = Some(group);
+        Ok(())
+    }
+
+    /// The group of the server's ephemeral key, which must be one we offered (RFC 8422
+    /// §5.4).
+    fn offered_group(&self, curve: u16) -> Result<NamedGroup, Error> {
+        NamedGroup::from_id(curve)
+            .filter(|g| self.config.groups().contains(g))
+            .ok_or(Error::UnsupportedCurve)
+    }
+
     /// An ECDHE_ECDSA suite needs a server certificate with a P-256 key, an ECDHE_RSA
     /// one a certificate with an RSA key (RFC 8422 §5.3, RFC 5246 §7.4.2).
     fn check_server_key_fits_suite(&self) -> Result<(), Error> {
@@ -356,6 +382,7 @@ impl Session {
         let ske = EcdheServerKeyExchange::decode(body)
             .map_err(|e| Error::IncorrectMessageLength("ServerKeyExchange", e))?;
         let provider = self.config.crypto_provider();
+        let group = self.offered_group(ske.curve)?;
         let hs = self
             .handshake
             .as_mut()
@@ -363,10 +390,6 @@ impl Session {
         let server_key = hs.peer_key.as_ref().ok_or(Error::UnexpectedMessage(
             "ServerKeyExchange before Certificate",
         ))?;
-        // RFC 8422 §5.4: the server must pick one of the groups we offered.
-        let group = NamedGroup::from_id(ske.curve)
-            .filter(|g| self.config.groups().contains(g))
-            .ok_or(Error::UnsupportedCurve)?;
         let scheme = SignatureScheme::from_id(ske.scheme).ok_or(Error::SignatureVerification)?;
         let mut signed = Vec::with_capacity(64 + 4 + ske.public.len());
         signed.extend_from_slice(&hs.client_random);
@@ -424,19 +447,45 @@ impl Session {
         self.send_flight(now, flight, true)
     }
 
-    /// Sends ClientKeyExchange, ChangeCipherSpec and Finished.
-    fn send_client_key_exchange(&mut self, now: Instant) -> Result<(), Error> {
+    /// Sends ClientKeyExchange (the PSK's identity; with ECDHE_PSK our ephemeral key
+    /// too), ChangeCipherSpec and Finished.
+    fn send_psk_client_flight(&mut self, now: Instant) -> Result<(), Error> {
+        let ecdhe = self.key_exchange()? == KeyExchange::EcdhePsk;
+        let server_share = self.handshake_ref()?.peer_ecdh;
         let hint = self.handshake.as_ref().map_or(&[][..], |h| &h.psk_hint);
         let psk = self
             .config
             .psk_for_hint(hint)
             .ok_or(Error::InvalidParameters("no pre-shared key configured"))?;
-        let premaster = psk_premaster_secret(psk.key());
-        let cke = PskClientKeyExchange {
-            identity: psk.identity().to_vec(),
+        let identity = psk.identity().to_vec();
+        let (body, premaster) = match server_share.filter(|_| ecdhe) {
+            Some(server_share) => {
+                let key = EphemeralKey::generate(
+                    self.config.crypto_provider(),
+                    server_share.group(),
+                    self.rng.as_mut(),
+                )?;
+                let public = key.public_key()?;
+                let shared = key.premaster_secret(&server_share)?;
+                let cke = EcdhePskClientKeyExchange {
+                    identity: identity.clone(),
+                    public,
+                };
+                (cke.encode(), psk_premaster_secret(Some(&shared), psk.key()))
+            }
+            None if ecdhe => {
+                return Err(Error::UnexpectedMessage(
+                    "ServerHelloDone before ServerKeyExchange",
+                ));
+            }
+            None => {
+                let cke = PskClientKeyExchange {
+                    identity: identity.clone(),
+                };
+                (cke.encode(), psk_premaster_secret(None, psk.key()))
+            }
         };
-        let body = cke.encode();
-        self.psk_identity = Some(cke.identity);
+        self.psk_identity = Some(identity);
         let cke = self.our_message(HandshakeType::CLIENT_KEY_EXCHANGE, body);
         self.derive_keys(&premaster)?;
         let mut flight = Vec::with_capacity(MAX_FLIGHT_MESSAGES);

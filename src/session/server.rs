@@ -15,16 +15,18 @@ use crate::error::Error;
 use crate::group::NamedGroup;
 use crate::handshake::{
     CertificateRequest, CertificateVerify, ClientHelloView, ECDSA_SIGN, EcdheClientKeyExchange,
-    EcdheServerKeyExchange, Extension, ExtensionBlock, ExtensionType, HandshakeType,
-    HelloVerifyRequest, Message, PskClientKeyExchange, PskServerKeyExchange, RSA_SIGN, ServerHello,
-    ServerHelloDone, TLS_EMPTY_RENEGOTIATION_INFO_SCSV, message_header, renegotiation_info_data,
-    u8_list_data, u16_list_data,
+    EcdhePskClientKeyExchange, EcdhePskServerKeyExchange, EcdheServerKeyExchange, Extension,
+    ExtensionBlock, ExtensionType, HandshakeType, HelloVerifyRequest, Message,
+    PskClientKeyExchange, PskServerKeyExchange, RSA_SIGN, ServerHello, ServerHelloDone,
+    TLS_EMPTY_RENEGOTIATION_INFO_SCSV, message_header, renegotiation_info_data, u8_list_data,
+    u16_list_data,
 };
 use crate::record::{ContentType, DTLS_1_0, DTLS_1_2};
 use crate::resumption::{MAX_SESSION_ID_LEN, SavedSession};
 use crate::suite::{CipherSuite, KeyExchange};
 use crate::time::Instant;
 use crate::x509::{CertificateProblem, Purpose};
+use zeroize::Zeroizing;
 
 impl Session {
     /// Until a valid ClientHello arrives, every ClientHello starts reassembly afresh at
@@ -144,13 +146,14 @@ impl Session {
         if ems {
             extensions.push(Extension::extended_master_secret());
         }
-        let ecdhe = suite.key_exchange() == KeyExchange::EcdheEcdsa;
+        let ecdhe = suite.key_exchange().uses_ecdhe();
         // RFC 8422 §5.2: echo ec_point_formats only to a client that sent it.
         if ecdhe && hello.extensions.contains(ExtensionType::EC_POINT_FORMATS) {
             extensions.push(Extension::ec_point_formats_uncompressed());
         }
-        let request_certificate =
-            ecdhe && resumable.is_none() && self.config.client_verify().is_some();
+        let request_certificate = suite.key_exchange().uses_certificates()
+            && resumable.is_none()
+            && self.config.client_verify().is_some();
         if request_certificate && self.config.trusted_certificates().is_empty() {
             return Err(Error::certificate(
                 CertificateProblem::NoTrustedCertificates,
@@ -193,10 +196,14 @@ impl Session {
             }
             return self.send_flight(now, flight, true);
         }
-        if let Some(group) = self.group {
-            flight.extend(self.ecdhe_server_messages(group, request_certificate)?);
-        } else if let Some(ske) = self.psk_server_key_exchange() {
-            flight.push(ske);
+        match (suite.key_exchange(), self.group) {
+            (KeyExchange::EcdhePsk, Some(group)) => {
+                flight.push(self.ecdhe_psk_server_key_exchange(group)?);
+            }
+            (_, Some(group)) => {
+                flight.extend(self.ecdhe_server_messages(group, request_certificate)?);
+            }
+            (_, None) => flight.extend(self.psk_server_key_exchange()),
         }
         if let Some(hs) = self.handshake.as_mut() {
             hs.certificate_requested = request_certificate;
@@ -232,7 +239,7 @@ impl Session {
             && saved
                 .psk_identity()
                 .is_none_or(|id| self.config.psk_by_identity(id).is_some())
-            && (suite.key_exchange() == KeyExchange::Psk
+            && (suite.key_exchange().uses_psk()
                 || self.config.client_verify().is_none()
                 || !saved.peer_certificates().is_empty());
         usable.then_some(saved)
@@ -240,8 +247,8 @@ impl Session {
 
     /// The first suite in the client's order that we can serve (the client's
     /// preference wins, as in most TLS servers by default), and the group an ECDHE suite
-    /// would use. ECDHE suites also need a group both sides enable, uncompressed points
-    /// and ECDSA with SHA-256.
+    /// would use. ECDHE suites also need a group both sides enable and uncompressed
+    /// points; ECDHE_ECDSA also secp256r1 in the client's list and ECDSA with SHA-256.
     fn choose_suite(
         &self,
         hello: &ClientHelloView<'_>,
@@ -250,13 +257,19 @@ impl Session {
         if ours.is_empty() {
             return Err(Error::ServerWithoutCredentials);
         }
-        let group = ecdhe_group(&hello.extensions, self.config.groups())?;
-        let suite = hello
+        let groups = EcdheGroups::of(&hello.extensions, self.config.groups())?;
+        hello
             .cipher_suites()
             .filter_map(CipherSuite::from_id)
-            .find(|s| ours.contains(s) && (s.key_exchange() == KeyExchange::Psk || group.is_some()))
-            .ok_or_else(|| no_common_suite(hello, &ours, group.is_some()))?;
-        Ok((suite, group))
+            .filter(|s| ours.contains(s))
+            .find_map(|s| match s.key_exchange() {
+                KeyExchange::Psk => Some((s, None)),
+                KeyExchange::EcdhePsk => groups.unsigned.map(|g| (s, Some(g))),
+                KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
+                    groups.signed.map(|g| (s, Some(g)))
+                }
+            })
+            .ok_or_else(|| no_common_suite(hello, &ours, groups.signed.is_some()))
     }
 
     /// RFC 4279 §2: ServerKeyExchange only carries the hint, so it is sent only when
@@ -271,6 +284,27 @@ impl Session {
         }
         .encode();
         Some(self.our_message(HandshakeType::SERVER_KEY_EXCHANGE, ske))
+    }
+
+    /// ECDHE_PSK's ServerKeyExchange: our identity hint (possibly empty) and our
+    /// ephemeral key, unsigned (RFC 5489 §2).
+    fn ecdhe_psk_server_key_exchange(&mut self, group: NamedGroup) -> Result<FlightMessage, Error> {
+        let key = EphemeralKey::generate(self.config.crypto_provider(), group, self.rng.as_mut())?;
+        let ske = EcdhePskServerKeyExchange {
+            identity_hint: self
+                .config
+                .psks()
+                .first()
+                .map(|p| p.hint().to_vec())
+                .unwrap_or_default(),
+            curve: group.id(),
+            public: key.public_key()?,
+        }
+        .encode();
+        if let Some(hs) = self.handshake.as_mut() {
+            hs.ecdh_key = Some(key);
+        }
+        Ok(self.our_message(HandshakeType::SERVER_KEY_EXCHANGE, ske))
     }
 
     /// Certificate, the signed ServerKeyExchange (RFC 8422 §5.4) and, when client
@@ -353,32 +387,21 @@ impl Session {
     }
 
     fn on_client_key_exchange(&mut self, body: &[u8]) -> Result<(), Error> {
+        let malformed = |e| Error::IncorrectMessageLength("ClientKeyExchange", e);
         let premaster = match self.key_exchange()? {
             KeyExchange::Psk => {
-                let cke = PskClientKeyExchange::decode(body)
-                    .map_err(|e| Error::IncorrectMessageLength("ClientKeyExchange", e))?;
-                let psk = self
-                    .config
-                    .psk_by_identity(&cke.identity)
-                    .ok_or_else(|| Error::no_matching_psk(&cke.identity))?;
-                let premaster = psk_premaster_secret(psk.key());
-                self.psk_identity = Some(cke.identity);
-                premaster
+                let cke = PskClientKeyExchange::decode(body).map_err(malformed)?;
+                self.psk_premaster(cke.identity, None)?
+            }
+            KeyExchange::EcdhePsk => {
+                let cke = EcdhePskClientKeyExchange::decode(body).map_err(malformed)?;
+                let shared = self.agree_with_client(&cke.public)?;
+                self.psk_premaster(cke.identity, Some(&shared))?
             }
             // A server negotiates ECDHE_ECDSA only; the ClientKeyExchange is the same.
             KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
-                let cke = EcdheClientKeyExchange::decode(body)
-                    .map_err(|e| Error::IncorrectMessageLength("ClientKeyExchange", e))?;
-                let group = self.group.ok_or(Error::InvalidState(
-                    "no ECDHE group chosen for this handshake",
-                ))?;
-                let client_share = PeerShare::decode(group, &cke.public)?;
-                let our_key = self
-                    .handshake
-                    .as_mut()
-                    .and_then(|h| h.ecdh_key.take())
-                    .ok_or(Error::InvalidState("no ephemeral key for this handshake"))?;
-                our_key.premaster_secret(&client_share)?
+                let cke = EcdheClientKeyExchange::decode(body).map_err(malformed)?;
+                self.agree_with_client(&cke.public)?
             }
         };
         self.derive_keys(&premaster)?;
@@ -395,6 +418,36 @@ impl Session {
             f.disarm();
         }
         Ok(())
+    }
+
+    /// The premaster secret with the key of the client's PSK identity (which the session
+    /// keeps), and the ECDH shared secret with ECDHE_PSK.
+    fn psk_premaster(
+        &mut self,
+        identity: Vec<u8>,
+        ecdh_shared: Option<&[u8]>,
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let psk = self
+            .config
+            .psk_by_identity(&identity)
+            .ok_or_else(|| Error::no_matching_psk(&identity))?;
+        let premaster = psk_premaster_secret(ecdh_shared, psk.key());
+        self.psk_identity = Some(identity);
+        Ok(premaster)
+    }
+
+    /// The ECDH shared secret of our ephemeral key and the client's `public` key.
+    fn agree_with_client(&mut self, public: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let group = self.group.ok_or(Error::InvalidState(
+            "no ECDHE group chosen for this handshake",
+        ))?;
+        let client_share = PeerShare::decode(group, public)?;
+        let our_key = self
+            .handshake
+            .as_mut()
+            .and_then(|h| h.ecdh_key.take())
+            .ok_or(Error::InvalidState("no ephemeral key for this handshake"))?;
+        our_key.premaster_secret(&client_share)
     }
 
     /// Checks the client's signature over the transcript so far with the key of its
@@ -426,48 +479,62 @@ impl Session {
     }
 }
 
-/// The group an ECDHE-ECDSA suite would use with this ClientHello, or `None` if its
-/// extensions rule those suites out: the first group in the client's supported_groups
-/// that we enable (`ours`). Before TLS 1.3 that list also names the curves the client
-/// takes certificates on (RFC 4492 §4, RFC 8446 §4.2.7), so it must hold secp256r1,
-/// our certificates' curve, whatever the key exchange uses. An absent
-/// supported_groups or ec_point_formats means "anything" (RFC 8422 §4) — we then take
-/// secp256r1 if we enable it, the curve every ECC client has, else our first; but an
-/// absent signature_algorithms means SHA-1 only (RFC 5246 §7.4.1.4.1), which we do
-/// not sign.
-fn ecdhe_group(
-    extensions: &ExtensionBlock<'_>,
-    ours: &[NamedGroup],
-) -> Result<Option<NamedGroup>, Error> {
-    let malformed = |name| move |e| Error::IncorrectMessageLength(name, e);
-    let group = match extensions.find(ExtensionType::SUPPORTED_GROUPS) {
-        Some(ext) => {
-            let offered = || u16_list_data(ext).map_err(malformed("supported_groups"));
-            let takes_our_certificate = offered()?.any(|g| g == NamedGroup::Secp256r1.id());
-            offered()?
-                .filter_map(NamedGroup::from_id)
-                .find(|g| takes_our_certificate && ours.contains(g))
-        }
-        None => ours
-            .iter()
-            .find(|g| **g == NamedGroup::Secp256r1)
-            .or(ours.first())
-            .copied(),
-    };
-    let formats_ok = match extensions.find(ExtensionType::EC_POINT_FORMATS) {
-        // 0 is "uncompressed" (RFC 8422 §5.1.2).
-        Some(ext) => u8_list_data(ext)
-            .map_err(malformed("ec_point_formats"))?
-            .contains(&0),
-        None => true,
-    };
-    let signatures_ok = match extensions.find(ExtensionType::SIGNATURE_ALGORITHMS) {
-        Some(ext) => u16_list_data(ext)
-            .map_err(malformed("signature_algorithms"))?
-            .any(|s| s == SignatureScheme::EcdsaSecp256r1Sha256.id()),
-        None => false,
-    };
-    Ok(group.filter(|_| formats_ok && signatures_ok))
+/// The groups the ECDHE suites would use with a ClientHello: the first group in the
+/// client's supported_groups that we enable (`ours`), or `None` where its extensions
+/// rule those suites out. An absent supported_groups or ec_point_formats means
+/// "anything" (RFC 8422 §4) — we then take secp256r1 if we enable it, the curve every
+/// ECC client has, else our first.
+struct EcdheGroups {
+    /// For ECDHE_ECDSA. Before TLS 1.3 supported_groups also names the curves the
+    /// client takes certificates on (RFC 4492 §4, RFC 8446 §4.2.7), so it must hold
+    /// secp256r1, our certificates' curve, whatever the key exchange uses; and an absent
+    /// signature_algorithms means SHA-1 only (RFC 5246 §7.4.1.4.1), which we do not
+    /// sign.
+    signed: Option<NamedGroup>,
+    /// For ECDHE_PSK, which involves no certificate or signature.
+    unsigned: Option<NamedGroup>,
+}
+
+impl EcdheGroups {
+    fn of(extensions: &ExtensionBlock<'_>, ours: &[NamedGroup]) -> Result<EcdheGroups, Error> {
+        let malformed = |name| move |e| Error::IncorrectMessageLength(name, e);
+        let (group, takes_our_certificate) = match extensions.find(ExtensionType::SUPPORTED_GROUPS)
+        {
+            Some(ext) => {
+                let offered = || u16_list_data(ext).map_err(malformed("supported_groups"));
+                let group = offered()?
+                    .filter_map(NamedGroup::from_id)
+                    .find(|g| ours.contains(g));
+                (group, offered()?.any(|g| g == NamedGroup::Secp256r1.id()))
+            }
+            None => {
+                let group = ours
+                    .iter()
+                    .find(|g| **g == NamedGroup::Secp256r1)
+                    .or(ours.first())
+                    .copied();
+                (group, true)
+            }
+        };
+        let formats_ok = match extensions.find(ExtensionType::EC_POINT_FORMATS) {
+            // 0 is "uncompressed" (RFC 8422 §5.1.2).
+            Some(ext) => u8_list_data(ext)
+                .map_err(malformed("ec_point_formats"))?
+                .contains(&0),
+            None => true,
+        };
+        let signatures_ok = match extensions.find(ExtensionType::SIGNATURE_ALGORITHMS) {
+            Some(ext) => u16_list_data(ext)
+                .map_err(malformed("signature_algorithms"))?
+                .any(|s| s == SignatureScheme::EcdsaSecp256r1Sha256.id()),
+            None => false,
+        };
+        let unsigned = group.filter(|_| formats_ok);
+        Ok(EcdheGroups {
+            signed: unsigned.filter(|_| takes_our_certificate && signatures_ok),
+            unsigned,
+        })
+    }
 }
 
 /// Whether `hello` carries the cookie `cookies` makes for it and `peer` (a cookie of

@@ -51,12 +51,13 @@ pub fn pair(suite: CipherSuite, link: LinkConditions, seed: u64) -> Pair {
     pair_with(psk_config(suite, KEY), psk_config(suite, KEY), link, seed)
 }
 
-/// The PSK suites.
-pub const PSK_SUITES: [CipherSuite; 4] = [
+/// The PSK suites, ECDHE_PSK among them.
+pub const PSK_SUITES: [CipherSuite; 5] = [
     CipherSuite::PskAes128Ccm8,
     CipherSuite::PskAes128GcmSha256,
     CipherSuite::PskChaCha20Poly1305Sha256,
     CipherSuite::PskAes256GcmSha384,
+    CipherSuite::EcdhePskChaCha20Poly1305Sha256,
 ];
 
 /// The ECDHE-ECDSA suites.
@@ -163,7 +164,7 @@ pub fn cert_config(suites: &[CipherSuite], identity: &[&str]) -> Config {
 /// the RSA one for ECDHE_RSA) with (for a non-empty `identity`) our certificate chain.
 pub fn suite_config(suite: CipherSuite, identity: &[&str]) -> Config {
     match suite.key_exchange() {
-        KeyExchange::Psk => psk_config(suite, KEY),
+        KeyExchange::Psk | KeyExchange::EcdhePsk => psk_config(suite, KEY),
         KeyExchange::EcdheEcdsa => cert_config(&[suite], identity),
         KeyExchange::EcdheRsa => rsa_client_config(&[suite], identity),
     }

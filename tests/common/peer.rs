@@ -235,11 +235,11 @@ impl Peer {
         for &suite in self.suites {
             let server: &[Credential<'_>] = match suite.key_exchange() {
                 KeyExchange::EcdheRsa => &RSA_SERVER,
-                KeyExchange::Psk | KeyExchange::EcdheEcdsa => &SERVER,
+                KeyExchange::Psk | KeyExchange::EcdhePsk | KeyExchange::EcdheEcdsa => &SERVER,
             };
             let run = self.serves_our_client(suite, suite_config(suite, &[]), server, None);
             let expected = match suite.key_exchange() {
-                KeyExchange::Psk => vec![],
+                KeyExchange::Psk | KeyExchange::EcdhePsk => vec![],
                 KeyExchange::EcdheEcdsa => vec![cert("server").der().to_vec()],
                 KeyExchange::EcdheRsa => vec![cert("rsa-server").der().to_vec()],
             };

@@ -606,9 +606,20 @@ mod tests {
                 vec!["ClientKeyExchange", "ChangeCipherSpec", "Finished"],
                 vec!["ChangeCipherSpec", "Finished"],
             ];
+            let ecdhe_psk = [
+                vec!["ClientHello"],
+                vec!["HelloVerifyRequest"],
+                vec!["ClientHello"],
+                vec!["ServerHello", "ServerKeyExchange", "ServerHelloDone"],
+                vec!["ClientKeyExchange", "ChangeCipherSpec", "Finished"],
+                vec!["ChangeCipherSpec", "Finished"],
+            ];
             let expected = match suite.key_exchange() {
-                wasm_dtls::KeyExchange::Psk => psk,
-                wasm_dtls::KeyExchange::EcdheEcdsa | wasm_dtls::KeyExchange::EcdheRsa => ecdsa,
+                wasm_dtls::KeyExchange::Psk => psk.to_vec(),
+                wasm_dtls::KeyExchange::EcdhePsk => ecdhe_psk.to_vec(),
+                wasm_dtls::KeyExchange::EcdheEcdsa | wasm_dtls::KeyExchange::EcdheRsa => {
+                    ecdsa.to_vec()
+                }
             };
             assert_eq!(ladder, expected, "{suite:?}");
             assert_eq!(flights, (1..=6).map(Some).collect::<Vec<_>>());

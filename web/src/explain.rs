@@ -30,7 +30,8 @@ pub fn message(name: &str) -> &'static str {
             "With ECDHE: the server's ephemeral public key on the group it chose from the \
              client's list (X25519: 32 bytes; P-256: a 65-byte point), signed with its \
              certificate's key so the client knows it comes from the server. With PSK: an \
-             optional hint telling the client which key to use."
+             optional hint telling the client which key to use. With ECDHE_PSK: both, \
+             unsigned — only a holder of the pre-shared key can finish the handshake."
         }
         "CertificateRequest" => {
             "The server asks the client to authenticate with a certificate too (mutual \
@@ -40,8 +41,10 @@ pub fn message(name: &str) -> &'static str {
         "ServerHelloDone" => "The server's flight is complete; the client's turn.",
         "ClientKeyExchange" => {
             "With ECDHE: the client's ephemeral public key; both sides now compute the same \
-             shared secret. With PSK: the identity of the pre-shared key to use. Either way \
-             both sides can now derive the master secret and the record keys."
+             shared secret. With PSK: the identity of the pre-shared key to use. With \
+             ECDHE_PSK: both, and the premaster secret holds the shared secret and the key, \
+             so a key that leaks later does not open recorded sessions. Either way both \
+             sides can now derive the master secret and the record keys."
         }
         "CertificateVerify" => {
             "The client signs the handshake so far with its certificate's key, proving it \

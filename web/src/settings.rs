@@ -145,7 +145,7 @@ impl Settings {
         client.set_key_log(true);
         server.set_key_log(true);
         match suite.key_exchange() {
-            KeyExchange::Psk => {
+            KeyExchange::Psk | KeyExchange::EcdhePsk => {
                 client.psk_add(PSK_KEY, PSK_IDENTITY, b"")?;
                 server.psk_add(PSK_KEY, PSK_IDENTITY, b"")?;
             }

@@ -44,7 +44,7 @@ pub fn engine_configs(suite: CipherSuite) -> Result<(Arc<Config>, Arc<Config>), 
         config.set_mtu(usize::from(MTU)).map_err(e)?;
     }
     match suite.key_exchange() {
-        KeyExchange::Psk => {
+        KeyExchange::Psk | KeyExchange::EcdhePsk => {
             client.psk_add(PSK_KEY, PSK_IDENTITY, b"").map_err(e)?;
             server.psk_add(PSK_KEY, PSK_IDENTITY, b"").map_err(e)?;
         }

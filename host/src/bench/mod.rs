@@ -79,13 +79,14 @@ impl BenchOptions {
 }
 
 /// The elliptic-curve providers besides the default that `suite` can be measured with:
-/// all the build has for the ECDSA suites, none for PSK.
+/// all the build has for the ECDSA suites, none for the PSK ones (ECDHE_PSK's single
+/// agreement would show the provider's difference in one primitive only).
 pub fn other_providers(suite: CipherSuite) -> &'static [CryptoProvider] {
     match suite.key_exchange() {
         KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
             CryptoProvider::ALL.get(1..).unwrap_or_default()
         }
-        KeyExchange::Psk => &[],
+        KeyExchange::Psk | KeyExchange::EcdhePsk => &[],
     }
 }
 

@@ -310,6 +310,7 @@ fn recipe(suite: CipherSuite) -> Vec<(&'static str, u32)> {
     ];
     match suite.key_exchange() {
         KeyExchange::Psk => list.push((prf.transcript_psk, 2)),
+        KeyExchange::EcdhePsk => list.extend([(prf.transcript_psk, 2), (keygen, 2), (agree, 2)]),
         // ECDHE_RSA is not benched (CipherSuite::SERVED only); its list would be this one.
         KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => list.extend([
             (prf.transcript_ecdsa, 2),

@@ -195,7 +195,7 @@ fn options(suite: CipherSuite) -> (Options, Options) {
     };
     let mut server = client.clone();
     match suite.key_exchange() {
-        KeyExchange::Psk => {
+        KeyExchange::Psk | KeyExchange::EcdhePsk => {
             let psk = PskEntry {
                 identity: PSK_IDENTITY.to_vec(),
                 key: PSK_KEY.to_vec(),

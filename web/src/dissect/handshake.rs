@@ -93,13 +93,13 @@ fn message_body(w: &mut Walker<'_>, msg_type: HandshakeType, kex: KeyExchange) {
             KeyExchange::Psk => {
                 w.vector("psk_identity_hint", 2, |h| text_of(h));
             }
+            // RFC 5489 §2: the hint, then the parameters, unsigned.
+            KeyExchange::EcdhePsk => {
+                w.vector("psk_identity_hint", 2, |h| text_of(h));
+                ecdh_params(w);
+            }
             KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
-                w.number("curve_type", 1, |v| match v {
-                    3 => "named_curve (3)".into(),
-                    v => v.to_string(),
-                });
-                w.number("named_curve", 2, group_name);
-                w.vector("public (ephemeral ECDHE key)", 1, |p| bytes_value_of(p));
+                ecdh_params(w);
                 signature(w);
             }
         },
@@ -117,19 +117,29 @@ fn message_body(w: &mut Walker<'_>, msg_type: HandshakeType, kex: KeyExchange) {
             w.vector("certificate_authorities", 2, |c| bytes_value_of(c));
         }
         HandshakeType::CERTIFICATE_VERIFY => signature(w),
-        HandshakeType::CLIENT_KEY_EXCHANGE => match kex {
-            KeyExchange::Psk => {
+        HandshakeType::CLIENT_KEY_EXCHANGE => {
+            if kex.uses_psk() {
                 w.vector("psk_identity", 2, |i| text_of(i));
             }
-            KeyExchange::EcdheEcdsa | KeyExchange::EcdheRsa => {
+            if kex.uses_ecdhe() {
                 w.vector("public (ephemeral ECDHE key)", 1, |p| bytes_value_of(p));
             }
-        },
+        }
         HandshakeType::FINISHED => {
             w.field("verify_data", 12, hex);
         }
         _ => {}
     }
+}
+
+/// ServerECDHParams: the named curve and the server's ephemeral key (RFC 8422 §5.4).
+fn ecdh_params(w: &mut Walker<'_>) {
+    w.number("curve_type", 1, |v| match v {
+        3 => "named_curve (3)".into(),
+        v => v.to_string(),
+    });
+    w.number("named_curve", 2, group_name);
+    w.vector("public (ephemeral ECDHE key)", 1, |p| bytes_value_of(p));
 }
 
 fn client_hello(w: &mut Walker<'_>) {
