@@ -34,6 +34,7 @@ use crate::record::DTLS_1_2;
 use crate::suite::{CipherSuite, KeyExchange};
 use crate::time::Instant;
 use crate::x509::{CertificateProblem, KeyKind, PublicKey, Purpose};
+use zeroize::Zeroizing;
 
 /// How many different cookies a client accepts in one handshake: a cookie secret may
 /// rotate between two ClientHellos, but a server that never accepts its own cookie is
@@ -403,9 +404,9 @@ impl Session {
         Ok(())
     }
 
-    /// Sends [Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec
-    /// and Finished.
-    fn send_ecdhe_client_flight(&mut self, now: Instant) -> Result<(), Error> {
+    /// A new ephemeral key on the group of the server's share: its public half, for
+    /// ClientKeyExchange, and the ECDH shared secret.
+    fn agree_with_server(&mut self) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Error> {
         let server_share = self
             .handshake_ref()?
             .peer_ecdh
@@ -417,6 +418,14 @@ impl Session {
             server_share.group(),
             self.rng.as_mut(),
         )?;
+        let public = key.public_key()?;
+        Ok((public, key.premaster_secret(&server_share)?))
+    }
+
+    /// Sends [Certificate], ClientKeyExchange, [CertificateVerify], ChangeCipherSpec
+    /// and Finished.
+    fn send_ecdhe_client_flight(&mut self, now: Instant) -> Result<(), Error> {
+        let (public, shared) = self.agree_with_server()?;
         let hs = self.handshake_ref()?;
         let requested = hs.certificate_requested;
         let present = requested && hs.our_certificate_taken;
@@ -424,12 +433,9 @@ impl Session {
         if requested {
             flight.push(self.our_certificate(present));
         }
-        let cke = EcdheClientKeyExchange {
-            public: key.public_key()?,
-        }
-        .encode();
+        let cke = EcdheClientKeyExchange { public }.encode();
         flight.push(self.our_message(HandshakeType::CLIENT_KEY_EXCHANGE, cke));
-        self.derive_keys(&key.premaster_secret(&server_share)?)?;
+        self.derive_keys(&shared)?;
         if present && let Some(identity) = self.config.local_identity() {
             let digest = self.handshake_ref()?.transcript.sha256();
             let signature = ec::sign_digest(identity.key.signing_key(), &digest)?;
@@ -450,33 +456,23 @@ impl Session {
     /// Sends ClientKeyExchange (the PSK's identity; with ECDHE_PSK our ephemeral key
     /// too), ChangeCipherSpec and Finished.
     fn send_psk_client_flight(&mut self, now: Instant) -> Result<(), Error> {
-        let ecdhe = self.key_exchange()? == KeyExchange::EcdhePsk;
-        let server_share = self.handshake_ref()?.peer_ecdh;
+        let agreed = match self.key_exchange()? {
+            KeyExchange::EcdhePsk => Some(self.agree_with_server()?),
+            _ => None,
+        };
         let hint = self.handshake.as_ref().map_or(&[][..], |h| &h.psk_hint);
         let psk = self
             .config
             .psk_for_hint(hint)
             .ok_or(Error::InvalidParameters("no pre-shared key configured"))?;
         let identity = psk.identity().to_vec();
-        let (body, premaster) = match server_share.filter(|_| ecdhe) {
-            Some(server_share) => {
-                let key = EphemeralKey::generate(
-                    self.config.crypto_provider(),
-                    server_share.group(),
-                    self.rng.as_mut(),
-                )?;
-                let public = key.public_key()?;
-                let shared = key.premaster_secret(&server_share)?;
+        let (body, premaster) = match agreed {
+            Some((public, shared)) => {
                 let cke = EcdhePskClientKeyExchange {
                     identity: identity.clone(),
                     public,
                 };
                 (cke.encode(), psk_premaster_secret(Some(&shared), psk.key()))
-            }
-            None if ecdhe => {
-                return Err(Error::UnexpectedMessage(
-                    "ServerHelloDone before ServerKeyExchange",
-                ));
             }
             None => {
                 let cke = PskClientKeyExchange {
