@@ -126,6 +126,35 @@ fn ecdhe_psk_agrees_any_common_group_without_certificate_conditions() {
     assert_eq!((p.client.group(), p.server.group()), (None, None));
 }
 
+/// Without a group both sides enable, an ECDHE_PSK client is refused with
+/// NX_SECURE_TLS_NO_SUPPORTED_CIPHERS, saying why its suite could not be served.
+#[test]
+fn ecdhe_psk_without_a_common_group_is_refused_saying_so() {
+    let suite = CipherSuite::EcdhePskChaCha20Poly1305Sha256;
+    let mut client = psk_config(suite, KEY);
+    client.set_groups(&[NamedGroup::Secp256r1]).unwrap();
+    let mut server = psk_config(suite, KEY);
+    server.set_groups(&[NamedGroup::X25519]).unwrap();
+    let mut p = pair_with(client, server, LinkConditions::PERFECT, 31);
+    p.start().unwrap();
+    p.run_until(LIMIT, |p| p.client.state() == SessionState::Failed);
+    let Some(Event::Error(error)) = p.take_events(Side::Server).pop() else {
+        panic!("the server did not fail");
+    };
+    assert_eq!(error.status().code(), 0x10E);
+    let text = error.to_string();
+    assert!(
+        text.contains("TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256 (its ECDHE_PSK suites without a group we enable or uncompressed points)"),
+        "{text}"
+    );
+    assert_eq!(
+        p.take_events(Side::Client).pop(),
+        Some(Event::Error(Error::AlertReceived(
+            AlertDescription::HANDSHAKE_FAILURE
+        )))
+    );
+}
+
 #[test]
 fn an_unknown_psk_identity_is_refused() {
     let suite = CipherSuite::PskAes128Ccm8;

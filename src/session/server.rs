@@ -269,7 +269,7 @@ impl Session {
                     groups.signed.map(|g| (s, Some(g)))
                 }
             })
-            .ok_or_else(|| no_common_suite(hello, &ours, groups.signed.is_some()))
+            .ok_or_else(|| no_common_suite(hello, &ours, &groups))
     }
 
     /// RFC 4279 §2: ServerKeyExchange only carries the hint, so it is sent only when
@@ -571,12 +571,13 @@ pub(crate) fn hello_verify_request_record(
 }
 
 /// [`Error::NoSupportedCiphers`] for this ClientHello: what the client offered (the
-/// suites this engine knows by name, the others counted) and what this server accepts,
-/// so an operator sees the mismatch without a packet capture.
+/// suites this engine knows by name, the others counted, and why its ECDHE ones could
+/// not be served if `groups` says so) and what this server accepts, so an operator sees
+/// the mismatch without a packet capture.
 fn no_common_suite(
     hello: &ClientHelloView<'_>,
     ours: &[CipherSuite],
-    ecdhe_possible: bool,
+    groups: &EcdheGroups,
 ) -> Error {
     // Signalling values are not suites (RFC 5746 §3.3, RFC 7507 §3).
     const SIGNALS: [u16; 2] = [0x00FF, 0x5600];
@@ -606,14 +607,15 @@ fn no_common_suite(
         (false, None) => names(&known),
         (false, Some(unimplemented)) => format!("{} and {unimplemented}", names(&known)),
     };
-    if !ecdhe_possible
-        && known
-            .iter()
-            .any(|s| s.key_exchange() == KeyExchange::EcdheEcdsa)
-    {
+    let offers = |kx| known.iter().any(|s| s.key_exchange() == kx);
+    if groups.signed.is_none() && offers(KeyExchange::EcdheEcdsa) {
         offered.push_str(
             " (its ECDHE suites without secp256r1 for our certificate, a group we enable for the key exchange, uncompressed points or ECDSA with SHA-256)",
         );
+    }
+    if groups.unsigned.is_none() && offers(KeyExchange::EcdhePsk) {
+        offered
+            .push_str(" (its ECDHE_PSK suites without a group we enable or uncompressed points)");
     }
     Error::NoSupportedCiphers {
         offered,
