@@ -1,7 +1,7 @@
 //! The TLS 1.2 PRF with SHA-256 or SHA-384 (RFC 5246 §5) and the key schedule built on
-//! it: the PSK premaster secret (RFC 4279 §2, RFC 5489 §2), the master secret — extended (RFC 7627
-//! §4) or not (RFC 5246 §8.1) — the key block (RFC 5246 §6.3) and Finished (RFC 5246
-//! §7.4.9).
+//! it: the PSK premaster secret (RFC 4279 §2, RFC 5489 §2), the master secret —
+//! extended (RFC 7627 §4) or not (RFC 5246 §8.1) — the key block (RFC 5246 §6.3) and
+//! Finished (RFC 5246 §7.4.9).
 
 use hmac::KeyInit;
 use hmac::Mac;

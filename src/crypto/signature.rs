@@ -1,8 +1,8 @@
 //! The signature schemes wasm-dtls verifies (TLS 1.2 SignatureAndHashAlgorithm values,
 //! named as in RFC 8446 §4.2.3): ECDSA P-256 with SHA-256 or SHA-384, and RSA with
-//! PKCS#1 v1.5 or PSS (RFC 8017) with SHA-256, SHA-384 or SHA-512. RSA is RustCrypto's `rsa` with every
-//! provider (cargo feature `rsa`, default); ECDSA goes to the configured
-//! [`CryptoProvider`].
+//! PKCS#1 v1.5 or PSS (RFC 8017) with SHA-256, SHA-384 or SHA-512. RSA is RustCrypto's
+//! `rsa` with every provider (cargo feature `rsa`, default); ECDSA with SHA-256 goes to
+//! the configured [`CryptoProvider`], with SHA-384 to RustCrypto.
 
 use sha2::{Digest, Sha384};
 #[cfg(feature = "rsa")]

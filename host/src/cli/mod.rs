@@ -70,8 +70,9 @@ struct Common {
     #[arg(long, value_name = "FILE", requires = "cert")]
     key: Option<PathBuf>,
     /// Cipher suites, most preferred first, comma-separated: psk-ccm8, psk-gcm,
-    /// psk-chacha20, psk-aes256-gcm, ecdhe-psk-chacha20, ecdsa-ccm8, ecdsa-gcm, ecdsa-chacha20,
-    /// ecdsa-aes256-gcm, rsa-gcm, rsa-chacha20, rsa-aes256-gcm or IANA names.
+    /// psk-chacha20, psk-aes256-gcm, ecdhe-psk-chacha20, ecdsa-ccm8, ecdsa-gcm,
+    /// ecdsa-chacha20, ecdsa-aes256-gcm, rsa-gcm, rsa-chacha20, rsa-aes256-gcm or IANA
+    /// names.
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     suites: Vec<String>,
     /// ECDHE groups, most preferred first, comma-separated: x25519, secp256r1 (or
