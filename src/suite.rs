@@ -73,6 +73,14 @@ pub enum AeadAlgorithm {
 }
 
 impl AeadAlgorithm {
+    /// Every algorithm.
+    pub const ALL: [AeadAlgorithm; 4] = [
+        AeadAlgorithm::Aes128Ccm8,
+        AeadAlgorithm::Aes128Gcm,
+        AeadAlgorithm::Aes256Gcm,
+        AeadAlgorithm::ChaCha20Poly1305,
+    ];
+
     /// Length of the authentication tag.
     pub const fn tag_len(self) -> usize {
         match self {

@@ -7,12 +7,8 @@ use wasm_dtls::crypto::RecordCipher;
 use wasm_dtls::record::parse_datagram;
 
 fuzz_target!(|data: &[u8]| {
-    let ciphers = [
-        AeadAlgorithm::Aes128Ccm8,
-        AeadAlgorithm::Aes128Gcm,
-        AeadAlgorithm::ChaCha20Poly1305,
-    ]
-    .map(|algorithm| RecordCipher::new(algorithm, &[7; 32], &[1; 12]));
+    let ciphers =
+        AeadAlgorithm::ALL.map(|algorithm| RecordCipher::new(algorithm, &[7; 32], &[1; 12]));
     for record in parse_datagram(data).flatten() {
         let h = record.header;
         for c in &ciphers {
