@@ -17,11 +17,13 @@ pub fn prf(hash: PrfHash, secret: &[u8], label: &[u8], seed: &[u8], out: &mut [u
 }
 
 /// The PRF's HMAC keyed with a secret: keying costs two hash blocks, which a secret
-/// used several times (the master secret) pays only once.
+/// used several times (the master secret) pays only once. HMAC-SHA384's SHA-512 states
+/// are boxed: unboxed they would make every handshake's state ~160 bytes larger for the
+/// few suites that use them.
 #[derive(Clone)]
 enum KeyedPrf {
     Sha256(HmacSha256),
-    Sha384(HmacSha384),
+    Sha384(Box<HmacSha384>),
 }
 
 impl KeyedPrf {
@@ -29,10 +31,10 @@ impl KeyedPrf {
         match hash {
             PrfHash::Sha256 => KeyedPrf::Sha256(hmac_sha256(secret)),
             // Unreachable error: HMAC takes any key length (RFC 2104 §3).
-            PrfHash::Sha384 => KeyedPrf::Sha384(
+            PrfHash::Sha384 => KeyedPrf::Sha384(Box::new(
                 HmacSha384::new_from_slice(secret)
                     .unwrap_or_else(|_| HmacSha384::new(&Default::default())),
-            ),
+            )),
         }
     }
 
@@ -47,7 +49,7 @@ impl KeyedPrf {
     fn expand(&self, label: &[u8], seed: &[u8], out: &mut [u8]) {
         match self {
             KeyedPrf::Sha256(keyed) => p_hash(keyed, label, seed, out),
-            KeyedPrf::Sha384(keyed) => p_hash(keyed, label, seed, out),
+            KeyedPrf::Sha384(keyed) => p_hash(keyed.as_ref(), label, seed, out),
         }
     }
 }
