@@ -232,7 +232,7 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "{:<14} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9} {:>11} {:>10} {:>10}",
+            "{:<18} {:>9} {:>9} {:>9} {:>9} {:>10} {:>9} {:>11} {:>10} {:>10}",
             "suite",
             "native",
             "wasmtime",
@@ -247,7 +247,7 @@ impl fmt::Display for Report {
         for h in &self.handshakes {
             writeln!(
                 f,
-                "{:<14} {:>9.0} {:>9.0} {:>9} {:>9} {:>10} {:>9} {:>11} {:>10.0} {:>9.0}%",
+                "{:<18} {:>9.0} {:>9.0} {:>9} {:>9} {:>10} {:>9} {:>11} {:>10.0} {:>9.0}%",
                 h.suite,
                 h.native_per_s,
                 h.wasmtime_per_s,
@@ -267,13 +267,13 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "{:<14} {:>9} {:>9} {:>10} {:>11} {:>14}",
+            "{:<18} {:>9} {:>9} {:>10} {:>11} {:>14}",
             "suite", "full nat", "native", "wasmtime", "wasm/nat", "resumed/full"
         )?;
         for r in &self.resumptions {
             writeln!(
                 f,
-                "{:<14} {:>9.0} {:>9.0} {:>10.0} {:>11} {:>14}",
+                "{:<18} {:>9.0} {:>9.0} {:>10.0} {:>11} {:>14}",
                 r.suite,
                 r.full_native_per_s,
                 r.native_per_s,
@@ -290,13 +290,13 @@ impl fmt::Display for Report {
             )?;
             writeln!(
                 f,
-                "{:<14} {:<9} {:>11} {:>14} {:>14} {:>11}",
+                "{:<18} {:<9} {:>11} {:>14} {:>14} {:>11}",
                 "suite", "provider", "rustcrypto", "with provider", "provider/rc", "vs openssl"
             )?;
             for p in &self.providers {
                 writeln!(
                     f,
-                    "{:<14} {:<9} {:>11.0} {:>14.0} {:>14} {:>11}",
+                    "{:<18} {:<9} {:>11.0} {:>14.0} {:>14} {:>11}",
                     p.suite,
                     p.provider,
                     p.rustcrypto_per_s,
@@ -309,7 +309,7 @@ impl fmt::Display for Report {
 
         writeln!(f, "\nCryptographic primitives (µs per call)")?;
         for p in &self.primitives.list {
-            writeln!(f, "  {:<26} {:>9.2}", p.name, p.micros)?;
+            writeln!(f, "  {:<30} {:>9.2}", p.name, p.micros)?;
         }
 
         writeln!(
@@ -319,13 +319,13 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "{:<14} {:>9} {:>13} {:>10} {:>9} {:>16}",
+            "{:<18} {:>9} {:>13} {:>10} {:>9} {:>16}",
             "suite", "engine", "RecordCipher", "AEAD crate", "openssl", "engine/crate"
         )?;
         for t in &self.throughput {
             writeln!(
                 f,
-                "{:<14} {:>9.1} {:>13.1} {:>10.1} {:>9} {:>16}",
+                "{:<18} {:>9.1} {:>13.1} {:>10.1} {:>9} {:>16}",
                 t.suite,
                 t.engine_mb_s,
                 t.record_cipher_mb_s,
@@ -342,13 +342,13 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "{:<14} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            "{:<18} {:>9} {:>9} {:>9} {:>9} {:>9}",
             "suite", "native", "wasmtime", "node", "wasm/nat", "node/nat"
         )?;
         for t in &self.throughput {
             writeln!(
                 f,
-                "{:<14} {:>9.1} {:>9.1} {:>9} {:>9} {:>9}",
+                "{:<18} {:>9.1} {:>9.1} {:>9} {:>9} {:>9}",
                 t.suite,
                 t.engine_mb_s,
                 t.wasmtime_mb_s,
@@ -361,13 +361,13 @@ impl fmt::Display for Report {
         writeln!(f, "\nHeap per session (bytes)")?;
         writeln!(
             f,
-            "{:<14} {:>18} {:>18} {:>18}",
+            "{:<18} {:>18} {:>18} {:>18}",
             "suite", "client established", "server handshaking", "server established"
         )?;
         for mem in &self.memory {
             writeln!(
                 f,
-                "{:<14} {:>18} {:>18} {:>18}",
+                "{:<18} {:>18} {:>18} {:>18}",
                 mem.suite, mem.client_established, mem.server_handshaking, mem.server_established
             )?;
         }
@@ -428,13 +428,13 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             f,
-            "{:<14} {:>5} {:>10} {:>10} {:>9} {:>9} {:>13}",
+            "{:<18} {:>5} {:>10} {:>10} {:>9} {:>9} {:>13}",
             "suite", "loss", "completed", "median ms", "p90 ms", "max ms", "resends/hs"
         )?;
         for l in &self.loss {
             writeln!(
                 f,
-                "{:<14} {:>4}% {:>5}/{:<4} {:>10} {:>9} {:>9} {:>13.2}",
+                "{:<18} {:>4}% {:>5}/{:<4} {:>10} {:>9} {:>9} {:>13.2}",
                 l.suite,
                 l.loss_percent,
                 l.completed,
