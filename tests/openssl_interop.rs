@@ -395,9 +395,6 @@ fn an_ecdsa_server_certificate_signed_by_an_rsa_ca_is_verified() {
 
 #[test]
 fn openssl_s_client_with_an_rsa_certificate_is_verified_by_our_server() {
-    let ca = fixture_path("ca.crt.pem");
-    let client_cert = fixture_path("rsa-client.crt.pem");
-    let client_key = fixture_path("rsa-client.key.pem");
     // PSS, then PKCS#1 v1.5, each forced (s_client's list also needs ECDSA for the
     // suite, which our certificate signs with).
     for sigalgs in [
@@ -405,27 +402,35 @@ fn openssl_s_client_with_an_rsa_certificate_is_verified_by_our_server() {
         "ecdsa_secp256r1_sha256:rsa_pkcs1_sha256",
     ] {
         let suite = CipherSuite::EcdheEcdsaAes128GcmSha256;
-        let mut config = cert_config(&[suite], &["server"]);
-        config.x509_client_verify_configure(2).unwrap();
-        let args = [
-            "-CAfile",
-            &ca,
-            "-verify_return_error",
-            "-cert",
-            &client_cert,
-            "-key",
-            &client_key,
-            "-sigalgs",
-            sigalgs,
-        ];
-        let (server, output) = s_client_against_our_server(suite, config, &args, None);
-        let chain = server.endpoint.peer_certificates();
-        assert_eq!(
-            chain.first(),
-            Some(&cert("rsa-client").der().to_vec()),
-            "{output}"
-        );
+        s_client_certificate_is_verified(suite, "rsa-client", ["-sigalgs", sigalgs]);
     }
+}
+
+/// s_client presents the fixture `client` (certificate and key) to our server, which
+/// requires one, with `sigalgs` (an s_client option and its value) choosing how it
+/// signs: our server verified it and kept its chain.
+fn s_client_certificate_is_verified(suite: CipherSuite, client: &str, sigalgs: [&str; 2]) {
+    let ca = fixture_path("ca.crt.pem");
+    let client_cert = fixture_path(&format!("{client}.crt.pem"));
+    let client_key = fixture_path(&format!("{client}.key.pem"));
+    let mut config = cert_config(&[suite], &["server"]);
+    config.x509_client_verify_configure(2).unwrap();
+    let mut args = vec![
+        "-CAfile",
+        &ca,
+        "-verify_return_error",
+        "-cert",
+        &client_cert,
+        "-key",
+        &client_key,
+    ];
+    args.extend(sigalgs);
+    let (server, output) = s_client_against_our_server(suite, config, &args, None);
+    assert_eq!(
+        server.endpoint.peer_certificates().first(),
+        Some(&cert(client).der().to_vec()),
+        "{output}"
+    );
 }
 
 /// In a `_SHA384` suite TLS 1.2 may sign with ECDSA and SHA-384 on a P-256 key (0x0503,
@@ -453,28 +458,7 @@ fn ecdsa_with_sha384_signatures_from_openssl_are_verified_both_ways() {
         server.output()
     );
 
-    let ca = fixture_path("ca.crt.pem");
-    let client_cert = fixture_path("client.crt.pem");
-    let client_key = fixture_path("client.key.pem");
-    let mut config = cert_config(&[suite], &["server"]);
-    config.x509_client_verify_configure(2).unwrap();
-    let args = [
-        "-CAfile",
-        &ca,
-        "-verify_return_error",
-        "-cert",
-        &client_cert,
-        "-key",
-        &client_key,
-        "-client_sigalgs",
-        "ECDSA+SHA384",
-    ];
-    let (server, output) = s_client_against_our_server(suite, config, &args, None);
-    assert_eq!(
-        server.endpoint.peer_certificates().first(),
-        Some(&cert("client").der().to_vec()),
-        "{output}"
-    );
+    s_client_certificate_is_verified(suite, "client", ["-client_sigalgs", "ECDSA+SHA384"]);
 }
 
 /// OpenSSL's name for `group` in `-groups`, and how s_client reports it as the
