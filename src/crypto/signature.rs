@@ -51,26 +51,18 @@ impl SignatureScheme {
     ];
 
     /// The schemes that can sign a handshake transcript (CertificateVerify) in a suite
-    /// with this PRF hash: those whose hash the transcript keeps — SHA-256 always, and
-    /// SHA-384 too in the `_SHA384` suites (see `Transcript`).
-    pub const fn transcript(prf: PrfHash) -> &'static [SignatureScheme] {
-        const SHA256: [SignatureScheme; 3] = [
-            SignatureScheme::EcdsaSecp256r1Sha256,
-            SignatureScheme::RsaPssRsaeSha256,
-            SignatureScheme::RsaPkcs1Sha256,
-        ];
-        const SHA384: [SignatureScheme; 6] = [
-            SignatureScheme::EcdsaSecp256r1Sha256,
-            SignatureScheme::EcdsaSha384,
-            SignatureScheme::RsaPssRsaeSha256,
-            SignatureScheme::RsaPssRsaeSha384,
-            SignatureScheme::RsaPkcs1Sha256,
-            SignatureScheme::RsaPkcs1Sha384,
-        ];
-        match prf {
-            PrfHash::Sha256 => &SHA256,
-            PrfHash::Sha384 => &SHA384,
-        }
+    /// with this PRF hash, in the order of [`SignatureScheme::ALL`]: those whose hash the
+    /// transcript keeps — SHA-256 always, and SHA-384 too in the `_SHA384` suites (see
+    /// `Transcript`).
+    pub fn transcript(prf: PrfHash) -> Vec<SignatureScheme> {
+        SignatureScheme::ALL
+            .into_iter()
+            .filter(|s| match s.transcript_hash() {
+                Some(PrfHash::Sha256) => true,
+                Some(PrfHash::Sha384) => prf == PrfHash::Sha384,
+                None => false,
+            })
+            .collect()
     }
 
     /// The hash the scheme signs with, if a transcript can be hashed with it (SHA-256,
@@ -248,7 +240,7 @@ mod tests {
             assert!(!scheme.verify(provider, &p256, &SIGNED, SIGNATURE));
         }
         let digest: [u8; 32] = Sha256::digest(SIGNED).into();
-        for &scheme in SignatureScheme::transcript(PrfHash::Sha384) {
+        for scheme in SignatureScheme::transcript(PrfHash::Sha384) {
             let expected = scheme == SignatureScheme::RsaPssRsaeSha256;
             assert_eq!(scheme.verify_digest(&rsa, &digest, SIGNATURE), expected);
         }

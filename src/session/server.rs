@@ -350,7 +350,7 @@ impl Session {
                 } else {
                     vec![ECDSA_SIGN]
                 },
-                schemes: SignatureScheme::verifiable_ids(SignatureScheme::transcript(
+                schemes: SignatureScheme::verifiable_ids(&SignatureScheme::transcript(
                     self.negotiated_suite()?.prf_hash(),
                 )),
                 authorities: Vec::new(),
@@ -462,7 +462,7 @@ impl Session {
         // Only a scheme our CertificateRequest listed (RFC 5246 §7.4.8), the transcript
         // hashed with its hash.
         let scheme = SignatureScheme::transcript(self.negotiated_suite()?.prf_hash())
-            .iter()
+            .into_iter()
             .find(|s| s.id() == cv.scheme)
             .ok_or(Error::CertificateVerifyFailed)?;
         let hash = scheme
